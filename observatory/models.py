@@ -1,0 +1,74 @@
+"""Plain records passed between the layers. No database or web code here."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+
+@dataclass(frozen=True)
+class City:
+    slug: str
+    name_en: str
+    name_ar: str = ""
+    country: str = ""
+    local_crs: str = ""  # projected CRS for areas and distances, e.g. "EPSG:31256"
+    population: int | None = None
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    row_number: int | None  # 1-based line (CSV) or feature number; None for file-level problems
+    column: str | None
+    reason: str
+    raw: str = ""
+
+
+@dataclass
+class IngestRun:
+    city: str
+    feed: str  # boundaries, census, admin, cdr, points, raster, events
+    source_name: str  # file name as given by the officer; a corrected file keeps the name
+    content_hash: str
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    started_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    finished_at: datetime | None = None
+    status: str = "running"  # running, succeeded, failed, unchanged
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    message: str = ""
+
+
+# Column contracts for the frames handed to and returned by the store.
+DISTRICT_COLUMNS = ["code", "name_en", "name_ar", "area_m2", "geometry"]
+OBSERVATION_COLUMNS = ["district_code", "period", "variable", "dims", "value", "unit"]
+INDICATOR_VALUE_COLUMNS = [
+    "district_code",  # None for the city level
+    "period",
+    "indicator_id",
+    "value",
+    "score",
+    "coverage",
+    "suppressed",
+    "definition_hash",
+]
+
+
+def canonical_dims(dims: dict[str, object] | None) -> str:
+    """Dimension keys as a canonical JSON text: the same dimensions always give the same key."""
+    import json
+
+    if not dims:
+        return "{}"
+    return json.dumps({str(k): str(v) for k, v in sorted(dims.items())}, ensure_ascii=False,
+                      separators=(",", ":"))
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def today() -> date:
+    return utcnow().date()

@@ -1,0 +1,24 @@
+"""One store protocol, two real backends: embedded DuckDB (default) and PostGIS."""
+
+from __future__ import annotations
+
+from observatory.store.base import Store, StoreError
+
+
+def open_store(url: str) -> Store:
+    """Open the store a ``duckdb:///…`` or ``postgresql://…`` URL names."""
+    if url.startswith("duckdb://"):
+        from observatory.store.duckdb_store import DuckDBStore
+
+        return DuckDBStore(url)
+    if url.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+        from observatory.store.postgis_store import PostGISStore
+
+        return PostGISStore(url)
+    raise StoreError(
+        f"Unknown store URL {url!r}: use duckdb:///path/to/file.duckdb or "
+        "postgresql://user:pass@host:port/dbname"
+    )
+
+
+__all__ = ["Store", "StoreError", "open_store"]

@@ -1,0 +1,83 @@
+"""The one protocol every store implements; the store test suite runs it on each backend.
+
+Frames crossing this boundary follow the column contracts in ``observatory.models``:
+districts are GeoDataFrames in EPSG:4326, observations and indicator values plain DataFrames.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Protocol, Sequence, runtime_checkable
+
+from observatory.models import City, IngestRun, RejectedRow
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+
+class StoreError(RuntimeError):
+    """A problem with the store that the user can act on; the message says how."""
+
+
+@runtime_checkable
+class Store(Protocol):
+    url: str
+    backend: str  # "duckdb" or "postgis"
+
+    def init_schema(self) -> list[str]:
+        """Apply the numbered SQL files not yet applied; return their names. Safe to repeat."""
+
+    def close(self) -> None: ...
+
+    # cities ---------------------------------------------------------------------------------
+    def upsert_city(self, city: City) -> None: ...
+    def cities(self) -> list[City]: ...
+    def city(self, slug: str) -> City | None: ...
+
+    # ingest -----------------------------------------------------------------------------------
+    def find_run(self, city: str, feed: str, content_hash: str) -> IngestRun | None:
+        """The succeeded run that loaded exactly this content, if any (re-runs are no-ops)."""
+
+    def load(
+        self,
+        run: IngestRun,
+        *,
+        districts: "gpd.GeoDataFrame | None" = None,
+        valid_from: date | None = None,
+        observations: "pd.DataFrame | None" = None,
+        rejected: Sequence[RejectedRow] = (),
+    ) -> IngestRun:
+        """Write one ingest run in one transaction: all of it lands or none of it.
+
+        Rows loaded by earlier runs of the same (city, feed, source_name) are replaced, so a
+        corrected file supersedes the old one. Districts become a boundary version starting
+        at ``valid_from`` (earlier versions are closed, not deleted). Observations are upserted
+        on (city, district_code, period, variable, dims). Returns the run with its counts and
+        status filled in.
+        """
+
+    def runs(self, city: str | None = None) -> list[IngestRun]: ...
+    def run(self, run_id: str) -> IngestRun | None: ...
+    def rejected_rows(self, run_id: str) -> list[RejectedRow]: ...
+
+    # reading ----------------------------------------------------------------------------------
+    def districts(self, city: str, as_of: date | None = None) -> "gpd.GeoDataFrame":
+        """Districts valid on ``as_of`` (default: the current version), EPSG:4326."""
+
+    def observations(
+        self,
+        city: str,
+        variables: Sequence[str] | None = None,
+        periods: Sequence[str] | None = None,
+    ) -> "pd.DataFrame": ...
+
+    def periods(self, city: str, variable: str | None = None) -> list[str]: ...
+
+    # indicators -------------------------------------------------------------------------------
+    def put_indicator_values(self, city: str, values: "pd.DataFrame") -> int:
+        """Replace the values of the (indicator_id, period) pairs present in ``values``."""
+
+    def indicator_values(
+        self, city: str, indicator_id: str | None = None, period: str | None = None
+    ) -> "pd.DataFrame": ...

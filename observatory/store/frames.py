@@ -1,0 +1,127 @@
+"""Conversions between the layers' records/frames and the rows both backends write and read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, replace
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from observatory.models import (
+    DISTRICT_COLUMNS,
+    INDICATOR_VALUE_COLUMNS,
+    OBSERVATION_COLUMNS,
+    City,
+    IngestRun,
+    RejectedRow,
+    utcnow,
+)
+from observatory.store.base import StoreError
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise StoreError(f"{what} lack the columns {missing}; expected {list(columns)}")
+
+
+def city_params(city: City) -> dict:
+    return asdict(city)
+
+
+def district_batch(districts: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Districts as plain columns plus MultiPolygon WKB in EPSG:4326."""
+    _require(districts, DISTRICT_COLUMNS, "districts")
+    if districts.crs is None or districts.crs.to_epsg() != 4326:
+        raise StoreError(f"districts must be in EPSG:4326, not {districts.crs}")
+    if districts["code"].duplicated().any():
+        dupes = sorted(districts.loc[districts["code"].duplicated(), "code"].astype(str))
+        raise StoreError(f"district codes must be unique; repeated: {dupes[:10]}")
+    geoms = districts.geometry.values
+    polygons = shapely.get_type_id(geoms) == 3
+    multi = geoms.copy()
+    multi[polygons] = [shapely.MultiPolygon([g]) for g in geoms[polygons]]
+    return pd.DataFrame({
+        "code": districts["code"].astype(str).to_numpy(),
+        "name_en": districts["name_en"].fillna("").astype(str).to_numpy(),
+        "name_ar": districts["name_ar"].fillna("").astype(str).to_numpy(),
+        "area_m2": pd.to_numeric(districts["area_m2"]).astype(float).to_numpy(),
+        "wkb": shapely.to_wkb(multi),
+    })
+
+
+def observation_batch(observations: pd.DataFrame) -> pd.DataFrame:
+    _require(observations, OBSERVATION_COLUMNS, "observations")
+    out = pd.DataFrame({
+        "district_code": observations["district_code"].astype(str),
+        "period": observations["period"].astype(str),
+        "variable": observations["variable"].astype(str),
+        "dims": observations["dims"].fillna("{}").astype(str),
+        "value": pd.to_numeric(observations["value"]).astype(float),
+        "unit": observations["unit"].fillna("").astype(str),
+    })
+    key = ["district_code", "period", "variable", "dims"]
+    if out.duplicated(key).any():
+        first = out.loc[out.duplicated(key, keep=False), key].head(3).to_dict("records")
+        raise StoreError(f"observations repeat a (district, period, variable, dims) key: {first}")
+    return out.reset_index(drop=True)
+
+
+def rejected_batch(rejected: Sequence[RejectedRow]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "row_number": pd.array([r.row_number for r in rejected], dtype="Int64"),
+        "column_name": pd.array([r.column for r in rejected], dtype="string"),
+        "reason": pd.array([r.reason for r in rejected], dtype="string"),
+        "raw": pd.array([r.raw or "" for r in rejected], dtype="string"),
+    })
+
+
+def rejected_from_row(row: Sequence) -> RejectedRow:
+    number, column, reason, raw = row
+    return RejectedRow(row_number=None if pd.isna(number) else int(number),
+                       column=column, reason=reason, raw=raw or "")
+
+
+def indicator_batch(values: pd.DataFrame) -> pd.DataFrame:
+    _require(values, INDICATOR_VALUE_COLUMNS, "indicator values")
+    out = values[INDICATOR_VALUE_COLUMNS].copy()
+    out["district_code"] = out["district_code"].astype("string")
+    out["period"] = out["period"].astype(str)
+    for column in ("value", "score", "coverage"):
+        out[column] = pd.to_numeric(out[column]).astype(float)
+    out["suppressed"] = out["suppressed"].fillna(False).astype(bool)
+    out["definition_hash"] = out["definition_hash"].fillna("").astype(str)
+    runs = values["source_runs"] if "source_runs" in values else ""
+    out["source_runs"] = pd.Series(runs, index=out.index).fillna("").astype(str)
+    return out.reset_index(drop=True)
+
+
+def finish(run: IngestRun, *, loaded: int, rejected: int) -> None:
+    run.rows_loaded = loaded
+    run.rows_rejected = rejected
+    run.rows_read = max(run.rows_read, loaded + rejected)
+    run.status = "succeeded"
+    run.finished_at = utcnow()
+
+
+def failed(run: IngestRun, exc: Exception) -> IngestRun:
+    return replace(run, status="failed", rows_loaded=0, finished_at=utcnow(),
+                   message=f"{type(exc).__name__}: {exc}"[:2000])
+
+
+def run_params(run: IngestRun) -> dict:
+    return asdict(run)
+
+
+def runs_from_frame(df: pd.DataFrame) -> list[IngestRun]:
+    runs = []
+    for record in df.to_dict("records"):
+        for stamp in ("started_at", "finished_at"):
+            value = record.get(stamp)
+            record[stamp] = None if value is None or pd.isna(value) else pd.Timestamp(value).to_pydatetime()
+        for count in ("rows_read", "rows_loaded", "rows_rejected"):
+            record[count] = int(record[count])
+        runs.append(IngestRun(**record))
+    return runs

@@ -1,0 +1,212 @@
+"""PostGIS store: SQLAlchemy + GeoAlchemy2 over psycopg 3; bulk rows arrive by COPY."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import date
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.engine.url import make_url
+
+from observatory.models import City, IngestRun, RejectedRow, utcnow
+from observatory.store import frames
+from observatory.store.base import StoreError
+from observatory.store.postgis_tables import district as district_table
+from observatory.store.sqlfiles import queries, schema_files
+
+
+def _engine_url(url: str) -> sa.URL:
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    return parsed.set(drivername="postgresql+psycopg")
+
+
+def _copy(con: Connection, table: str, frame: pd.DataFrame) -> None:
+    """COPY a frame into a (temporary) table inside the current transaction."""
+    columns = ", ".join(frame.columns)
+    raw = con.connection.driver_connection
+    rows = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
+    with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+class PostGISStore:
+    backend = "postgis"
+
+    def __init__(self, url: str):
+        self.url = url
+        self._q = queries("postgis")
+        self.engine = sa.create_engine(_engine_url(url), pool_pre_ping=True)
+
+    def _run(self, con: Connection, name: str, params: dict | None = None):
+        return con.execute(sa.text(self._q[name]), params or {})
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as con:
+                yield con
+        except sa.exc.OperationalError as exc:
+            raise StoreError(f"PostGIS at {self.engine.url.render_as_string()} is not reachable: "
+                             f"{exc.orig}. Start it (docker compose up db) or fix "
+                             "OBSERVATORY_DATABASE_URL.") from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # schema -----------------------------------------------------------------------------------
+    def init_schema(self) -> list[str]:
+        applied: list[str] = []
+        with self._transaction() as con:
+            # Serialise concurrent initialisations (several API workers starting at once).
+            con.execute(sa.text("SELECT pg_advisory_xact_lock(4242)"))
+            con.execute(sa.text("CREATE TABLE IF NOT EXISTS schema_migration "
+                                "(name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)"))
+            done = set(con.execute(sa.text("SELECT name FROM schema_migration")).scalars())
+            for file in schema_files("postgis"):
+                if file.name in done:
+                    continue
+                con.connection.driver_connection.execute(file.read_text(encoding="utf-8"))
+                con.execute(sa.text("INSERT INTO schema_migration VALUES (:n, :t)"),
+                            {"n": file.name, "t": utcnow()})
+                applied.append(file.name)
+        return applied
+
+    def schema_version(self) -> list[str]:
+        with self._transaction() as con:
+            if con.execute(sa.text("SELECT to_regclass('schema_migration')")).scalar() is None:
+                return []
+            return list(con.execute(sa.text(
+                "SELECT name FROM schema_migration ORDER BY name")).scalars())
+
+    # cities -----------------------------------------------------------------------------------
+    def upsert_city(self, city: City) -> None:
+        with self._transaction() as con:
+            self._run(con, "upsert_city", frames.city_params(city))
+
+    def cities(self) -> list[City]:
+        with self._transaction() as con:
+            return [City(*row) for row in self._run(con, "cities")]
+
+    def city(self, slug: str) -> City | None:
+        return next((c for c in self.cities() if c.slug == slug), None)
+
+    # ingest -----------------------------------------------------------------------------------
+    def find_run(self, city: str, feed: str, content_hash: str) -> IngestRun | None:
+        with self._transaction() as con:
+            df = pd.DataFrame(self._run(con, "find_run", {
+                "city": city, "feed": feed, "content_hash": content_hash}).mappings().all())
+        return frames.runs_from_frame(df)[0] if len(df) else None
+
+    def load(self, run, *, districts=None, valid_from=None, observations=None, rejected=()):
+        run = replace(run)
+        try:
+            with self._transaction() as con:
+                self._load_in(con, run, districts, valid_from, observations, rejected)
+        except Exception as exc:
+            with self._transaction() as con:
+                self._run(con, "insert_run", frames.run_params(frames.failed(run, exc)))
+            raise
+        return run
+
+    def _load_in(self, con: Connection, run: IngestRun, districts, valid_from, observations,
+                 rejected) -> None:
+        scope = {"city": run.city, "feed": run.feed, "source_name": run.source_name,
+                 "run_id": run.id}
+        loaded = 0
+        if districts is not None:
+            start = valid_from or date.today()
+            batch = frames.district_batch(districts)
+            self._run(con, "delete_superseded_districts", scope)
+            self._run(con, "delete_same_vintage", {"city": run.city, "valid_from": start})
+            self._run(con, "close_earlier_versions", {"city": run.city, "valid_from": start})
+            end = self._run(con, "next_version_start",
+                            {"city": run.city, "valid_from": start}).scalar()
+            self._run(con, "create_district_batch")
+            batch["geom"] = [w.hex() for w in batch.pop("wkb")]
+            _copy(con, "district_batch", batch)
+            self._run(con, "insert_districts", {"city": run.city, "valid_from": start,
+                                                 "valid_to": end, "run_id": run.id})
+            loaded += len(batch)
+        if observations is not None:
+            batch = frames.observation_batch(observations)
+            self._run(con, "delete_superseded_observations", scope)
+            self._run(con, "create_observation_batch")
+            _copy(con, "observation_batch", batch)
+            self._run(con, "upsert_observations", {"city": run.city, "run_id": run.id})
+            loaded += len(batch)
+        rejected_batch = frames.rejected_batch(rejected)
+        if len(rejected_batch):
+            self._run(con, "create_rejected_batch")
+            _copy(con, "rejected_batch", rejected_batch)
+            self._run(con, "insert_rejected", {"run_id": run.id})
+        frames.finish(run, loaded=loaded, rejected=len(rejected_batch))
+        self._run(con, "insert_run", frames.run_params(run))
+
+    def runs(self, city: str | None = None) -> list[IngestRun]:
+        with self._transaction() as con:
+            rows = self._run(con, "runs", {"city": city}).mappings().all()
+        return frames.runs_from_frame(pd.DataFrame(rows))
+
+    def run(self, run_id: str) -> IngestRun | None:
+        with self._transaction() as con:
+            rows = self._run(con, "run", {"run_id": run_id}).mappings().all()
+        found = frames.runs_from_frame(pd.DataFrame(rows))
+        return found[0] if found else None
+
+    def rejected_rows(self, run_id: str) -> list[RejectedRow]:
+        with self._transaction() as con:
+            rows = self._run(con, "rejected_rows", {"run_id": run_id}).all()
+        return [frames.rejected_from_row(r) for r in rows]
+
+    # reading ----------------------------------------------------------------------------------
+    def districts(self, city: str, as_of: date | None = None) -> gpd.GeoDataFrame:
+        day = as_of or date.today()
+        t = district_table.c
+        stmt = (
+            sa.select(t.code, t.name_en, t.name_ar, t.area_m2, t.geom)
+            .where(t.city == city, t.valid_from <= day,
+                   sa.or_(t.valid_to.is_(None), t.valid_to > day))
+            .order_by(t.code)
+        )
+        with self._transaction() as con:
+            rows = con.execute(stmt).all()
+        df = pd.DataFrame([r[:4] for r in rows], columns=["code", "name_en", "name_ar", "area_m2"])
+        geometry = shapely.from_wkb([bytes(r[4].data) for r in rows])
+        return gpd.GeoDataFrame(df, geometry=geometry, crs="EPSG:4326")
+
+    def observations(self, city: str, variables: Sequence[str] | None = None,
+                     periods: Sequence[str] | None = None) -> pd.DataFrame:
+        params = {"city": city,
+                  "variables": list(variables) if variables is not None else None,
+                  "periods": list(periods) if periods is not None else None}
+        with self._transaction() as con:
+            result = self._run(con, "observations", params)
+            return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+    def periods(self, city: str, variable: str | None = None) -> list[str]:
+        with self._transaction() as con:
+            return list(self._run(con, "periods", {"city": city, "variable": variable}).scalars())
+
+    # indicators -------------------------------------------------------------------------------
+    def put_indicator_values(self, city: str, values: pd.DataFrame) -> int:
+        batch = frames.indicator_batch(values)
+        with self._transaction() as con:
+            self._run(con, "create_value_batch")
+            _copy(con, "value_batch", batch)
+            self._run(con, "delete_indicator_values", {"city": city})
+            self._run(con, "insert_indicator_values", {"city": city, "computed_at": utcnow()})
+        return len(batch)
+
+    def indicator_values(self, city: str, indicator_id: str | None = None,
+                         period: str | None = None) -> pd.DataFrame:
+        with self._transaction() as con:
+            result = self._run(con, "indicator_values",
+                               {"city": city, "indicator_id": indicator_id, "period": period})
+            return pd.DataFrame(result.all(), columns=list(result.keys()))

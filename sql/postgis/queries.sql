@@ -1,0 +1,123 @@
+-- Named queries of the PostGIS store. Parameters are :name (SQLAlchemy text()).
+-- Batches arrive by COPY into temporary tables named *_batch.
+
+-- name: upsert_city
+INSERT INTO city (slug, name_en, name_ar, country, local_crs, population)
+VALUES (:slug, :name_en, :name_ar, :country, :local_crs, :population)
+ON CONFLICT (slug) DO UPDATE SET
+    name_en = excluded.name_en, name_ar = excluded.name_ar, country = excluded.country,
+    local_crs = excluded.local_crs, population = excluded.population;
+
+-- name: cities
+SELECT slug, name_en, name_ar, country, local_crs, population FROM city ORDER BY slug;
+
+-- name: find_run
+SELECT * FROM ingest_run
+WHERE city = :city AND feed = :feed AND content_hash = :content_hash AND status = 'succeeded'
+ORDER BY started_at DESC LIMIT 1;
+
+-- name: insert_run
+INSERT INTO ingest_run (id, city, feed, source_name, content_hash, started_at, finished_at,
+                        status, rows_read, rows_loaded, rows_rejected, message)
+VALUES (:id, :city, :feed, :source_name, :content_hash, :started_at, :finished_at,
+        :status, :rows_read, :rows_loaded, :rows_rejected, :message);
+
+-- name: delete_superseded_observations
+DELETE FROM observation WHERE ingest_run IN (
+    SELECT id FROM ingest_run
+    WHERE city = :city AND feed = :feed AND source_name = :source_name AND id <> :run_id);
+
+-- name: delete_superseded_districts
+DELETE FROM district WHERE ingest_run IN (
+    SELECT id FROM ingest_run
+    WHERE city = :city AND feed = :feed AND source_name = :source_name AND id <> :run_id);
+
+-- name: delete_same_vintage
+DELETE FROM district WHERE city = :city AND valid_from = :valid_from;
+
+-- name: close_earlier_versions
+UPDATE district SET valid_to = :valid_from
+WHERE city = :city AND valid_from < :valid_from AND (valid_to IS NULL OR valid_to > :valid_from);
+
+-- name: next_version_start
+SELECT min(valid_from) FROM district WHERE city = :city AND valid_from > :valid_from;
+
+-- name: create_district_batch
+CREATE TEMPORARY TABLE district_batch (
+    code TEXT, name_en TEXT, name_ar TEXT, area_m2 DOUBLE PRECISION, geom geometry
+) ON COMMIT DROP;
+
+-- name: insert_districts
+INSERT INTO district (city, code, valid_from, valid_to, name_en, name_ar, area_m2, geom, ingest_run)
+SELECT :city, code, :valid_from, :valid_to, name_en, name_ar, area_m2,
+       ST_SetSRID(geom, 4326), :run_id
+FROM district_batch;
+
+-- name: create_observation_batch
+CREATE TEMPORARY TABLE observation_batch (
+    district_code TEXT, period TEXT, variable TEXT, dims TEXT, value DOUBLE PRECISION, unit TEXT
+) ON COMMIT DROP;
+
+-- name: upsert_observations
+INSERT INTO observation (city, district_code, period, variable, dims, value, unit, ingest_run)
+SELECT :city, district_code, period, variable, dims, value, unit, :run_id
+FROM observation_batch
+ON CONFLICT (city, district_code, period, variable, dims) DO UPDATE SET
+    value = excluded.value, unit = excluded.unit, ingest_run = excluded.ingest_run;
+
+-- name: create_rejected_batch
+CREATE TEMPORARY TABLE rejected_batch (
+    row_number BIGINT, column_name TEXT, reason TEXT, raw TEXT
+) ON COMMIT DROP;
+
+-- name: insert_rejected
+INSERT INTO rejected_row (run_id, row_number, column_name, reason, raw)
+SELECT :run_id, row_number, column_name, reason, raw FROM rejected_batch;
+
+-- name: runs
+SELECT * FROM ingest_run WHERE CAST(:city AS TEXT) IS NULL OR city = :city
+ORDER BY started_at DESC;
+
+-- name: run
+SELECT * FROM ingest_run WHERE id = :run_id;
+
+-- name: rejected_rows
+SELECT row_number, column_name, reason, raw FROM rejected_row
+WHERE run_id = :run_id ORDER BY row_number NULLS FIRST;
+
+-- name: periods
+SELECT DISTINCT period FROM observation
+WHERE city = :city AND (CAST(:variable AS TEXT) IS NULL OR variable = :variable) ORDER BY period;
+
+-- name: observations
+SELECT district_code, period, variable, dims, value, unit, ingest_run FROM observation
+WHERE city = :city
+  AND (CAST(:variables AS TEXT[]) IS NULL OR variable = ANY(:variables))
+  AND (CAST(:periods AS TEXT[]) IS NULL OR period = ANY(:periods))
+ORDER BY variable, period, district_code, dims;
+
+-- name: create_value_batch
+CREATE TEMPORARY TABLE value_batch (
+    district_code TEXT, period TEXT, indicator_id TEXT, value DOUBLE PRECISION,
+    score DOUBLE PRECISION, coverage DOUBLE PRECISION, suppressed BOOLEAN,
+    definition_hash TEXT, source_runs TEXT
+) ON COMMIT DROP;
+
+-- name: delete_indicator_values
+DELETE FROM indicator_value
+WHERE city = :city AND (indicator_id, period) IN (SELECT DISTINCT indicator_id, period FROM value_batch);
+
+-- name: insert_indicator_values
+INSERT INTO indicator_value (city, district_code, period, indicator_id, value, score, coverage,
+                             suppressed, definition_hash, source_runs, computed_at)
+SELECT :city, district_code, period, indicator_id, value, score, coverage,
+       suppressed, definition_hash, source_runs, :computed_at
+FROM value_batch;
+
+-- name: indicator_values
+SELECT district_code, period, indicator_id, value, score, coverage, suppressed, definition_hash,
+       source_runs, computed_at
+FROM indicator_value
+WHERE city = :city AND (CAST(:indicator_id AS TEXT) IS NULL OR indicator_id = :indicator_id)
+  AND (CAST(:period AS TEXT) IS NULL OR period = :period)
+ORDER BY indicator_id, period, district_code NULLS FIRST;

@@ -1,0 +1,164 @@
+"""Shared fixtures: a real DuckDB file and a real PostGIS server for the one store suite.
+
+PostGIS: a throwaway cluster (initdb in a temp dir, a free port; as root the server runs as the
+``postgres`` user) unless OBSERVATORY_TEST_POSTGIS_URL names a server whose user may create
+databases. With CI=true a PostGIS test that cannot run fails; it never skips.
+"""
+
+from __future__ import annotations
+
+import glob
+import itertools
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from observatory.store import Store, open_store
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+_TEMPLATE = "observatory_template"
+
+
+def _pg_bin() -> Path | None:
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), reverse=True)
+    found = candidates[0] if candidates else shutil.which("pg_ctl")
+    return Path(found).parent if found else None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Cluster:
+    """A PostgreSQL cluster in a temporary directory, gone when the session ends."""
+
+    def __init__(self, bindir: Path):
+        self.bindir = bindir
+        self.dir = Path(tempfile.mkdtemp(prefix="observatory-pg-"))
+        self.port = _free_port()
+        self.as_root = os.geteuid() == 0
+        if self.as_root:  # initdb refuses to run as root
+            shutil.chown(self.dir, "postgres", "postgres")
+
+    def _cmd(self, *args: str) -> None:
+        prefix = ["runuser", "-u", "postgres", "--"] if self.as_root else []
+        subprocess.run(prefix + list(args), check=True, capture_output=True, text=True)
+
+    def start(self) -> str:
+        data = self.dir / "data"
+        self._cmd(str(self.bindir / "initdb"), "-D", str(data), "-U", "postgres",
+                  "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8")
+        options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
+                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+        self._cmd(str(self.bindir / "pg_ctl"), "-D", str(data), "-o", options,
+                  "-l", str(self.dir / "server.log"), "-w", "-t", "60", "start")
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def stop(self) -> None:
+        try:
+            self._cmd(str(self.bindir / "pg_ctl"), "-D", str(self.dir / "data"), "-m",
+                      "immediate", "stop")
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _unavailable(reason: str) -> None:
+    message = (f"PostGIS is not available: {reason}. Run `make test` (it installs "
+               "postgresql-15-postgis-3) or set OBSERVATORY_TEST_POSTGIS_URL.")
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgis_server() -> Iterator[str]:
+    """Admin URL of a PostGIS server with a template database that has the extension."""
+    url = os.environ.get("OBSERVATORY_TEST_POSTGIS_URL")
+    cluster = None
+    if not url:
+        bindir = _pg_bin()
+        if bindir is None:
+            _unavailable("no PostgreSQL server binaries (pg_ctl) found")
+        cluster = _Cluster(bindir)
+        try:
+            url = cluster.start()
+        except (subprocess.CalledProcessError, OSError) as exc:
+            detail = getattr(exc, "stderr", "") or str(exc)
+            cluster.stop()
+            _unavailable(f"could not start a throwaway cluster: {detail.strip()}")
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1),
+                              isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as con:
+            con.execute(sa.text(f"DROP DATABASE IF EXISTS {_TEMPLATE}"))
+            con.execute(sa.text(f"CREATE DATABASE {_TEMPLATE}"))
+        template = sa.create_engine(engine.url.set(database=_TEMPLATE))
+        with template.begin() as con:
+            con.execute(sa.text("CREATE EXTENSION postgis"))
+        template.dispose()
+    except sa.exc.SQLAlchemyError as exc:
+        if cluster:
+            cluster.stop()
+        _unavailable(f"cannot prepare a PostGIS database: {exc}")
+    yield url
+    engine.dispose()
+    if cluster:
+        cluster.stop()
+
+
+_counter = itertools.count()
+
+
+@pytest.fixture
+def postgis_url(postgis_server: str) -> Iterator[str]:
+    """A fresh, empty PostGIS database for one test, dropped afterwards."""
+    name = f"observatory_test_{os.getpid()}_{next(_counter)}"
+    admin = sa.create_engine(postgis_server.replace("postgresql://", "postgresql+psycopg://", 1),
+                             isolation_level="AUTOCOMMIT")
+    with admin.connect() as con:
+        con.execute(sa.text(f"CREATE DATABASE {name} TEMPLATE {_TEMPLATE}"))
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    yield url.replace("postgresql+psycopg://", "postgresql://", 1)
+    with admin.connect() as con:
+        con.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+@pytest.fixture
+def duckdb_url(tmp_path: Path) -> str:
+    return f"duckdb:///{(tmp_path / 'observatory.duckdb').as_posix()}"
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgis", marks=pytest.mark.postgis)])
+def store_url(request: pytest.FixtureRequest) -> str:
+    """URL of a fresh, empty store on each backend."""
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    """A fresh store with the schema applied, on each backend."""
+    opened = open_store(store_url)
+    opened.init_schema()
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """``../shared/data`` beside the repository; realdata tests skip when it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real data folder {SHARED_DATA} is absent (it sits beside the repository "
+                    "in CI and on developers' machines)")
+    return SHARED_DATA

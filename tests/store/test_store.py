@@ -1,0 +1,159 @@
+"""The one store suite: every test runs on embedded DuckDB and on a real PostGIS server."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from observatory.models import City, IngestRun, RejectedRow, canonical_dims
+from observatory.store import StoreError
+
+CITY = City("gaziantep", "Gaziantep", "غازي عنتاب", "TR", "EPSG:32637", 2_100_000)
+
+
+def _districts(names=("Şahinbey", "Şehitkamil"), shift=0.0) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"code": ["27001", "27002"], "name_en": list(names),
+         "name_ar": ["شاهين بك", "شهيد كامل"], "area_m2": [1.0e6, 2.0e6]},
+        geometry=[shapely.box(37.3 + shift, 37.0, 37.4, 37.1),
+                  shapely.MultiPolygon([shapely.box(37.4, 37.0, 37.5, 37.1)])],
+        crs="EPSG:4326",
+    )
+
+
+def _observations(values=(1000.0, 250.0, 800.0, 40.0)) -> pd.DataFrame:
+    codes = ["27001", "27001", "27002", "27002"]
+    groups = ["national", "syrian", "national", "syrian"]
+    return pd.DataFrame({
+        "district_code": codes, "period": ["2025"] * 4, "variable": ["population"] * 4,
+        "dims": [canonical_dims({"citizenship": g, "sex": "female"}) for g in groups],
+        "value": list(values), "unit": ["persons"] * 4,
+    })
+
+
+def _run(feed: str, source: str, content: str) -> IngestRun:
+    return IngestRun(city=CITY.slug, feed=feed, source_name=source, content_hash=content)
+
+
+def test_schema_applies_once(store):
+    assert store.init_schema() == []
+    assert store.schema_version() == ["001_schema.sql"]
+
+
+def test_city_round_trips_with_arabic_name(store):
+    store.upsert_city(CITY)
+    store.upsert_city(CITY)  # idempotent
+    assert store.cities() == [CITY]
+    assert store.city("gaziantep").name_ar == "غازي عنتاب"
+    assert store.city("nowhere") is None
+
+
+def test_boundaries_load_as_multipolygons_in_4326(store):
+    store.upsert_city(CITY)
+    run = store.load(_run("boundaries", "districts.geojson", "h1"), districts=_districts(),
+                     valid_from=date(2020, 1, 1))
+    assert (run.status, run.rows_loaded, run.rows_rejected) == ("succeeded", 2, 0)
+    got = store.districts("gaziantep")
+    assert got.crs.to_epsg() == 4326
+    assert list(got["code"]) == ["27001", "27002"]
+    assert list(got["name_ar"]) == ["شاهين بك", "شهيد كامل"]
+    assert set(got.geom_type) == {"MultiPolygon"}
+    assert got.geometry.iloc[0].equals(shapely.MultiPolygon([shapely.box(37.3, 37.0, 37.4, 37.1)]))
+
+
+def test_boundary_versions_survive_redrawing(store):
+    store.upsert_city(CITY)
+    store.load(_run("boundaries", "2020.geojson", "a"), districts=_districts(),
+               valid_from=date(2020, 1, 1))
+    store.load(_run("boundaries", "2024.geojson", "b"), districts=_districts(shift=0.05),
+               valid_from=date(2024, 1, 1))
+    old = store.districts("gaziantep", as_of=date(2022, 6, 1))
+    new = store.districts("gaziantep")
+    assert old.geometry.iloc[0].bounds[0] == pytest.approx(37.3)
+    assert new.geometry.iloc[0].bounds[0] == pytest.approx(37.35)
+    assert store.districts("gaziantep", as_of=date(2019, 1, 1)).empty
+
+
+def test_rerun_lookup_and_rejected_rows_are_kept(store):
+    store.upsert_city(CITY)
+    rejected = [RejectedRow(7, "value", "'abc' is not a number", "27001;abc"),
+                RejectedRow(None, None, "file-level note")]
+    run = store.load(_run("census", "census.csv", "hash-1"), observations=_observations(),
+                     rejected=rejected)
+    assert (run.rows_loaded, run.rows_rejected) == (4, 2)
+    assert store.find_run("gaziantep", "census", "hash-1").id == run.id
+    assert store.find_run("gaziantep", "census", "hash-2") is None
+    assert sorted(store.rejected_rows(run.id), key=lambda r: r.row_number or 0) == sorted(
+        rejected, key=lambda r: r.row_number or 0)
+    assert store.run(run.id).rows_rejected == 2
+    assert [r.id for r in store.runs("gaziantep")] == [run.id]
+
+
+def test_corrected_file_replaces_the_earlier_runs_rows(store):
+    store.upsert_city(CITY)
+    store.load(_run("census", "census.csv", "v1"), observations=_observations())
+    corrected = _observations().iloc[:3].assign(value=[1.0, 2.0, 3.0])
+    run = store.load(_run("census", "census.csv", "v2"), observations=corrected)
+    got = store.observations("gaziantep")
+    assert len(got) == 3  # the row missing from the corrected file is gone too
+    assert sorted(got["value"]) == [1.0, 2.0, 3.0]
+    assert set(got["ingest_run"]) == {run.id}
+
+
+def test_observations_upsert_on_their_key_across_sources(store):
+    store.upsert_city(CITY)
+    store.load(_run("census", "a.csv", "a"), observations=_observations())
+    store.load(_run("census", "b.csv", "b"), observations=_observations().iloc[:1].assign(value=5))
+    got = store.observations("gaziantep", variables=["population"], periods=["2025"])
+    assert len(got) == 4 and got["value"].min() == 5
+    assert store.observations("gaziantep", variables=["other"]).empty
+    assert store.periods("gaziantep") == ["2025"]
+
+
+def test_a_failing_load_leaves_nothing_but_a_failed_run(store):
+    store.upsert_city(CITY)
+    bad = pd.concat([_observations(), _observations().iloc[:1]])  # a repeated key
+    with pytest.raises(StoreError, match="repeat"):
+        store.load(_run("census", "bad.csv", "bad"), districts=_districts(), observations=bad)
+    assert store.observations("gaziantep").empty
+    assert store.districts("gaziantep").empty
+    [failed] = store.runs("gaziantep")
+    assert failed.status == "failed" and "repeat" in failed.message
+    assert store.find_run("gaziantep", "census", "bad") is None
+
+
+def test_indicator_values_replace_per_indicator_and_period(store):
+    store.upsert_city(CITY)
+    values = pd.DataFrame({
+        "district_code": ["27001", "27002", None], "period": ["2025"] * 3,
+        "indicator_id": ["foreign_citizens_share"] * 3, "value": [0.2, 0.047, 0.1409],
+        "score": [None] * 3, "coverage": [1.0] * 3, "suppressed": [False, True, False],
+        "definition_hash": ["abc"] * 3,
+    })
+    assert store.put_indicator_values("gaziantep", values) == 3
+    assert store.put_indicator_values("gaziantep", values.iloc[:2]) == 2
+    got = store.indicator_values("gaziantep", "foreign_citizens_share", "2025")
+    assert list(got["district_code"]) == ["27001", "27002"]
+    assert list(got["suppressed"]) == [False, True]
+    assert store.indicator_values("gaziantep", "other").empty
+
+
+def test_duckdb_spatial_extension_loads_offline_from_its_wheel(tmp_path):
+    import duckdb
+
+    from observatory.store.duckdb_store import spatial_extension_path
+
+    path = spatial_extension_path()
+    assert f"v{duckdb.__version__}" in path.as_posix()
+    con = duckdb.connect(str(tmp_path / "x.duckdb"),
+                         config={"autoinstall_known_extensions": False,
+                                 "autoload_known_extensions": False})
+    con.execute(f"LOAD '{path.as_posix()}'")
+    [(x, y)] = con.execute(
+        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform(ST_Point(16.3725, 48.2083), "
+        "'EPSG:4326', 'EPSG:31256', always_xy := true) AS p)").fetchall()
+    assert x == pytest.approx(2_900, abs=500) and y == pytest.approx(340_900, abs=500)
