@@ -1,37 +1,109 @@
-"""Compute a city's indicators from its observations and store them."""
+"""Compute a city's indicators: evaluate → standardise → aggregate → store (DESIGN.md)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from indicators.definitions import load_definitions
-from indicators.shares import share_values
+from indicators.aggregate import weighted_means
+from indicators.definitions import Framework, load_frameworks
+from indicators.evaluate import KEY, PreparedObservations, evaluate
+from indicators.standardise import standardise
 from observatory.settings import DisclosureSettings
 from observatory.store import Store
 
 
+def _variables(framework: Framework) -> set[str]:
+    found = set()
+    for definition in framework.indicators:
+        formula = definition.formula
+        terms = getattr(formula, "terms", None)
+        found |= {t.variable for t in terms.values()} if terms else {formula.variable}
+    return found
+
+
+def framework_values(framework: Framework, prepared: PreparedObservations,
+                     min_count: int) -> pd.DataFrame:
+    """Every indicator of a framework and, for composite frameworks, its sub-dimension,
+    dimension and index composites, as rows of the indicator_value contract."""
+    rows = []
+    for definition in framework.indicators:
+        raw = evaluate(definition, prepared, min_count)
+        if raw.empty:
+            continue
+        score = (standardise(raw["value"].to_numpy(), definition.benchmarks, definition.direction)
+                 if definition.benchmarks is not None and definition.direction != "neutral"
+                 else np.full(len(raw), np.nan))
+        rows.append(raw.assign(indicator_id=definition.id, score=score,
+                               coverage=raw["value"].notna().astype(float),
+                               definition_hash=definition.hash))
+    if not rows:
+        return pd.DataFrame()
+    values = pd.concat(rows, ignore_index=True)
+    if framework.composite:
+        values = pd.concat([values, _composites(framework, values)], ignore_index=True)
+    return values.rename(columns={"runs": "source_runs"})
+
+
+def _composites(framework: Framework, values: pd.DataFrame) -> pd.DataFrame:
+    scores = values.pivot_table(index=KEY, columns="indicator_id", values="score",
+                                aggfunc="first", dropna=False)
+    units = scores.index
+    runs = values.groupby(KEY, dropna=False)["runs"].agg(
+        lambda r: ",".join(sorted({x for part in r.dropna() for x in part.split(",") if x})))
+    out, dim_scores, dim_cover, dim_weights = [], [], [], []
+    for dimension in framework.dimensions:
+        sub_scores, sub_cover, sub_weights = [], [], []
+        for sub in dimension.subdimensions:
+            members = [d for d in framework.indicators
+                       if d.dimension == dimension.id and d.subdimension == sub.id]
+            matrix = np.column_stack([
+                scores[d.id].to_numpy() if d.id in scores else np.full(len(units), np.nan)
+                for d in members]) if members else np.full((len(units), 1), np.nan)
+            weights = np.array([d.weight for d in members] or [1.0])
+            value, cover = weighted_means(matrix, weights, framework.aggregation.subdimension)
+            out.append(_rows(units, f"{framework.framework}.{dimension.id}.{sub.id}", value, cover))
+            sub_scores.append(value), sub_cover.append(cover), sub_weights.append(sub.weight)
+        value, cover = weighted_means(np.column_stack(sub_scores), np.array(sub_weights),
+                                      framework.aggregation.dimension, np.column_stack(sub_cover))
+        out.append(_rows(units, f"{framework.framework}.{dimension.id}", value, cover))
+        dim_scores.append(value), dim_cover.append(cover), dim_weights.append(dimension.weight)
+    value, cover = weighted_means(np.column_stack(dim_scores), np.array(dim_weights),
+                                  framework.aggregation.index, np.column_stack(dim_cover))
+    out.append(_rows(units, framework.framework, value, cover))
+    composites = pd.concat(out, ignore_index=True)
+    definition_hash = _framework_hash(framework)
+    composites["definition_hash"] = definition_hash
+    composites["runs"] = composites.set_index(KEY).index.map(runs.to_dict()).to_numpy()
+    return composites
+
+
+def _rows(units: pd.MultiIndex, indicator_id: str, score: np.ndarray,
+          coverage: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame({"period": units.get_level_values("period"),
+                         "district_code": units.get_level_values("district_code"),
+                         "indicator_id": indicator_id, "value": score, "score": score,
+                         "coverage": coverage, "suppressed": False})
+
+
+def _framework_hash(framework: Framework) -> str:
+    import hashlib
+    import json
+
+    text = json.dumps(framework.model_dump(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def compute_city(store: Store, city_slug: str, disclosure: DisclosureSettings,
                  framework: str | None = None) -> int:
-    """Evaluate every definition (of ``framework``, if given) for the city; return rows written."""
-    definitions = [d for d in load_definitions().values()
-                   if framework is None or d.framework == framework]
-    variables = sorted({d.formula.variable for d in definitions})
-    observations = store.observations(city_slug, variables=variables)
+    """Evaluate every framework (or the one named) for the city; return rows written."""
+    frameworks = [f for f in load_frameworks().values()
+                  if framework is None or f.framework == framework]
+    variables = sorted(set().union(*(_variables(f) for f in frameworks))) if frameworks else []
+    prepared = PreparedObservations(store.observations(city_slug, variables=variables))
     written = 0
-    for definition in definitions:
-        shares = share_values(observations, definition.formula, min_count=disclosure.min_count)
-        if shares.empty:
-            continue
-        values = pd.DataFrame({
-            "district_code": shares["district_code"],
-            "period": shares["period"],
-            "indicator_id": definition.id,
-            "value": shares["value"],
-            "score": None,  # standardised scores come with benchmarked frameworks
-            "coverage": 1.0,
-            "suppressed": shares["suppressed"],
-            "definition_hash": definition.hash,
-            "source_runs": shares["runs"],
-        })
-        written += store.put_indicator_values(city_slug, values)
+    for item in frameworks:
+        values = framework_values(item, prepared, disclosure.min_count)
+        if not values.empty:
+            written += store.put_indicator_values(city_slug, values)
     return written

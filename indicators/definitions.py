@@ -1,44 +1,117 @@
-"""Indicator definitions are data: YAML files under ``indicators/definitions``."""
+"""Indicator definitions are data: YAML files under ``indicators/definitions``, one framework
+each, validated here with messages that name the file, the indicator and the key.
+
+A framework file:
+
+    framework: cpi
+    names: {en: City Prosperity Index, ar: مؤشر ازدهار المدن}
+    aggregation: {subdimension: arithmetic, dimension: arithmetic, index: geometric}
+    dimensions:
+      - id: productivity
+        names: {en: Productivity, ar: الإنتاجية}
+        subdimensions:
+          - {id: employment, names: {en: Employment, ar: التوظيف}}
+    indicators:
+      - id: unemployment_rate
+        names: {en: Unemployment rate, ar: معدل البطالة}
+        dimension: productivity
+        subdimension: employment
+        unit: percent
+        direction: lower           # higher | lower | neutral (neutral: no score)
+        benchmarks: {min: 1, max: 28.2, log: false, source: "CPI 2016"}
+        formula:
+          terms:                   # named sums of observations, filtered by dimension keys
+            unemployed: {variable: labour_force, where: {status: unemployed}}
+            labour_force: {variable: labour_force}
+          expression: 100 * unemployed / labour_force
+          counts: [unemployed, labour_force - unemployed]   # each must exceed min_count
+"""
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Union
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 
+Names = dict[str, str]
+Mean = Literal["arithmetic", "geometric"]
+WhereValue = Union[str, list[str], dict[Literal["not"], list[str]]]
 
-class ShareFormula(BaseModel):
+
+class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["share"]
+
+class Term(_Strict):
+    """The sum of one variable's observations whose dimension keys match ``where``."""
+
+    variable: str
+    where: dict[str, WhereValue] = {}
+
+
+class TermsFormula(_Strict):
+    kind: Literal["terms"] = "terms"
+    terms: dict[str, Term]
+    expression: str = Field(description="arithmetic over the term names, e.g. 'a / b * 100'")
+    counts: list[str] = Field(
+        default=[], description="expressions over terms that must each exceed the disclosure "
+        "threshold, or the value is suppressed (e.g. the numerator and its complement)")
+
+
+class DiversityFormula(_Strict):
+    """Per-district diversity of ``variable`` across the groups of ``dimension``."""
+
+    kind: Literal["diversity"]
+    measure: Literal["shannon", "shannon_normalised", "simpson", "location_quotient"]
     variable: str
     dimension: str
-    include: list[str] | None = None
-    exclude: list[str] | None = None
+    group: str | None = Field(default=None, description="the group of a location quotient")
+
+
+Formula = Union[TermsFormula, DiversityFormula]
+
+
+class Benchmarks(_Strict):
+    min: float
+    max: float
+    log: bool = False
+    source: str = ""
 
     @model_validator(mode="after")
-    def _one_of_include_exclude(self) -> "ShareFormula":
-        if (self.include is None) == (self.exclude is None):
-            raise ValueError("give exactly one of `include` or `exclude`")
+    def _ordered(self) -> "Benchmarks":
+        if not self.max > self.min:
+            raise ValueError(f"benchmarks.max ({self.max}) must be above min ({self.min})")
+        if self.log and self.min <= 0:
+            raise ValueError("log benchmarks need min > 0")
         return self
 
 
-class Definition(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Definition(_Strict):
     id: str
-    names: dict[str, str] = Field(description="names by language: en, ar")
+    names: Names
     framework: str = ""
+    dimension: str | None = None
+    subdimension: str | None = None
     unit: str = ""
-    formula: ShareFormula
+    direction: Literal["higher", "lower", "neutral"] = "neutral"
+    benchmarks: Benchmarks | None = None
+    weight: float = Field(default=1.0, gt=0)
+    formula: Formula
     source: str = ""
     sdg: list[str] = []
+
+    @model_validator(mode="after")
+    def _scored_needs_benchmarks(self) -> "Definition":
+        if self.direction != "neutral" and self.benchmarks is None:
+            raise ValueError(f"direction {self.direction!r} needs benchmarks (min, max)")
+        return self
 
     @property
     def hash(self) -> str:
@@ -47,21 +120,104 @@ class Definition(BaseModel):
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+class Subdimension(_Strict):
+    id: str
+    names: Names
+    weight: float = Field(default=1.0, gt=0)
+
+
+class Dimension(_Strict):
+    id: str
+    names: Names
+    weight: float = Field(default=1.0, gt=0)
+    subdimensions: list[Subdimension] = []
+
+
+class Aggregation(_Strict):
+    subdimension: Mean = "arithmetic"
+    dimension: Mean = "arithmetic"
+    index: Mean = "geometric"
+
+
+class Framework(_Strict):
+    framework: str
+    names: Names
+    aggregation: Aggregation = Aggregation()
+    dimensions: list[Dimension] = []
+    indicators: list[Definition]
+    composite: bool = Field(default=False, description="compute sub-dimension, dimension and "
+                            "index composites from the scores")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Framework":
+        dims = {d.id: {s.id for s in d.subdimensions} for d in self.dimensions}
+        seen: set[str] = set()
+        for ind in self.indicators:
+            ind.framework = self.framework
+            if ind.id in seen:
+                raise ValueError(f"indicator id {ind.id!r} is defined twice")
+            seen.add(ind.id)
+            if self.composite:
+                if ind.dimension not in dims:
+                    raise ValueError(f"indicator {ind.id!r}: dimension {ind.dimension!r} is not "
+                                     f"one of {sorted(dims)}{_did_you_mean(ind.dimension, dims)}")
+                if ind.subdimension not in dims[ind.dimension]:
+                    raise ValueError(
+                        f"indicator {ind.id!r}: subdimension {ind.subdimension!r} is not one of "
+                        f"{sorted(dims[ind.dimension])}"
+                        f"{_did_you_mean(ind.subdimension, dims[ind.dimension])}")
+                if ind.direction == "neutral":
+                    raise ValueError(f"indicator {ind.id!r} is part of a composite and needs a "
+                                     "direction (higher or lower) and benchmarks")
+        return self
+
+
 class DefinitionError(ValueError):
     pass
 
 
+def _did_you_mean(word: str | None, options) -> str:
+    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _location(error: dict, document: dict) -> str:
+    loc = list(error["loc"])
+    if len(loc) >= 2 and loc[0] == "indicators" and isinstance(loc[1], int):
+        items = document.get("indicators") or []
+        ident = items[loc[1]].get("id", f"#{loc[1] + 1}") if loc[1] < len(items) else loc[1]
+        loc = [f"indicator {ident}"] + loc[2:]
+    return ".".join(str(p) for p in loc)
+
+
+def load_framework(file: Path) -> Framework:
+    try:
+        document = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise DefinitionError(f"{file}: not valid YAML: {exc}") from exc
+    try:
+        return Framework.model_validate(document)
+    except ValidationError as exc:
+        problems = "; ".join(f"{_location(e, document)}: {e['msg']}" for e in exc.errors())
+        raise DefinitionError(f"{file}: {problems}") from exc
+
+
+def load_frameworks(directory: Path = DEFINITIONS_DIR) -> dict[str, Framework]:
+    frameworks: dict[str, Framework] = {}
+    for file in sorted(directory.glob("*.yaml")):
+        framework = load_framework(file)
+        if framework.framework in frameworks:
+            raise DefinitionError(f"{file}: framework {framework.framework!r} is defined twice")
+        frameworks[framework.framework] = framework
+    return frameworks
+
+
 def load_definitions(directory: Path = DEFINITIONS_DIR) -> dict[str, Definition]:
     definitions: dict[str, Definition] = {}
-    for file in sorted(directory.glob("*.yaml")):
-        document = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        framework = document.get("framework", file.stem)
-        for number, raw in enumerate(document.get("indicators", []), start=1):
-            try:
-                definition = Definition(framework=framework, **raw)
-            except (TypeError, ValidationError) as exc:
-                raise DefinitionError(f"{file}, indicator #{number}: {exc}") from exc
+    for framework in load_frameworks(directory).values():
+        for definition in framework.indicators:
             if definition.id in definitions:
-                raise DefinitionError(f"{file}: indicator id {definition.id!r} is defined twice")
+                raise DefinitionError(f"indicator id {definition.id!r} is defined in two "
+                                      "frameworks")
             definitions[definition.id] = definition
     return definitions

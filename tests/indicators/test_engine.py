@@ -1,0 +1,143 @@
+"""The indicator engine: evaluate → standardise → aggregate, and storage on both backends."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from indicators.aggregate import weighted_means
+from indicators.compute import compute_city, framework_values
+from indicators.definitions import (
+    Benchmarks,
+    DefinitionError,
+    Framework,
+    load_definitions,
+    load_framework,
+    load_frameworks,
+)
+from indicators.evaluate import PreparedObservations, evaluate
+from indicators.standardise import standardise
+from observatory.models import City, IngestRun, canonical_dims
+from observatory.settings import DisclosureSettings
+
+
+def _obs(rows, variable="population"):
+    return pd.DataFrame([
+        {"district_code": d, "period": p, "variable": variable,
+         "dims": canonical_dims(dims), "value": v, "unit": "persons", "ingest_run": "r1"}
+        for d, p, dims, v in rows])
+
+
+def test_foreign_share_per_district_and_city_with_small_counts_suppressed():
+    obs = _obs([
+        ("A", "2025", {"citizenship": "national", "sex": "male"}, 600),
+        ("A", "2025", {"citizenship": "syrian", "sex": "male"}, 300),
+        ("A", "2025", {"citizenship": "iraqi", "sex": "female"}, 100),
+        ("B", "2025", {"citizenship": "national"}, 990),
+        ("B", "2025", {"citizenship": "syrian"}, 10),  # 10 <= 15: suppressed
+        ("B", "2025", {}, 5000),  # a totals row without the dimension must not count
+    ])
+    share = load_definitions()["foreign_citizens_share"]
+    got = evaluate(share, PreparedObservations(obs), min_count=15)
+    by = {d: r for d, r in zip(got["district_code"].fillna("city"), got.to_dict("records"))}
+    assert by["A"]["value"] == pytest.approx(0.4) and not by["A"]["suppressed"]
+    assert by["B"]["suppressed"] and pd.isna(by["B"]["value"])
+    assert by["city"]["value"] == pytest.approx(410 / 2000)
+
+
+def test_standardise_follows_direction_log_and_clipping():
+    low_better = Benchmarks(min=1, max=28.2)
+    np.testing.assert_allclose(standardise(np.array([1, 14.6, 28.2, 40, np.nan]), low_better,
+                                           "lower"), [100, 50, 0, 0, np.nan])
+    log = Benchmarks(min=714.64, max=108818.96, log=True)
+    mid = np.exp((np.log(714.64) + np.log(108818.96)) / 2)
+    np.testing.assert_allclose(standardise(np.array([mid, 100, 1e6]), log, "higher"),
+                               [50, 0, 100])
+
+
+def test_weighted_means_skip_missing_and_report_coverage():
+    scores = np.array([[80.0, np.nan, 20.0], [0.0, 50.0, 50.0], [np.nan] * 3])
+    value, cover = weighted_means(scores, np.array([1.0, 1.0, 2.0]), "arithmetic")
+    np.testing.assert_allclose(value[:2], [40.0, 37.5])
+    np.testing.assert_allclose(cover, [0.75, 1.0, 0.0])
+    assert np.isnan(value[2])
+    geo, _ = weighted_means(scores, np.ones(3), "geometric")
+    assert geo[0] == pytest.approx(40.0) and geo[1] == 0.0  # a zero part zeroes the mean
+
+
+def _composite_framework(**aggregation) -> Framework:
+    def indicator(ident, dim, sub, variable, direction="higher"):
+        return {"id": ident, "names": {"en": ident, "ar": ident}, "dimension": dim,
+                "subdimension": sub, "direction": direction,
+                "benchmarks": {"min": 0, "max": 1},
+                "formula": {"terms": {"x": {"variable": variable}}, "expression": "x"}}
+    return Framework.model_validate({
+        "framework": "mini", "names": {"en": "Mini", "ar": "صغير"}, "composite": True,
+        "aggregation": aggregation,
+        "dimensions": [
+            {"id": "d1", "names": {"en": "D1", "ar": "١"},
+             "subdimensions": [{"id": "s1", "names": {"en": "S1", "ar": "١"}},
+                               {"id": "s2", "names": {"en": "S2", "ar": "٢"}}]},
+            {"id": "d2", "names": {"en": "D2", "ar": "٢"},
+             "subdimensions": [{"id": "s3", "names": {"en": "S3", "ar": "٣"}}]}],
+        "indicators": [indicator("a", "d1", "s1", "va"), indicator("b", "d1", "s2", "vb"),
+                       indicator("c", "d2", "s3", "vc", "lower")]})
+
+
+def test_composites_use_the_configured_means_and_never_count_missing_as_zero():
+    obs = pd.concat([_obs([("A", "2025", {}, 0.8), ("B", "2025", {}, 0.5)], "va"),
+                     _obs([("A", "2025", {}, 0.4)], "vb"),
+                     _obs([("A", "2025", {}, 0.75), ("B", "2025", {}, 0.5)], "vc")])
+    values = framework_values(_composite_framework(), PreparedObservations(obs), min_count=0)
+    got = values.set_index(["indicator_id", "district_code"])
+    assert got.loc[("c", "A"), "score"] == pytest.approx(25.0)  # lower is better
+    assert got.loc[("mini.d1", "A"), "score"] == pytest.approx(60.0)
+    # B has no value for b: d1 is built from s1 alone and says so in its coverage
+    assert got.loc[("mini.d1", "B"), "score"] == pytest.approx(50.0)
+    assert got.loc[("mini.d1", "B"), "coverage"] == pytest.approx(0.5)
+    assert got.loc[("mini", "A"), "score"] == pytest.approx(np.sqrt(60 * 25))
+    assert got.loc[("mini", "B"), "coverage"] == pytest.approx(0.75)
+    arithmetic = framework_values(_composite_framework(index="arithmetic"),
+                                  PreparedObservations(obs), min_count=0)
+    top = arithmetic.set_index(["indicator_id", "district_code"]).loc[("mini", "A"), "score"]
+    assert top == pytest.approx(42.5)
+
+
+def test_definition_errors_name_the_file_indicator_and_key(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("framework: x\nnames: {en: X}\nindicators:\n"
+                   "  - id: share\n    names: {en: S}\n    direction: upward\n"
+                   "    formula: {terms: {a: {variable: v}}, expression: a}\n", encoding="utf-8")
+    with pytest.raises(DefinitionError, match=r"bad\.yaml.*indicator share.*direction"):
+        load_framework(bad)
+
+
+def test_shipped_definitions_load_and_hashes_are_stable():
+    assert "demography" in load_frameworks()
+    share = load_definitions()["foreign_citizens_share"]
+    assert share.names["ar"]
+    assert share.hash == load_definitions()["foreign_citizens_share"].hash
+    assert share.hash != share.model_copy(update={"unit": "percent"}).hash
+
+
+def test_compute_city_stores_values_on_each_backend(store):
+    store.upsert_city(City("c", "C", "سي"))
+    districts = gpd.GeoDataFrame({"code": ["A", "B"], "name_en": ["A", "B"],
+                                  "name_ar": ["أ", "ب"], "area_m2": [1.0, 1.0]},
+                                 geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)],
+                                 crs="EPSG:4326")
+    store.load(IngestRun("c", "boundaries", "b.geojson", "b"), districts=districts)
+    obs = _obs([("A", "2025", {"citizenship": "national"}, 700),
+                ("A", "2025", {"citizenship": "syrian"}, 300),
+                ("B", "2025", {"citizenship": "national"}, 500),
+                ("B", "2025", {"citizenship": "syrian"}, 500)]).drop(columns="ingest_run")
+    run = store.load(IngestRun("c", "census", "c.csv", "c"), observations=obs)
+    assert compute_city(store, "c", DisclosureSettings(), framework="demography") == 3
+    got = store.indicator_values("c", "foreign_citizens_share", "2025")
+    by_code = dict(zip(got["district_code"].fillna("city"), got["value"]))
+    assert by_code == pytest.approx({"city": 0.4, "A": 0.3, "B": 0.5})
+    assert set(got["source_runs"]) == {run.id}
+    assert set(got["definition_hash"]) == {load_definitions()["foreign_citizens_share"].hash}
