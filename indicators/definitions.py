@@ -54,6 +54,9 @@ class Term(_Strict):
 
     variable: str
     where: dict[str, WhereValue] = {}
+    scope: Literal["district", "city"] = Field(
+        default="district", description="city: the city-wide sum, the same on every row "
+        "(for ratios against the city, such as location quotients)")
 
 
 class TermsFormula(_Strict):

@@ -50,20 +50,31 @@ def _runs(series: pd.Series) -> str:
 def _terms(prepared: PreparedObservations, formula: TermsFormula,
            min_count: int) -> pd.DataFrame:
     obs = prepared.obs
-    frames, run_parts = [], []
+    local, citywide, run_parts = [], {}, []
     for name, term in formula.terms.items():
         rows = obs[prepared.mask(term)]
-        frames.append(rows.groupby(KEY)["value"].sum().rename(name))
         run_parts.append(rows[KEY + ["ingest_run"]])
-    sums = pd.concat(frames, axis=1)  # a term missing in a district stays NaN: never zero
-    runs = pd.concat(run_parts).groupby(KEY)["ingest_run"].agg(_runs).rename("runs")
+        if term.scope == "city":
+            citywide[name] = rows.groupby("period")["value"].sum()
+        else:
+            local.append(rows.groupby(KEY)["value"].sum().rename(name))
+    # A term missing in a district stays NaN, so the value is missing, never zero.
+    sums = pd.concat(local, axis=1) if local else pd.DataFrame(
+        index=pd.MultiIndex.from_frame(obs[KEY].drop_duplicates()))
     city_sums = sums.groupby(level="period").sum(min_count=1)
     city_sums.index = pd.MultiIndex.from_arrays([city_sums.index, [None] * len(city_sums)],
                                                 names=KEY)
-    city_runs = pd.concat(run_parts).groupby("period")["ingest_run"].agg(_runs)
-    city_runs.index = city_sums.index
     sums = pd.concat([sums, city_sums])
-    out = sums.join(pd.concat([runs, city_runs.rename("runs")]))
+    periods = sums.index.get_level_values("period")
+    for name, per_period in citywide.items():
+        sums[name] = per_period.reindex(periods).to_numpy()
+    used = pd.concat(run_parts)
+    runs = used.groupby(KEY)["ingest_run"].agg(_runs)
+    city_runs = used.groupby("period")["ingest_run"].agg(_runs)
+    city_runs.index = pd.MultiIndex.from_arrays([city_runs.index, [None] * len(city_runs)],
+                                                names=KEY)
+    out = pd.DataFrame(index=sums.index)
+    out["runs"] = pd.concat([runs, city_runs]).reindex(sums.index)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = sums.eval(formula.expression, engine="python")
         small = np.zeros(len(sums), dtype=bool)
@@ -81,7 +92,7 @@ def _diversity(prepared: PreparedObservations, formula: DiversityFormula,
     mask = (obs["variable"] == formula.variable).to_numpy().copy()
     group = prepared.dims.get(formula.dimension, pd.Series(np.nan, index=obs.index))
     mask &= group.notna().to_numpy()
-    rows = obs[mask].assign(group=group[mask])
+    rows = obs[mask].assign(group=group[mask], value=obs["value"][mask].astype(float))
     table = rows.pivot_table(index=KEY, columns="group", values="value", aggfunc="sum",
                              fill_value=0.0)
     results = []

@@ -141,3 +141,57 @@ def test_compute_city_stores_values_on_each_backend(store):
     assert by_code == pytest.approx({"city": 0.4, "A": 0.3, "B": 0.5})
     assert set(got["source_runs"]) == {run.id}
     assert set(got["definition_hash"]) == {load_definitions()["foreign_citizens_share"].hash}
+
+
+def _two_districts():
+    return _obs([("A", "2025", {"citizenship": "national"}, 700),
+                 ("A", "2025", {"citizenship": "syrian"}, 300),
+                 ("B", "2025", {"citizenship": "national"}, 500),
+                 ("B", "2025", {"citizenship": "syrian"}, 200),
+                 ("B", "2025", {"citizenship": "iraqi"}, 300)])
+
+
+def _by_district(definition_id, obs, min_count=15):
+    got = evaluate(load_definitions()[definition_id], PreparedObservations(obs), min_count)
+    return dict(zip(got["district_code"].fillna("city"), got["value"]))
+
+
+def test_location_quotient_divides_by_the_city_share():
+    got = _by_district("location_quotient_foreign", _two_districts())
+    assert got["A"] == pytest.approx(0.3 / 0.4) and got["B"] == pytest.approx(0.5 / 0.4)
+    assert got["city"] == pytest.approx(1.0)
+
+
+def test_diversity_measures_per_district():
+    shannon = _by_district("citizenship_diversity_shannon", _two_districts())
+    assert shannon["A"] == pytest.approx(-(0.7 * np.log(0.7) + 0.3 * np.log(0.3)))
+    normalised = _by_district("citizenship_diversity_shannon_normalised", _two_districts())
+    assert normalised["B"] == pytest.approx(
+        -(0.5 * np.log(0.5) + 0.2 * np.log(0.2) + 0.3 * np.log(0.3)) / np.log(3))
+    simpson = _by_district("citizenship_diversity_simpson", _two_districts())
+    assert simpson["A"] == pytest.approx(1 - 0.7**2 - 0.3**2)
+
+
+def test_integration_gap_is_group_rate_minus_reference_rate():
+    rows = []
+    for citizenship, employed, unemployed in [("national", 900, 100), ("syrian", 160, 40),
+                                              ("iraqi", 75, 25)]:
+        rows += [("A", "2025", {"citizenship": citizenship, "status": "employed",
+                                "sex": "male"}, employed),
+                 ("A", "2025", {"citizenship": citizenship, "status": "unemployed",
+                                "sex": "male"}, unemployed)]
+    got = _by_district("gap_unemployment_foreign_vs_nationals", _obs(rows, "labour_force"))
+    assert got["A"] == pytest.approx(100 * 65 / 300 - 10.0)
+
+
+def test_cpi_has_six_dimensions_and_methodology_benchmarks():
+    cpi = load_frameworks()["cpi"]
+    assert [d.id for d in cpi.dimensions] == ["productivity", "infrastructure", "quality_of_life",
+                                              "equity", "environment", "governance"]
+    assert cpi.aggregation.index == "geometric"
+    by_id = {d.id: d for d in cpi.indicators}
+    unemployment = by_id["cpi_unemployment_rate"]
+    assert (unemployment.benchmarks.min, unemployment.benchmarks.max) == (1, 28.2)
+    assert unemployment.direction == "lower"
+    product = by_id["cpi_city_product_per_capita"].benchmarks
+    assert (product.min, product.max, product.log) == (714.64, 108818.96, True)
