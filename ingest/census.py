@@ -1,0 +1,234 @@
+"""Census tables: a wide table and its spec -> long observations plus the rows rejected.
+
+Pure: no store. Each value column of each accepted row becomes one observation
+(``OBSERVATION_COLUMNS``); checks run on whole columns, rows are only visited to write up
+the ones rejected.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ingest.errors import IngestError
+from ingest.expressions import evaluate_expression
+from ingest.readers import Table
+from ingest.spec import CensusSpec, DimensionSpec
+from ingest.text import as_text, normalise_name
+from observatory.models import OBSERVATION_COLUMNS, RejectedRow, canonical_dims
+
+_PERIOD = r"\d{4}(-(0[1-9]|1[0-2]))?"  # "2025" or "2025-03"
+_DIM = "dim:"  # prefix of dimension columns while the frame is being built
+
+
+@dataclass(frozen=True)
+class DistrictLookup:
+    """What census rows are matched against: the city's district codes and names."""
+
+    codes: frozenset[str]
+    by_name_en: dict[str, str]  # normalised name -> code
+    by_name_ar: dict[str, str]
+
+    @classmethod
+    def from_districts(cls, districts: pd.DataFrame) -> DistrictLookup:
+        codes = as_text(districts["code"])
+
+        def by_name(column: str) -> dict[str, str]:
+            names = normalise_name(districts[column])
+            return {name: code for name, code in zip(names, codes, strict=True) if pd.notna(name)}
+
+        return cls(frozenset(codes.dropna()), by_name("name_en"), by_name("name_ar"))
+
+
+@dataclass
+class CensusResult:
+    observations: pd.DataFrame  # OBSERVATION_COLUMNS
+    rows_read: int
+    rejected: list[RejectedRow] = field(default_factory=list)
+
+
+class _Rejections:
+    """Row-level rejections: a row is reported once, for the first problem found."""
+
+    def __init__(self, index: pd.Index) -> None:
+        self.bad = pd.Series(False, index=index)
+        self.rows: list[RejectedRow] = []
+
+    def add(self, mask: pd.Series, column: str, reason: pd.Series, raw: pd.Series) -> None:
+        new = mask & ~self.bad
+        for row in new.index[new]:
+            self.rows.append(RejectedRow(int(row), column, str(reason[row]), _raw(raw[row])))
+        self.bad |= new
+
+
+def normalise_census(
+    table: Table, spec: CensusSpec, districts: DistrictLookup, *, city: str = ""
+) -> CensusResult:
+    frame = table.frame
+    _require_columns(table, spec)
+    rejections = _Rejections(frame.index)
+    columns = {
+        "district_code": _district_codes(table, spec, districts, rejections, city),
+        "period": _periods(frame, spec, rejections),
+    }
+    for key, dimension in spec.dimensions.items():
+        columns[_DIM + key] = _dimension(frame, key, dimension, rejections)
+    ids = pd.DataFrame(columns, index=frame.index)
+    good = ~rejections.bad
+    observations, value_rejects = _observations(ids[good], frame[good], spec)
+    rejected = sorted(rejections.rows + value_rejects, key=lambda r: (r.row_number, r.column))
+    return CensusResult(observations, rows_read=len(frame), rejected=rejected)
+
+
+def _require_columns(table: Table, spec: CensusSpec) -> None:
+    wanted = [
+        ("district.column", spec.district.column if not spec.district.expression else None),
+        ("period.column", spec.period.column),
+        *((f"dimensions.{key}.column", d.column) for key, d in spec.dimensions.items()),
+        *((f"variables.{i}.column", v.column) for i, v in enumerate(spec.variables)),
+    ]
+    present = [str(column) for column in table.frame.columns]
+    for key, column in wanted:
+        if column and column not in present:
+            close = difflib.get_close_matches(column, present, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            if len(present) == 1:
+                hint += "only one column was found: check delimiter. "
+            raise IngestError(
+                f"no column '{column}' in the header",
+                file=table.source,
+                key=key,
+                fix=f"{hint}the header has: {', '.join(present)} "
+                "(if that is not the header line, set header_row)",
+            )
+
+
+def _district_codes(
+    table: Table,
+    spec: CensusSpec,
+    districts: DistrictLookup,
+    rejections: _Rejections,
+    city: str,
+) -> pd.Series:
+    frame, key = table.frame, spec.district
+    if key.expression:
+        label = key.expression
+        raw = evaluate_expression(
+            frame, key.expression, file=table.source, key="district.expression"
+        )
+        codes = raw
+    else:
+        label = key.column or ""
+        raw = as_text(frame[label])
+        if key.match == "code":
+            codes = raw
+        else:
+            lookup = districts.by_name_en if key.match == "name_en" else districts.by_name_ar
+            codes = normalise_name(raw).map(lookup)
+    missing = raw.isna()
+    rejections.add(missing, label, pd.Series("no district given", index=frame.index), raw)
+    known = codes.isin(districts.codes).fillna(False).astype(bool)
+    examples = ", ".join(sorted(districts.codes)[:3])
+    reason = (
+        "district '" + raw.fillna("") + f"' is not a known district {key.match}"
+        + (f" of {city}" if city else "")
+        + (f" (codes look like {examples})" if key.match == "code" and examples else "")
+    )
+    rejections.add(~missing & ~known, label, reason, raw)
+    return codes
+
+
+def _periods(frame: pd.DataFrame, spec: CensusSpec, rejections: _Rejections) -> pd.Series:
+    if spec.period.value:
+        return pd.Series(spec.period.value, index=frame.index, dtype="string")
+    column = spec.period.column or ""
+    periods = as_text(frame[column])
+    rejections.add(periods.isna(), column, pd.Series("no period given", index=frame.index), periods)
+    valid = periods.str.fullmatch(_PERIOD).fillna(False).astype(bool)
+    reason = "'" + periods.fillna("") + "' is not a period: give a year (2025) or a month (2025-03)"
+    rejections.add(periods.notna() & ~valid, column, reason, periods)
+    return periods
+
+
+def _dimension(
+    frame: pd.DataFrame, key: str, dimension: DimensionSpec, rejections: _Rejections
+) -> pd.Series:
+    values = as_text(frame[dimension.column])
+    rejections.add(
+        values.isna(), dimension.column, pd.Series(f"no {key} given", index=frame.index), values
+    )
+    if not dimension.values:
+        return values
+    mapped = values.map(dimension.values)
+    known = ", ".join(dimension.values)
+    reason = (
+        "'" + values.fillna("") + f"' is not in the spec's values for {key} ({known}): add it "
+        f"under dimensions.{key}.values"
+    )
+    rejections.add(values.notna() & mapped.isna(), dimension.column, reason, values)
+    return mapped
+
+
+def _observations(
+    ids: pd.DataFrame, frame: pd.DataFrame, spec: CensusSpec
+) -> tuple[pd.DataFrame, list[RejectedRow]]:
+    value_columns = [variable.column for variable in spec.variables]
+    wide = ids.join(frame[value_columns].rename(columns=lambda c: "value:" + c))
+    wide.index.name = "row"
+    long = wide.reset_index().melt(
+        id_vars=["row", *ids.columns],
+        value_vars=["value:" + c for c in value_columns],
+        var_name="source_column",
+        value_name="raw",
+    )
+    long["source_column"] = long["source_column"].str.removeprefix("value:")
+    by_column = {variable.column: variable for variable in spec.variables}
+    long["variable"] = long["source_column"].map({c: v.variable for c, v in by_column.items()})
+    long["unit"] = long["source_column"].map({c: v.unit for c, v in by_column.items()})
+    long = _with_dims(long, by_column)
+
+    raw = as_text(long["raw"])
+    value = pd.to_numeric(raw, errors="coerce")
+    reason = pd.Series(pd.NA, index=long.index, dtype="string")
+    reason[raw.isna()] = "empty value"
+    reason[raw.notna() & value.isna()] = "'" + raw + "' is not a number (use a point for decimals)"
+    reason[value < 0] = "negative value " + raw + ": counts cannot be negative"
+    key = ["district_code", "period", "variable", "dims"]
+    usable = long[reason.isna()]
+    repeated = usable.duplicated(key, keep="first")
+    first_row = usable.groupby(key, sort=False)["row"].transform("first").astype("string")
+    reason[repeated.index[repeated]] = (
+        "duplicate of row " + first_row[repeated]
+        + ": same district, period, variable and dimensions"
+    )
+    bad = reason.notna()
+    rejected = [
+        RejectedRow(int(row), column, str(why), _raw(text))
+        for row, column, why, text in zip(
+            long["row"][bad], long["source_column"][bad], reason[bad], raw[bad], strict=True
+        )
+    ]
+    long["value"] = value.astype(float)
+    observations = long.loc[~bad, OBSERVATION_COLUMNS].reset_index(drop=True)
+    return observations, rejected
+
+
+def _with_dims(long: pd.DataFrame, by_column: dict) -> pd.DataFrame:
+    """The canonical dims text of each observation, built once per distinct combination."""
+    dim_columns = [c for c in long.columns if c.startswith(_DIM)]
+    combos = long[["source_column", *dim_columns]].drop_duplicates()
+    combos["dims"] = [
+        canonical_dims(
+            {**{c.removeprefix(_DIM): v for c, v in zip(dim_columns, values, strict=True)},
+             **by_column[source].dims}
+        )
+        for source, *values in combos.itertuples(index=False)
+    ]
+    return long.merge(combos, on=["source_column", *dim_columns], how="left")
+
+
+def _raw(value: object) -> str:
+    return "" if pd.isna(value) else str(value)
+

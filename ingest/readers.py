@@ -1,0 +1,233 @@
+"""Read source files into frames that remember where each record came from.
+
+Tables (CSV, XLSX) come back with every column as text, so codes such as ``01`` keep their
+zeros, and indexed by the record's 1-based line (CSV) or sheet row (XLSX). Vector files
+(GeoJSON, GeoPackage, Shapefile, zipped Shapefile) come back indexed by 1-based feature number.
+
+Encoding detection for CSV (``encoding: auto``), deliberately simple:
+a UTF-8 byte-order mark -> ``utf-8-sig``; bytes that decode as UTF-8 -> ``utf-8``; otherwise
+``cp1256`` (Windows Arabic) when most non-ASCII bytes sit in runs of two or more (Arabic words
+are written entirely in non-ASCII bytes), else ``latin-1`` (accented letters in Latin words are
+isolated non-ASCII bytes). When it guesses wrong, set ``encoding`` in the feed spec.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pyogrio.errors
+from openpyxl.utils.exceptions import InvalidFileException
+
+from ingest.errors import IngestError
+
+TABLE_FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx"}
+VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
+DELIMITERS = ";,\t|"
+_SNIFF_LINES = 50
+
+
+@dataclass(frozen=True)
+class Table:
+    frame: pd.DataFrame  # text columns (missing = NA); index: source row number
+    source: str  # file name, for messages
+    encoding: str | None = None  # CSV only
+    delimiter: str | None = None  # CSV only
+
+
+def read_table(
+    path: Path,
+    *,
+    format: str | None = None,
+    encoding: str = "auto",
+    delimiter: str | None = None,
+    header_row: int = 1,
+    sheet: int | str | None = None,
+) -> Table:
+    path = Path(path)
+    kind = format or TABLE_FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise IngestError(
+            f"unknown table extension '{path.suffix}'",
+            file=path.name,
+            fix="give a .csv or .xlsx file, or set format: csv|xlsx in the feed spec",
+        )
+    raw = _read_bytes(path)
+    if kind == "xlsx":
+        return _read_xlsx(path, header_row=header_row, sheet=sheet)
+    return _read_csv(path, raw, encoding=encoding, delimiter=delimiter, header_row=header_row)
+
+
+def detect_encoding(raw: bytes) -> str:
+    if raw.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        raw.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    non_ascii = sum(1 for byte in raw if byte >= 0x80)
+    in_runs = sum(len(run) for run in re.findall(rb"[\x80-\xff]{2,}", raw))
+    return "cp1256" if in_runs * 2 > non_ascii else "latin-1"
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(
+            f"cannot read the file ({exc.strerror})", file=str(path), fix="check the path"
+        ) from exc
+    if not raw.strip():
+        raise IngestError("the file is empty", file=path.name, fix="export the table again")
+    return raw
+
+
+def _read_csv(
+    path: Path, raw: bytes, *, encoding: str, delimiter: str | None, header_row: int
+) -> Table:
+    if raw.startswith(b"PK\x03\x04") or b"\x00" in raw[:4096]:
+        raise IngestError(
+            "this is not a text (CSV) file: it holds binary data",
+            file=path.name,
+            fix="export the table as CSV, or name a spreadsheet .xlsx and set format: xlsx",
+        )
+    used = detect_encoding(raw) if encoding == "auto" else encoding
+    try:
+        text = raw.decode(used)
+    except UnicodeDecodeError as exc:
+        raise IngestError(
+            f"byte {raw[exc.start]:#04x} is not valid {used}",
+            file=path.name,
+            row=raw[: exc.start].count(b"\n") + 1,
+            fix="set encoding in the feed spec (utf-8, utf-8-sig, cp1256, latin-1) "
+            "or save the file as UTF-8",
+        ) from exc
+    lines = text.splitlines(keepends=True)
+    if len(lines) < header_row:
+        raise IngestError(
+            f"header_row is {header_row} but the file has only {len(lines)} lines",
+            file=path.name,
+            fix="set header_row to the line that holds the column names",
+        )
+    body = lines[header_row - 1 :]
+    sep = delimiter or _sniff_delimiter(path, body, header_row)
+    try:
+        frame = pd.read_csv(
+            io.StringIO("".join(body)),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,  # "NA" may be a code (Namibia); only empty cells are missing
+            na_values=[""],
+            skip_blank_lines=False,  # keeps the line numbering of what follows
+        )
+    except pd.errors.ParserError as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        raise IngestError(
+            f"cannot split the line into columns ({exc})",
+            file=path.name,
+            row=int(found.group(1)) + header_row - 1 if found else None,
+            fix=f"check the delimiter (used {sep!r}) and the quotes on that line",
+        ) from exc
+    except pd.errors.EmptyDataError as exc:
+        raise IngestError("no header line", file=path.name, fix="check header_row") from exc
+    # A record's line: the header is line header_row, records follow one per line (a quoted
+    # value spanning lines would shift later numbers; census exports do not do that).
+    frame.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame), name="row")
+    frame.columns = [str(column).strip() for column in frame.columns]
+    frame = frame.dropna(how="all")
+    return Table(frame=frame, source=path.name, encoding=used, delimiter=sep)
+
+
+def _sniff_delimiter(path: Path, body: list[str], header_row: int) -> str:
+    sample = "".join(body[:_SNIFF_LINES])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        header = body[0]
+        best = max(DELIMITERS, key=header.count)
+        if header.count(best):
+            return best
+    raise IngestError(
+        f"cannot tell the delimiter: the header line has none of {list(DELIMITERS)}",
+        file=path.name,
+        row=header_row,
+        fix="set delimiter in the feed spec, or header_row if the header is on another line",
+    )
+
+
+def _read_xlsx(path: Path, *, header_row: int, sheet: int | str | None) -> Table:
+    try:
+        workbook = pd.ExcelFile(path, engine="openpyxl")
+    except (zipfile.BadZipFile, InvalidFileException, ValueError, KeyError) as exc:
+        raise IngestError(
+            f"this is not an Excel .xlsx workbook ({exc})",
+            file=path.name,
+            fix="save it from the spreadsheet program as .xlsx, or export CSV",
+        ) from exc
+    with workbook:
+        names = workbook.sheet_names
+        chosen = 0 if sheet is None else sheet
+        if (isinstance(chosen, int) and not 0 <= chosen < len(names)) or (
+            isinstance(chosen, str) and chosen not in names
+        ):
+            raise IngestError(
+                f"no sheet {chosen!r}",
+                file=path.name,
+                fix=f"set sheet to one of {names} (or its 0-based index)",
+            )
+        cells = pd.read_excel(workbook, sheet_name=chosen, header=None, dtype=str)
+    if len(cells) < header_row:
+        raise IngestError(
+            f"header_row is {header_row} but sheet {chosen!r} has only {len(cells)} rows",
+            file=path.name,
+            fix="set header_row to the row that holds the column names",
+        )
+    cells.index = pd.RangeIndex(1, len(cells) + 1, name="row")  # spreadsheet row numbers
+    frame = cells.loc[header_row + 1 :].copy()
+    frame.columns = [
+        str(name).strip() if pd.notna(name) else f"column {position + 1}"
+        for position, name in enumerate(cells.loc[header_row])
+    ]
+    frame = frame.apply(lambda column: column.str.strip()).replace("", pd.NA)
+    return Table(frame=frame.dropna(how="all"), source=path.name)
+
+
+def read_vector(path: Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
+    path = Path(path)
+    if path.suffix.lower() not in VECTOR_SUFFIXES:
+        raise IngestError(
+            f"unknown boundary file extension '{path.suffix}'",
+            file=path.name,
+            fix=f"give one of {', '.join(VECTOR_SUFFIXES)} (a Shapefile may be zipped)",
+        )
+    _read_bytes(path)
+    try:
+        if layer is None:
+            layers = [str(name) for name, _ in pyogrio.list_layers(path)]
+            if len(layers) > 1:
+                raise IngestError(
+                    f"the file holds {len(layers)} layers: {layers}",
+                    file=path.name,
+                    fix="set layer in the boundaries spec",
+                )
+        frame = pyogrio.read_dataframe(path, layer=layer)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise IngestError(
+            f"cannot read it as {path.suffix.lstrip('.')} vector data ({exc})",
+            file=path.name,
+            fix="check that the file is what its extension says and is complete "
+            "(a Shapefile needs its .shx, .dbf and .prj beside it or in the same zip)",
+        ) from exc
+    if frame.empty:
+        raise IngestError("the file holds no features", file=path.name, fix="export it again")
+    frame.index = pd.RangeIndex(1, len(frame) + 1, name="feature")
+    return frame

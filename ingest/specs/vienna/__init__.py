@@ -1,0 +1,1 @@
+"""Vienna feed specs (Stadt Wien open data)."""
