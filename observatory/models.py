@@ -44,6 +44,8 @@ class IngestRun:
 # Column contracts for the frames handed to and returned by the store.
 DISTRICT_COLUMNS = ["code", "name_en", "name_ar", "area_m2", "geometry"]
 OBSERVATION_COLUMNS = ["district_code", "period", "variable", "dims", "value", "unit"]
+# attributes: JSON text; status: submitted, published or rejected; geometry: Point, EPSG:4326.
+EVENT_COLUMNS = ["id", "layer", "occurred_at", "attributes", "status", "geometry"]
 INDICATOR_VALUE_COLUMNS = [
     "district_code",  # None for the city level
     "period",

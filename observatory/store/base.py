@@ -6,7 +6,7 @@ districts are GeoDataFrames in EPSG:4326, observations and indicator values plai
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol, Sequence, runtime_checkable
 
 from observatory.models import City, IngestRun, RejectedRow
@@ -46,6 +46,7 @@ class Store(Protocol):
         districts: "gpd.GeoDataFrame | None" = None,
         valid_from: date | None = None,
         observations: "pd.DataFrame | None" = None,
+        events: "gpd.GeoDataFrame | None" = None,
         rejected: Sequence[RejectedRow] = (),
     ) -> IngestRun:
         """Write one ingest run in one transaction: all of it lands or none of it.
@@ -53,8 +54,8 @@ class Store(Protocol):
         Rows loaded by earlier runs of the same (city, feed, source_name) are replaced, so a
         corrected file supersedes the old one. Districts become a boundary version starting
         at ``valid_from`` (earlier versions are closed, not deleted). Observations are upserted
-        on (city, district_code, period, variable, dims). Returns the run with its counts and
-        status filled in.
+        on (city, district_code, period, variable, dims). Events (``EVENT_COLUMNS``) are
+        added. Returns the run with its counts and status filled in.
         """
 
     def runs(self, city: str | None = None) -> list[IngestRun]: ...
@@ -73,6 +74,16 @@ class Store(Protocol):
     ) -> "pd.DataFrame": ...
 
     def periods(self, city: str, variable: str | None = None) -> list[str]: ...
+
+    def events(
+        self,
+        city: str,
+        layer: str | None = None,
+        start: "datetime | None" = None,
+        end: "datetime | None" = None,
+        statuses: Sequence[str] = ("published",),
+    ) -> "gpd.GeoDataFrame":
+        """Point events (EPSG:4326) of a layer, in [start, end), with the given statuses."""
 
     # indicators -------------------------------------------------------------------------------
     def put_indicator_values(self, city: str, values: "pd.DataFrame") -> int:

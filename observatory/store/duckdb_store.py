@@ -157,17 +157,19 @@ class DuckDBStore:
                                                    "content_hash": content_hash}).df()
         return frames.runs_from_frame(df)[0] if len(df) else None
 
-    def load(self, run, *, districts=None, valid_from=None, observations=None, rejected=()):
+    def load(self, run, *, districts=None, valid_from=None, observations=None, events=None,
+             rejected=()):
         run = replace(run)
         try:
             with self._transaction() as con:
-                self._load_in(con, run, districts, valid_from, observations, rejected)
+                self._load_in(con, run, districts, valid_from, observations, events, rejected)
         except Exception as exc:
             self._record_failure(run, exc)
             raise
         return run
 
-    def _load_in(self, con, run: IngestRun, districts, valid_from, observations, rejected) -> None:
+    def _load_in(self, con, run: IngestRun, districts, valid_from, observations, events,
+                 rejected) -> None:
         scope = {"city": run.city, "feed": run.feed, "source_name": run.source_name,
                  "run_id": run.id}
         loaded = 0
@@ -189,6 +191,12 @@ class DuckDBStore:
             con.register("observation_batch", observation_batch)
             con.execute(self._q["upsert_observations"], {"city": run.city, "run_id": run.id})
             loaded += len(observation_batch)
+        if events is not None:
+            event_batch = frames.event_batch(events)
+            con.execute(self._q["delete_superseded_events"], scope)
+            con.register("event_batch", event_batch)
+            con.execute(self._q["insert_events"], {"city": run.city, "run_id": run.id})
+            loaded += len(event_batch)
         rejected_batch = frames.rejected_batch(rejected)
         if len(rejected_batch):
             con.register("rejected_batch", rejected_batch)
@@ -236,6 +244,13 @@ class DuckDBStore:
         with self._connect() as con:
             rows = con.execute(self._q["periods"], {"city": city, "variable": variable}).fetchall()
         return [r[0] for r in rows]
+
+    def events(self, city: str, layer: str | None = None, start=None, end=None,
+               statuses: Sequence[str] = ("published",)) -> gpd.GeoDataFrame:
+        with self._connect() as con:
+            df = con.execute(self._q["events"], {"city": city, "layer": layer, "start": start,
+                                                 "end": end, "statuses": list(statuses)}).df()
+        return frames.events_frame(df)
 
     # indicators -------------------------------------------------------------------------------
     def put_indicator_values(self, city: str, values: pd.DataFrame) -> int:

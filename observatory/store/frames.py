@@ -11,6 +11,7 @@ import shapely
 
 from observatory.models import (
     DISTRICT_COLUMNS,
+    EVENT_COLUMNS,
     INDICATOR_VALUE_COLUMNS,
     OBSERVATION_COLUMNS,
     City,
@@ -67,6 +68,31 @@ def observation_batch(observations: pd.DataFrame) -> pd.DataFrame:
         first = out.loc[out.duplicated(key, keep=False), key].head(3).to_dict("records")
         raise StoreError(f"observations repeat a (district, period, variable, dims) key: {first}")
     return out.reset_index(drop=True)
+
+
+def event_batch(events: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Events as plain columns plus Point WKB in EPSG:4326."""
+    _require(events, EVENT_COLUMNS, "events")
+    if events.crs is None or events.crs.to_epsg() != 4326:
+        raise StoreError(f"events must be in EPSG:4326, not {events.crs}")
+    kinds = set(events.geom_type.dropna())
+    if kinds - {"Point"}:
+        raise StoreError(f"events must be points; got {sorted(kinds)}")
+    occurred = pd.to_datetime(events["occurred_at"], utc=True)
+    return pd.DataFrame({
+        "id": events["id"].astype(str).to_numpy(),
+        "layer": events["layer"].astype(str).to_numpy(),
+        "occurred_at": occurred.to_numpy(),
+        "attributes": events["attributes"].fillna("{}").astype(str).to_numpy(),
+        "status": events["status"].fillna("published").astype(str).to_numpy(),
+        "wkb": shapely.to_wkb(events.geometry.values),
+    })
+
+
+def events_frame(df: pd.DataFrame) -> gpd.GeoDataFrame:
+    geometry = shapely.from_wkb([bytes(b) for b in df.pop("wkb")])
+    df["occurred_at"] = pd.to_datetime(df["occurred_at"], utc=True)
+    return gpd.GeoDataFrame(df, geometry=geometry, crs="EPSG:4326")
 
 
 def rejected_batch(rejected: Sequence[RejectedRow]) -> pd.DataFrame:

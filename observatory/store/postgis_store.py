@@ -104,11 +104,12 @@ class PostGISStore:
                 "city": city, "feed": feed, "content_hash": content_hash}).mappings().all())
         return frames.runs_from_frame(df)[0] if len(df) else None
 
-    def load(self, run, *, districts=None, valid_from=None, observations=None, rejected=()):
+    def load(self, run, *, districts=None, valid_from=None, observations=None, events=None,
+             rejected=()):
         run = replace(run)
         try:
             with self._transaction() as con:
-                self._load_in(con, run, districts, valid_from, observations, rejected)
+                self._load_in(con, run, districts, valid_from, observations, events, rejected)
         except Exception as exc:
             with self._transaction() as con:
                 self._run(con, "insert_run", frames.run_params(frames.failed(run, exc)))
@@ -116,7 +117,7 @@ class PostGISStore:
         return run
 
     def _load_in(self, con: Connection, run: IngestRun, districts, valid_from, observations,
-                 rejected) -> None:
+                 events, rejected) -> None:
         scope = {"city": run.city, "feed": run.feed, "source_name": run.source_name,
                  "run_id": run.id}
         loaded = 0
@@ -140,6 +141,14 @@ class PostGISStore:
             self._run(con, "create_observation_batch")
             _copy(con, "observation_batch", batch)
             self._run(con, "upsert_observations", {"city": run.city, "run_id": run.id})
+            loaded += len(batch)
+        if events is not None:
+            batch = frames.event_batch(events)
+            self._run(con, "delete_superseded_events", scope)
+            self._run(con, "create_event_batch")
+            batch["geom"] = [w.hex() for w in batch.pop("wkb")]
+            _copy(con, "event_batch", batch)
+            self._run(con, "insert_events", {"city": run.city, "run_id": run.id})
             loaded += len(batch)
         rejected_batch = frames.rejected_batch(rejected)
         if len(rejected_batch):
@@ -193,6 +202,16 @@ class PostGISStore:
     def periods(self, city: str, variable: str | None = None) -> list[str]:
         with self._transaction() as con:
             return list(self._run(con, "periods", {"city": city, "variable": variable}).scalars())
+
+    def events(self, city: str, layer: str | None = None, start=None, end=None,
+               statuses: Sequence[str] = ("published",)) -> gpd.GeoDataFrame:
+        params = {"city": city, "layer": layer, "start": start, "end": end,
+                  "statuses": list(statuses)}
+        with self._transaction() as con:
+            result = self._run(con, "events", params)
+            df = pd.DataFrame(result.all(), columns=list(result.keys()))
+        df["wkb"] = df["wkb"].map(bytes) if len(df) else df["wkb"]
+        return frames.events_frame(df)
 
     # indicators -------------------------------------------------------------------------------
     def put_indicator_values(self, city: str, values: pd.DataFrame) -> int:

@@ -103,3 +103,21 @@ FROM indicator_value
 WHERE city = $city AND ($indicator_id IS NULL OR indicator_id = $indicator_id)
   AND ($period IS NULL OR period = $period)
 ORDER BY indicator_id, period, district_code NULLS FIRST;
+
+-- name: delete_superseded_events
+DELETE FROM event WHERE ingest_run IN (
+    SELECT id FROM ingest_run
+    WHERE city = $city AND feed = $feed AND source_name = $source_name AND id <> $run_id);
+
+-- name: insert_events
+INSERT INTO event (id, city, layer, occurred_at, geom, attributes, status, ingest_run)
+SELECT id, $city, layer, occurred_at, ST_GeomFromWKB(wkb), attributes, status, $run_id
+FROM event_batch;
+
+-- name: events
+SELECT id, layer, occurred_at, attributes, status, ST_AsWKB(geom) AS wkb
+FROM event
+WHERE city = $city AND ($layer IS NULL OR layer = $layer)
+  AND ($start IS NULL OR occurred_at >= $start) AND ($end IS NULL OR occurred_at < $end)
+  AND list_contains($statuses, status)
+ORDER BY occurred_at, id;

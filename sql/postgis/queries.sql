@@ -121,3 +121,28 @@ FROM indicator_value
 WHERE city = :city AND (CAST(:indicator_id AS TEXT) IS NULL OR indicator_id = :indicator_id)
   AND (CAST(:period AS TEXT) IS NULL OR period = :period)
 ORDER BY indicator_id, period, district_code NULLS FIRST;
+
+-- name: delete_superseded_events
+DELETE FROM event WHERE ingest_run IN (
+    SELECT id FROM ingest_run
+    WHERE city = :city AND feed = :feed AND source_name = :source_name AND id <> :run_id);
+
+-- name: create_event_batch
+CREATE TEMPORARY TABLE event_batch (
+    id TEXT, layer TEXT, occurred_at TIMESTAMPTZ, attributes JSONB, status TEXT, geom geometry
+) ON COMMIT DROP;
+
+-- name: insert_events
+INSERT INTO event (id, city, layer, occurred_at, geom, attributes, status, ingest_run)
+SELECT id, :city, layer, occurred_at, ST_SetSRID(geom, 4326), attributes, status, :run_id
+FROM event_batch;
+
+-- name: events
+SELECT id, layer, occurred_at, attributes::text AS attributes, status,
+       ST_AsBinary(geom) AS wkb
+FROM event
+WHERE city = :city AND (CAST(:layer AS TEXT) IS NULL OR layer = :layer)
+  AND (CAST(:start AS TIMESTAMPTZ) IS NULL OR occurred_at >= :start)
+  AND (CAST(:end AS TIMESTAMPTZ) IS NULL OR occurred_at < :end)
+  AND status = ANY(:statuses)
+ORDER BY occurred_at, id;

@@ -157,3 +157,31 @@ def test_duckdb_spatial_extension_loads_offline_from_its_wheel(tmp_path):
         "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform(ST_Point(16.3725, 48.2083), "
         "'EPSG:4326', 'EPSG:31256', always_xy := true) AS p)").fetchall()
     assert x == pytest.approx(2_900, abs=500) and y == pytest.approx(340_900, abs=500)
+
+
+def _events() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({
+        "id": ["f1", "f2", "w1"], "layer": ["fire", "fire", "waste"],
+        "occurred_at": pd.to_datetime(["2025-01-05T10:00Z", "2025-02-01T00:00Z",
+                                       "2025-01-20T08:30Z"]),
+        "attributes": ['{"cause": "electrical", "حي": "الزيتون"}', "{}", '{"tonnes": 2}'],
+        "status": ["published", "published", "submitted"],
+    }, geometry=shapely.points([(37.35, 37.05), (37.36, 37.06), (37.45, 37.05)]),
+        crs="EPSG:4326")
+
+
+def test_events_filter_by_layer_time_and_status(store):
+    store.upsert_city(CITY)
+    run = store.load(_run("events", "incidents.geojson", "e1"), events=_events())
+    assert run.rows_loaded == 3
+    fires = store.events("gaziantep", layer="fire")
+    assert list(fires["id"]) == ["f1", "f2"] and fires.crs.to_epsg() == 4326
+    assert fires.geometry.iloc[0].equals(shapely.Point(37.35, 37.05))
+    assert "الزيتون" in fires["attributes"].iloc[0]
+    january = store.events("gaziantep", start=pd.Timestamp("2025-01-01T00:00Z"),
+                           end=pd.Timestamp("2025-02-01T00:00Z"),
+                           statuses=("published", "submitted"))
+    assert list(january["id"]) == ["f1", "w1"]
+    assert store.events("gaziantep", layer="waste").empty  # submitted is not public
+    store.load(_run("events", "incidents.geojson", "e2"), events=_events().iloc[:1])
+    assert list(store.events("gaziantep", statuses=("published", "submitted"))["id"]) == ["f1"]
