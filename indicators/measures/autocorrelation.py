@@ -27,7 +27,7 @@ QUADRANT_LABELS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
 
 @dataclass(frozen=True)
 class GlobalMoran:
-    I: float  # noqa: E741 - the statistic's own name
+    I: float  # the statistic's own name
     expected_I: float
     variance_norm: float
     z_norm: float
@@ -138,9 +138,9 @@ def _conditional_permutations(
     rng = np.random.default_rng(seed)
     # One set of draws from positions 0..n−2 serves every district, as in esda: district i maps
     # position j ≥ i to j + 1, which skips i itself.
-    draws = rng.permuted(
-        np.tile(np.arange(n - 1), (permutations, 1)), axis=1
-    )[:, : max(int(cardinalities.max()), 1)]
+    draws = rng.permuted(np.tile(np.arange(n - 1), (permutations, 1)), axis=1)[
+        :, : max(int(cardinalities.max()), 1)
+    ]
     lags = np.full((n, permutations), np.nan)
     for i in np.flatnonzero(cardinalities):
         start, end = off_diagonal.indptr[i], off_diagonal.indptr[i + 1]

@@ -35,9 +35,10 @@ class SpatialWeights:
 
     def neighbours(self) -> dict[str, list[str]]:
         ids = np.asarray(self.ids, dtype=object)
+        links = without_self_weights(self.matrix)
         return {
-            ids[i]: list(ids[self.matrix.indices[start:end]])
-            for i, (start, end) in enumerate(zip(self.matrix.indptr[:-1], self.matrix.indptr[1:]))
+            ids[i]: list(ids[links.indices[start:end]])
+            for i, (start, end) in enumerate(zip(links.indptr[:-1], links.indptr[1:]))
         }
 
 
