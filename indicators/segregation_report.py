@@ -1,0 +1,57 @@
+"""City-level segregation of one group (or of all groups) from stored observations."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from indicators.measures import segregation as seg
+
+SINGLE_GROUP = {
+    "dissimilarity": seg.dissimilarity,
+    "gini": seg.gini,
+    "isolation": seg.isolation,
+    "interaction": seg.interaction,
+    "theil_entropy": seg.theil_entropy,
+    "atkinson_b0.5": lambda x, t: seg.atkinson(x, t, b=0.5),
+}
+MULTIGROUP = {
+    "multigroup_dissimilarity": seg.multigroup_dissimilarity,
+    "multigroup_theil": seg.multigroup_theil,
+    "multigroup_diversity": seg.multigroup_diversity,
+    "multigroup_diversity_normalised": lambda n: seg.multigroup_diversity(n, normalised=True),
+    "simpsons_concentration": seg.simpsons_concentration,
+    "simpsons_interaction": seg.simpsons_interaction,
+}
+FOREIGN = "foreign"  # every group but own nationals
+
+
+def group_counts(observations: pd.DataFrame, *, period: str, variable: str = "population",
+                 dimension: str = "citizenship") -> pd.DataFrame:
+    """District × group counts of one period: the input of every measure."""
+    rows = observations[(observations["variable"] == variable)
+                        & (observations["period"] == period)]
+    groups = rows["dims"].map(lambda text: json.loads(text).get(dimension))
+    rows = rows.assign(group=groups)[groups.notna()]
+    return rows.pivot_table(index="district_code", columns="group", values="value",
+                            aggfunc="sum", fill_value=0.0).astype(float)
+
+
+def segregation_summary(counts: pd.DataFrame, group: str = FOREIGN) -> dict:
+    """Single-group measures of ``group`` against the total (``foreign``: all but
+    ``national``), and the multigroup measures over every group."""
+    if group == FOREIGN:
+        x = counts.drop(columns=["national"], errors="ignore").sum(axis=1)
+    elif group in counts.columns:
+        x = counts[group]
+    else:
+        raise ValueError(f"unknown group {group!r}: choose {FOREIGN!r} or one of "
+                         f"{sorted(counts.columns)}")
+    total = counts.sum(axis=1)
+    result = {"group": group, "districts": int(len(counts)), "groups": list(counts.columns),
+              "group_total": float(x.sum()), "population": float(total.sum())}
+    result.update({name: fn(x.to_numpy(), total.to_numpy()) for name, fn in SINGLE_GROUP.items()})
+    if counts.shape[1] >= 2:
+        result.update({name: fn(counts.to_numpy()) for name, fn in MULTIGROUP.items()})
+    return result
