@@ -41,6 +41,19 @@ class IngestRun:
     message: str = ""
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A photo or document attached to an event; the file lives at ``path``, named by hash."""
+
+    id: str
+    event_id: str
+    sha256: str
+    media_type: str
+    size_bytes: int
+    path: str
+    created_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
 # Column contracts for the frames handed to and returned by the store.
 DISTRICT_COLUMNS = ["code", "name_en", "name_ar", "area_m2", "geometry"]
 OBSERVATION_COLUMNS = ["district_code", "period", "variable", "dims", "value", "unit"]

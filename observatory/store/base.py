@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol, Sequence, runtime_checkable
 
-from observatory.models import City, IngestRun, RejectedRow
+from observatory.models import Attachment, City, IngestRun, RejectedRow
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -27,6 +27,9 @@ class Store(Protocol):
 
     def init_schema(self) -> list[str]:
         """Apply the numbered SQL files not yet applied; return their names. Safe to repeat."""
+
+    def schema_version(self) -> list[str]:
+        """Names of the applied schema files; empty when the store was never initialised."""
 
     def close(self) -> None: ...
 
@@ -84,6 +87,19 @@ class Store(Protocol):
         statuses: Sequence[str] = ("published",),
     ) -> "gpd.GeoDataFrame":
         """Point events (EPSG:4326) of a layer, in [start, end), with the given statuses."""
+
+    # field reports and API keys -------------------------------------------------------------
+    def add_event(self, city: str, event: "gpd.GeoDataFrame", submitter: str) -> None:
+        """Add single events outside any ingest run (a field report, status as given)."""
+
+    def set_event_status(self, event_id: str, status: str) -> bool:
+        """Publish or reject an event; False when there is no such event."""
+
+    def add_attachment(self, attachment: Attachment) -> None: ...
+    def attachments(self, event_id: str) -> list[Attachment]: ...
+
+    def add_api_key(self, key_hash: str, role: str, label: str) -> None: ...
+    def api_key_role(self, key_hash: str) -> str | None: ...
 
     # indicators -------------------------------------------------------------------------------
     def put_indicator_values(self, city: str, values: "pd.DataFrame") -> int:

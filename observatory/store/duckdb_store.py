@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +14,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from observatory.models import City, IngestRun, RejectedRow, utcnow
+from observatory.models import Attachment, City, IngestRun, RejectedRow, utcnow
 from observatory.store import frames
 from observatory.store.base import StoreError
 from observatory.store.sqlfiles import queries, schema_files
@@ -251,6 +251,37 @@ class DuckDBStore:
             df = con.execute(self._q["events"], {"city": city, "layer": layer, "start": start,
                                                  "end": end, "statuses": list(statuses)}).df()
         return frames.events_frame(df)
+
+    # field reports and API keys ---------------------------------------------------------------
+    def add_event(self, city: str, event: gpd.GeoDataFrame, submitter: str) -> None:
+        event_batch = frames.event_batch(event)
+        with self._transaction() as con:
+            con.register("event_batch", event_batch)
+            con.execute(self._q["add_event"], {"city": city, "submitter": submitter})
+
+    def set_event_status(self, event_id: str, status: str) -> bool:
+        with self._transaction() as con:
+            return bool(con.execute(self._q["set_event_status"],
+                                    {"event_id": event_id, "status": status}).fetchall())
+
+    def add_attachment(self, attachment: Attachment) -> None:
+        with self._transaction() as con:
+            con.execute(self._q["add_attachment"], asdict(attachment))
+
+    def attachments(self, event_id: str) -> list[Attachment]:
+        with self._connect() as con:
+            rows = con.execute(self._q["attachments"], {"event_id": event_id}).fetchall()
+        return [Attachment(*row) for row in rows]
+
+    def add_api_key(self, key_hash: str, role: str, label: str) -> None:
+        with self._transaction() as con:
+            con.execute(self._q["add_api_key"], {"key_hash": key_hash, "role": role,
+                                                 "label": label, "created_at": utcnow()})
+
+    def api_key_role(self, key_hash: str) -> str | None:
+        with self._connect() as con:
+            row = con.execute(self._q["api_key_role"], {"key_hash": key_hash}).fetchone()
+        return row[0] if row else None
 
     # indicators -------------------------------------------------------------------------------
     def put_indicator_values(self, city: str, values: pd.DataFrame) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import date
 
 import geopandas as gpd
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.url import make_url
 
-from observatory.models import City, IngestRun, RejectedRow, utcnow
+from observatory.models import Attachment, City, IngestRun, RejectedRow, utcnow
 from observatory.store import frames
 from observatory.store.base import StoreError
 from observatory.store.postgis_tables import district as district_table
@@ -212,6 +212,38 @@ class PostGISStore:
             df = pd.DataFrame(result.all(), columns=list(result.keys()))
         df["wkb"] = df["wkb"].map(bytes) if len(df) else df["wkb"]
         return frames.events_frame(df)
+
+    # field reports and API keys ---------------------------------------------------------------
+    def add_event(self, city: str, event: gpd.GeoDataFrame, submitter: str) -> None:
+        batch = frames.event_batch(event)
+        batch["geom"] = [w.hex() for w in batch.pop("wkb")]
+        with self._transaction() as con:
+            self._run(con, "create_event_batch")
+            _copy(con, "event_batch", batch)
+            self._run(con, "add_event", {"city": city, "submitter": submitter})
+
+    def set_event_status(self, event_id: str, status: str) -> bool:
+        with self._transaction() as con:
+            return bool(self._run(con, "set_event_status",
+                                  {"event_id": event_id, "status": status}).all())
+
+    def add_attachment(self, attachment: Attachment) -> None:
+        with self._transaction() as con:
+            self._run(con, "add_attachment", asdict(attachment))
+
+    def attachments(self, event_id: str) -> list[Attachment]:
+        with self._transaction() as con:
+            rows = self._run(con, "attachments", {"event_id": event_id}).all()
+        return [Attachment(*row) for row in rows]
+
+    def add_api_key(self, key_hash: str, role: str, label: str) -> None:
+        with self._transaction() as con:
+            self._run(con, "add_api_key", {"key_hash": key_hash, "role": role, "label": label,
+                                           "created_at": utcnow()})
+
+    def api_key_role(self, key_hash: str) -> str | None:
+        with self._transaction() as con:
+            return self._run(con, "api_key_role", {"key_hash": key_hash}).scalar()
 
     # indicators -------------------------------------------------------------------------------
     def put_indicator_values(self, city: str, values: pd.DataFrame) -> int:

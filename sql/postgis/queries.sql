@@ -146,3 +146,26 @@ WHERE city = :city AND (CAST(:layer AS TEXT) IS NULL OR layer = :layer)
   AND (CAST(:end AS TIMESTAMPTZ) IS NULL OR occurred_at < :end)
   AND status = ANY(:statuses)
 ORDER BY occurred_at, id;
+
+-- name: add_event
+INSERT INTO event (id, city, layer, occurred_at, geom, attributes, status, submitter)
+SELECT id, :city, layer, occurred_at, ST_SetSRID(geom, 4326), attributes, status, :submitter
+FROM event_batch;
+
+-- name: set_event_status
+UPDATE event SET status = :status WHERE id = :event_id RETURNING id;
+
+-- name: add_attachment
+INSERT INTO attachment (id, event_id, sha256, media_type, size_bytes, path, created_at)
+VALUES (:id, :event_id, :sha256, :media_type, :size_bytes, :path, :created_at);
+
+-- name: attachments
+SELECT id, event_id, sha256, media_type, size_bytes, path, created_at FROM attachment
+WHERE event_id = :event_id ORDER BY created_at, id;
+
+-- name: add_api_key
+INSERT INTO api_key (key_hash, role, label, created_at)
+VALUES (:key_hash, :role, :label, :created_at);
+
+-- name: api_key_role
+SELECT role FROM api_key WHERE key_hash = :key_hash;

@@ -185,3 +185,26 @@ def test_events_filter_by_layer_time_and_status(store):
     assert store.events("gaziantep", layer="waste").empty  # submitted is not public
     store.load(_run("events", "incidents.geojson", "e2"), events=_events().iloc[:1])
     assert list(store.events("gaziantep", statuses=("published", "submitted"))["id"]) == ["f1"]
+
+
+def test_field_reports_are_reviewed_and_keep_their_photos(store):
+    from observatory.models import Attachment
+
+    store.upsert_city(CITY)
+    report = _events().iloc[:1].assign(id="rep-1", layer="field", status="submitted")
+    store.add_event("gaziantep", report, submitter="key:abc")
+    assert store.events("gaziantep", layer="field").empty
+    photo = Attachment("att-1", "rep-1", "ab" * 32, "image/jpeg", 1234, "photos/abab.jpg")
+    store.add_attachment(photo)
+    assert store.attachments("rep-1")[0].sha256 == "ab" * 32
+    assert store.set_event_status("rep-1", "published") is True
+    assert store.set_event_status("nope", "published") is False
+    assert list(store.events("gaziantep", layer="field")["id"]) == ["rep-1"]
+
+
+def test_api_keys_are_stored_by_hash_with_a_role(store):
+    store.add_api_key("f" * 64, "officer", "ingest team")
+    assert store.api_key_role("f" * 64) == "officer"
+    assert store.api_key_role("0" * 64) is None
+    with pytest.raises(Exception):
+        store.add_api_key("1" * 64, "emperor", "no such role")
