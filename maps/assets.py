@@ -1,0 +1,49 @@
+"""Front-end assets come from ``maps/static``, never from a CDN: maps work with no internet.
+
+Two modes: linked from ``asset_base`` (the API serves ``maps/static`` at ``/static``), or
+inlined into the page, for HTML files opened from disk (``file://``).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+import folium
+
+from maps.page import RawElement
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+LEAFLET_DIR = STATIC_DIR / "vendor" / "leaflet"
+
+_CSS_IMAGE = re.compile(r"url\((images/[\w.-]+\.png)\)")
+
+
+def use_local_assets(m: folium.Map, *, asset_base: str = "/static", inline: bool = False) -> None:
+    """Replace folium's CDN links (Leaflet, jQuery, Bootstrap, fonts) with the vendored Leaflet."""
+    if inline:
+        m.default_js = []
+        m.default_css = []
+        header = m.get_root().header
+        header.add_child(RawElement(f"<style>{leaflet_css_inlined()}</style>"), name="leaflet_css")
+        header.add_child(RawElement(f"<script>{leaflet_js()}</script>"), name="leaflet")
+        return
+    base = asset_base.rstrip("/")
+    m.default_js = [("leaflet", f"{base}/vendor/leaflet/leaflet.js")]
+    m.default_css = [("leaflet_css", f"{base}/vendor/leaflet/leaflet.css")]
+
+
+def leaflet_js() -> str:
+    return (LEAFLET_DIR / "leaflet.js").read_text(encoding="utf-8")
+
+
+def leaflet_css_inlined() -> str:
+    """Leaflet's stylesheet with its images as data URIs (relative URLs break once inlined)."""
+    css = (LEAFLET_DIR / "leaflet.css").read_text(encoding="utf-8")
+
+    def data_uri(match: re.Match[str]) -> str:
+        png = base64.b64encode((LEAFLET_DIR / match.group(1)).read_bytes()).decode("ascii")
+        return f"url(data:image/png;base64,{png})"
+
+    return _CSS_IMAGE.sub(data_uri, css)

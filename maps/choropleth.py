@@ -1,0 +1,201 @@
+"""Choropleth of one indicator over a city's districts, as a self-contained HTML page.
+
+Geometry is drawn as stored (no simplification yet; when it comes it must be topology-safe so
+that neighbouring districts keep sharing their borders).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import cache
+from urllib.parse import urlparse
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from maps.assets import use_local_assets
+from maps.classify import classify
+from maps.labels import labels as labels_for
+from maps.page import PageFigure, PageFragments
+
+VALUE_COLUMNS = ["district_code", "value", "score", "coverage", "suppressed"]
+SUPPRESSED_COLOUR = "#969696"
+NO_DATA_COLOUR = "#e0e0e0"
+_SCORE_FORMAT = ".0f"
+_COVERAGE_FORMAT = ".0%"
+
+
+def choropleth_html(
+    districts_gdf: gpd.GeoDataFrame,
+    values_df: pd.DataFrame,
+    *,
+    title: str,
+    indicator_label: str,
+    value_format: str,
+    classification: str = "quantiles",
+    k: int = 5,
+    basemap_url: str | None = None,
+    basemap_attribution: str = "",
+    asset_base: str = "/static",
+    inline: bool = False,
+    lang: str = "en",
+) -> str:
+    """The HTML page of a choropleth.
+
+    ``districts_gdf`` follows ``DISTRICT_COLUMNS``; ``values_df`` has one row per district
+    (``VALUE_COLUMNS``; rows for other codes, e.g. the city level, are ignored). ``value_format``
+    is a format spec as for :func:`format`, e.g. ``".1%"`` or ``",.0f"``. Suppressed districts
+    and districts without a value are drawn grey and say so. With no ``basemap_url`` the map has
+    no tiles and needs no network; it always zooms to the districts.
+    """
+    words = labels_for(lang)
+    _check_format(value_format)
+    if districts_gdf.empty:
+        raise ValueError("No districts to draw: ingest the city's boundaries first")
+    features = _join_values(districts_gdf, values_df)
+    status = _status(features)
+    classified = status == "value"
+    classes = classify(features.loc[classified, "value"].to_numpy(), classification, k)
+
+    fill = pd.Series(NO_DATA_COLOUR, index=features.index)
+    fill[status == "suppressed"] = SUPPRESSED_COLOUR
+    fill[classified] = [classes.colours[c] for c in classes.of_value]
+    layer = gpd.GeoDataFrame(
+        {
+            "code": features["code"],
+            "name_en": features["name_en"].fillna(""),
+            "name_ar": features["name_ar"].fillna(""),
+            "value_text": [
+                _fmt(v, value_format) if s == "value" else words[s]
+                for v, s in zip(features["value"], status)
+            ],
+            "score_text": [
+                _fmt(v, _SCORE_FORMAT) if s == "value" else ""
+                for v, s in zip(features["score"], status)
+            ],
+            "coverage_text": [_fmt(v, _COVERAGE_FORMAT) for v in features["coverage"]],
+            "fill": fill,
+        },
+        geometry=features.geometry.values,
+        crs=features.crs,
+    )
+
+    m = folium.Map(tiles=None)
+    PageFigure(title=title, lang=lang).add_child(m)
+    use_local_assets(m, asset_base=asset_base, inline=inline)
+    templates = _templates()
+    legend = _legend_entries(classes, status, value_format, words)
+    note = (
+        words["note"].format(scheme=words[classification], k=len(classes.colours))
+        if classes.colours
+        else ""
+    )
+    m.add_child(
+        PageFragments(
+            header=f"<style>{templates.get_template('choropleth.css').render()}</style>",
+            html=templates.get_template("choropleth_chrome.html").render(
+                title=title, indicator_label=indicator_label, entries=legend, note=note
+            ),
+            script=templates.get_template("choropleth_layer.js").render(
+                map_name=m.get_name(),
+                labels=_js({**words, "indicator": indicator_label}),
+                basemap=_basemap(basemap_url, basemap_attribution),
+                data=_script_safe(layer.to_json(drop_id=True, ensure_ascii=False)),
+            ),
+        )
+    )
+    return m.get_root().render()
+
+
+def _join_values(districts: gpd.GeoDataFrame, values: pd.DataFrame) -> gpd.GeoDataFrame:
+    missing = [c for c in VALUE_COLUMNS if c not in values.columns]
+    if missing:
+        raise ValueError(f"values_df lacks the columns {missing}; expected {VALUE_COLUMNS}")
+    values = values.loc[values["district_code"].notna(), VALUE_COLUMNS].copy()
+    values["district_code"] = values["district_code"].astype(str)
+    repeated = values["district_code"][values["district_code"].duplicated()]
+    if len(repeated):
+        raise ValueError(
+            f"values_df has more than one row for districts {sorted(set(repeated))[:10]}: "
+            "pass the values of one indicator and one period"
+        )
+    if districts.crs is not None and districts.crs.to_epsg() != 4326:
+        districts = districts.to_crs(4326)
+    districts = districts.assign(code=districts["code"].astype(str)).reset_index(drop=True)
+    return districts.merge(values, how="left", left_on="code", right_on="district_code")
+
+
+def _status(features: pd.DataFrame) -> pd.Series:
+    """Per district: "value", "suppressed" or "no_data"."""
+    suppressed = features["suppressed"].fillna(False).astype(bool)
+    value = pd.to_numeric(features["value"], errors="coerce")
+    status = pd.Series("no_data", index=features.index)
+    status[np.isfinite(value) & ~suppressed] = "value"
+    status[suppressed] = "suppressed"
+    return status
+
+
+def _legend_entries(classes, status: pd.Series, value_format: str, words: dict) -> list[dict]:
+    entries = [
+        {
+            "kind": "class",
+            "colour": colour,
+            "dir": "ltr",
+            "text": f"{_fmt(low, value_format)} – {_fmt(high, value_format)}",
+        }
+        for low, high, colour in zip(classes.lower, classes.upper, classes.colours)
+    ]
+    for kind, colour in (("suppressed", SUPPRESSED_COLOUR), ("no_data", NO_DATA_COLOUR)):
+        if (status == kind).any():
+            entries.append({"kind": kind, "colour": colour, "dir": "auto", "text": words[kind]})
+    return entries
+
+
+def _basemap(url: str | None, attribution: str) -> dict | None:
+    if url is None:
+        return None
+    return {"url": _js(url), "attribution": _js(attribution or urlparse(url).netloc)}
+
+
+def _fmt(value: object, spec: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return format(float(value), spec)
+
+
+def _check_format(value_format: str) -> None:
+    try:
+        format(1.5, value_format)
+    except ValueError as exc:
+        raise ValueError(
+            f"value_format={value_format!r} is not a number format spec ({exc}); "
+            "use e.g. '.1%' for shares or ',.0f' for counts"
+        ) from exc
+
+
+def _js(obj: object) -> str:
+    return _script_safe(json.dumps(obj, ensure_ascii=False))
+
+
+def _script_safe(json_text: str) -> str:
+    """JSON that is safe inside a <script> element, with Arabic kept as UTF-8 text."""
+    return (
+        json_text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+@cache
+def _templates() -> Environment:
+    return Environment(
+        loader=PackageLoader("maps", "templates"),
+        autoescape=select_autoescape(["html"]),
+        keep_trailing_newline=True,
+    )

@@ -1,0 +1,40 @@
+"""What routes receive: the store opened in the lifespan, the API settings, a known city."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Path, Request
+
+from observatory.models import City
+from observatory.settings import ApiSettings
+from observatory.store import Store
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def get_api_settings(request: Request) -> ApiSettings:
+    return request.app.state.api_settings
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+ApiSettingsDep = Annotated[ApiSettings, Depends(get_api_settings)]
+
+
+def get_city(
+    city: Annotated[str, Path(description="City slug, e.g. vienna")], store: StoreDep
+) -> City:
+    found = store.city(city)
+    if found is None:
+        known = ", ".join(c.slug for c in store.cities()) or "none yet"
+        raise HTTPException(
+            status_code=404,
+            detail=f"No city {city!r} in the store (cities: {known}). Load one with: "
+            f"observatory ingest boundaries FILE --city {city}",
+        )
+    return found
+
+
+CityDep = Annotated[City, Depends(get_city)]

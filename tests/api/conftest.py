@@ -1,0 +1,31 @@
+"""An app on a real store of each backend, seeded with a tiny city through the store protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from api_seed import CITY, indicator_values, seed_districts
+from fastapi.testclient import TestClient
+
+from observatory.api.app import create_app
+from observatory.settings import ApiSettings, StoreSettings
+from observatory.store import Store
+
+
+@pytest.fixture
+def seeded(store: Store) -> Store:
+    seed_districts(store)
+    store.put_indicator_values(CITY.slug, indicator_values("2024", [0.05, 0.10, 0.20, 0.40]))
+    store.put_indicator_values(
+        CITY.slug, indicator_values("2025", [0.06, 0.12, None, 0.42], suppressed={"103"})
+    )
+    return store
+
+
+@pytest.fixture
+def client(seeded: Store, store_url: str) -> Iterator[TestClient]:
+    """The API on the same store, as ``observatory serve`` would run it."""
+    app = create_app(StoreSettings(database_url=store_url), ApiSettings())
+    with TestClient(app) as test_client:
+        yield test_client
