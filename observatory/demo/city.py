@@ -1,0 +1,48 @@
+"""The fictional city itself: who it is (read from its boundaries spec) and where its files are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from observatory.models import City
+
+# Where the fictional city sits: inland Levant, inside UTM zone 37N (the spec's local CRS).
+CENTRE_LON_LAT = (36.5, 37.0)
+TARGET_POPULATION = 600_000
+
+SPEC_FILES = (
+    "boundaries_spec.yaml", "census_spec.yaml", "service_records_spec.yaml", "incidents_spec.yaml"
+)
+
+
+@dataclass(frozen=True)
+class DemoCity:
+    """The demo city and the paths of everything generated for it."""
+
+    city: City
+    boundaries: Path
+    boundaries_spec: Path
+    census: Path
+    census_spec: Path
+    service_records: Path
+    towers: Path
+    incidents: Path
+    service_points: Path
+    population_raster: Path
+    service_records_spec: Path
+    incidents_spec: Path
+
+
+def spec_text(name: str) -> str:
+    """A demo feed spec as shipped in ``observatory.demo.specs``."""
+    return resources.files("observatory.demo.specs").joinpath(name).read_text(encoding="utf-8")
+
+
+def demo_city(population: int | None = None) -> City:
+    """The city block of the boundaries spec, so the spec is the one place naming the city."""
+    block = yaml.safe_load(spec_text("boundaries_spec.yaml"))["city"]
+    return City(population=population, **block)

@@ -1,0 +1,73 @@
+"""Generate every file of the demo city, deterministically: same seed, same bytes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from observatory.demo.census import YEARS, build_census, write_census_csv
+from observatory.demo.city import (
+    CENTRE_LON_LAT,
+    SPEC_FILES,
+    TARGET_POPULATION,
+    DemoCity,
+    demo_city,
+    spec_text,
+)
+from observatory.demo.geography import build_geography
+from observatory.demo.incidents import build_incidents
+from observatory.demo.raster import build_population_grid, write_population_tif
+from observatory.demo.records import build_service_records, write_service_records_csv
+from observatory.demo.service_points import build_service_points
+from observatory.demo.towers import build_towers, write_towers_csv
+from observatory.demo.writers import write_geojson
+
+COMPONENTS = ("geography", "census", "raster", "towers", "records", "incidents", "services")
+
+
+def generate_demo_city(out_dir: Path, seed: int = 2026) -> DemoCity:
+    """Write the demo city's boundaries, census, records, feeds, raster and specs to ``out_dir``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # One independent stream per component, so changing one generator leaves the others' output alone.
+    rng = {
+        name: np.random.default_rng(child)
+        for name, child in zip(COMPONENTS, np.random.SeedSequence(seed).spawn(len(COMPONENTS)))
+    }
+    city = demo_city()
+    geography = build_geography(CENTRE_LON_LAT, city.local_crs, rng["geography"])
+    census = build_census(geography, TARGET_POPULATION, rng["census"])
+    grid = build_population_grid(geography, census, rng["raster"])
+
+    demo = DemoCity(
+        city=demo_city(population=int(census.population(YEARS[-1]).sum())),
+        boundaries=out_dir / "boundaries.geojson",
+        boundaries_spec=out_dir / "boundaries_spec.yaml",
+        census=out_dir / "census.csv",
+        census_spec=out_dir / "census_spec.yaml",
+        service_records=out_dir / "service_records.csv",
+        towers=out_dir / "towers.csv",
+        incidents=out_dir / "incidents.geojson",
+        service_points=out_dir / "service_points.geojson",
+        population_raster=out_dir / "population.tif",
+        service_records_spec=out_dir / "service_records_spec.yaml",
+        incidents_spec=out_dir / "incidents_spec.yaml",
+    )
+    write_geojson(geography.districts, demo.boundaries)
+    write_census_csv(
+        census,
+        demo.census,
+        title=f"{city.name_en}: resident population by district × year × sex × age band × "
+        f"citizenship / {city.name_ar}: السكان حسب الحي والسنة والجنس والعمر والجنسية",
+    )
+    write_population_tif(grid, demo.population_raster)
+    write_towers_csv(build_towers(grid, census, rng["towers"]), demo.towers)
+    write_service_records_csv(
+        build_service_records(geography, census, rng["records"]), demo.service_records
+    )
+    write_geojson(build_incidents(geography, rng["incidents"]), demo.incidents)
+    write_geojson(build_service_points(geography, census, rng["services"]), demo.service_points)
+    for name in SPEC_FILES:
+        (out_dir / name).write_text(spec_text(name), encoding="utf-8")
+    return demo
