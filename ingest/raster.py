@@ -11,11 +11,15 @@ Coverage fractions are computed in the raster's own CRS. For a geographic raster
 means fractions of a pixel's area in degrees, as exactextract does: a pixel is a rectangle in
 degrees and the ratio of covered to total area barely changes with latitude within one pixel.
 The values are summed as they are (population counts per pixel), not multiplied by area.
+
+The same pass gives each zone's population-weighted centre: the mean of the pixel centres,
+each weighted by its value times its coverage fraction.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from os import PathLike
 
 import geopandas as gpd
@@ -23,12 +27,15 @@ import numpy as np
 import pandas as pd
 import rasterio
 import shapely
+from rasterio.errors import RasterioIOError
 from rasterio.features import rasterize
 from rasterio.transform import Affine
 from rasterio.windows import Window
 from scipy.ndimage import binary_dilation
 
 from ingest.errors import IngestError
+
+STORAGE_CRS = "EPSG:4326"
 
 
 def zonal_sums(
@@ -47,12 +54,80 @@ def zonal_sums(
     A zone's window is read in strips of rows of at most ``max_pixels_per_read`` pixels (at
     least one row), which bounds memory. Returns a float Series indexed by the zones' codes.
     """
+    codes, _, totals, _ = _zone_pass(raster_path, zones_gdf, code_column, band,
+                                     max_pixels_per_read)
+    return pd.Series([t.sum for t in totals], index=pd.Index(codes, name=code_column),
+                     name="sum", dtype="float64")
+
+
+def population_centres(
+    raster_path: str | PathLike,
+    zones_gdf: gpd.GeoDataFrame,
+    *,
+    code_column: str = "code",
+    band: int = 1,
+    max_pixels_per_read: int = 4_000_000,
+) -> gpd.GeoDataFrame:
+    """Each zone's population-weighted centre, as lon/lat points (EPSG:4326), with its sum.
+
+    The centre is the mean of the pixel-centre coordinates weighted by value × exact coverage
+    fraction (the weights of ``zonal_sums``), computed in the raster's CRS. A zone holding no
+    population (sum 0 or NaN) gets its representative point instead, a point surely inside it,
+    and ``representative_point`` is True. Columns: ``sum`` (as ``zonal_sums``),
+    ``representative_point``, ``geometry``; indexed by the zones' codes.
+    """
+    codes, geometries, totals, crs = _zone_pass(raster_path, zones_gdf, code_column, band,
+                                                max_pixels_per_read)
+    centres = np.array([t.centre() for t in totals], dtype=object)
+    fallback = np.array([centre is None for centre in centres], dtype=bool)
+    centres[fallback] = shapely.point_on_surface(np.asarray(geometries.values)[fallback])
+    return gpd.GeoDataFrame(
+        {"sum": np.array([t.sum for t in totals], dtype="float64"),
+         "representative_point": fallback},
+        geometry=gpd.GeoSeries(centres, crs=crs).to_crs(STORAGE_CRS).values,
+        index=pd.Index(codes, name=code_column),
+    )
+
+
+@dataclass(frozen=True)
+class _ZoneTotals:
+    """Σ coverage·value over a zone's valid pixels, and the same weights times pixel x and y."""
+
+    weight: float = 0.0
+    weighted_x: float = 0.0
+    weighted_y: float = 0.0
+    covered_valid: bool = False
+
+    @property
+    def sum(self) -> float:
+        return self.weight if self.covered_valid else math.nan
+
+    def centre(self) -> shapely.Point | None:
+        if not self.sum > 0:
+            return None
+        return shapely.Point(self.weighted_x / self.weight, self.weighted_y / self.weight)
+
+
+def _zone_pass(raster_path, zones_gdf: gpd.GeoDataFrame, code_column: str, band: int,
+               max_pixels: int) -> tuple[list, gpd.GeoSeries, list[_ZoneTotals], object]:
+    """One read of each zone's window: codes, zones in the raster CRS, totals, raster CRS."""
     codes = _zone_codes(zones_gdf, code_column)
-    with rasterio.open(raster_path) as src:
+    with _open_raster(raster_path) as src:
         _check_raster(src, raster_path, band)
         geometries = _zones_in_raster_crs(zones_gdf, src.crs)
-        sums = [_zone_sum(src, band, geometry, max_pixels_per_read) for geometry in geometries]
-    return pd.Series(sums, index=pd.Index(codes, name=code_column), name="sum", dtype="float64")
+        totals = [_zone_totals(src, band, geometry, max_pixels) for geometry in geometries]
+        return codes, geometries, totals, src.crs
+
+
+def _open_raster(raster_path) -> rasterio.DatasetReader:
+    try:
+        return rasterio.open(raster_path)
+    except RasterioIOError as exc:
+        raise IngestError(
+            f"cannot read the raster ({exc})",
+            fix="check the path, and that the file is a complete GeoTIFF (gdalinfo opens it)",
+            file=str(raster_path),
+        ) from exc
 
 
 def _zone_codes(zones_gdf: gpd.GeoDataFrame, code_column: str) -> list:
@@ -108,12 +183,14 @@ def _zones_in_raster_crs(zones_gdf: gpd.GeoDataFrame, crs) -> gpd.GeoSeries:
     return gpd.GeoSeries(repaired, crs=crs)
 
 
-def _zone_sum(src: rasterio.DatasetReader, band: int, geometry, max_pixels: int) -> float:
+def _zone_totals(src: rasterio.DatasetReader, band: int, geometry, max_pixels: int
+                 ) -> _ZoneTotals:
     window = _zone_window(src, geometry)
     if window is None:
-        return math.nan
+        return _ZoneTotals()
     rows_per_strip = max(1, max_pixels // window.width)
-    total, covered_valid = 0.0, False
+    weight = weighted_x = weighted_y = 0.0
+    covered_valid = False
     for row_off in range(window.row_off, window.row_off + window.height, rows_per_strip):
         height = min(rows_per_strip, window.row_off + window.height - row_off)
         strip = Window(window.col_off, row_off, window.width, height)
@@ -121,10 +198,14 @@ def _zone_sum(src: rasterio.DatasetReader, band: int, geometry, max_pixels: int)
         valid = ~np.ma.getmaskarray(data) & ~np.isnan(data.filled(np.nan))
         strip_transform = src.transform @ Affine.translation(strip.col_off, strip.row_off)
         coverage = coverage_fractions(geometry, strip_transform, data.shape)
-        weighted = coverage[valid] * data.data[valid]
-        total += float(weighted.sum())
-        covered_valid |= bool((coverage[valid] > 0).any())
-    return total if covered_valid else math.nan
+        rows, cols = np.nonzero(valid & (coverage > 0))
+        weights = coverage[rows, cols] * data.data[rows, cols]
+        x, y = strip_transform @ (cols + 0.5, rows + 0.5)  # pixel centres
+        weight += float(weights.sum())
+        weighted_x += float(weights @ x)
+        weighted_y += float(weights @ y)
+        covered_valid |= bool(rows.size)
+    return _ZoneTotals(weight, weighted_x, weighted_y, covered_valid)
 
 
 def _zone_window(src: rasterio.DatasetReader, geometry) -> Window | None:

@@ -127,7 +127,7 @@ def indicator_batch(values: pd.DataFrame) -> pd.DataFrame:
 def finish(run: IngestRun, *, loaded: int, rejected: int) -> None:
     run.rows_loaded = loaded
     run.rows_rejected = rejected
-    run.rows_read = max(run.rows_read, loaded + rejected)
+    run.rows_read = run.rows_read or loaded + rejected  # jobs give source rows when they know
     run.status = "succeeded"
     run.finished_at = utcnow()
 

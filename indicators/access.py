@@ -1,0 +1,108 @@
+"""Access to welcome services per district: distance from where people live, and supply.
+
+Pure functions on GeoDataFrames. Distances are measured in the city's local projected CRS
+(metres), never in degrees. A district's "where people live" is its population-weighted centre,
+as the raster ingest stores it (``<variable>_centre_lon`` / ``_lat`` observations).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+STORAGE_CRS = "EPSG:4326"
+
+
+def centres_from_observations(
+    observations: pd.DataFrame, *, variable: str = "population"
+) -> gpd.GeoDataFrame:
+    """The population-weighted centres stored by the raster ingest, as EPSG:4326 points.
+
+    ``observations`` holds rows of the observation contract (one period); the result is
+    indexed by district code.
+    """
+    wanted = observations[observations["variable"].isin(
+        [f"{variable}_centre_lon", f"{variable}_centre_lat"])]
+    periods = sorted(wanted["period"].unique())
+    if len(periods) > 1:
+        raise ValueError(f"the centres are for several periods {periods}: pass one period's "
+                         "observations (store.observations(city, periods=[...]))")
+    table = wanted.pivot_table(index="district_code", columns="variable", values="value",
+                               aggfunc="first")
+    table = table.reindex(columns=[f"{variable}_centre_lon", f"{variable}_centre_lat"])
+    points = gpd.points_from_xy(table.iloc[:, 0], table.iloc[:, 1], crs=STORAGE_CRS)
+    return gpd.GeoDataFrame(index=table.index.rename("code"), geometry=points)
+
+
+def nearest_service_distance(
+    centres_gdf: gpd.GeoDataFrame, services_gdf: gpd.GeoDataFrame, local_crs: str
+) -> pd.Series:
+    """Metres from each centre to the nearest service, measured in ``local_crs``.
+
+    Indexed like ``centres_gdf``. NaN for a centre with no geometry, and for every centre when
+    there is no service at all.
+    """
+    metric = _metric_crs(local_crs)
+    centres = _geometries(centres_gdf, "centres", metric)
+    services = _geometries(services_gdf, "services", metric)
+    distances = np.full(len(centres), np.nan)
+    tree = shapely.STRtree(services)
+    # Missing or empty centres are left out of the answer, so they keep NaN.
+    (found, _), nearest = tree.query_nearest(centres, return_distance=True, all_matches=False)
+    distances[found] = nearest
+    return pd.Series(distances, index=centres_gdf.index, name="nearest_service_m")
+
+
+def services_per_1000(
+    districts_gdf: gpd.GeoDataFrame,
+    services_gdf: gpd.GeoDataFrame,
+    foreign_residents: pd.Series,
+    *,
+    code_column: str = "code",
+) -> pd.Series:
+    """Service points inside each district per 1,000 foreign residents.
+
+    ``foreign_residents`` is indexed by district code. A point on the border of two districts
+    counts once, for the first of them in ``districts_gdf``'s order. NaN where a district has
+    no (or an unknown number of) foreign residents: a rate per nobody is undefined, not
+    infinite. Indexed by district code.
+    """
+    if districts_gdf.crs is None or services_gdf.crs is None:
+        raise ValueError("districts and services need a CRS (GeoDataFrame.set_crs)")
+    codes = pd.Index(districts_gdf[code_column], name=code_column)
+    if len(codes) and not codes.isin(foreign_residents.index).any():
+        raise ValueError(
+            f"foreign_residents is indexed by {list(foreign_residents.index[:3])}…, none of "
+            f"which is a district code ({list(codes[:3])}…); index it by {code_column}"
+        )
+    present = services_gdf.geometry.notna() & ~services_gdf.geometry.is_empty
+    points = services_gdf.loc[present, [services_gdf.geometry.name]].reset_index(drop=True)
+    districts = districts_gdf[[code_column, districts_gdf.geometry.name]].reset_index(drop=True)
+    joined = gpd.sjoin(points.to_crs(districts.crs), districts, predicate="intersects")
+    # index_right is the district's position after the reset: the first district wins.
+    joined = joined.sort_values("index_right", kind="stable")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    counts = joined[code_column].value_counts().reindex(codes, fill_value=0).astype(float)
+    residents = pd.to_numeric(foreign_residents, errors="coerce").reindex(codes).astype(float)
+    rate = counts * 1000.0 / residents.where(residents > 0)
+    return rate.rename("services_per_1000_foreign_residents")
+
+
+def _metric_crs(local_crs: str) -> CRS:
+    crs = CRS.from_user_input(local_crs)
+    units = {axis.unit_name for axis in crs.axis_info}
+    if not crs.is_projected or units != {"metre"}:
+        raise ValueError(
+            f"local_crs {local_crs!r} is not a projected CRS in metres; give the city's local "
+            "CRS, e.g. its UTM zone (EPSG:326xx)"
+        )
+    return crs
+
+
+def _geometries(gdf: gpd.GeoDataFrame, what: str, crs: CRS) -> np.ndarray:
+    if gdf.crs is None:
+        raise ValueError(f"the {what} have no CRS; set it with GeoDataFrame.set_crs")
+    return np.asarray(gdf.geometry.to_crs(crs).values)
