@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from indicators.aggregate import weighted_means
-from indicators.definitions import Framework, load_frameworks
-from indicators.evaluate import KEY, PreparedObservations, evaluate
+from indicators.definitions import AccessFormula, Framework, TermsFormula, load_frameworks
+from indicators.evaluate import KEY, PreparedObservations, SpatialContext, evaluate, runs_by
 from indicators.standardise import standardise
 from observatory.settings import DisclosureSettings
 from observatory.store import Store
@@ -17,18 +17,23 @@ def _variables(framework: Framework) -> set[str]:
     found = set()
     for definition in framework.indicators:
         formula = definition.formula
-        terms = getattr(formula, "terms", None)
-        found |= {t.variable for t in terms.values()} if terms else {formula.variable}
+        if isinstance(formula, TermsFormula):
+            found |= {t.variable for t in formula.terms.values()}
+        elif isinstance(formula, AccessFormula):
+            found |= {formula.residents_variable, f"{formula.population_variable}_centre_lon",
+                      f"{formula.population_variable}_centre_lat"}
+        else:
+            found.add(formula.variable)
     return found
 
 
 def framework_values(framework: Framework, prepared: PreparedObservations,
-                     min_count: int) -> pd.DataFrame:
+                     min_count: int, spatial: SpatialContext | None = None) -> pd.DataFrame:
     """Every indicator of a framework and, for composite frameworks, its sub-dimension,
     dimension and index composites, as rows of the indicator_value contract."""
     rows = []
     for definition in framework.indicators:
-        raw = evaluate(definition, prepared, min_count)
+        raw = evaluate(definition, prepared, min_count, spatial)
         if raw.empty:
             continue
         score = (standardise(raw["value"].to_numpy(), definition.benchmarks, definition.direction)
@@ -49,8 +54,9 @@ def _composites(framework: Framework, values: pd.DataFrame) -> pd.DataFrame:
     scores = values.pivot_table(index=KEY, columns="indicator_id", values="score",
                                 aggfunc="first", dropna=False)
     units = scores.index
-    runs = values.groupby(KEY, dropna=False)["runs"].agg(
-        lambda r: ",".join(sorted({x for part in r.dropna() for x in part.split(",") if x})))
+    listed = values[KEY + ["runs"]].dropna(subset=["runs"])
+    listed = listed.assign(ingest_run=listed["runs"].str.split(",")).explode("ingest_run")
+    runs = runs_by(listed[listed["ingest_run"] != ""], KEY)
     out, dim_scores, dim_cover, dim_weights = [], [], [], []
     for dimension in framework.dimensions:
         sub_scores, sub_cover, sub_weights = [], [], []
@@ -101,9 +107,13 @@ def compute_city(store: Store, city_slug: str, disclosure: DisclosureSettings,
                   if framework is None or f.framework == framework]
     variables = sorted(set().union(*(_variables(f) for f in frameworks))) if frameworks else []
     prepared = PreparedObservations(store.observations(city_slug, variables=variables))
+    city = store.city(city_slug)
+    spatial = SpatialContext(
+        districts=store.districts(city_slug), local_crs=city.local_crs if city else "",
+        events=lambda layer: store.events(city_slug, layer=layer))
     written = 0
     for item in frameworks:
-        values = framework_values(item, prepared, disclosure.min_count)
+        values = framework_values(item, prepared, disclosure.min_count, spatial)
         if not values.empty:
             written += store.put_indicator_values(city_slug, values)
     return written

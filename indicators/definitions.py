@@ -78,7 +78,19 @@ class DiversityFormula(_Strict):
     group: str | None = Field(default=None, description="the group of a location quotient")
 
 
-Formula = Union[TermsFormula, DiversityFormula]
+class AccessFormula(_Strict):
+    """Access to welcome services from a district: metres from its population-weighted centre
+    (stored by the population-raster ingest as ``<population_variable>_centre_lon/_lat``) to the
+    nearest point of ``services_layer``, or service points per 1,000 foreign residents."""
+
+    kind: Literal["access"]
+    measure: Literal["nearest_service_m", "services_per_1000_foreign"]
+    services_layer: str = "service"
+    population_variable: str = "population"
+    residents_variable: str = "population"
+
+
+Formula = Union[TermsFormula, DiversityFormula, AccessFormula]
 
 
 class Benchmarks(_Strict):

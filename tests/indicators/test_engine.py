@@ -195,3 +195,40 @@ def test_cpi_has_six_dimensions_and_methodology_benchmarks():
     assert unemployment.direction == "lower"
     product = by_id["cpi_city_product_per_capita"].benchmarks
     assert (product.min, product.max, product.log) == (714.64, 108818.96, True)
+
+
+def test_access_to_welcome_services_uses_centres_and_service_points(store):
+    # Two 1 km squares in UTM 37N; one service point 300 m east of district A's centre.
+    utm = "EPSG:32637"
+    squares = gpd.GeoSeries([shapely.box(500_000, 4_100_000, 501_000, 4_101_000),
+                             shapely.box(501_000, 4_100_000, 502_000, 4_101_000)], crs=utm)
+    store.upsert_city(City("c", "C", "سي", local_crs=utm))
+    store.load(IngestRun("c", "boundaries", "b.geojson", "b"), districts=gpd.GeoDataFrame(
+        {"code": ["A", "B"], "name_en": ["A", "B"], "name_ar": ["أ", "ب"],
+         "area_m2": [1e6, 1e6]}, geometry=squares.to_crs(4326).values, crs="EPSG:4326"))
+    centres = gpd.GeoSeries(shapely.points([(500_500, 4_100_500), (501_500, 4_100_500)]),
+                            crs=utm).to_crs(4326)
+    rows = [("A", "2025", {"citizenship": "national"}, 900),
+            ("A", "2025", {"citizenship": "syrian"}, 500),
+            ("B", "2025", {"citizenship": "national"}, 900),
+            ("B", "2025", {"citizenship": "syrian"}, 10)]
+    obs = pd.concat([_obs(rows)] + [
+        _obs([(code, "2025", {"source": "raster"}, getattr(point, axis))], f"population_centre_{name}")
+        for code, point in zip("AB", centres) for axis, name in (("x", "lon"), ("y", "lat"))])
+    store.load(IngestRun("c", "census", "c.csv", "c"), observations=obs.drop(columns="ingest_run"))
+    service = gpd.GeoDataFrame(
+        {"id": ["s1"], "layer": ["service"], "occurred_at": [pd.Timestamp("2025-01-01T00:00Z")],
+         "attributes": ["{}"], "status": ["published"]},
+        geometry=gpd.GeoSeries([shapely.Point(500_800, 4_100_500)], crs=utm).to_crs(4326).values,
+        crs="EPSG:4326")
+    store.load(IngestRun("c", "events", "services.geojson", "s"), events=service)
+    compute_city(store, "c", DisclosureSettings(), framework="intercultural")
+    distance = store.indicator_values("c", "welcome_service_distance", "2025")
+    by_code = dict(zip(distance["district_code"], distance["value"]))
+    assert by_code["A"] == pytest.approx(300, abs=0.5)
+    assert by_code["B"] == pytest.approx(700, abs=0.5)
+    rate = store.indicator_values("c", "welcome_services_per_1000_foreign", "2025")
+    by_code = {c: (v, s) for c, v, s in zip(rate["district_code"], rate["value"],
+                                            rate["suppressed"])}
+    assert by_code["A"][0] == pytest.approx(2.0)  # one service for 500 foreign residents
+    assert by_code["B"][1]  # 10 foreign residents: suppressed, not a division by a small count
