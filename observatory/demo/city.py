@@ -15,7 +15,9 @@ CENTRE_LON_LAT = (36.5, 37.0)
 TARGET_POPULATION = 600_000
 
 SPEC_FILES = (
-    "boundaries_spec.yaml", "census_spec.yaml", "service_records_spec.yaml", "incidents_spec.yaml"
+    "boundaries_spec.yaml", "census_spec.yaml", "service_records_spec.yaml", "incidents_spec.yaml",
+    "labour_force_spec.yaml", "households_spec.yaml", "socioeconomic_spec.yaml",
+    "elections_spec.yaml",
 )
 
 
@@ -35,6 +37,25 @@ class DemoCity:
     population_raster: Path
     service_records_spec: Path
     incidents_spec: Path
+    labour_force: Path
+    labour_force_spec: Path
+    households: Path
+    households_spec: Path
+    socioeconomic: Path
+    socioeconomic_spec: Path
+    elections: Path
+    elections_spec: Path
+
+    @property
+    def census_tables(self) -> tuple[tuple[Path, Path], ...]:
+        """(table, spec) of every file ingested with the census feed, population first."""
+        return (
+            (self.census, self.census_spec),
+            (self.labour_force, self.labour_force_spec),
+            (self.households, self.households_spec),
+            (self.socioeconomic, self.socioeconomic_spec),
+            (self.elections, self.elections_spec),
+        )
 
 
 def spec_text(name: str) -> str:

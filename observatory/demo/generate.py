@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from observatory.demo import elections, households, labour_force, socioeconomic
 from observatory.demo.census import YEARS, build_census, write_census_csv
 from observatory.demo.city import (
     CENTRE_LON_LAT,
@@ -15,15 +16,21 @@ from observatory.demo.city import (
     demo_city,
     spec_text,
 )
+from observatory.demo.district_profile import build_district_profile
 from observatory.demo.geography import build_geography
 from observatory.demo.incidents import build_incidents
 from observatory.demo.raster import build_population_grid, write_population_tif
 from observatory.demo.records import build_service_records, write_service_records_csv
 from observatory.demo.service_points import build_service_points
+from observatory.demo.tables import write_titled_csv
 from observatory.demo.towers import build_towers, write_towers_csv
 from observatory.demo.writers import write_geojson
 
-COMPONENTS = ("geography", "census", "raster", "towers", "records", "incidents", "services")
+COMPONENTS = (
+    "geography", "census", "raster", "towers", "records", "incidents", "services",
+    # Appended: a spawned stream depends only on its position, so earlier files keep their bytes.
+    "profile", "labour_force", "households", "socioeconomic", "elections",
+)
 
 
 def generate_demo_city(out_dir: Path, seed: int = 2026) -> DemoCity:
@@ -53,6 +60,14 @@ def generate_demo_city(out_dir: Path, seed: int = 2026) -> DemoCity:
         population_raster=out_dir / "population.tif",
         service_records_spec=out_dir / "service_records_spec.yaml",
         incidents_spec=out_dir / "incidents_spec.yaml",
+        labour_force=out_dir / "labour_force.csv",
+        labour_force_spec=out_dir / "labour_force_spec.yaml",
+        households=out_dir / "households.csv",
+        households_spec=out_dir / "households_spec.yaml",
+        socioeconomic=out_dir / "socioeconomic.csv",
+        socioeconomic_spec=out_dir / "socioeconomic_spec.yaml",
+        elections=out_dir / "elections.csv",
+        elections_spec=out_dir / "elections_spec.yaml",
     )
     write_geojson(geography.districts, demo.boundaries)
     write_census_csv(
@@ -68,6 +83,14 @@ def generate_demo_city(out_dir: Path, seed: int = 2026) -> DemoCity:
     )
     write_geojson(build_incidents(geography, rng["incidents"]), demo.incidents)
     write_geojson(build_service_points(geography, census, rng["services"]), demo.service_points)
+    profile = build_district_profile(geography, census, rng["profile"])
+    for build, subject, path in (
+        (labour_force.build_labour_force, labour_force.SUBJECT, demo.labour_force),
+        (households.build_households, households.SUBJECT, demo.households),
+        (socioeconomic.build_socioeconomic, socioeconomic.SUBJECT, demo.socioeconomic),
+        (elections.build_elections, elections.SUBJECT, demo.elections),
+    ):
+        write_titled_csv(build(census, profile, rng[path.stem]), path, city, subject)
     for name in SPEC_FILES:
         (out_dir / name).write_text(spec_text(name), encoding="utf-8")
     return demo

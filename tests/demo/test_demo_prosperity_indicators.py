@@ -1,0 +1,38 @@
+"""End to end on each store: the demo's files through the real ingest jobs, then the indicator
+engine, give a City Prosperity Index and integration gaps for (nearly) every district."""
+
+from __future__ import annotations
+
+from indicators.compute import compute_city
+from indicators.definitions import load_frameworks
+from ingest.jobs import ingest_boundaries, ingest_census
+from observatory.settings import DisclosureSettings
+
+ELECTION_ONLY = {"cpi_voter_turnout": "2024"}  # no local election in 2025
+
+
+def test_demo_gives_the_cpi_and_the_gaps(demo, store) -> None:
+    assert ingest_boundaries(store, demo.boundaries, "demo", demo.boundaries_spec).status == (
+        "succeeded"
+    )
+    for table, spec in demo.census_tables:
+        run = ingest_census(store, table, "demo", spec)
+        assert (run.status, run.rows_rejected) == ("succeeded", 0), (table.name, run.message)
+
+    assert compute_city(store, "demo", DisclosureSettings()) > 0
+    values = store.indicator_values("demo")
+    districts = values[values["district_code"].notna()]
+    for definition in load_frameworks()["cpi"].indicators:
+        period = ELECTION_ONLY.get(definition.id, "2025")
+        rows = districts[(districts["indicator_id"] == definition.id)
+                         & (districts["period"] == period)]
+        assert rows["value"].notna().sum() >= 25, (definition.id, period)
+
+    cpi = districts[(districts["indicator_id"] == "cpi") & (districts["coverage"] > 0)]
+    assert set(cpi["period"]) == {str(year) for year in range(2019, 2026)}
+    assert cpi["value"].between(20, 90).all(), cpi.loc[~cpi["value"].between(20, 90)]
+
+    city = values[values["district_code"].isna()].set_index(["indicator_id", "period"])
+    assert city.loc[("gap_unemployment_foreign_vs_nationals", "2025"), "value"] > 0
+    assert city.loc[("gap_women_employment_foreign_vs_nationals", "2025"), "value"] < 0
+    assert districts["suppressed"].any()  # the thin cells reach the disclosure rule
