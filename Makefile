@@ -1,0 +1,32 @@
+# Set-up and entry points. On a fresh Debian machine with Python 3.11 and make, `make demo` and
+# `make test` do everything; re-running is fast (pip runs only when pyproject.toml changed).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: demo test venv
+
+demo: $(RUNTIME_STAMP)
+	$(VENV)/bin/observatory demo
+
+test: $(TEST_STAMP)
+	scripts/ensure-postgis.sh
+	scripts/ensure-browser.sh
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+venv: $(PY)
+
+$(PY):
+	PYTHON=$(PYTHON) scripts/ensure-venv.sh $(VENV)
+
+$(RUNTIME_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+# The test extras include the runtime, so they satisfy `make demo` too.
+$(TEST_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@ $(RUNTIME_STAMP)

@@ -1,0 +1,70 @@
+"""The ``observatory`` command: settings are built here once and handed to every command.
+
+Commands import the heavy layers (database drivers, geopandas, FastAPI) only when they run, so
+that ``--help`` answers at once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from observatory.cli.context import CliContext, fail
+from observatory.cli.demo_command import demo
+from observatory.cli.ingest_commands import ingest_app
+from observatory.cli.serve_command import serve
+from observatory.cli.store_commands import compute, init
+from observatory.settings import ApiSettings, DisclosureSettings, StoreSettings
+
+app = typer.Typer(
+    name="observatory",
+    help=(
+        "Municipal migration-data observatory: load census tables and district boundaries, "
+        "compute indicators, draw maps and serve them.\n\n"
+        "Quick start: [bold]observatory demo[/bold] builds a fictional city end to end and "
+        "serves it on http://127.0.0.1:8000.\n\n"
+        "Settings come from OBSERVATORY_* environment variables (see the README).\n\n"
+        "Example: OBSERVATORY_DATA_DIR=/srv/observatory observatory init"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.callback()
+def configure(
+    ctx: typer.Context,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help=(
+                "Store to use, overriding OBSERVATORY_DATABASE_URL. "
+                "Example: --database-url duckdb:///data/observatory.duckdb or "
+                "--database-url postgresql://observatory:observatory@localhost:5432/observatory"
+            ),
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    try:
+        overrides = {"database_url": database_url} if database_url else {}
+        ctx.obj = CliContext(
+            store_settings=StoreSettings(**overrides),
+            api_settings=ApiSettings(),
+            disclosure=DisclosureSettings(),
+        )
+    except ValidationError as exc:
+        problems = "; ".join(
+            str(error["msg"]).removeprefix("Value error, ") for error in exc.errors()
+        )
+        raise fail(f"Bad setting: {problems}", 2) from exc
+
+
+app.command()(init)
+app.add_typer(ingest_app, name="ingest")
+app.command()(compute)
+app.command()(demo)
+app.command()(serve)

@@ -1,0 +1,69 @@
+"""Commands that work on the store as a whole: ``init`` and ``compute``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from observatory.cli.context import CliContext, fail, redact
+
+
+def init(ctx: typer.Context) -> None:
+    """Create the store schema, or upgrade it by applying the SQL files not yet applied.
+
+    Safe to repeat: a second run applies nothing.
+
+    Example: observatory init
+
+    Example: observatory --database-url postgresql://obs:secret@localhost:5432/observatory init
+    """
+    cli: CliContext = ctx.obj
+    with cli.store() as store:
+        applied = store.init_schema()
+    cli.out.print(f"Store: {redact(cli.database_url)} ({store.backend})")
+    if applied:
+        cli.out.print(f"Applied {len(applied)} schema file(s): {', '.join(applied)}")
+    else:
+        cli.out.print("Schema is up to date: nothing to apply.")
+
+
+def compute(
+    ctx: typer.Context,
+    city: Annotated[
+        str | None,
+        typer.Option(
+            "--city",
+            help="Slug of the city to compute, e.g. --city vienna. "
+            "Default: every city in the store.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Compute the indicators (e.g. foreign_citizens_share) per district and for the city.
+
+    Small counts are suppressed following OBSERVATORY_MIN_COUNT.
+
+    Example: observatory compute --city vienna
+    """
+    from indicators.compute import compute_city
+
+    cli: CliContext = ctx.obj
+    with cli.store() as store:
+        known = [c.slug for c in store.cities()]
+        if city is not None and city not in known:
+            raise fail(
+                f"Unknown city {city!r}; the store has: {', '.join(known) or 'no cities yet'}. "
+                "Fix: ingest its boundaries first: observatory ingest boundaries FILE --city "
+                f"{city}",
+                1,
+            )
+        if not known:
+            raise fail(
+                "The store has no cities yet. Fix: observatory ingest boundaries FILE --city SLUG",
+                1,
+            )
+        for slug in [city] if city else known:
+            with cli.out.status(f"Computing indicators for {slug}…"):
+                written = compute_city(store, slug, cli.disclosure)
+            cli.out.print(f"{slug}: {written} indicator value(s) written")

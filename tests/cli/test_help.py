@@ -1,0 +1,46 @@
+"""`--help` teaches: every command and option says what it does, with an example."""
+
+from __future__ import annotations
+
+import pytest
+import typer
+
+from observatory.cli import app
+
+COMMANDS = {"init", "ingest", "compute", "demo", "serve"}
+
+
+def _walk(command, path: tuple[str, ...] = ()):
+    yield path, command
+    if hasattr(command, "commands"):  # a group
+        for name, sub in command.commands.items():
+            yield from _walk(sub, path + (name,))
+
+
+ALL = list(_walk(typer.main.get_command(app)))
+
+
+def test_help_lists_every_command(invoke):
+    result = invoke("--help")
+    assert result.exit_code == 0, result.output
+    listed = {name for name in COMMANDS if f" {name} " in result.output}
+    assert listed == COMMANDS
+
+
+@pytest.mark.parametrize("path, command", ALL, ids=[" ".join(p) or "observatory" for p, _ in ALL])
+def test_every_command_and_option_has_help_with_an_example(path, command):
+    name = " ".join(("observatory", *path))
+    assert "Example" in (command.help or ""), f"{name}: no example in its help"
+    for param in command.params:
+        if param.name == "help":
+            continue
+        text = getattr(param, "help", None) or ""
+        assert "Example" in text or "e.g." in text, (
+            f"{name} {param.name}: help text without an example: {text!r}"
+        )
+
+
+def test_subcommand_help_runs(invoke):
+    result = invoke("ingest", "census", "--help")
+    assert result.exit_code == 0, result.output
+    assert "--spec" in result.output and "--city" in result.output
