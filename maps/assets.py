@@ -16,26 +16,61 @@ from maps.page import RawElement
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 LEAFLET_DIR = STATIC_DIR / "vendor" / "leaflet"
+MARKERCLUSTER_DIR = STATIC_DIR / "vendor" / "leaflet.markercluster"
+# Leaflet plugins a page may ask for: name -> (scripts, stylesheets) under ``vendor/``.
+PLUGINS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "markercluster": (
+        ("leaflet.markercluster/leaflet.markercluster.js",),
+        (
+            "leaflet.markercluster/MarkerCluster.css",
+            "leaflet.markercluster/MarkerCluster.Default.css",
+        ),
+    ),
+}
 
 _CSS_IMAGE = re.compile(r"url\((images/[\w.-]+\.png)\)")
 
 
-def use_local_assets(m: folium.Map, *, asset_base: str = "/static", inline: bool = False) -> None:
-    """Replace folium's CDN links (Leaflet, jQuery, Bootstrap, fonts) with the vendored Leaflet."""
+def use_local_assets(
+    m: folium.Map,
+    *,
+    asset_base: str = "/static",
+    inline: bool = False,
+    plugins: tuple[str, ...] = (),
+) -> None:
+    """Replace folium's CDN links (Leaflet, jQuery, Bootstrap, fonts) with the vendored Leaflet
+    and the vendored ``plugins`` (names from ``PLUGINS``), loaded after it."""
+    unknown = [p for p in plugins if p not in PLUGINS]
+    if unknown:
+        raise ValueError(f"unknown Leaflet plugins {unknown}; vendored: {', '.join(PLUGINS)}")
+    scripts = [f for p in plugins for f in PLUGINS[p][0]]
+    styles = [f for p in plugins for f in PLUGINS[p][1]]
     if inline:
         m.default_js = []
         m.default_css = []
         header = m.get_root().header
         header.add_child(RawElement(f"<style>{leaflet_css_inlined()}</style>"), name="leaflet_css")
         header.add_child(RawElement(f"<script>{leaflet_js()}</script>"), name="leaflet")
+        for name in styles:
+            header.add_child(RawElement(f"<style>{_vendor_text(name)}</style>"), name=name)
+        for name in scripts:
+            header.add_child(RawElement(f"<script>{_vendor_text(name)}</script>"), name=name)
         return
     base = asset_base.rstrip("/")
-    m.default_js = [("leaflet", f"{base}/vendor/leaflet/leaflet.js")]
-    m.default_css = [("leaflet_css", f"{base}/vendor/leaflet/leaflet.css")]
+    m.default_js = [("leaflet", f"{base}/vendor/leaflet/leaflet.js")] + [
+        (name, f"{base}/vendor/{name}") for name in scripts
+    ]
+    m.default_css = [("leaflet_css", f"{base}/vendor/leaflet/leaflet.css")] + [
+        (name, f"{base}/vendor/{name}") for name in styles
+    ]
 
 
 def leaflet_js() -> str:
     return (LEAFLET_DIR / "leaflet.js").read_text(encoding="utf-8")
+
+
+def _vendor_text(name: str) -> str:
+    return (STATIC_DIR / "vendor" / name).read_text(encoding="utf-8")
 
 
 def leaflet_css_inlined() -> str:

@@ -1,24 +1,22 @@
 """Choropleth of one indicator over a city's districts, as a self-contained HTML page.
 
-Geometry is drawn as stored (no simplification yet; when it comes it must be topology-safe so
-that neighbouring districts keep sharing their borders).
+Geometry is drawn as given: simplify it first with :func:`maps.simplify.simplify_districts`,
+which keeps neighbouring districts sharing their borders.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from functools import cache
-from urllib.parse import urlparse
+from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from maps.assets import use_local_assets
 from maps.classify import classify
+from maps.embed import basemap, js, script_safe, templates
 from maps.labels import labels as labels_for
 from maps.page import PageFigure, PageFragments
 
@@ -53,6 +51,66 @@ def choropleth_html(
     no tiles and needs no network; it always zooms to the districts.
     """
     words = labels_for(lang)
+    layer = choropleth_layer(
+        districts_gdf, values_df, value_format=value_format, classification=classification, k=k,
+        words=words,
+    )  # fmt: skip
+
+    m = folium.Map(tiles=None)
+    PageFigure(title=title, lang=lang).add_child(m)
+    use_local_assets(m, asset_base=asset_base, inline=inline)
+    page_templates = templates()
+    m.add_child(
+        PageFragments(
+            header=f"<style>{page_templates.get_template('choropleth.css').render()}</style>",
+            html=page_templates.get_template("choropleth_chrome.html").render(
+                title=title,
+                indicator_label=indicator_label,
+                entries=layer.legend,
+                note=layer.note,
+                legend_id="choropleth-legend",
+            ),
+            script=page_templates.get_template("choropleth_layer.js").render(
+                map_name=m.get_name(),
+                rows=js(
+                    [
+                        [indicator_label, "value_text"],
+                        [words["score"], "score_text"],
+                        [words["coverage"], "coverage_text"],
+                    ]
+                ),
+                basemap=basemap(basemap_url, basemap_attribution),
+                data=layer.geojson(),
+            ),
+        )
+    )
+    return m.get_root().render()
+
+
+@dataclass(frozen=True)
+class ChoroplethLayer:
+    """The districts as drawn (properties ``code``, ``name_en``, ``name_ar``, ``value_text``,
+    ``score_text``, ``coverage_text``, ``fill``), their legend entries and the class note."""
+
+    features: gpd.GeoDataFrame
+    legend: list[dict]
+    note: str
+
+    def geojson(self) -> str:
+        """The features as GeoJSON text safe inside a <script> element."""
+        return script_safe(self.features.to_json(drop_id=True, ensure_ascii=False))
+
+
+def choropleth_layer(
+    districts_gdf: gpd.GeoDataFrame,
+    values_df: pd.DataFrame,
+    *,
+    value_format: str,
+    classification: str = "quantiles",
+    k: int = 5,
+    words: dict[str, str],
+) -> ChoroplethLayer:
+    """Districts coloured by class of their value (see :func:`choropleth_html`), EPSG:4326."""
     _check_format(value_format)
     if districts_gdf.empty:
         raise ValueError("No districts to draw: ingest the city's boundaries first")
@@ -83,32 +141,12 @@ def choropleth_html(
         geometry=features.geometry.values,
         crs=features.crs,
     )
-
-    m = folium.Map(tiles=None)
-    PageFigure(title=title, lang=lang).add_child(m)
-    use_local_assets(m, asset_base=asset_base, inline=inline)
-    templates = _templates()
-    legend = _legend_entries(classes, status, value_format, words)
     note = (
         words["note"].format(scheme=words[classification], k=len(classes.colours))
         if classes.colours
         else ""
     )
-    m.add_child(
-        PageFragments(
-            header=f"<style>{templates.get_template('choropleth.css').render()}</style>",
-            html=templates.get_template("choropleth_chrome.html").render(
-                title=title, indicator_label=indicator_label, entries=legend, note=note
-            ),
-            script=templates.get_template("choropleth_layer.js").render(
-                map_name=m.get_name(),
-                labels=_js({**words, "indicator": indicator_label}),
-                basemap=_basemap(basemap_url, basemap_attribution),
-                data=_script_safe(layer.to_json(drop_id=True, ensure_ascii=False)),
-            ),
-        )
-    )
-    return m.get_root().render()
+    return ChoroplethLayer(layer, _legend_entries(classes, status, value_format, words), note)
 
 
 def _join_values(districts: gpd.GeoDataFrame, values: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -155,12 +193,6 @@ def _legend_entries(classes, status: pd.Series, value_format: str, words: dict) 
     return entries
 
 
-def _basemap(url: str | None, attribution: str) -> dict | None:
-    if url is None:
-        return None
-    return {"url": _js(url), "attribution": _js(attribution or urlparse(url).netloc)}
-
-
 def _fmt(value: object, spec: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
@@ -175,27 +207,3 @@ def _check_format(value_format: str) -> None:
             f"value_format={value_format!r} is not a number format spec ({exc}); "
             "use e.g. '.1%' for shares or ',.0f' for counts"
         ) from exc
-
-
-def _js(obj: object) -> str:
-    return _script_safe(json.dumps(obj, ensure_ascii=False))
-
-
-def _script_safe(json_text: str) -> str:
-    """JSON that is safe inside a <script> element, with Arabic kept as UTF-8 text."""
-    return (
-        json_text.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
-
-
-@cache
-def _templates() -> Environment:
-    return Environment(
-        loader=PackageLoader("maps", "templates"),
-        autoescape=select_autoescape(["html"]),
-        keep_trailing_newline=True,
-    )

@@ -1,6 +1,7 @@
 (function () {
   var map = {{ map_name }};
-  var labels = {{ labels }};
+  // Tooltip rows: [label, property] pairs, shown when the district has that property's text.
+  var rows = {{ rows }};
   {%- if basemap %}
   L.tileLayer({{ basemap.url }}, {attribution: {{ basemap.attribution }}}).addTo(map);
   {%- endif %}
@@ -20,13 +21,16 @@
     if (p.name_ar) {
       html += ' <span dir="rtl" lang="ar">' + esc(p.name_ar) + "</span>";
     }
-    return html + "</div><table>" + row(labels.indicator, p.value_text)
-      + row(labels.score, p.score_text) + row(labels.coverage, p.coverage_text) + "</table>";
+    html += "</div><table>";
+    rows.forEach(function (r) { html += row(r[0], p[r[1]]); });
+    return html + "</table>";
   }
 
   var districts = L.geoJSON({{ data }}, {
     style: function (feature) {
-      return {fillColor: feature.properties.fill, fillOpacity: 0.8, color: "#4d4d4d", weight: 1};
+      var p = feature.properties;
+      return {fillColor: p.fill, fillOpacity: 0.8, color: "#4d4d4d", weight: 1,
+              dashArray: p.dash || null};
     },
     onEachFeature: function (feature, layer) {
       layer.on({

@@ -1,0 +1,130 @@
+(function () {
+  var map = {{ map_name }};
+  var labels = {{ labels }};
+  var rows = {{ rows }};
+  var eventLayers = {{ event_layers }};
+  var heat = {{ heat }};
+  window.observatoryMap = map;
+  // Marker clusters need a top zoom level, which a map without tiles does not have.
+  map.setMaxZoom(19);
+  {%- if basemap %}
+  L.tileLayer({{ basemap.url }}, {attribution: {{ basemap.attribution }}}).addTo(map);
+  {%- endif %}
+
+  // Names and attributes come from ingested files and field reports: escape them.
+  function esc(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+  function row(label, text) {
+    return text ? "<tr><th>" + esc(label) + "</th><td>" + esc(text) + "</td></tr>" : "";
+  }
+  // The layer control writes names as markup; data-layer keeps a stable key for each.
+  function controlName(key, label) {
+    return '<span class="layer-name" data-layer="' + esc(key) + '">' + esc(label) + "</span>";
+  }
+
+  var overlays = {};
+  var districts = L.geoJSON({{ districts }}, {
+    style: function (feature) {
+      return {fillColor: feature.properties.fill, fillOpacity: 0.7, color: "#4d4d4d", weight: 1};
+    }
+  }).bindTooltip(function (layer) {
+    var p = layer.feature.properties;
+    var html = "<div><strong>" + esc(p.name_en || p.code) + "</strong>";
+    if (p.name_ar) { html += ' <span dir="rtl" lang="ar">' + esc(p.name_ar) + "</span>"; }
+    html += "</div><table>";
+    rows.forEach(function (r) { html += row(r[0], p[r[1]]); });
+    return html + "</table>";
+  }, {sticky: true, className: "district-tooltip"}).addTo(map);
+  overlays[controlName("districts", labels.districts)] = districts;
+
+  var heatLayer = null;
+  if (heat) {
+    heatLayer = L.imageOverlay(heat.image, heat.bounds, {opacity: 0.75, className: "heat-overlay"})
+      .addTo(map);
+    overlays[controlName("heat", heat.label)] = heatLayer;
+  }
+
+  function popup(layer, point) {
+    var html = "<div><strong>" + esc(layer.label) + "</strong></div><table>";
+    if (point.t !== null) { html += row("", new Date(point.t).toISOString().slice(0, 16).replace("T", " ")); }
+    Object.keys(point.attributes).forEach(function (k) { html += row(k, point.attributes[k]); });
+    return html + "</table>";
+  }
+  var groups = eventLayers.map(function (layer) {
+    var group = L.markerClusterGroup({
+      iconCreateFunction: function (cluster) {
+        return L.divIcon({
+          html: '<div style="background:' + layer.colour + '"><span>'
+            + cluster.getChildCount() + "</span></div>",
+          className: "marker-cluster event-cluster event-cluster-" + layer.key.replace(/\W/g, "_"),
+          iconSize: L.point(40, 40)
+        });
+      }
+    });
+    var markers = layer.points.map(function (point) {
+      var marker = L.circleMarker([point.lat, point.lon], {
+        radius: 6, color: "#222", weight: 1, fillColor: layer.colour, fillOpacity: 0.9
+      });
+      marker.bindPopup(function () { return popup(layer, point); });
+      marker.occurredAt = point.t;
+      return marker;
+    });
+    group.addLayers(markers);
+    group.addTo(map);
+    overlays[controlName(layer.key, layer.label)] = group;
+    return {layer: layer, group: group, markers: markers};
+  });
+  L.control.layers(null, overlays, {collapsed: false}).addTo(map);
+  map.fitBounds(districts.getBounds());
+
+  // Time filter: point layers are filtered here, in the page; the heat map is re-requested
+  // from the API (when the page came from it) because its density depends on the window.
+  var startInput = document.getElementById("time-start");
+  var endInput = document.getElementById("time-end");
+  var count = document.getElementById("time-count");
+  function dayStart(value) { return value ? Date.parse(value + "T00:00:00Z") : null; }
+  function applyWindow() {
+    var start = dayStart(startInput.value);
+    var end = dayStart(endInput.value);
+    if (end !== null) { end += 86400000; }  // the end date is included, whole
+    var shown = 0;
+    groups.forEach(function (g) {
+      var kept = g.markers.filter(function (m) {
+        if (!g.layer.timed) { return true; }
+        return (start === null || m.occurredAt >= start) && (end === null || m.occurredAt < end);
+      });
+      g.group.clearLayers();
+      g.group.addLayers(kept);
+      if (g.layer.timed) { shown += kept.length; }
+    });
+    count.textContent = shown;
+    return {start: startInput.value, end: endInput.value};
+  }
+  function refreshHeat(window_) {
+    if (!heat || !heat.url) { return; }
+    var url = new URL(heat.url, document.baseURI);
+    url.searchParams.set("start", window_.start);
+    url.searchParams.set("end", window_.end);
+    fetch(url).then(function (response) {
+      if (!response.ok) { throw new Error(response.statusText); }
+      var peak = response.headers.get("X-Heat-Peak");
+      var bounds = JSON.parse(response.headers.get("X-Heat-Bounds"));
+      return response.blob().then(function (blob) {
+        heatLayer.setBounds(L.latLngBounds(bounds));
+        heatLayer.setUrl(URL.createObjectURL(blob));
+        document.getElementById("heat-peak").textContent = Number(peak).toPrecision(3);
+        document.getElementById("heat-legend").classList.remove("heat-stale");
+      });
+    }).catch(function () {
+      document.getElementById("heat-legend").classList.add("heat-stale");
+    });
+  }
+  document.getElementById("time-filter").addEventListener("submit", function (event) {
+    event.preventDefault();
+    refreshHeat(applyWindow());
+  });
+  applyWindow();
+})();
