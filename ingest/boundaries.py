@@ -82,7 +82,29 @@ def _with_crs(features: gpd.GeoDataFrame, spec: BoundariesSpec, source: str) -> 
             fix="set crs in the boundaries spec to the CRS the coordinates are in, e.g. "
             'crs: "EPSG:31256" (or ship the Shapefile\'s .prj)',
         )
+    _refuse_projected_as_degrees(features, source)
     return features
+
+
+def _refuse_projected_as_degrees(features: gpd.GeoDataFrame, source: str) -> None:
+    """Metres labelled as degrees (GeoJSON without a crs member is read as WGS84)."""
+    if not features.crs.is_geographic:
+        return
+    bounds = features.geometry.bounds
+    beyond = (bounds[["minx", "maxx"]].abs().max(axis=1) > 180) | (
+        bounds[["miny", "maxy"]].abs().max(axis=1) > 90)
+    if beyond.any():
+        feature = beyond.idxmax()
+        raise IngestError(
+            f"coordinates such as {bounds.at[feature, 'minx']:g} "
+            f"{bounds.at[feature, 'miny']:g} are not longitude and latitude, yet the file "
+            f"says its CRS is {features.crs.name}",
+            file=source,
+            row=int(feature),
+            column="geometry",
+            fix="set crs in the boundaries spec to the CRS the coordinates are in, e.g. "
+            'crs: "EPSG:31256"',
+        )
 
 
 def _column(features: pd.DataFrame, spec: ColumnSpec, *, source: str, key: str) -> pd.Series:

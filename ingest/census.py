@@ -14,7 +14,8 @@ import pandas as pd
 
 from ingest.errors import IngestError
 from ingest.expressions import evaluate_expression
-from ingest.readers import Table
+from ingest.readers import Table, encoding_hint
+from ingest.rejections import Rejections, raw_text
 from ingest.spec import CensusSpec, DimensionSpec
 from ingest.text import as_text, normalise_name
 from observatory.models import OBSERVATION_COLUMNS, RejectedRow, canonical_dims
@@ -49,26 +50,12 @@ class CensusResult:
     rejected: list[RejectedRow] = field(default_factory=list)
 
 
-class _Rejections:
-    """Row-level rejections: a row is reported once, for the first problem found."""
-
-    def __init__(self, index: pd.Index) -> None:
-        self.bad = pd.Series(False, index=index)
-        self.rows: list[RejectedRow] = []
-
-    def add(self, mask: pd.Series, column: str, reason: pd.Series, raw: pd.Series) -> None:
-        new = mask & ~self.bad
-        for row in new.index[new]:
-            self.rows.append(RejectedRow(int(row), column, str(reason[row]), _raw(raw[row])))
-        self.bad |= new
-
-
 def normalise_census(
     table: Table, spec: CensusSpec, districts: DistrictLookup, *, city: str = ""
 ) -> CensusResult:
     frame = table.frame
     _require_columns(table, spec)
-    rejections = _Rejections(frame.index)
+    rejections = Rejections(frame.index)
     columns = {
         "district_code": _district_codes(table, spec, districts, rejections, city),
         "period": _periods(frame, spec, rejections),
@@ -93,7 +80,8 @@ def _require_columns(table: Table, spec: CensusSpec) -> None:
     for key, column in wanted:
         if column and column not in present:
             close = difflib.get_close_matches(column, present, n=1)
-            hint = f"did you mean '{close[0]}'? " if close else ""
+            hint = encoding_hint(table, present) or (
+                f"did you mean '{close[0]}'? " if close else "")
             if len(present) == 1:
                 hint += "only one column was found: check delimiter. "
             raise IngestError(
@@ -109,7 +97,7 @@ def _district_codes(
     table: Table,
     spec: CensusSpec,
     districts: DistrictLookup,
-    rejections: _Rejections,
+    rejections: Rejections,
     city: str,
 ) -> pd.Series:
     frame, key = table.frame, spec.district
@@ -140,7 +128,7 @@ def _district_codes(
     return codes
 
 
-def _periods(frame: pd.DataFrame, spec: CensusSpec, rejections: _Rejections) -> pd.Series:
+def _periods(frame: pd.DataFrame, spec: CensusSpec, rejections: Rejections) -> pd.Series:
     if spec.period.value:
         return pd.Series(spec.period.value, index=frame.index, dtype="string")
     column = spec.period.column or ""
@@ -153,7 +141,7 @@ def _periods(frame: pd.DataFrame, spec: CensusSpec, rejections: _Rejections) -> 
 
 
 def _dimension(
-    frame: pd.DataFrame, key: str, dimension: DimensionSpec, rejections: _Rejections
+    frame: pd.DataFrame, key: str, dimension: DimensionSpec, rejections: Rejections
 ) -> pd.Series:
     values = as_text(frame[dimension.column])
     rejections.add(
@@ -205,7 +193,7 @@ def _observations(
     )
     bad = reason.notna()
     rejected = [
-        RejectedRow(int(row), column, str(why), _raw(text))
+        RejectedRow(int(row), column, str(why), raw_text(text))
         for row, column, why, text in zip(
             long["row"][bad], long["source_column"][bad], reason[bad], raw[bad], strict=True
         )
@@ -227,8 +215,4 @@ def _with_dims(long: pd.DataFrame, by_column: dict) -> pd.DataFrame:
         for source, *values in combos.itertuples(index=False)
     ]
     return long.merge(combos, on=["source_column", *dim_columns], how="left")
-
-
-def _raw(value: object) -> str:
-    return "" if pd.isna(value) else str(value)
 

@@ -11,18 +11,30 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import geopandas as gpd
+
+from ingest.admin import normalise_admin
+from ingest.admin_privacy import keyed_hasher
+from ingest.bigdata.points import point_counts
+from ingest.bigdata.towers import tower_observations
 from ingest.boundaries import normalise_boundaries
 from ingest.census import DistrictLookup, normalise_census
 from ingest.errors import IngestError
-from ingest.readers import read_table, read_vector
+from ingest.events import normalise_events
+from ingest.readers import read_table, read_vector, table_format
 from ingest.spec import (
     BoundariesSpec,
     CitySpec,
     ColumnSpec,
+    load_admin_spec,
     load_boundaries_spec,
     load_census_spec,
+    load_events_spec,
+    load_point_counts_spec,
+    load_towers_spec,
 )
 from observatory.models import City, IngestRun, RejectedRow, today
+from observatory.settings import DisclosureSettings, PrivacySettings
 from observatory.store.base import Store
 
 Progress = Callable[[int, int, str], None]
@@ -111,16 +123,11 @@ def ingest_census(
     if earlier:
         return earlier
 
-    districts = store.districts(city_slug) if store.city(city_slug) else None
-    if districts is None or districts.empty:
-        raise IngestError(
-            f"the city '{city_slug}' has no districts in the store yet",
-            file=path.name,
-            fix=f"ingest boundaries first: observatory ingest boundaries FILE --city {city_slug}",
-        )
+    districts = _districts_or_refuse(store, city_slug, path.name)
     report(2, f"reading {path.name}")
     table = read_table(path, format=spec.format, encoding=spec.encoding,
-                       delimiter=spec.delimiter, header_row=spec.header_row, sheet=spec.sheet)
+                       delimiter=spec.delimiter, header_row=spec.header_row, sheet=spec.sheet,
+                       layer=spec.layer)
     report(3, "validating and reshaping")
     result = normalise_census(table, spec, DistrictLookup.from_districts(districts), city=city_slug)
     _refuse_if_nothing_left(len(result.observations), result.rows_read, result.rejected, path.name)
@@ -133,6 +140,107 @@ def ingest_census(
     return store.load(run, observations=result.observations, rejected=result.rejected)
 
 
+def ingest_admin(
+    store: Store,
+    path: Path,
+    city_slug: str,
+    spec_path: Path,
+    *,
+    privacy: PrivacySettings | None = None,
+    disclosure: DisclosureSettings | None = None,
+    progress: Progress | None = None,
+) -> IngestRun:
+    """Load administrative records with personal data as counts (``ingest.admin``).
+
+    Refuses to run without a hash key (``OBSERVATORY_HASH_KEY``). Observations keep their true
+    counts (the store is internal); the run message says how many cells publication will
+    suppress under ``disclosure.min_count``.
+    """
+    path = Path(path)
+    report = _reporter(progress)
+    spec = load_admin_spec(spec_path)
+    _check_city_block(spec.city, city_slug, spec_path)
+    keyed_hash = keyed_hasher(privacy or PrivacySettings(), source=path.name)
+    min_count = (disclosure or DisclosureSettings()).min_count
+    content_hash = _content_hash(path, Path(spec_path).read_text("utf-8"))
+    report(1, "checking for an earlier identical run")
+    earlier = _unchanged(store, city_slug, "admin", path.name, content_hash)
+    if earlier:
+        return earlier
+
+    districts = _districts_or_refuse(store, city_slug, path.name)
+    report(2, f"reading {path.name}")
+    table = read_table(path, format=spec.format, encoding=spec.encoding,
+                       delimiter=spec.delimiter, header_row=spec.header_row, sheet=spec.sheet)
+    report(3, "hashing identifiers, dropping personal columns, counting")
+    result = normalise_admin(table, spec, DistrictLookup.from_districts(districts), keyed_hash,
+                             city=city_slug)
+    _refuse_if_nothing_left(len(result.observations), result.rows_read, result.rejected,
+                            path.name)
+
+    report(4, "loading")
+    users = result.observations[result.observations["variable"] == "service_users"]
+    small = int((users["value"] <= min_count).sum())
+    run = IngestRun(city=city_slug, feed="admin", source_name=path.name,
+                    content_hash=content_hash, rows_read=result.rows_read,
+                    message=f"{result.rows_read} records -> {len(users)} cells (district x month "
+                    f"x service area x nationality group); {small} of them count "
+                    f"{min_count} or fewer persons and are suppressed when published")
+    return store.load(run, observations=result.observations, rejected=result.rejected)
+
+
+def ingest_events(
+    store: Store,
+    path: Path,
+    city_slug: str,
+    spec_path: Path,
+    *,
+    progress: Progress | None = None,
+) -> IngestRun:
+    """Load point events (``ingest.events``); the city and its districts must already exist."""
+    path = Path(path)
+    report = _reporter(progress)
+    spec = load_events_spec(spec_path)
+    _check_city_block(spec.city, city_slug, spec_path)
+    content_hash = _content_hash(path, Path(spec_path).read_text("utf-8"))
+    report(1, "checking for an earlier identical run")
+    earlier = _unchanged(store, city_slug, "events", path.name, content_hash)
+    if earlier:
+        return earlier
+
+    districts = _districts_or_refuse(store, city_slug, path.name)
+    report(2, f"reading {path.name}")
+    if (spec.format or table_format(path)) == "vector":
+        records = read_vector(path, layer=spec.source_layer)
+    else:
+        records = read_table(path, format=spec.format, encoding=spec.encoding,
+                             delimiter=spec.delimiter, header_row=spec.header_row,
+                             sheet=spec.sheet).frame
+    report(3, "validating times and points")
+    result = normalise_events(records, spec, districts, source=path.name)
+    _refuse_if_nothing_left(len(result.events), result.rows_read, result.rejected, path.name)
+
+    report(4, "loading")
+    counts = result.events["layer"].value_counts().sort_index()
+    layers = ", ".join(f"{layer}: {count}" for layer, count in counts.items())
+    run = IngestRun(city=city_slug, feed="events", source_name=path.name,
+                    content_hash=content_hash, rows_read=result.rows_read,
+                    message=f"{result.rows_read} records -> {len(result.events)} events "
+                    f"({layers}); {result.outside} fall outside every district (kept)")
+    return store.load(run, events=result.events, rejected=result.rejected)
+
+
+def _districts_or_refuse(store: Store, city_slug: str, source: str) -> gpd.GeoDataFrame:
+    districts = store.districts(city_slug) if store.city(city_slug) else None
+    if districts is None or districts.empty:
+        raise IngestError(
+            f"the city '{city_slug}' has no districts in the store yet",
+            file=source,
+            fix=f"ingest boundaries first: observatory ingest boundaries FILE --city {city_slug}",
+        )
+    return districts
+
+
 def _reporter(progress: Progress | None) -> Callable[[int, str], None]:
     def report(done: int, label: str) -> None:
         if progress:
@@ -142,7 +250,8 @@ def _reporter(progress: Progress | None) -> Callable[[int, str], None]:
 
 
 def _shipped_spec(city_slug: str, feed: str) -> Path | None:
-    path = SHIPPED_SPECS / city_slug / f"{feed}.yaml"
+    # Spec folders are packages, so a slug's hyphens become underscores.
+    path = SHIPPED_SPECS / city_slug.replace("-", "_") / f"{feed}.yaml"
     return path if path.is_file() else None
 
 
@@ -213,3 +322,69 @@ def _refuse_if_nothing_left(
         fix="correct the spec (column names, district match, header_row) or the file; "
         "nothing was loaded",
     )
+
+
+def ingest_towers(
+    store: Store,
+    path: Path,
+    city_slug: str,
+    spec_path: Path,
+    *,
+    disclosure: DisclosureSettings | None = None,
+    progress: Progress | None = None,
+) -> IngestRun:
+    """Load mobile-phone tower aggregates as district observations, redacted for publication
+    (counts ≤ ``disclosure.min_count`` are withheld with their whole district breakdown)."""
+    spec = load_towers_spec(spec_path)
+    return _ingest_big_feed(
+        store, Path(path), city_slug, spec_path, spec.city, "towers", disclosure, progress,
+        lambda districts, city, min_count: tower_observations(
+            path, spec, districts, local_crs=_local_crs(city, districts), min_count=min_count))
+
+
+def ingest_points(
+    store: Store,
+    path: Path,
+    city_slug: str,
+    spec_path: Path,
+    *,
+    disclosure: DisclosureSettings | None = None,
+    progress: Progress | None = None,
+) -> IngestRun:
+    """Load geotagged points as counts per district, period and group (redacted unless the
+    spec says ``redact: false``); points outside every district are counted in the message."""
+    spec = load_point_counts_spec(spec_path)
+    return _ingest_big_feed(
+        store, Path(path), city_slug, spec_path, spec.city, "points", disclosure, progress,
+        lambda districts, city, min_count: point_counts(path, spec, districts,
+                                                        min_count=min_count))
+
+
+def _ingest_big_feed(store, path, city_slug, spec_path, city_block, feed, disclosure, progress,
+                     compute) -> IngestRun:
+    report = _reporter(progress)
+    min_count = (disclosure or DisclosureSettings()).min_count
+    _check_city_block(city_block, city_slug, spec_path)
+    # The threshold is part of the content: a new threshold must recompute, not be a no-op.
+    content_hash = _content_hash(
+        path, Path(spec_path).read_text("utf-8") + f"\nmin_count={min_count}")
+    report(1, "checking for an earlier identical run")
+    earlier = _unchanged(store, city_slug, feed, path.name, content_hash)
+    if earlier:
+        return earlier
+    districts = _districts_or_refuse(store, city_slug, path.name)
+    report(2, f"streaming {path.name} through DuckDB")
+    result = compute(districts, store.city(city_slug), min_count)
+    report(3, "checked, assigned to districts and redacted")
+    if not result.rows_used:
+        _refuse_if_nothing_left(0, result.rows_read, result.rejected, path.name)
+    report(4, "loading")
+    run = IngestRun(city=city_slug, feed=feed, source_name=path.name, content_hash=content_hash,
+                    rows_read=result.rows_read, message=result.message)
+    return store.load(run, observations=result.observations, rejected=result.rejected)
+
+
+def _local_crs(city: City | None, districts: gpd.GeoDataFrame) -> str:
+    if city is not None and city.local_crs:
+        return city.local_crs
+    return districts.estimate_utm_crs().to_string()

@@ -2,7 +2,8 @@
 
 Tables (CSV, XLSX) come back with every column as text, so codes such as ``01`` keep their
 zeros, and indexed by the record's 1-based line (CSV) or sheet row (XLSX). Vector files
-(GeoJSON, GeoPackage, Shapefile, zipped Shapefile) come back indexed by 1-based feature number.
+(GeoJSON, GeoPackage, Shapefile, zipped Shapefile) come back indexed by 1-based feature number,
+and so do their attribute tables read as tables (``format: vector``).
 
 Encoding detection for CSV (``encoding: auto``), deliberately simple:
 a UTF-8 byte-order mark -> ``utf-8-sig``; bytes that decode as UTF-8 -> ``utf-8``; otherwise
@@ -28,6 +29,7 @@ import pyogrio.errors
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ingest.errors import IngestError
+from ingest.text import as_text
 
 TABLE_FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx"}
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
@@ -51,19 +53,54 @@ def read_table(
     delimiter: str | None = None,
     header_row: int = 1,
     sheet: int | str | None = None,
+    layer: str | None = None,
 ) -> Table:
     path = Path(path)
-    kind = format or TABLE_FORMATS.get(path.suffix.lower())
+    kind = format or table_format(path)
     if kind is None:
         raise IngestError(
             f"unknown table extension '{path.suffix}'",
             file=path.name,
-            fix="give a .csv or .xlsx file, or set format: csv|xlsx in the feed spec",
+            fix="give a .csv, .xlsx or vector file (.geojson, .gpkg, .shp), or set "
+            "format: csv|xlsx|vector in the feed spec",
         )
+    if kind == "vector":
+        return read_attribute_table(path, layer=layer)
     raw = _read_bytes(path)
     if kind == "xlsx":
         return _read_xlsx(path, header_row=header_row, sheet=sheet)
     return _read_csv(path, raw, encoding=encoding, delimiter=delimiter, header_row=header_row)
+
+
+def encoding_hint(table: Table, present: list[str]) -> str:
+    """A hint when column names look like UTF-8 read in a single-byte encoding."""
+    if not table.encoding or table.encoding.startswith("utf-8"):
+        return ""
+    header = "".join(present)
+    try:
+        as_utf8 = header.encode(table.encoding).decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return ""
+    if as_utf8 == header:
+        return ""
+    return f"the header reads as UTF-8, not {table.encoding}: set encoding: utf-8. "
+
+
+def table_format(path: Path) -> str | None:
+    """csv, xlsx or vector, from the file extension; None when it says nothing known."""
+    suffix = Path(path).suffix.lower()
+    return TABLE_FORMATS.get(suffix) or ("vector" if suffix in VECTOR_SUFFIXES else None)
+
+
+def read_attribute_table(path: Path, *, layer: str | None = None) -> Table:
+    """The attributes of a vector file (e.g. a Shapefile's DBF) as a text table."""
+    features = read_vector(path, layer=layer)
+    frame = pd.DataFrame(
+        {str(column): as_text(features[column])
+         for column in features.columns if column != features.geometry.name},
+        index=features.index,
+    )
+    return Table(frame=frame, source=Path(path).name)
 
 
 def detect_encoding(raw: bytes) -> str:
@@ -111,7 +148,8 @@ def _read_csv(
             fix="set encoding in the feed spec (utf-8, utf-8-sig, cp1256, latin-1) "
             "or save the file as UTF-8",
         ) from exc
-    lines = text.splitlines(keepends=True)
+    # A byte-order mark left by encoding: utf-8 must not become part of the first column name.
+    lines = text.removeprefix("\ufeff").splitlines(keepends=True)
     if len(lines) < header_row:
         raise IngestError(
             f"header_row is {header_row} but the file has only {len(lines)} lines",
@@ -121,9 +159,12 @@ def _read_csv(
     body = lines[header_row - 1 :]
     sep = delimiter or _sniff_delimiter(path, body, header_row)
     try:
-        frame = pd.read_csv(
+        # header=None: the header line sets the field count, so a record with more fields is
+        # an error instead of silently turning the first column into an index.
+        cells = pd.read_csv(
             io.StringIO("".join(body)),
             sep=sep,
+            header=None,
             dtype=str,
             keep_default_na=False,  # "NA" may be a code (Namibia); only empty cells are missing
             na_values=[""],
@@ -132,17 +173,31 @@ def _read_csv(
     except pd.errors.ParserError as exc:
         found = re.search(r"line (\d+)", str(exc))
         raise IngestError(
-            f"cannot split the line into columns ({exc})",
+            f"cannot split the line into columns ({str(exc).strip()})",
             file=path.name,
             row=int(found.group(1)) + header_row - 1 if found else None,
-            fix=f"check the delimiter (used {sep!r}) and the quotes on that line",
+            fix=f"check the delimiter (used {sep!r}) and the quotes on that line; if line "
+            f"{header_row} is a title rather than the column names, set header_row",
         ) from exc
     except pd.errors.EmptyDataError as exc:
         raise IngestError("no header line", file=path.name, fix="check header_row") from exc
+    columns = [
+        str(name).strip() if pd.notna(name) else f"column {position + 1}"
+        for position, name in enumerate(cells.iloc[0])
+    ]
+    repeated = sorted({name for name in columns if columns.count(name) > 1})
+    if repeated:
+        raise IngestError(
+            f"the header names the columns {repeated} more than once",
+            file=path.name,
+            row=header_row,
+            fix="give every column its own name (or set header_row if that is not the header)",
+        )
+    frame = cells.iloc[1:]
+    frame.columns = columns
     # A record's line: the header is line header_row, records follow one per line (a quoted
     # value spanning lines would shift later numbers; census exports do not do that).
     frame.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame), name="row")
-    frame.columns = [str(column).strip() for column in frame.columns]
     frame = frame.dropna(how="all")
     return Table(frame=frame, source=path.name, encoding=used, delimiter=sep)
 
@@ -217,7 +272,7 @@ def read_vector(path: Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
                 raise IngestError(
                     f"the file holds {len(layers)} layers: {layers}",
                     file=path.name,
-                    fix="set layer in the boundaries spec",
+                    fix="set layer in the feed spec (source_layer in an events spec)",
                 )
         frame = pyogrio.read_dataframe(path, layer=layer)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:

@@ -1,6 +1,6 @@
 """Feed specs: YAML files that map a source file onto the schema without code.
 
-Two formats, ``census`` and ``boundaries``, validated by pydantic. Unknown keys are refused
+Four formats, ``census``, ``boundaries``, ``admin`` and ``events``, validated by pydantic. Unknown keys are refused
 (a typo must not silently fall back to a default), and every problem is reported as an
 ``IngestError`` naming the spec file, the key path and the fix.
 """
@@ -12,6 +12,7 @@ import types
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
@@ -20,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -92,14 +94,20 @@ class VariableSpec(_SpecModel):
     dims: TextMapping = Field(default_factory=dict)
 
 
-class CensusSpec(_SpecModel):
-    feed: Literal["census"]
-    city: CitySpec | None = None
-    format: Literal["csv", "xlsx"] | None = None
+class TableSourceSpec(_SpecModel):
+    """How to read a table: CSV, an XLSX sheet, or the attribute table of a vector file."""
+
+    format: Literal["csv", "xlsx", "vector"] | None = None  # default: from the file extension
     encoding: Literal["auto", "utf-8", "utf-8-sig", "cp1256", "latin-1"] = "auto"
     delimiter: str | None = None
     header_row: int = Field(default=1, ge=1)
     sheet: int | str | None = None
+
+
+class CensusSpec(TableSourceSpec):
+    feed: Literal["census"]
+    city: CitySpec | None = None
+    layer: str | None = None  # GeoPackage layer, for format: vector
     district: DistrictKeySpec
     period: PeriodSpec
     dimensions: dict[str, DimensionSpec] = Field(default_factory=dict)
@@ -141,12 +149,140 @@ class BoundariesSpec(_SpecModel):
         return value
 
 
+SERVICE_AREAS = (
+    "regularisation", "nationality", "family_reunification", "housing", "work",
+    "social_support", "voluntary_return", "health", "education", "vocational_training",
+    "entrepreneurship", "other",
+)
+
+
+class ColumnRef(_SpecModel):
+    column: str
+
+
+class MappedColumnSpec(_SpecModel):
+    """A column whose source values are mapped onto output values."""
+
+    column: str
+    values: TextMapping = Field(default_factory=dict)  # source value -> output value
+    default: str | None = None  # output for values not in ``values``; unset: reject the row
+
+
+class AdminDistrictSpec(_SpecModel):
+    column: str
+    # address: the district whose name (en or ar) the address text contains, exactly one
+    match: Literal["code", "name_en", "name_ar", "address"] = "code"
+
+
+class DateSpec(_SpecModel):
+    column: str
+    format: str | None = None  # strftime pattern, e.g. "%d/%m/%Y"; unset: ISO 8601
+
+
+class AdminSpec(TableSourceSpec):
+    """Administrative records with personal data -> counts by district, month, service area
+    and nationality group. Identifier, name, document and address columns are never stored."""
+
+    feed: Literal["admin"]
+    city: CitySpec | None = None
+    person_id: ColumnRef
+    names: list[str] = Field(default_factory=list)  # columns holding names: dropped
+    document_numbers: list[str] = Field(default_factory=list)  # dropped
+    record_id: ColumnRef | None = None  # a repeated record id rejects the later row
+    nationality: MappedColumnSpec  # values -> nationality group; own citizens: national
+    sex: MappedColumnSpec | None = None  # given: a dimension of the counts
+    birth_year: ColumnRef | None = None  # checked, then dropped (not needed for the counts)
+    district: AdminDistrictSpec
+    service_area: MappedColumnSpec = MappedColumnSpec(column="service_area")
+    date: DateSpec
+
+    @field_validator("service_area")
+    @classmethod
+    def _known_service_areas(cls, value: MappedColumnSpec) -> MappedColumnSpec:
+        targets = {*value.values.values(), *([value.default] if value.default else [])}
+        unknown = sorted(targets - set(SERVICE_AREAS))
+        if unknown:
+            raise ValueError(
+                f"{unknown} are not service areas; map source values onto: "
+                + ", ".join(SERVICE_AREAS)
+            )
+        return value
+
+    def sensitive_columns(self) -> list[str]:
+        """Columns whose values must never reach the store, a message or a rejected row."""
+        columns = [self.person_id.column, *self.names, *self.document_numbers]
+        if self.record_id:
+            columns.append(self.record_id.column)
+        if self.district.match == "address":
+            columns.append(self.district.column)
+        return columns
+
+
+class EventLayerSpec(_SpecModel):
+    value: str | None = None  # one layer for the whole file
+    column: str | None = None  # or a column giving each event's layer
+    values: TextMapping = Field(default_factory=dict)  # source value -> layer name
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> EventLayerSpec:
+        if bool(self.value) == bool(self.column):
+            raise ValueError("give exactly one of layer.value or layer.column")
+        return self
+
+
+class EventTimeSpec(DateSpec):
+    timezone: str = "UTC"  # for times written without an offset
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("unknown time zone: use an IANA name such as Europe/Vienna") from exc
+        return value
+
+
+class PointSpec(_SpecModel):
+    lon: str  # column of x (longitude, or easting in a projected crs)
+    lat: str
+
+
+class EventsSpec(TableSourceSpec):
+    """Point events (fire, waste, carjacking…) -> the event table, one layer each."""
+
+    feed: Literal["events"]
+    city: CitySpec | None = None
+    source_layer: str | None = None  # GeoPackage layer to read
+    layer: EventLayerSpec
+    time: EventTimeSpec
+    point: PointSpec | None = None  # tables: required; vector files: default is the geometry
+    crs: str | None = None  # of point columns (default EPSG:4326), or a vector file's override
+    id: ColumnRef | None = None  # a repeated id rejects the later row
+    # Columns kept as JSON attributes: a list, or a mapping attribute name -> column.
+    # Unset: every column except time, point and geometry.
+    attributes: list[str] | dict[str, str] | None = None
+
+    def attribute_columns(self) -> dict[str, str] | None:
+        if isinstance(self.attributes, list):
+            return {column: column for column in self.attributes}
+        return self.attributes
+
+
 def load_census_spec(path: Path) -> CensusSpec:
     return _load(Path(path), CensusSpec)
 
 
 def load_boundaries_spec(path: Path) -> BoundariesSpec:
     return _load(Path(path), BoundariesSpec)
+
+
+def load_admin_spec(path: Path) -> AdminSpec:
+    return _load(Path(path), AdminSpec)
+
+
+def load_events_spec(path: Path) -> EventsSpec:
+    return _load(Path(path), EventsSpec)
 
 
 def _load(path: Path, model: type[_SpecModel]) -> Any:
@@ -233,3 +369,87 @@ def _model_or_container(annotation: Any) -> Any:
         options = [arg for arg in get_args(annotation) if arg is not type(None)]
         return options[0] if len(options) == 1 else annotation
     return annotation
+
+
+# Big-data feeds (ingest.bigdata): long rows streamed through DuckDB ------------------------------
+
+class TowerColumnsSpec(_SpecModel):
+    """Column names of a tower-aggregate file (one row: site, day, metric, group, count)."""
+
+    site: str = "site_id"
+    lon: str = "lon"
+    lat: str = "lat"
+    time: str = "date"
+    metric: str = "metric"
+    count: str = "count"
+
+
+class TowerMetricSpec(_SpecModel):
+    variable: str  # the observation variable the metric becomes
+    unit: str = ""
+    kind: Literal["extensive", "intensive"] = "extensive"  # counts are extensive, rates intensive
+    # Unique-subscriber counts are not additive: one person is seen at several towers.
+    additive: bool = True
+
+
+class TowersSpec(_SpecModel):
+    """Mobile-phone aggregates per tower site and day -> observations per district and period."""
+
+    feed: Literal["towers"]
+    city: CitySpec | None = None
+    format: Literal["csv", "parquet"] | None = None  # default: from the file extension
+    delimiter: str | None = None  # default: sniffed
+    columns: TowerColumnsSpec = TowerColumnsSpec()
+    dimensions: dict[str, DimensionSpec] = Field(default_factory=dict)  # e.g. SIM nationality
+    period: Literal["day", "month", "year"] = "month"  # daily rows are summed to this period
+    # containment: each site's counts go to the district containing it; voronoi: to the
+    # districts its Voronoi cell (clipped to the city) overlaps, in proportion to area.
+    assign: Literal["containment", "voronoi"] = "voronoi"
+    metrics: dict[str, TowerMetricSpec] = Field(min_length=1)  # metric value in the file -> …
+
+    @field_validator("metrics")
+    @classmethod
+    def _additive_if_interpolated(
+        cls, value: dict[str, TowerMetricSpec], info: ValidationInfo
+    ) -> dict[str, TowerMetricSpec]:
+        if info.data.get("assign") != "voronoi":
+            return value
+        refused = sorted(name for name, metric in value.items() if not metric.additive)
+        if refused:
+            raise ValueError(
+                f"metrics {refused} are additive: false (e.g. unique subscribers, counted once "
+                "at each tower they were seen at), so Voronoi interpolation would split and "
+                "re-add the same people; set assign: containment, or ingest them from a "
+                "separate spec with assign: containment"
+            )
+        return value
+
+
+class PointColumnsSpec(_SpecModel):
+    lon: str = "lon"
+    lat: str = "lat"
+    time: str = "time"
+
+
+class PointCountsSpec(_SpecModel):
+    """Geotagged points (posts, sensor hits, service requests) -> counts per district, period
+    and the values of the dimension columns (e.g. category)."""
+
+    feed: Literal["points"]
+    city: CitySpec | None = None
+    format: Literal["csv", "parquet"] | None = None
+    delimiter: str | None = None
+    columns: PointColumnsSpec = PointColumnsSpec()
+    dimensions: dict[str, DimensionSpec] = Field(default_factory=dict)
+    period: Literal["day", "month", "year"] = "month"
+    variable: str
+    unit: str = "points"
+    redact: bool = True  # counts of people's posts are personal: suppress small counts
+
+
+def load_towers_spec(path: Path) -> TowersSpec:
+    return _load(Path(path), TowersSpec)
+
+
+def load_point_counts_spec(path: Path) -> PointCountsSpec:
+    return _load(Path(path), PointCountsSpec)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _COMMON = SettingsConfigDict(env_prefix="OBSERVATORY_", extra="ignore", env_file=None)
@@ -74,3 +74,50 @@ class DisclosureSettings(BaseSettings):
         default=15,
         description="Counts at or below this are never published (the rule is: publish if > min_count).",
     )
+
+
+class PrivacySettings(BaseSettings):
+    """Personal data in administrative records (methodology §6)."""
+
+    model_config = _COMMON
+
+    hash_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Secret key (at least 32 characters) for the keyed hash (HMAC-SHA256) that replaces "
+            "person identifiers at ingest. Kept in configuration, never stored with the data; "
+            "administrative-record ingest refuses to run without it."
+        ),
+    )
+
+
+class FieldSettings(BaseSettings):
+    """Field reports: what a photo may be and where photos are kept."""
+
+    model_config = SettingsConfigDict(env_prefix="OBSERVATORY_FIELD_", extra="ignore",
+                                      env_file=None)
+
+    max_photo_bytes: int = Field(
+        default=10 * 1024 * 1024, gt=0, description="Largest photo accepted, in bytes."
+    )
+    photo_types: list[str] = Field(
+        default=["image/jpeg", "image/png", "image/webp"],
+        description="Photo types accepted, recognised by the file's first bytes (never its "
+        "name): any of image/jpeg, image/png, image/webp.",
+    )
+    photo_dir: Path | None = Field(
+        default=None,
+        description="Where photos are stored as <sha256>.<ext>; default: <data_dir>/photos.",
+    )
+
+    @field_validator("photo_types")
+    @classmethod
+    def _known_types(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - {"image/jpeg", "image/png", "image/webp"})
+        if unknown:
+            raise ValueError(f"photo types {unknown} cannot be recognised; use any of "
+                             "image/jpeg, image/png, image/webp")
+        return value
+
+    def photos_in(self, data_dir: Path) -> Path:
+        return self.photo_dir or data_dir / "photos"

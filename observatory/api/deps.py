@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Path, Request
+from fastapi import Depends, HTTPException, Request
+from fastapi import Path as PathParam
 
 from observatory.models import City
-from observatory.settings import ApiSettings
+from observatory.settings import ApiSettings, FieldSettings
 from observatory.store import Store
 
 
@@ -19,12 +21,22 @@ def get_api_settings(request: Request) -> ApiSettings:
     return request.app.state.api_settings
 
 
+def get_field_settings(request: Request) -> FieldSettings:
+    return request.app.state.field_settings
+
+
+def get_photo_dir(request: Request) -> Path:
+    return request.app.state.photo_dir
+
+
 StoreDep = Annotated[Store, Depends(get_store)]
 ApiSettingsDep = Annotated[ApiSettings, Depends(get_api_settings)]
+FieldSettingsDep = Annotated[FieldSettings, Depends(get_field_settings)]
+PhotoDirDep = Annotated[Path, Depends(get_photo_dir)]
 
 
 def get_city(
-    city: Annotated[str, Path(description="City slug, e.g. vienna")], store: StoreDep
+    city: Annotated[str, PathParam(description="City slug, e.g. vienna")], store: StoreDep
 ) -> City:
     found = store.city(city)
     if found is None:

@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+# (minx, miny, maxx, maxy) in EPSG:4326
+Bounds = tuple[float, float, float, float]
+
+
 class StoreError(RuntimeError):
     """A problem with the store that the user can act on; the message says how."""
 
@@ -100,6 +104,55 @@ class Store(Protocol):
 
     def add_api_key(self, key_hash: str, role: str, label: str) -> None: ...
     def api_key_role(self, key_hash: str) -> str | None: ...
+
+    # paged features and vector tiles (OGC API Features, MVT) -----------------------------------
+    def district_page(
+        self,
+        city: str,
+        *,
+        bbox: "Bounds | None" = None,
+        limit: int | None = None,
+        offset: int = 0,
+        code: str | None = None,
+        as_of: date | None = None,
+    ) -> "tuple[gpd.GeoDataFrame, int]":
+        """One page of current districts (ordered by code) whose bounding box meets ``bbox``
+        (lon/lat), and how many match in all."""
+
+    def event_page(
+        self,
+        city: str,
+        layer: str,
+        *,
+        bbox: "Bounds | None" = None,
+        start: "datetime | None" = None,
+        end: "datetime | None" = None,
+        statuses: Sequence[str] = ("published",),
+        limit: int | None = None,
+        offset: int = 0,
+        event_id: str | None = None,
+    ) -> "tuple[gpd.GeoDataFrame, int]":
+        """One page of a layer's events (ordered by time, id), and how many match in all."""
+
+    def event_layers(self, city: str, statuses: Sequence[str] = ("published",)) -> list[str]:
+        """Event layers of a city holding at least one event with one of ``statuses``."""
+
+    def published_attachment(self, sha256: str) -> Attachment | None:
+        """The attachment with this content hash whose event is published, if any."""
+
+    def district_tile(self, city: str, z: int, x: int, y: int, *, layer: str,
+                      as_of: date | None = None) -> bytes:
+        """A Mapbox vector tile of the current districts (empty bytes: nothing in the tile)."""
+
+    def indicator_tile(self, city: str, indicator_id: str, z: int, x: int, y: int, *,
+                       layer: str, period: str | None = None,
+                       as_of: date | None = None) -> bytes:
+        """Districts with one indicator's values of ``period`` (default: the latest); a
+        suppressed value has no value and no score in the tile."""
+
+    def event_tile(self, city: str, event_layer: str, z: int, x: int, y: int, *, layer: str,
+                   statuses: Sequence[str] = ("published",)) -> bytes:
+        """A Mapbox vector tile of a layer's events."""
 
     # indicators -------------------------------------------------------------------------------
     def put_indicator_values(self, city: str, values: "pd.DataFrame") -> int:

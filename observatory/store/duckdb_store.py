@@ -41,6 +41,10 @@ def spatial_extension_path() -> Path:
     return path
 
 
+def _bbox_wkb(bbox) -> bytes | None:
+    return None if bbox is None else shapely.to_wkb(shapely.box(*bbox))
+
+
 def _path_from_url(url: str) -> str:
     # SQLAlchemy's convention: duckdb:///relative.duckdb, duckdb:////absolute.duckdb
     if not url.startswith("duckdb:///"):
@@ -282,6 +286,64 @@ class DuckDBStore:
         with self._connect() as con:
             row = con.execute(self._q["api_key_role"], {"key_hash": key_hash}).fetchone()
         return row[0] if row else None
+
+    # paged features and vector tiles ----------------------------------------------------------
+    def district_page(self, city: str, *, bbox=None, limit=None, offset=0, code=None,
+                      as_of=None) -> tuple[gpd.GeoDataFrame, int]:
+        params = {"city": city, "as_of": as_of or date.today(), "code": code,
+                  "bbox": _bbox_wkb(bbox)}
+        with self._connect() as con:
+            matched = con.execute(self._q["district_page_count"], params).fetchone()[0]
+            df = con.execute(self._q["district_page"],
+                             {**params, "limit": limit, "offset": offset}).df()
+        geometry = shapely.from_wkb([bytes(b) for b in df.pop("wkb")])
+        return gpd.GeoDataFrame(df, geometry=geometry, crs="EPSG:4326"), int(matched)
+
+    def event_page(self, city: str, layer: str, *, bbox=None, start=None, end=None,
+                   statuses: Sequence[str] = ("published",), limit=None, offset=0,
+                   event_id=None) -> tuple[gpd.GeoDataFrame, int]:
+        params = {"city": city, "layer": layer, "statuses": list(statuses),
+                  "event_id": event_id, "start": start, "end": end, "bbox": _bbox_wkb(bbox)}
+        with self._connect() as con:
+            matched = con.execute(self._q["event_page_count"], params).fetchone()[0]
+            df = con.execute(self._q["event_page"],
+                             {**params, "limit": limit, "offset": offset}).df()
+        return frames.events_frame(df), int(matched)
+
+    def event_layers(self, city: str, statuses: Sequence[str] = ("published",)) -> list[str]:
+        with self._connect() as con:
+            rows = con.execute(self._q["event_layers"],
+                               {"city": city, "statuses": list(statuses)}).fetchall()
+        return [r[0] for r in rows]
+
+    def published_attachment(self, sha256: str) -> Attachment | None:
+        with self._connect() as con:
+            row = con.execute(self._q["published_attachment"], {"sha256": sha256}).fetchone()
+        return Attachment(*row) if row else None
+
+    def district_tile(self, city: str, z: int, x: int, y: int, *, layer: str,
+                      as_of: date | None = None) -> bytes:
+        return self._tile("district_tile", {"city": city, "z": z, "x": x, "y": y,
+                                            "layer": layer, "as_of": as_of or date.today()})
+
+    def indicator_tile(self, city: str, indicator_id: str, z: int, x: int, y: int, *,
+                       layer: str, period: str | None = None,
+                       as_of: date | None = None) -> bytes:
+        return self._tile("indicator_tile", {
+            "city": city, "indicator_id": indicator_id, "period": period, "z": z, "x": x,
+            "y": y, "layer": layer, "as_of": as_of or date.today()})
+
+    def event_tile(self, city: str, event_layer: str, z: int, x: int, y: int, *, layer: str,
+                   statuses: Sequence[str] = ("published",)) -> bytes:
+        return self._tile("event_tile", {"city": city, "event_layer": event_layer, "z": z,
+                                         "x": x, "y": y, "layer": layer,
+                                         "statuses": list(statuses)})
+
+    def _tile(self, query: str, params: dict) -> bytes:
+        # The MVT functions live in the spatial extension (loaded for this connection only).
+        with self._connect(spatial=True) as con:
+            row = con.execute(self._q[query], params).fetchone()
+        return bytes(row[0]) if row and row[0] is not None else b""
 
     # indicators -------------------------------------------------------------------------------
     def put_indicator_values(self, city: str, values: pd.DataFrame) -> int:

@@ -36,6 +36,11 @@ def _copy(con: Connection, table: str, frame: pd.DataFrame) -> None:
             copy.write_row(row)
 
 
+def _bbox(bbox) -> dict:
+    keys = ("minx", "miny", "maxx", "maxy")
+    return dict(zip(keys, (None,) * 4 if bbox is None else map(float, bbox)))
+
+
 class PostGISStore:
     backend = "postgis"
 
@@ -244,6 +249,62 @@ class PostGISStore:
     def api_key_role(self, key_hash: str) -> str | None:
         with self._transaction() as con:
             return self._run(con, "api_key_role", {"key_hash": key_hash}).scalar()
+
+    # paged features and vector tiles ----------------------------------------------------------
+    def district_page(self, city: str, *, bbox=None, limit=None, offset=0, code=None,
+                      as_of=None) -> tuple[gpd.GeoDataFrame, int]:
+        params = {"city": city, "as_of": as_of or date.today(), "code": code, **_bbox(bbox)}
+        with self._transaction() as con:
+            matched = self._run(con, "district_page_count", params).scalar()
+            result = self._run(con, "district_page", {**params, "limit": limit, "offset": offset})
+            df = pd.DataFrame(result.all(), columns=list(result.keys()))
+        geometry = shapely.from_wkb([bytes(b) for b in df.pop("wkb")])
+        return gpd.GeoDataFrame(df, geometry=geometry, crs="EPSG:4326"), int(matched)
+
+    def event_page(self, city: str, layer: str, *, bbox=None, start=None, end=None,
+                   statuses: Sequence[str] = ("published",), limit=None, offset=0,
+                   event_id=None) -> tuple[gpd.GeoDataFrame, int]:
+        params = {"city": city, "layer": layer, "statuses": list(statuses), "event_id": event_id,
+                  "start": start, "end": end, **_bbox(bbox)}
+        with self._transaction() as con:
+            matched = self._run(con, "event_page_count", params).scalar()
+            result = self._run(con, "event_page", {**params, "limit": limit, "offset": offset})
+            df = pd.DataFrame(result.all(), columns=list(result.keys()))
+        df["wkb"] = df["wkb"].map(bytes) if len(df) else df["wkb"]
+        return frames.events_frame(df), int(matched)
+
+    def event_layers(self, city: str, statuses: Sequence[str] = ("published",)) -> list[str]:
+        with self._transaction() as con:
+            return list(self._run(con, "event_layers",
+                                  {"city": city, "statuses": list(statuses)}).scalars())
+
+    def published_attachment(self, sha256: str) -> Attachment | None:
+        with self._transaction() as con:
+            row = self._run(con, "published_attachment", {"sha256": sha256}).first()
+        return Attachment(*row) if row else None
+
+    def district_tile(self, city: str, z: int, x: int, y: int, *, layer: str,
+                      as_of: date | None = None) -> bytes:
+        return self._tile("district_tile", {"city": city, "z": z, "x": x, "y": y,
+                                            "layer": layer, "as_of": as_of or date.today()})
+
+    def indicator_tile(self, city: str, indicator_id: str, z: int, x: int, y: int, *,
+                       layer: str, period: str | None = None,
+                       as_of: date | None = None) -> bytes:
+        return self._tile("indicator_tile", {
+            "city": city, "indicator_id": indicator_id, "period": period, "z": z, "x": x,
+            "y": y, "layer": layer, "as_of": as_of or date.today()})
+
+    def event_tile(self, city: str, event_layer: str, z: int, x: int, y: int, *, layer: str,
+                   statuses: Sequence[str] = ("published",)) -> bytes:
+        return self._tile("event_tile", {"city": city, "event_layer": event_layer, "z": z,
+                                         "x": x, "y": y, "layer": layer,
+                                         "statuses": list(statuses)})
+
+    def _tile(self, query: str, params: dict) -> bytes:
+        with self._transaction() as con:
+            tile = self._run(con, query, params).scalar()
+        return bytes(tile) if tile is not None else b""
 
     # indicators -------------------------------------------------------------------------------
     def put_indicator_values(self, city: str, values: pd.DataFrame) -> int:

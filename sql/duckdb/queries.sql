@@ -144,3 +144,102 @@ VALUES ($key_hash, $role, $label, $created_at);
 
 -- name: api_key_role
 SELECT role FROM api_key WHERE key_hash = $key_hash;
+
+-- Paged reads for OGC API Features. The bbox test compares bounding boxes
+-- (ST_Intersects_Extent is core DuckDB, so no spatial extension load per request);
+-- PostGIS does the same with &&.
+
+-- name: district_page_count
+SELECT count(*) FROM district
+WHERE city = $city AND valid_from <= $as_of AND (valid_to IS NULL OR valid_to > $as_of)
+  AND ($code IS NULL OR code = $code)
+  AND ($bbox IS NULL OR ST_Intersects_Extent(geom, ST_GeomFromWKB($bbox)));
+
+-- name: district_page
+SELECT code, name_en, name_ar, area_m2, ST_AsWKB(geom) AS wkb FROM district
+WHERE city = $city AND valid_from <= $as_of AND (valid_to IS NULL OR valid_to > $as_of)
+  AND ($code IS NULL OR code = $code)
+  AND ($bbox IS NULL OR ST_Intersects_Extent(geom, ST_GeomFromWKB($bbox)))
+ORDER BY code LIMIT $limit OFFSET $offset;
+
+-- name: event_page_count
+SELECT count(*) FROM event
+WHERE city = $city AND layer = $layer AND list_contains($statuses, status)
+  AND ($event_id IS NULL OR id = $event_id)
+  AND ($start IS NULL OR occurred_at >= $start) AND ($end IS NULL OR occurred_at < $end)
+  AND ($bbox IS NULL OR ST_Intersects_Extent(geom, ST_GeomFromWKB($bbox)));
+
+-- name: event_page
+SELECT id, layer, occurred_at, attributes, status, ST_AsWKB(geom) AS wkb FROM event
+WHERE city = $city AND layer = $layer AND list_contains($statuses, status)
+  AND ($event_id IS NULL OR id = $event_id)
+  AND ($start IS NULL OR occurred_at >= $start) AND ($end IS NULL OR occurred_at < $end)
+  AND ($bbox IS NULL OR ST_Intersects_Extent(geom, ST_GeomFromWKB($bbox)))
+ORDER BY occurred_at, id LIMIT $limit OFFSET $offset;
+
+-- name: event_layers
+SELECT DISTINCT layer FROM event
+WHERE city = $city AND list_contains($statuses, status) ORDER BY layer;
+
+-- name: published_attachment
+SELECT a.id, a.event_id, a.sha256, a.media_type, a.size_bytes, a.path, a.created_at
+FROM attachment a JOIN event e ON e.id = a.event_id
+WHERE a.sha256 = $sha256 AND e.status = 'published'
+ORDER BY a.created_at LIMIT 1;
+
+-- Mapbox vector tiles (spatial extension: ST_TileEnvelope, ST_AsMVTGeom, ST_AsMVT).
+-- Suppressed indicator values never leave the store in a tile: value and score are NULL.
+-- A tile with no feature is NULL rather than an empty layer, so the API can answer 204.
+
+-- name: district_tile
+WITH tile AS (SELECT ST_TileEnvelope($z, $x, $y) AS env),
+shapes AS (
+    SELECT d.code, d.name_en, d.name_ar, d.area_m2,
+           ST_AsMVTGeom(ST_Transform(d.geom, 'EPSG:4326', 'EPSG:3857', always_xy := true),
+                        ST_Extent(tile.env), 4096, 64, true) AS geom
+    FROM district d CROSS JOIN tile
+    WHERE d.city = $city AND d.valid_from <= $as_of AND (d.valid_to IS NULL OR d.valid_to > $as_of)
+      AND ST_Intersects_Extent(d.geom, ST_Transform(tile.env, 'EPSG:3857', 'EPSG:4326',
+                                                    always_xy := true))
+)
+SELECT CASE WHEN count(*) > 0 THEN ST_AsMVT(shapes, $layer, 4096, 'geom') END
+FROM shapes WHERE geom IS NOT NULL;
+
+-- name: indicator_tile
+WITH tile AS (SELECT ST_TileEnvelope($z, $x, $y) AS env),
+chosen AS (
+    SELECT coalesce($period, (SELECT max(period) FROM indicator_value
+                              WHERE city = $city AND indicator_id = $indicator_id)) AS period
+),
+shapes AS (
+    SELECT d.code, d.name_en, d.name_ar, chosen.period,
+           CASE WHEN v.suppressed THEN NULL ELSE v.value END AS value,
+           CASE WHEN v.suppressed THEN NULL ELSE v.score END AS score,
+           v.coverage, coalesce(v.suppressed, false) AS suppressed,
+           ST_AsMVTGeom(ST_Transform(d.geom, 'EPSG:4326', 'EPSG:3857', always_xy := true),
+                        ST_Extent(tile.env), 4096, 64, true) AS geom
+    FROM district d CROSS JOIN tile CROSS JOIN chosen
+    LEFT JOIN indicator_value v
+      ON v.city = d.city AND v.district_code = d.code AND v.indicator_id = $indicator_id
+     AND v.period = chosen.period
+    WHERE d.city = $city AND d.valid_from <= $as_of AND (d.valid_to IS NULL OR d.valid_to > $as_of)
+      AND ST_Intersects_Extent(d.geom, ST_Transform(tile.env, 'EPSG:3857', 'EPSG:4326',
+                                                    always_xy := true))
+)
+SELECT CASE WHEN count(*) > 0 THEN ST_AsMVT(shapes, $layer, 4096, 'geom') END
+FROM shapes WHERE geom IS NOT NULL;
+
+-- name: event_tile
+WITH tile AS (SELECT ST_TileEnvelope($z, $x, $y) AS env),
+shapes AS (
+    SELECT e.id, e.layer, e.attributes,
+           strftime(e.occurred_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS occurred_at,
+           ST_AsMVTGeom(ST_Transform(e.geom, 'EPSG:4326', 'EPSG:3857', always_xy := true),
+                        ST_Extent(tile.env), 4096, 64, true) AS geom
+    FROM event e CROSS JOIN tile
+    WHERE e.city = $city AND e.layer = $event_layer AND list_contains($statuses, e.status)
+      AND ST_Intersects_Extent(e.geom, ST_Transform(tile.env, 'EPSG:3857', 'EPSG:4326',
+                                                    always_xy := true))
+)
+SELECT CASE WHEN count(*) > 0 THEN ST_AsMVT(shapes, $layer, 4096, 'geom') END
+FROM shapes WHERE geom IS NOT NULL;

@@ -169,3 +169,101 @@ VALUES (:key_hash, :role, :label, :created_at);
 
 -- name: api_key_role
 SELECT role FROM api_key WHERE key_hash = :key_hash;
+
+-- Paged reads for OGC API Features. The bbox test compares bounding boxes (&&, indexable),
+-- as the DuckDB store does with ST_Intersects_Extent.
+
+-- name: district_page_count
+SELECT count(*) FROM district
+WHERE city = :city AND valid_from <= :as_of AND (valid_to IS NULL OR valid_to > :as_of)
+  AND (CAST(:code AS TEXT) IS NULL OR code = :code)
+  AND (CAST(:minx AS float8) IS NULL
+       OR geom && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326));
+
+-- name: district_page
+SELECT code, name_en, name_ar, area_m2, ST_AsBinary(geom) AS wkb FROM district
+WHERE city = :city AND valid_from <= :as_of AND (valid_to IS NULL OR valid_to > :as_of)
+  AND (CAST(:code AS TEXT) IS NULL OR code = :code)
+  AND (CAST(:minx AS float8) IS NULL
+       OR geom && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326))
+ORDER BY code LIMIT :limit OFFSET :offset;
+
+-- name: event_page_count
+SELECT count(*) FROM event
+WHERE city = :city AND layer = :layer AND status = ANY(:statuses)
+  AND (CAST(:event_id AS TEXT) IS NULL OR id = :event_id)
+  AND (CAST(:start AS TIMESTAMPTZ) IS NULL OR occurred_at >= :start)
+  AND (CAST(:end AS TIMESTAMPTZ) IS NULL OR occurred_at < :end)
+  AND (CAST(:minx AS float8) IS NULL
+       OR geom && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326));
+
+-- name: event_page
+SELECT id, layer, occurred_at, attributes::text AS attributes, status,
+       ST_AsBinary(geom) AS wkb FROM event
+WHERE city = :city AND layer = :layer AND status = ANY(:statuses)
+  AND (CAST(:event_id AS TEXT) IS NULL OR id = :event_id)
+  AND (CAST(:start AS TIMESTAMPTZ) IS NULL OR occurred_at >= :start)
+  AND (CAST(:end AS TIMESTAMPTZ) IS NULL OR occurred_at < :end)
+  AND (CAST(:minx AS float8) IS NULL
+       OR geom && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326))
+ORDER BY occurred_at, id LIMIT :limit OFFSET :offset;
+
+-- name: event_layers
+SELECT DISTINCT layer FROM event
+WHERE city = :city AND status = ANY(:statuses) ORDER BY layer;
+
+-- name: published_attachment
+SELECT a.id, a.event_id, a.sha256, a.media_type, a.size_bytes, a.path, a.created_at
+FROM attachment a JOIN event e ON e.id = a.event_id
+WHERE a.sha256 = :sha256 AND e.status = 'published'
+ORDER BY a.created_at LIMIT 1;
+
+-- Mapbox vector tiles. Suppressed indicator values never leave the store in a tile.
+-- A tile with no feature is NULL rather than an empty layer, so the API can answer 204.
+
+-- name: district_tile
+WITH tile AS (SELECT ST_TileEnvelope(:z, :x, :y) AS env),
+shapes AS (
+    SELECT d.code, d.name_en, d.name_ar, d.area_m2,
+           ST_AsMVTGeom(ST_Transform(d.geom, 3857), tile.env, 4096, 64, true) AS geom
+    FROM district d CROSS JOIN tile
+    WHERE d.city = :city AND d.valid_from <= :as_of AND (d.valid_to IS NULL OR d.valid_to > :as_of)
+      AND d.geom && ST_Transform(tile.env, 4326)
+)
+SELECT CASE WHEN count(*) > 0 THEN ST_AsMVT(shapes, :layer, 4096, 'geom') END
+FROM shapes WHERE geom IS NOT NULL;
+
+-- name: indicator_tile
+WITH tile AS (SELECT ST_TileEnvelope(:z, :x, :y) AS env),
+chosen AS (
+    SELECT coalesce(CAST(:period AS TEXT), (SELECT max(period) FROM indicator_value
+                    WHERE city = :city AND indicator_id = :indicator_id)) AS period
+),
+shapes AS (
+    SELECT d.code, d.name_en, d.name_ar, chosen.period,
+           CASE WHEN v.suppressed THEN NULL ELSE v.value END AS value,
+           CASE WHEN v.suppressed THEN NULL ELSE v.score END AS score,
+           v.coverage, coalesce(v.suppressed, false) AS suppressed,
+           ST_AsMVTGeom(ST_Transform(d.geom, 3857), tile.env, 4096, 64, true) AS geom
+    FROM district d CROSS JOIN tile CROSS JOIN chosen
+    LEFT JOIN indicator_value v
+      ON v.city = d.city AND v.district_code = d.code AND v.indicator_id = :indicator_id
+     AND v.period = chosen.period
+    WHERE d.city = :city AND d.valid_from <= :as_of AND (d.valid_to IS NULL OR d.valid_to > :as_of)
+      AND d.geom && ST_Transform(tile.env, 4326)
+)
+SELECT CASE WHEN count(*) > 0 THEN ST_AsMVT(shapes, :layer, 4096, 'geom') END
+FROM shapes WHERE geom IS NOT NULL;
+
+-- name: event_tile
+WITH tile AS (SELECT ST_TileEnvelope(:z, :x, :y) AS env),
+shapes AS (
+    SELECT e.id, e.layer, e.attributes::text AS attributes,
+           to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24\:MI\:SS"Z"') AS occurred_at,
+           ST_AsMVTGeom(ST_Transform(e.geom, 3857), tile.env, 4096, 64, true) AS geom
+    FROM event e CROSS JOIN tile
+    WHERE e.city = :city AND e.layer = :event_layer AND e.status = ANY(:statuses)
+      AND e.geom && ST_Transform(tile.env, 4326)
+)
+SELECT CASE WHEN count(*) > 0 THEN ST_AsMVT(shapes, :layer, 4096, 'geom') END
+FROM shapes WHERE geom IS NOT NULL;

@@ -1,0 +1,260 @@
+"""Administrative records (residence registrations, migrant-support-centre services) -> counts.
+
+Pure: no store. Person identifiers are replaced by their keyed hash, then every sensitive
+column (identifier, names, document numbers, record id, address) is dropped; what remains is
+aggregated to district × month × service area × nationality group (× sex when the spec gives
+it): ``service_records`` (records) and ``service_users`` (distinct persons).
+
+Rejected rows keep only the columns the spec names, with the sensitive ones blanked, and their
+reasons never quote a sensitive value: nothing personal reaches the store or a message.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from ingest.census import DistrictLookup
+from ingest.errors import IngestError
+from ingest.readers import Table, encoding_hint
+from ingest.rejections import Rejections
+from ingest.spec import SERVICE_AREAS, AdminSpec, MappedColumnSpec
+from ingest.text import as_text, normalise_name
+from observatory.models import OBSERVATION_COLUMNS, RejectedRow, canonical_dims
+
+VARIABLES = (("service_records", "records", "records"), ("service_users", "persons", "persons"))
+
+
+@dataclass
+class AdminResult:
+    observations: pd.DataFrame  # OBSERVATION_COLUMNS
+    rows_read: int
+    rejected: list[RejectedRow] = field(default_factory=list)
+
+
+def normalise_admin(
+    table: Table,
+    spec: AdminSpec,
+    districts: DistrictLookup,
+    keyed_hash: Callable[[str], str],
+    *,
+    city: str = "",
+) -> AdminResult:
+    """``keyed_hash`` turns a person identifier into its keyed hash (``admin_privacy``)."""
+    _require_columns(table, spec)
+    sensitive = spec.sensitive_columns()
+    frame = table.frame
+    raw = _safe_rows(frame, spec, set(sensitive))
+    rejections = Rejections(frame.index)
+
+    person_ids = as_text(frame[spec.person_id.column])
+    rejections.add(person_ids.isna(), spec.person_id.column,
+                   "no person id: every record needs one so that persons are counted once", raw)
+    persons = person_ids.map(keyed_hash, na_action="ignore")
+    if spec.record_id:
+        _reject_repeated_records(frame, spec.record_id.column, rejections, raw)
+    district_codes = _districts(frame, spec, districts, rejections, raw, city)
+    frame = frame.drop(columns=sensitive)  # nothing below may see them
+
+    keys = pd.DataFrame({
+        "district_code": district_codes,
+        "period": _months(frame, spec, rejections, raw),
+        "service_area": _service_areas(frame, spec.service_area, rejections, raw),
+        "citizenship": _mapped(frame, spec.nationality, "nationality", rejections, raw),
+    }, index=frame.index)
+    if spec.sex:
+        keys["sex"] = _mapped(frame, spec.sex, "sex", rejections, raw)
+    if spec.birth_year:
+        _check_birth_years(frame, spec.birth_year.column, rejections, raw)
+
+    good = ~rejections.bad
+    observations = _aggregate(keys[good], persons[good])
+    rejected = sorted(rejections.rows, key=lambda r: (r.row_number, r.column))
+    return AdminResult(observations, rows_read=len(frame), rejected=rejected)
+
+
+def _declared_columns(spec: AdminSpec) -> list[tuple[str, str]]:
+    """(spec key, column) for every column the spec names."""
+    optional = {
+        "record_id.column": spec.record_id.column if spec.record_id else None,
+        "sex.column": spec.sex.column if spec.sex else None,
+        "birth_year.column": spec.birth_year.column if spec.birth_year else None,
+    }
+    return [
+        ("person_id.column", spec.person_id.column),
+        *((f"names.{i}", column) for i, column in enumerate(spec.names)),
+        *((f"document_numbers.{i}", column) for i, column in enumerate(spec.document_numbers)),
+        *((key, column) for key, column in optional.items() if column),
+        ("nationality.column", spec.nationality.column),
+        ("district.column", spec.district.column),
+        ("service_area.column", spec.service_area.column),
+        ("date.column", spec.date.column),
+    ]
+
+
+def _require_columns(table: Table, spec: AdminSpec) -> None:
+    # Name and document columns must exist too: a misspelt one would otherwise go unnoticed.
+    present = [str(column) for column in table.frame.columns]
+    for key, column in _declared_columns(spec):
+        if column not in present:
+            close = difflib.get_close_matches(column, present, n=1)
+            hint = encoding_hint(table, present) or (
+                f"did you mean '{close[0]}'? " if close else "")
+            if len(present) == 1:
+                hint += "only one column was found: check delimiter. "
+            raise IngestError(
+                f"no column '{column}' in the header",
+                file=table.source,
+                key=key,
+                fix=f"{hint}the header has: {', '.join(present)} "
+                "(if that is not the header line, set header_row)",
+            )
+
+
+def _safe_rows(frame: pd.DataFrame, spec: AdminSpec, sensitive: set[str]) -> pd.Series:
+    """Each row as ``column=value; …`` over the spec's columns, sensitive values blanked.
+
+    Columns the spec does not name are left out: an undeclared name column cannot leak.
+    """
+    declared = {column for _, column in _declared_columns(spec)}
+    parts = []
+    for column in (c for c in frame.columns if c in declared):
+        value = "" if column in sensitive else as_text(frame[column]).fillna("")
+        parts.append(column + "=" + pd.Series(value, index=frame.index, dtype="string"))
+    return pd.concat(parts, axis=1).agg("; ".join, axis=1)
+
+
+def _reject_repeated_records(
+    frame: pd.DataFrame, column: str, rejections: Rejections, raw: pd.Series
+) -> None:
+    ids = as_text(frame[column])
+    repeated = ids.notna() & ids.duplicated(keep="first")
+    first_row = pd.Series(frame.index, index=frame.index).groupby(ids).transform("first")
+    reason = "the record id repeats the one of row " + first_row.astype("string")
+    rejections.add(repeated, column, reason, raw)
+
+
+def _districts(
+    frame: pd.DataFrame,
+    spec: AdminSpec,
+    districts: DistrictLookup,
+    rejections: Rejections,
+    raw: pd.Series,
+    city: str,
+) -> pd.Series:
+    column, match = spec.district.column, spec.district.match
+    values = as_text(frame[column])
+    of_city = f" of {city}" if city else ""
+    if match == "address":
+        rejections.add(values.isna(), column, "no address given", raw)
+        codes = _codes_from_addresses(values, districts)
+        # The address is personal data: the reason does not quote it.
+        rejections.add(values.notna() & codes.isna(), column,
+                       f"the address names no single known district{of_city}: add the "
+                       "district name (English or Arabic) to the address, or give a "
+                       "district column", raw)
+        return codes
+    rejections.add(values.isna(), column, "no district given", raw)
+    if match == "code":
+        codes = values
+    else:
+        lookup = districts.by_name_en if match == "name_en" else districts.by_name_ar
+        codes = normalise_name(values).map(lookup)
+    known = codes.isin(districts.codes).fillna(False).astype(bool)
+    reason = "district '" + values.fillna("") + f"' is not a known district {match}{of_city}"
+    rejections.add(values.notna() & ~known, column, reason, raw)
+    return codes.where(known)
+
+
+def _codes_from_addresses(addresses: pd.Series, districts: DistrictLookup) -> pd.Series:
+    """The code of the one district whose name occurs as whole words in each address."""
+    names = {**districts.by_name_en, **districts.by_name_ar}
+    patterns = {name: re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)") for name in names}
+
+    def code_of(address: str) -> str | None:
+        found = [name for name, pattern in patterns.items() if pattern.search(address)]
+        # "Upper Zaytoun" also contains "Zaytoun": keep only the longest of nested matches.
+        found = [name for name in found if not any(name != o and name in o for o in found)]
+        codes = {names[name] for name in found}
+        return codes.pop() if len(codes) == 1 else None
+
+    folded = normalise_name(addresses)
+    return folded.map({a: code_of(a) for a in folded.dropna().unique()}).astype("string")
+
+
+def _months(
+    frame: pd.DataFrame, spec: AdminSpec, rejections: Rejections, raw: pd.Series
+) -> pd.Series:
+    column, pattern = spec.date.column, spec.date.format
+    values = as_text(frame[column])
+    rejections.add(values.isna(), column, "no date given", raw)
+    parsed = pd.to_datetime(values, format=pattern or "ISO8601", errors="coerce")
+    expected = f"the spec's date.format {pattern}" if pattern else "ISO 8601, e.g. 2025-03-14"
+    reason = ("'" + values.fillna("") + f"' is not a date in {expected}: correct it or set "
+              "date.format in the spec")
+    rejections.add(values.notna() & parsed.isna(), column, reason, raw)
+    return parsed.dt.strftime("%Y-%m").astype("string")
+
+
+def _service_areas(
+    frame: pd.DataFrame, spec: MappedColumnSpec, rejections: Rejections, raw: pd.Series
+) -> pd.Series:
+    values = as_text(frame[spec.column])
+    rejections.add(values.isna(), spec.column, "no service area given", raw)
+    canonical = values.str.casefold().str.replace(r"[\s\-]+", "_", regex=True)
+    areas = values.map(spec.values).astype("string")
+    areas = areas.fillna(canonical.where(canonical.isin(SERVICE_AREAS)))
+    if spec.default:
+        areas = areas.fillna(spec.default)
+    reason = ("'" + values.fillna("") + "' is not a service area: map it under "
+              "service_area.values onto one of " + ", ".join(SERVICE_AREAS))
+    rejections.add(values.notna() & areas.isna(), spec.column, reason, raw)
+    return areas
+
+
+def _mapped(
+    frame: pd.DataFrame, spec: MappedColumnSpec, key: str, rejections: Rejections,
+    raw: pd.Series
+) -> pd.Series:
+    values = as_text(frame[spec.column])
+    rejections.add(values.isna(), spec.column, f"no {key} given", raw)
+    if not spec.values:
+        return values.str.casefold()
+    mapped = values.map(spec.values).astype("string")
+    if spec.default:
+        mapped = mapped.fillna(spec.default)
+    reason = ("'" + values.fillna("") + f"' is not in the spec's {key}.values: add it there "
+              f"(or set {key}.default)")
+    rejections.add(values.notna() & mapped.isna(), spec.column, reason, raw)
+    return mapped
+
+
+def _check_birth_years(
+    frame: pd.DataFrame, column: str, rejections: Rejections, raw: pd.Series
+) -> None:
+    values = as_text(frame[column])
+    years = pd.to_numeric(values, errors="coerce")
+    plausible = (years.between(1900, date.today().year) & (years % 1 == 0)).fillna(False)
+    reason = ("'" + values.fillna("") + "' is not a birth year: give four digits, "
+              f"1900-{date.today().year}, or leave it empty")
+    rejections.add(values.notna() & ~plausible, column, reason, raw)
+
+
+def _aggregate(keys: pd.DataFrame, persons: pd.Series) -> pd.DataFrame:
+    dims = [c for c in keys.columns if c not in ("district_code", "period")]
+    cells = (keys.assign(person=persons)
+             .groupby(["district_code", "period", *dims], sort=True)["person"]
+             .agg(records="size", persons="nunique")
+             .reset_index())
+    cells["dims"] = [canonical_dims(dict(zip(dims, values, strict=True)))
+                     for values in cells[dims].itertuples(index=False)]
+    frames = [
+        cells.assign(variable=variable, unit=unit, value=cells[source].astype(float))
+        for variable, source, unit in VARIABLES
+    ]
+    return pd.concat(frames, ignore_index=True)[OBSERVATION_COLUMNS]

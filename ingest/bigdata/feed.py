@@ -1,0 +1,286 @@
+"""A big CSV/Parquet feed as lazy DuckDB views, with row checks and precise rejections.
+
+Every query on the views streams the file again; nothing is materialised. ``checked_feed`` has
+the feed's columns under canonical names (``lon``, ``lat``, ``time``…), typed, plus
+``problem_column`` and ``problem``: NULL for a good row, else the file's column and the reason.
+Lines the CSV parser cannot read (a count ``abc``, a missing field) never reach the view: DuckDB
+keeps them in its rejects table, with their line numbers. Listing the line numbers of rows that
+fail the checks costs a second pass and is only done when the first pass found some.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ingest.errors import IngestError
+from observatory.models import RejectedRow, canonical_dims
+
+MAX_LISTED = 10_000  # rejected rows kept with their line numbers; the message gives the total
+_FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+
+
+@dataclass(frozen=True)
+class FeedColumn:
+    name: str  # canonical name the SQL uses
+    source: str  # column name in the file
+    type: str  # DuckDB type: VARCHAR, DOUBLE, TIMESTAMP
+    key: str  # spec key naming it, e.g. "columns.lon"
+
+
+@dataclass(frozen=True)
+class Check:
+    """A row check over canonical columns: ``condition`` is true for a bad row."""
+
+    column: str  # canonical name of the column blamed
+    condition: str  # SQL
+    reason: str  # SQL text expression, so that it can quote the bad value
+
+
+def feed_format(path: Path, given: str | None) -> str:
+    if given:
+        return given
+    found = _FORMATS.get(path.suffix.lower())
+    if found is None:
+        raise IngestError(
+            f"unknown feed file extension '{path.suffix}'",
+            file=path.name,
+            fix="give a .csv or .parquet file, or set format: csv in the spec",
+        )
+    return found
+
+
+class Feed:
+    """Opens the views ``checked_feed`` and (for listing line numbers) ``checked_numbered``."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, *, format: str | None,
+                 delimiter: str | None, columns: list[FeedColumn], checks: list[Check]):
+        self.con = con
+        self.path = Path(path)
+        self.format = feed_format(self.path, format)
+        self.columns = columns
+        self._by_name = {c.name: c for c in columns}
+        header = self._header(delimiter)
+        self._require(columns, header)
+        typed, numbered = (self._csv_sources(header) if self.format == "csv"
+                           else self._parquet_sources())
+        problem_column, problem = _problem_sql(checks)
+        for view, source in (("checked_feed", typed), ("checked_numbered", numbered)):
+            con.execute(f"CREATE TEMP VIEW {view} AS SELECT *, {problem_column} AS problem_column,"
+                        f" {problem} AS problem FROM ({source}) AS feed")
+
+    # opening ---------------------------------------------------------------------------------
+    def _header(self, delimiter: str | None) -> list[str]:
+        if self.format == "parquet":
+            try:
+                described = self.con.execute(
+                    f"DESCRIBE SELECT * FROM read_parquet({_literal(self.path)})").fetchall()
+            except duckdb.Error as exc:
+                raise IngestError(f"cannot read the Parquet file ({exc})", file=self.path.name,
+                                  fix="check that the file is Parquet and not truncated") from exc
+            return [row[0] for row in described]
+        try:
+            with self.path.open(encoding="utf-8-sig", newline="") as source:
+                first = source.readline()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise IngestError(f"cannot read the header line ({exc})", file=self.path.name,
+                              fix="give a UTF-8 CSV file with the column names on line 1") from exc
+        if not first.strip():
+            raise IngestError("the file is empty", file=self.path.name, row=1,
+                              fix="give a CSV file with the column names on line 1")
+        self.delimiter = delimiter or _sniff_delimiter(first)
+        return next(csv.reader([first], delimiter=self.delimiter))
+
+    def _require(self, columns: list[FeedColumn], header: list[str]) -> None:
+        for column in columns:
+            if column.source in header:
+                continue
+            close = difflib.get_close_matches(column.source, header, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            if len(header) == 1:
+                hint += "only one column was found: check the delimiter. "
+            raise IngestError(
+                f"no column '{column.source}' in the header", file=self.path.name, row=1,
+                key=column.key, fix=f"{hint}set {column.key} to one of: {', '.join(header)}")
+
+    def _csv_sources(self, header: list[str]) -> tuple[str, str]:
+        wanted = {c.source: c for c in self.columns}
+        typed = {name: wanted[name].type if name in wanted else "VARCHAR" for name in header}
+        text = dict.fromkeys(header, "VARCHAR")
+        # The dialect is fixed, not sniffed: the sniffer can be thrown by the very lines
+        # that need reporting.
+        dialect = (f"auto_detect=false, header=true, delim={_literal(self.delimiter)}, "
+                   "quote='\"', escape='\"'")
+        typed_scan = (f"read_csv({_literal(self.path)}, {dialect}, columns={_struct(typed)}, "
+                      "store_rejects=true, rejects_table='feed_rejects', "
+                      "rejects_scan='feed_reject_scans')")
+        # Every line gives a row here (short lines padded, long ones cut), so that the row
+        # number is the line number less the header.
+        text_scan = (f"read_csv({_literal(self.path)}, {dialect}, columns={_struct(text)}, "
+                     "null_padding=true, strict_mode=false)")
+        select = ", ".join(f"{_ident(c.source)} AS {c.name}" for c in self.columns)
+        casts = ", ".join(f"TRY_CAST({_ident(c.source)} AS {c.type}) AS {c.name}"
+                          for c in self.columns)
+        raw = ", ".join(_ident(name) for name in header)  # the line as the file has it
+        return (f"SELECT {select} FROM {typed_scan}",
+                (f"SELECT row_number() OVER () + 1 AS line, "
+                 f"concat_ws({_literal(self.delimiter)}, {raw}) AS raw, {casts} FROM {text_scan}"))
+
+    def _parquet_sources(self) -> tuple[str, str]:
+        scan = f"read_parquet({_literal(self.path)})"
+        casts = ", ".join(f"TRY_CAST({_ident(c.source)} AS {c.type}) AS {c.name}"
+                          for c in self.columns)
+        raw = ", ".join(f"CAST({_ident(c.source)} AS VARCHAR)" for c in self.columns)
+        return (f"SELECT {casts} FROM {scan}",
+                (f"SELECT row_number() OVER () AS line, concat_ws(',', {raw}) AS raw, {casts} "
+                 f"FROM {scan}"))
+
+    # reporting -------------------------------------------------------------------------------
+    def parse_rejections(self) -> list[RejectedRow]:
+        """Lines the CSV parser refused (wrong type, wrong number of fields), once each."""
+        if self.format != "csv":
+            return []
+        try:
+            rows = self.con.execute(
+                "SELECT DISTINCT line, column_name, error_type, error_message, csv_line "
+                "FROM feed_rejects ORDER BY line").fetchall()
+        except duckdb.CatalogException:  # no scan has run yet
+            return []
+        types = {c.source: c.type for c in self.columns}
+        return [RejectedRow(int(line), column,
+                            _parse_reason(kind, message, column, types.get(column)),
+                            (raw or "").strip())
+                for line, column, kind, message, raw in rows]
+
+    def listed_problems(self, extra: Check | None = None) -> list[RejectedRow]:
+        """Rows failing the checks, or the ``extra`` check found only after aggregation (a
+        site outside the city), with their line numbers: a second pass over the file."""
+        where, column, reason = "problem IS NOT NULL", "problem_column", "problem"
+        if extra is not None:
+            where += f" OR ({extra.condition})"
+            column = f"coalesce(problem_column, {_literal(extra.column)})"
+            reason = f"coalesce(problem, {extra.reason})"
+        rows = self.con.execute(
+            f"SELECT line, {column}, {reason}, raw FROM checked_numbered WHERE {where} "
+            f"ORDER BY line LIMIT {MAX_LISTED}").fetchall()
+        return [RejectedRow(int(line), self._source_name(column), reason, raw or "")
+                for line, column, reason, raw in rows]
+
+    def _source_name(self, column: str) -> str:
+        found = self._by_name.get(column)
+        return found.source if found else column
+
+
+def _problem_sql(checks: list[Check]) -> tuple[str, str]:
+    if not checks:
+        return "NULL", "NULL"
+    column = " ".join(f"WHEN {c.condition} THEN {_literal(c.column)}" for c in checks)
+    reason = " ".join(f"WHEN {c.condition} THEN {c.reason}" for c in checks)
+    return f"CASE {column} END", f"CASE {reason} END"
+
+
+def _parse_reason(kind: str, message: str, column: str | None, type_: str | None) -> str:
+    if kind == "CAST":
+        wanted = {"DOUBLE": "a number such as 42 or 35.21",
+                  "TIMESTAMP": "an ISO date or time such as 2025-03-14 or 2025-03-14T08:30:00Z"}
+        return f"{message.split('. ', 1)[-1]}: give {wanted.get(type_, 'a valid value')}"
+    return f"{message}: every line needs the same fields as the header"
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    try:
+        return csv.Sniffer().sniff(header_line, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _literal(value: object) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _struct(columns: dict[str, str]) -> str:
+    return "{" + ", ".join(f"{_literal(n)}: {_literal(t)}" for n, t in columns.items()) + "}"
+
+
+@dataclass
+class FeedResult:
+    observations: pd.DataFrame  # OBSERVATION_COLUMNS, what may be published
+    rows_read: int
+    rows_used: int  # rows that passed every check and reached a district
+    rejected: list[RejectedRow] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        return "; ".join(self.notes)
+
+
+def dedupe_rejections(rejected: list[RejectedRow]) -> list[RejectedRow]:
+    """One rejection per line, the first given (the parser's reason: the second pass sees a
+    line it could not parse as a row of NULLs)."""
+    seen: set[int | None] = set()
+    kept = []
+    for row in rejected:
+        if row.row_number not in seen:
+            seen.add(row.row_number)
+            kept.append(row)
+    return sorted(kept, key=lambda r: r.row_number or 0)
+
+
+PERIOD_FORMATS = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
+
+
+def coordinate_checks() -> list[Check]:
+    return [
+        Check("lon", "lon IS NULL", "'no longitude'"),
+        Check("lat", "lat IS NULL", "'no latitude'"),
+        Check("lon", "NOT isfinite(lon) OR lon NOT BETWEEN -180 AND 180",
+              "'longitude ' || lon || ' is outside -180…180: give WGS84 degrees (EPSG:4326)'"),
+        Check("lat", "NOT isfinite(lat) OR lat NOT BETWEEN -90 AND 90",
+              "'latitude ' || lat || ' is outside -90…90: are lon and lat swapped?'"),
+        Check("time", "time IS NULL", "'no date or time: give an ISO date such as 2025-03-14'"),
+    ]
+
+
+def dimension_columns(dimensions: dict, key_prefix: str = "dimensions") -> list[FeedColumn]:
+    """Dimension columns as ``dim_0``, ``dim_1``… in the order of their sorted keys."""
+    return [FeedColumn(f"dim_{i}", dimensions[key].column, "VARCHAR", f"{key_prefix}.{key}.column")
+            for i, key in enumerate(sorted(dimensions))]
+
+
+def dimension_checks(dimensions: dict) -> list[Check]:
+    checks = []
+    for i, key in enumerate(sorted(dimensions)):
+        name, known = f"dim_{i}", dimensions[key].values
+        checks.append(Check(name, f"{name} IS NULL", _literal(f"no {key} given")))
+        if known:
+            listed = ", ".join(_literal(v) for v in known)
+            fix = (f"' is not in the spec's values for {key} ({', '.join(known)}): "
+                   f"add it under dimensions.{key}.values")
+            quote = _literal("'")
+            checks.append(Check(name, f"{name} NOT IN ({listed})",
+                                f"{quote} || {name} || {_literal(fix)}"))
+    return checks
+
+
+def sql_text_list(values: list[str]) -> str:
+    return ", ".join(_literal(v) for v in values)
+
+
+def dims_text(frame: pd.DataFrame, dimensions: dict) -> pd.Series:
+    """The ``dim_0``… columns of an aggregate, mapped by the spec's values, as canonical JSON."""
+    keys = sorted(dimensions)
+    mapped = [frame[f"dim_{i}"].map(dimensions[key].values).fillna(frame[f"dim_{i}"])
+              for i, key in enumerate(keys)]
+    return pd.Series([canonical_dims(dict(zip(keys, values, strict=True)))
+                      for values in zip(*mapped, strict=True)] if keys else "{}",
+                     index=frame.index, dtype=object)

@@ -1,0 +1,1 @@
+"""Berlin feed specs (Amt für Statistik Berlin-Brandenburg via open-data-product)."""

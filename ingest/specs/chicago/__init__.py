@@ -1,0 +1,1 @@
+"""Chicago feed specs (CMAP Community Data Snapshots and City of Chicago, via GeoDa)."""

@@ -1,0 +1,284 @@
+"""OGC API Features (Part 1, core + GeoJSON): ``/conformance``, ``/collections``,
+``/collections/{id}``, ``/collections/{id}/items`` and ``/collections/{id}/items/{featureId}``.
+
+Collections are read from the store on every request, so a new city, indicator or event
+layer is listed as soon as its ingest lands. Filtering by ``bbox`` and paging happen in the
+store's SQL.
+"""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
+
+from observatory.api.deps import StoreDep
+from observatory.api.indicator_catalog import indicator_catalog, unknown
+from observatory.api.jsonable import plain
+from observatory.api.layers import LayerRef, existing_layer, layer_ids, resolve_layer
+from observatory.api.ogc_params import parse_bbox, parse_datetime
+from observatory.api.security import Caller, CallerDep
+from observatory.api.visibility import event_statuses, shown_values
+from observatory.models import utcnow
+from observatory.store import Store
+
+router = APIRouter(tags=["OGC API Features"])
+
+GEOJSON = "application/geo+json"
+MAX_LIMIT = 10_000
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+]
+
+
+def _geojson(document: dict) -> Response:
+    text = json.dumps(plain(document), ensure_ascii=False, separators=(",", ":"))
+    return Response(text.encode("utf-8"), media_type=GEOJSON)
+
+
+@router.get("/conformance")
+def conformance() -> dict:
+    return {"conformsTo": CONFORMANCE}
+
+
+def _title(layer: LayerRef) -> tuple[str, str]:
+    city = layer.city.name_en
+    if layer.kind == "districts":
+        return f"{city}: districts", "Current district boundaries with names in English and Arabic."
+    if layer.kind == "events":
+        return f"{city}: {layer.name} events", f"Published point events of the {layer.name} layer."
+    info = indicator_catalog().get(layer.name) or unknown(layer.name)
+    description = (
+        f"Districts with the values of {layer.name} ({info.unit}); ?period= picks "
+        "one period, default the latest. Suppressed values carry no value."
+    )
+    return f"{city}: {info.name_en}", description
+
+
+def _collection(request: Request, layer: LayerRef) -> dict:
+    title, description = _title(layer)
+    base = str(request.url_for("collection", collection_id=layer.id))
+    return {
+        "id": layer.id,
+        "title": title,
+        "description": description,
+        "itemType": "feature",
+        "crs": [CRS84],
+        "links": [
+            {"href": base, "rel": "self", "type": "application/json"},
+            {"href": f"{base}/items", "rel": "items", "type": GEOJSON},
+            {
+                "href": f"{request.base_url}tiles/{layer.id}/{{z}}/{{x}}/{{y}}.mvt",
+                "rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                "type": "application/vnd.mapbox-vector-tile",
+            },
+        ],
+    }
+
+
+@router.get("/collections")
+def collections(request: Request, store: StoreDep, caller: CallerDep) -> dict:
+    listed = []
+    for city in store.cities():
+        for layer_id in layer_ids(store, city, caller):
+            listed.append(_collection(request, resolve_layer(store, layer_id)))
+    return {
+        "collections": listed,
+        "links": [{"href": str(request.url), "rel": "self", "type": "application/json"}],
+    }
+
+
+@router.get("/collections/{collection_id}", name="collection")
+def collection(collection_id: str, request: Request, store: StoreDep, caller: CallerDep) -> dict:
+    layer = existing_layer(store, collection_id, caller)
+    described = _collection(request, layer)
+    districts = store.districts(layer.city.slug)
+    if not districts.empty:
+        described["extent"] = {"spatial": {"bbox": [list(districts.total_bounds)], "crs": CRS84}}
+    return described
+
+
+def _page_links(request: Request, offset: int, limit: int, returned: int, matched: int) -> list:
+    def at(position: int) -> str:
+        return str(request.url.include_query_params(offset=position, limit=limit))
+
+    links = [{"href": str(request.url), "rel": "self", "type": GEOJSON}]
+    if offset + returned < matched:
+        links.append({"href": at(offset + limit), "rel": "next", "type": GEOJSON})
+    if offset > 0:
+        links.append({"href": at(max(0, offset - limit)), "rel": "prev", "type": GEOJSON})
+    return links
+
+
+def _district_features(page: gpd.GeoDataFrame, values: pd.DataFrame | None) -> list[dict]:
+    if values is not None:
+        page = page.merge(values, left_on="code", right_on="district_code", how="left")
+    columns = ["code", "name_en", "name_ar", "area_m2"]
+    if values is not None:
+        columns += ["indicator_id", "period", "value", "score", "coverage", "suppressed"]
+    return [
+        {
+            "type": "Feature",
+            "id": str(row["code"]),
+            "geometry": shapely.geometry.mapping(row["geometry"]),
+            "properties": {c: row[c] for c in columns},
+        }
+        for _, row in page.iterrows()
+    ]
+
+
+def _event_features(page: gpd.GeoDataFrame) -> list[dict]:
+    return [
+        {
+            "type": "Feature",
+            "id": str(row["id"]),
+            "geometry": shapely.geometry.mapping(row["geometry"]),
+            "properties": {
+                "layer": row["layer"],
+                "status": row["status"],
+                "occurred_at": (
+                    row["occurred_at"].isoformat() if pd.notna(row["occurred_at"]) else None
+                ),
+                "attributes": json.loads(row["attributes"] or "{}"),
+            },
+        }
+        for _, row in page.iterrows()
+    ]
+
+
+def _indicator_values(
+    store: Store, layer: LayerRef, period: str | None, caller: Caller
+) -> pd.DataFrame:
+    values = store.indicator_values(layer.city.slug, layer.name)
+    periods = sorted(values["period"].astype(str).unique())
+    period = period or periods[-1]
+    if period not in periods:
+        raise HTTPException(
+            404, f"No values of {layer.name!r} in period {period!r}; periods: {', '.join(periods)}."
+        )
+    chosen = values[(values["period"] == period) & values["district_code"].notna()]
+    return shown_values(chosen, caller)[
+        ["district_code", "indicator_id", "period", "value", "score", "coverage", "suppressed"]
+    ]
+
+
+def _features(
+    store: Store,
+    layer: LayerRef,
+    caller: Caller,
+    *,
+    bbox,
+    limit,
+    offset,
+    datetime_,
+    period,
+    feature_id=None,
+) -> tuple[list[dict], int]:
+    slug = layer.city.slug
+    if layer.kind == "events":
+        start, end = parse_datetime(datetime_)
+        page, matched = store.event_page(
+            slug,
+            layer.name,
+            bbox=bbox,
+            start=start,
+            end=end,
+            statuses=event_statuses(caller),
+            limit=limit,
+            offset=offset,
+            event_id=feature_id,
+        )
+        return _event_features(page), matched
+    page, matched = store.district_page(
+        slug, bbox=bbox, limit=limit, offset=offset, code=feature_id
+    )
+    values = _indicator_values(store, layer, period, caller) if layer.kind == "indicator" else None
+    return _district_features(page, values), matched
+
+
+@router.get(
+    "/collections/{collection_id}/items",
+    responses={200: {"content": {GEOJSON: {}}, "description": "FeatureCollection"}},
+)
+def items(
+    collection_id: str,
+    request: Request,
+    store: StoreDep,
+    caller: CallerDep,
+    bbox: str | None = Query(None, description="minx,miny,maxx,maxy in lon/lat (EPSG:4326)"),
+    limit: int = Query(10, ge=1, description=f"page size; at most {MAX_LIMIT}"),
+    offset: int = Query(0, ge=0),
+    datetime: str | None = Query(
+        None,
+        description="event layers: an instant or start/end, "
+        "'..' open, e.g. 2025-01-01T00:00:00Z/..",
+    ),
+    period: str | None = Query(None, description="indicator layers: the period, default latest"),
+) -> Response:
+    layer = existing_layer(store, collection_id, caller)
+    limit = min(limit, MAX_LIMIT)  # OGC: a larger limit is clamped, not refused
+    features, matched = _features(
+        store,
+        layer,
+        caller,
+        bbox=parse_bbox(bbox),
+        limit=limit,
+        offset=offset,
+        datetime_=datetime,
+        period=period,
+    )
+    return _geojson(
+        {
+            "type": "FeatureCollection",
+            "features": features,
+            "numberMatched": matched,
+            "numberReturned": len(features),
+            "timeStamp": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "links": _page_links(request, offset, limit, len(features), matched),
+        }
+    )
+
+
+@router.get(
+    "/collections/{collection_id}/items/{feature_id}",
+    responses={200: {"content": {GEOJSON: {}}, "description": "Feature"}},
+)
+def item(
+    collection_id: str,
+    feature_id: str,
+    request: Request,
+    store: StoreDep,
+    caller: CallerDep,
+    period: str | None = None,
+) -> Response:
+    layer = existing_layer(store, collection_id, caller)
+    features, _ = _features(
+        store,
+        layer,
+        caller,
+        bbox=None,
+        limit=1,
+        offset=0,
+        datetime_=None,
+        period=period,
+        feature_id=feature_id,
+    )
+    if not features:
+        raise HTTPException(404, f"No feature {feature_id!r} in {collection_id!r}.")
+    base = str(request.url_for("collection", collection_id=layer.id))
+    return _geojson(
+        {
+            **features[0],
+            "links": [
+                {"href": str(request.url), "rel": "self", "type": GEOJSON},
+                {"href": base, "rel": "collection", "type": "application/json"},
+            ],
+        }
+    )

@@ -1,0 +1,200 @@
+"""Field reports: a geolocated note with a category and a photo, submitted by a field worker
+(a planner key), reviewed by an officer, shown on the ``{city}.events.field`` layer once
+published. Photos are served by their SHA-256."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+import geopandas as gpd
+import shapely
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from observatory.api.deps import CityDep, FieldSettingsDep, PhotoDirDep, StoreDep
+from observatory.api.jsonable import plain
+from observatory.api.photos import SHA256, read_photo, save_photo, stored_photo_file
+from observatory.api.security import Caller, CallerDep, require_role
+from observatory.api.visibility import EVENT_STATUSES, REVIEWER, event_statuses
+from observatory.models import Attachment, City, utcnow
+from observatory.store import Store
+
+router = APIRouter(tags=["field reports"])
+
+LAYER = "field"
+SUBMITTER = "planner"  # field workers hold planner keys
+GEOJSON = "application/geo+json"
+# Half a kilometre of slack (in degrees) around the districts' boxes for reports at the edge.
+EDGE_DEGREES = 0.005
+
+_pages = Environment(
+    loader=PackageLoader("observatory.api", "templates"), autoescape=select_autoescape(["html"])
+)
+
+
+@router.get("/cities/{city}/field-reports/form", response_class=HTMLResponse)
+def field_form(city: CityDep, request: Request) -> HTMLResponse:
+    """A phone-friendly form: location from the device, category, note, photo, API key."""
+    page = _pages.get_template("field_form.html")
+    action = str(request.url_for("submit_field_report", city=city.slug))
+    return HTMLResponse(page.render(city=city, action=action))
+
+
+def _check_location(store: Store, city: City, lon: float, lat: float) -> None:
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise HTTPException(
+            422,
+            f"lon={lon}, lat={lat} is not a place on Earth; send decimal "
+            "degrees (lon -180…180, lat -90…90).",
+        )
+    box = (lon - EDGE_DEGREES, lat - EDGE_DEGREES, lon + EDGE_DEGREES, lat + EDGE_DEGREES)
+    _, near = store.district_page(city.slug, bbox=box, limit=0)
+    _, districts = store.district_page(city.slug, limit=0)
+    if districts and not near:
+        raise HTTPException(
+            422,
+            f"lon={lon}, lat={lat} lies outside {city.name_en}; check "
+            "that longitude and latitude are not swapped.",
+        )
+
+
+@router.post("/cities/{city}/field-reports", status_code=201, name="submit_field_report")
+async def submit_field_report(
+    city: CityDep,
+    store: StoreDep,
+    settings: FieldSettingsDep,
+    photo_dir: PhotoDirDep,
+    caller: Annotated[Caller, Depends(require_role(SUBMITTER))],
+    lon: Annotated[float, Form(description="longitude, decimal degrees (WGS 84)")],
+    lat: Annotated[float, Form(description="latitude, decimal degrees (WGS 84)")],
+    category: Annotated[str, Form(min_length=1, max_length=64)],
+    note: Annotated[str, Form(max_length=4000)] = "",
+    observed_at: Annotated[datetime | None, Form(description="default: now")] = None,
+    photo: Annotated[UploadFile | None, File(description="JPEG, PNG or WebP")] = None,
+) -> dict:
+    """Record a report with status ``submitted``; an officer publishes or rejects it."""
+    _check_location(store, city, lon, lat)
+    stored = None
+    if photo is not None and photo.filename:
+        data, media_type = await read_photo(
+            photo, max_bytes=settings.max_photo_bytes, allowed=settings.photo_types
+        )
+        stored = save_photo(data, media_type, photo_dir)
+    report_id = uuid.uuid4().hex
+    attributes = {
+        "category": category.strip(),
+        "note": note.strip(),
+        "photo": stored.sha256 if stored else None,
+    }
+    store.add_event(
+        city.slug,
+        gpd.GeoDataFrame(
+            {
+                "id": [report_id],
+                "layer": [LAYER],
+                "occurred_at": [observed_at or utcnow()],
+                "attributes": [json.dumps(attributes, ensure_ascii=False)],
+                "status": ["submitted"],
+            },
+            geometry=[shapely.Point(lon, lat)],
+            crs="EPSG:4326",
+        ),
+        submitter=caller.submitter,
+    )
+    if stored:
+        store.add_attachment(
+            Attachment(
+                uuid.uuid4().hex,
+                report_id,
+                stored.sha256,
+                stored.media_type,
+                stored.size_bytes,
+                str(stored.path),
+            )
+        )
+    return {"id": report_id, "status": "submitted", "photo": attributes["photo"]}
+
+
+def _review(store: Store, city: City, report_id: str, status: str) -> dict:
+    found, _ = store.event_page(city.slug, LAYER, statuses=EVENT_STATUSES, event_id=report_id)
+    if found.empty:
+        raise HTTPException(404, f"No field report {report_id!r} in {city.slug}.")
+    store.set_event_status(report_id, status)
+    return {"id": report_id, "status": status}
+
+
+@router.post(
+    "/cities/{city}/field-reports/{report_id}/publish",
+    dependencies=[Depends(require_role(REVIEWER))],
+)
+def publish_field_report(city: CityDep, report_id: str, store: StoreDep) -> dict:
+    return _review(store, city, report_id, "published")
+
+
+@router.post(
+    "/cities/{city}/field-reports/{report_id}/reject",
+    dependencies=[Depends(require_role(REVIEWER))],
+)
+def reject_field_report(city: CityDep, report_id: str, store: StoreDep) -> dict:
+    return _review(store, city, report_id, "rejected")
+
+
+@router.get(
+    "/cities/{city}/field-reports",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {}}, "description": "FeatureCollection"}},
+)
+def list_field_reports(
+    city: CityDep,
+    store: StoreDep,
+    caller: CallerDep,
+    request: Request,
+    status: Literal["submitted", "published", "rejected"] | None = Query(
+        None, description="officers: any (default all); everyone else: published only"
+    ),
+) -> Response:
+    visible = event_statuses(caller)
+    if status is not None and status not in visible:
+        raise HTTPException(403, f"Only officers see {status} reports; send an officer key.")
+    reports = store.events(city.slug, LAYER, statuses=(status,) if status else visible)
+    features = []
+    for _, row in reports.iterrows():
+        attributes = json.loads(row["attributes"] or "{}")
+        photo = attributes.get("photo")
+        features.append(
+            {
+                "type": "Feature",
+                "id": row["id"],
+                "geometry": shapely.geometry.mapping(row["geometry"]),
+                "properties": {
+                    "status": row["status"],
+                    "occurred_at": row["occurred_at"].isoformat(),
+                    "category": attributes.get("category"),
+                    "note": attributes.get("note"),
+                    "photo_url": str(request.url_for("photo", sha256=photo)) if photo else None,
+                },
+            }
+        )
+    document = {"type": "FeatureCollection", "features": features}
+    return Response(
+        json.dumps(plain(document), ensure_ascii=False).encode("utf-8"), media_type=GEOJSON
+    )
+
+
+@router.get("/photos/{sha256}", name="photo", response_class=FileResponse)
+def photo(sha256: str, store: StoreDep, caller: CallerDep, photo_dir: PhotoDirDep):
+    """A published report's photo; officers may see any stored photo (to review it)."""
+    missing = HTTPException(404, f"No published photo {sha256!r}.")
+    if not SHA256.match(sha256):
+        raise missing
+    if not caller.at_least(REVIEWER) and store.published_attachment(sha256) is None:
+        raise missing
+    found = stored_photo_file(photo_dir, sha256)
+    if found is None:
+        raise missing
+    path, media_type = found
+    return FileResponse(path, media_type=media_type)

@@ -1,0 +1,61 @@
+"""``GET /tiles/{layer}/{z}/{x}/{y}.mvt``: Mapbox vector tiles (web-mercator XYZ) of
+``{city}.districts``, ``{city}.indicator.{id}`` and ``{city}.events.{layer}``.
+
+Both stores build the tile in SQL: PostGIS with ST_AsMVT/ST_AsMVTGeom/ST_TileEnvelope, DuckDB
+with the same functions of its spatial extension. A tile with nothing in it is 204.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi.responses import Response
+
+from observatory.api.deps import StoreDep
+from observatory.api.layers import existing_layer
+from observatory.api.security import CallerDep
+from observatory.api.visibility import event_statuses
+
+router = APIRouter(tags=["tiles"])
+
+MVT = "application/vnd.mapbox-vector-tile"
+MAX_ZOOM = 24
+
+
+@router.get(
+    "/tiles/{layer}/{z}/{x}/{y}.mvt",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {MVT: {}},
+            "description": "a vector tile; its one layer is named like the path's layer",
+        },
+        204: {"description": "nothing in this tile"},
+    },
+)
+def tile(
+    layer: str,
+    store: StoreDep,
+    caller: CallerDep,
+    z: int = Path(..., ge=0, le=MAX_ZOOM),
+    x: int = Path(..., ge=0),
+    y: int = Path(..., ge=0),
+    period: str | None = Query(None, description="indicator layers: default the latest"),
+) -> Response:
+    """Indicator tiles never carry a suppressed value, whatever the caller's role."""
+    if x >= 2**z or y >= 2**z:
+        raise HTTPException(
+            404, f"No tile {z}/{x}/{y}: at zoom {z}, x and y run from 0 to {2**z - 1}."
+        )
+    ref = existing_layer(store, layer, caller)
+    slug = ref.city.slug
+    if ref.kind == "districts":
+        data = store.district_tile(slug, z, x, y, layer=ref.id)
+    elif ref.kind == "indicator":
+        data = store.indicator_tile(slug, ref.name, z, x, y, layer=ref.id, period=period)
+    else:
+        data = store.event_tile(
+            slug, ref.name, z, x, y, layer=ref.id, statuses=event_statuses(caller)
+        )
+    if not data:
+        return Response(status_code=204)
+    return Response(data, media_type=MVT)

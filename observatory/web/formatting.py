@@ -1,0 +1,33 @@
+"""Numbers as the pages write them: shares as percentages, scores whole, suppressed as a word."""
+
+from __future__ import annotations
+
+import math
+
+# Format specs (as for format()) per indicator unit; shares are stored as fractions.
+_UNIT_FORMATS = {"share": ".1%", "score": ".0f", "persons": ",.0f", "count": ",.0f"}
+_DEFAULT_FORMAT = ",.2f"
+SCORE_FORMAT = ".0f"
+# Neutral indicators (e.g. a population share) have no score: a dash, not "no data".
+NO_SCORE = "—"
+
+
+def unit_format(unit: str) -> str:
+    return _UNIT_FORMATS.get(unit, _DEFAULT_FORMAT)
+
+
+def number_text(value: object, spec: str, *, suppressed: bool = False,
+                words: dict[str, str], missing: str | None = None) -> str:
+    """``value`` formatted with ``spec``; "suppressed" (in the page language) when it may not
+    be shown, ``missing`` (default: "no data") when there is none."""
+    if suppressed:
+        return words["suppressed"]
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return words["no_data"] if missing is None else missing
+    return format(float(value), spec)
+
+
+def area_text(area_m2: object) -> str:
+    if area_m2 is None or (isinstance(area_m2, float) and math.isnan(area_m2)):
+        return ""
+    return f"{float(area_m2) / 1e6:,.2f} km²"

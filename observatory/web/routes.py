@@ -1,0 +1,301 @@
+"""The pages, one URL scheme for both languages: ``/{lang}/cities/{city}…`` with lang en or ar.
+
+``/`` → the English city list; ``/{lang}/cities`` city list; ``/{lang}/cities/{city}``
+dashboard (``?indicator=&period=``); ``…/districts/{code}`` district profile (``?period=``);
+``…/runs`` and ``…/runs/{run_id}`` ingest runs (officers, signed in at ``/{lang}/sign-in``);
+``…/field`` field-report form. Pages show what the public role sees; only the runs need a key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from indicators.definitions import load_frameworks
+from observatory.api.deps import ApiSettingsDep, CityDep, StoreDep
+from observatory.api.indicator_catalog import IndicatorInfo, indicator_catalog, unknown
+from observatory.api.indicator_display import indicator_display
+from observatory.api.routes.indicators import district_profile
+from observatory.api.security import Caller
+from observatory.api.visibility import REVIEWER, shown_values
+from observatory.keys import hash_key
+from observatory.models import City
+from observatory.web.formatting import (
+    NO_SCORE,
+    SCORE_FORMAT,
+    area_text,
+    number_text,
+    unit_format,
+)
+from observatory.web.i18n import (
+    FIELD_CATEGORIES,
+    LANGUAGE_NAMES,
+    Lang,
+    direction,
+    other_language,
+    words,
+)
+from observatory.web.session import forget_key, local_target, page_caller, remember_key
+
+WEB_DIR = Path(__file__).resolve().parent
+STATIC_DIR = WEB_DIR / "static"
+STATIC_URL = "/web/static"
+DEFAULT_INDICATOR = "foreign_citizens_share"
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+_templates = Jinja2Templates(directory=WEB_DIR / "templates")
+
+PageCallerDep = Annotated[Caller, Depends(page_caller)]
+
+
+def _root(request: Request) -> str:
+    return request.scope.get("root_path", "")
+
+
+def _switch_language(request: Request, lang: Lang) -> str:
+    """This page in the other language, with the same query (city, indicator, period)."""
+    root = _root(request)
+    path = request.url.path.removeprefix(root)
+    other = other_language(lang)
+    target = f"{root}/{other}{path.removeprefix(f'/{lang}')}"
+    return f"{target}?{request.url.query}" if request.url.query else target
+
+
+def _page(request: Request, lang: Lang, template: str, status_code: int = 200,
+          caller: Caller | None = None, city: City | None = None, **context) -> HTMLResponse:
+    root = _root(request)
+    return _templates.TemplateResponse(request, template, {
+        "lang": lang, "dir": direction(lang), "w": words(lang), "root": root,
+        "base": f"{root}/{lang}", "static": f"{root}/static", "web_static": root + STATIC_URL,
+        "toggle_url": _switch_language(request, lang),
+        "toggle_name": LANGUAGE_NAMES[other_language(lang)],
+        "toggle_lang": other_language(lang),
+        "caller": caller, "city": city, "city_name": _city_name(city, lang) if city else "",
+        "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        **context,
+    }, status_code=status_code)
+
+
+def _city_name(city: City, lang: Lang) -> str:
+    return (city.name_ar if lang == "ar" else "") or city.name_en
+
+
+def _district_names(name_en: object, name_ar: object, lang: Lang) -> tuple[str, str]:
+    """(first, second) name: Arabic first on Arabic pages, each falling back on the other."""
+    en = name_en if isinstance(name_en, str) else ""
+    ar = name_ar if isinstance(name_ar, str) else ""
+    first, second = (ar, en) if lang == "ar" else (en, ar)
+    return (first or second, second if first else "")
+
+
+def _indicator_name(info: IndicatorInfo, lang: Lang) -> str:
+    return (info.name_ar if lang == "ar" else "") or info.name_en
+
+
+@router.get("/")
+def home(request: Request) -> RedirectResponse:
+    return RedirectResponse(f"{_root(request)}/en/cities", status_code=307)
+
+
+@router.get("/{lang}/cities", response_class=HTMLResponse)
+def city_list(request: Request, lang: Lang, store: StoreDep) -> HTMLResponse:
+    cities = sorted(store.cities(), key=lambda c: _city_name(c, lang))
+    return _page(request, lang, "cities.html",
+                 cities=[(c.slug, _city_name(c, lang), c.country) for c in cities])
+
+
+def _indicator_groups(ids: list[str], catalog: dict[str, IndicatorInfo],
+                      lang: Lang) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The picker's options: (framework name, [(id, indicator name)]), each sorted by name."""
+    framework_names = {fid: (f.names.get(lang) or f.names.get("en") or fid)
+                       for fid, f in load_frameworks().items()}
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for ident in ids:
+        info = catalog.get(ident) or unknown(ident)
+        label = framework_names.get(info.framework, info.framework or "—")
+        groups.setdefault(label, []).append((ident, _indicator_name(info, lang)))
+    return [(label, sorted(options, key=lambda o: o[1])) for label, options in
+            sorted(groups.items())]
+
+
+@router.get("/{lang}/cities/{city}", response_class=HTMLResponse)
+def dashboard(
+    request: Request,
+    lang: Lang,
+    city: CityDep,
+    store: StoreDep,
+    caller: PageCallerDep,
+    indicator: str | None = Query(None, description="indicator id; default: foreign citizens"),
+    period: str | None = Query(None, description="e.g. 2025; default: the indicator's latest"),
+) -> HTMLResponse:
+    w = words(lang)
+    values = store.indicator_values(city.slug)
+    mapped = values[values["district_code"].notna()]
+    ids = sorted(mapped["indicator_id"].unique())
+    if not ids:
+        return _page(request, lang, "dashboard.html", caller=caller, city=city, indicator=None,
+                     message=w["no_values"].format(city=city.slug))
+    if indicator not in ids:
+        indicator = DEFAULT_INDICATOR if DEFAULT_INDICATOR in ids else ids[0]
+    chosen = values[values["indicator_id"] == indicator]
+    periods = sorted(chosen["period"].astype(str).unique(), reverse=True)
+    if period not in periods:
+        period = periods[0]
+    now = shown_values(chosen[chosen["period"].astype(str) == period], Caller("public"))
+    display = indicator_display(indicator, lang)
+    by_code = now.set_index(now["district_code"].fillna("").astype(str))
+
+    def cell(code: str, column: str, spec: str, missing: str | None = None) -> str:
+        if code not in by_code.index:
+            return w["no_data"]
+        row = by_code.loc[code]
+        return number_text(row[column], spec, suppressed=bool(row["suppressed"]), words=w,
+                           missing=missing)
+
+    districts = store.districts(city.slug).sort_values("code")
+    rows = [
+        {"code": str(d.code), "names": _district_names(d.name_en, d.name_ar, lang),
+         "value": cell(str(d.code), "value", display.value_format),
+         "score": cell(str(d.code), "score", SCORE_FORMAT, NO_SCORE)}
+        for d in districts.itertuples()
+    ]
+    query = {"period": period, "lang": lang}
+    root = _root(request)
+    return _page(
+        request, lang, "dashboard.html", caller=caller, city=city,
+        indicator=indicator, indicator_label=display.label, period=period, periods=periods,
+        groups=_indicator_groups(ids, indicator_catalog(), lang), rows=rows,
+        city_value=cell("", "value", display.value_format),
+        map_url=f"{root}/maps/{city.slug}/{indicator}?{urlencode(query)}",
+        layers_url=f"{root}/maps/{city.slug}/layers?{urlencode({'indicator': indicator, **query})}",
+        hotspot_url=f"{root}/maps/{city.slug}/hotspots/{indicator}?{urlencode(query)}",
+        profile_query=urlencode({"period": period}),
+    )
+
+
+@router.get("/{lang}/cities/{city}/districts/{code}", response_class=HTMLResponse)
+def district_page(
+    request: Request,
+    lang: Lang,
+    city: CityDep,
+    code: str,
+    store: StoreDep,
+    caller: PageCallerDep,
+    period: str | None = Query(None, description="e.g. 2025; default: each indicator's latest"),
+) -> HTMLResponse:
+    w = words(lang)
+    mine = store.indicator_values(city.slug)
+    periods = sorted(mine.loc[mine["district_code"] == code, "period"].astype(str).unique(),
+                     reverse=True)
+    if period not in periods:
+        period = None
+    profile = district_profile(city=city, code=code, store=store, caller=Caller("public"),
+                               period=period)
+    catalog = indicator_catalog()
+    entries = []
+    for entry in sorted(profile["indicators"], key=lambda e: (e["framework"], e["indicator_id"])):
+        info = catalog.get(entry["indicator_id"]) or unknown(entry["indicator_id"])
+        spec = unit_format(entry["unit"])
+        entries.append({
+            "id": entry["indicator_id"], "name": _indicator_name(info, lang),
+            "period": entry["period"],
+            "value": number_text(entry["value"], spec, suppressed=entry["suppressed"], words=w),
+            "score": number_text(entry["score"], SCORE_FORMAT, suppressed=entry["suppressed"],
+                                 words=w, missing=NO_SCORE),
+            "city_value": number_text(entry["city_value"], spec, words=w),
+            "suppressed": entry["suppressed"],
+        })
+    return _page(request, lang, "profile.html", caller=caller, city=city, code=code,
+                 names=_district_names(profile["name_en"], profile["name_ar"], lang),
+                 area=area_text(profile["area_m2"]), period=period, periods=periods,
+                 entries=entries)
+
+
+def _officer_or_sign_in(request: Request, lang: Lang, caller: Caller,
+                        city: City) -> HTMLResponse | None:
+    """None when ``caller`` may see ingest runs; otherwise the sign-in page saying why."""
+    if caller.at_least(REVIEWER):
+        return None
+    w = words(lang)
+    if caller.key_hash is None:
+        message, status = w["needs_role"].format(role=REVIEWER), 401
+    else:
+        message, status = w["role_too_low"].format(role=caller.role, needed=REVIEWER), 403
+    return _page(request, lang, "sign_in.html", status_code=status, caller=caller, city=city,
+                 message=message, next_url=request.url.path)
+
+
+@router.get("/{lang}/cities/{city}/runs", response_class=HTMLResponse)
+def runs_page(request: Request, lang: Lang, city: CityDep, store: StoreDep,
+              caller: PageCallerDep) -> HTMLResponse:
+    refused = _officer_or_sign_in(request, lang, caller, city)
+    if refused is not None:
+        return refused
+    return _page(request, lang, "runs.html", caller=caller, city=city, runs=store.runs(city.slug))
+
+
+@router.get("/{lang}/cities/{city}/runs/{run_id}", response_class=HTMLResponse)
+def run_page(request: Request, lang: Lang, city: CityDep, run_id: str, store: StoreDep,
+             caller: PageCallerDep) -> HTMLResponse:
+    refused = _officer_or_sign_in(request, lang, caller, city)
+    if refused is not None:
+        return refused
+    run = store.run(run_id)
+    if run is None or run.city != city.slug:
+        raise HTTPException(404, f"No ingest run {run_id!r} in {city.slug}; list them at "
+                                 f"/{lang}/cities/{city.slug}/runs.")
+    return _page(request, lang, "run.html", caller=caller, city=city, run=run,
+                 rejected=store.rejected_rows(run_id))
+
+
+@router.get("/{lang}/cities/{city}/field", response_class=HTMLResponse)
+def field_page(request: Request, lang: Lang, city: CityDep, caller: PageCallerDep,
+               api_settings: ApiSettingsDep) -> HTMLResponse:
+    root = _root(request)
+    w = words(lang)
+    page_data = {
+        "submit_url": f"{root}/cities/{city.slug}/field-reports",
+        "districts_url": f"{root}/cities/{city.slug}/districts",
+        "basemap": ({"url": api_settings.basemap_url,
+                     "attribution": api_settings.basemap_attribution}
+                    if api_settings.basemap_url else None),
+        "words": {k: w[k] for k in ("sending", "sent", "not_sent")},
+    }
+    return _page(request, lang, "field.html", caller=caller, city=city, page_data=page_data,
+                 categories=[(key, w[key]) for key in FIELD_CATEGORIES])
+
+
+@router.get("/{lang}/sign-in", response_class=HTMLResponse)
+def sign_in_form(
+    request: Request,
+    lang: Lang,
+    caller: PageCallerDep,
+    next_url: str | None = Query(None, alias="next", description="page to return to"),
+) -> HTMLResponse:
+    return _page(request, lang, "sign_in.html", caller=caller, message="",
+                 next_url=local_target(next_url, f"{_root(request)}/{lang}/cities"))
+
+
+@router.post("/{lang}/sign-in", response_class=HTMLResponse)
+def sign_in(request: Request, lang: Lang, store: StoreDep, key: Annotated[str, Form()],
+            next_url: Annotated[str, Form()] = "") -> Response:
+    target = local_target(next_url, f"{_root(request)}/{lang}/cities")
+    key = key.strip()
+    if not key or store.api_key_role(hash_key(key)) is None:
+        return _page(request, lang, "sign_in.html", status_code=401, caller=Caller("public"),
+                     message=words(lang)["unknown_key"], next_url=target)
+    response = RedirectResponse(target, status_code=303)
+    remember_key(response, request, key)
+    return response
+
+
+@router.post("/{lang}/sign-out")
+def sign_out(request: Request, lang: Lang) -> RedirectResponse:
+    response = RedirectResponse(f"{_root(request)}/{lang}/cities", status_code=303)
+    forget_key(response)
+    return response

@@ -1,0 +1,134 @@
+"""Indicator values, district profiles, segregation and hot spots over the API, both stores."""
+
+from __future__ import annotations
+
+import pytest
+from api_access import auth, seed_census
+from api_seed import CITY, DISTRICTS, indicator_values
+from fastapi.testclient import TestClient
+
+from indicators.compute import compute_city
+from observatory.settings import DisclosureSettings
+from observatory.store import Store
+
+URL = f"/cities/{CITY.slug}"
+
+
+@pytest.fixture
+def with_suppressed_value(seeded: Store) -> Store:
+    """A 2026 set whose suppressed district still holds a value in the store (as values
+    computed elsewhere may): only officers may ever read it."""
+    seeded.put_indicator_values(
+        CITY.slug, indicator_values("2026", [0.07, 0.13, 0.33, 0.45], suppressed={"103"})
+    )
+    return seeded
+
+
+def _by_district(values: list[dict]) -> dict:
+    return {v["district_code"]: v for v in values}
+
+
+def test_values_carry_names_unit_and_default_to_the_latest_period(api: TestClient):
+    body = api.get(f"{URL}/indicators").json()
+
+    assert body["city"] == CITY.slug
+    rows = _by_district(body["values"])
+    assert set(rows) == {*DISTRICTS, None}  # None: the city level
+    assert {v["period"] for v in body["values"]} == {"2025"}
+    first = rows["101"]
+    assert first["name_en"] == "Foreign citizens (share of residents)"
+    assert first["name_ar"] == "نسبة السكان من غير المواطنين"
+    assert (first["unit"], first["framework"], first["value"]) == ("share", "demography", 0.06)
+    older = _by_district(api.get(f"{URL}/indicators", params={"period": "2024"}).json()["values"])
+    assert older["103"]["value"] == 0.2
+    assert api.get(f"{URL}/indicators", params={"framework": "cpi"}).json()["values"] == []
+    missing = api.get(f"{URL}/indicators", params={"framework": "nope"})
+    assert missing.status_code == 404 and "demography" in missing.json()["detail"]
+
+
+def test_suppressed_values_are_never_shown_below_officer(
+    api: TestClient, keys: dict, with_suppressed_value
+):
+    for headers in ({}, auth(keys["public"]), auth(keys["planner"])):
+        rows = _by_district(api.get(f"{URL}/indicators", headers=headers).json()["values"])
+        assert rows["103"]["suppressed"] is True
+        assert rows["103"]["value"] is None and rows["103"]["score"] is None
+        assert rows["101"]["value"] == 0.07
+        profile = api.get(f"{URL}/districts/103/profile", headers=headers).json()
+        assert profile["indicators"][0]["value"] is None
+        assert (
+            "0.33"
+            not in api.get(
+                f"/collections/{CITY.slug}.indicator.foreign_citizens_share/items", headers=headers
+            ).text
+        )
+    officer = _by_district(
+        api.get(f"{URL}/indicators", headers=auth(keys["officer"])).json()["values"]
+    )
+    assert officer["103"]["value"] == 0.33 and officer["103"]["suppressed"] is True
+
+
+def test_profile_puts_the_city_value_beside_the_district(api: TestClient):
+    profile = api.get(f"{URL}/districts/102/profile").json()
+
+    assert (profile["code"], profile["name_ar"]) == ("102", "الحي الشمالي")
+    (entry,) = profile["indicators"]
+    assert entry["indicator_id"] == "foreign_citizens_share"
+    assert (entry["period"], entry["value"], entry["city_value"]) == ("2025", 0.12, 0.25)
+    assert (
+        api.get(f"{URL}/districts/102/profile", params={"period": "2024"}).json()["indicators"][0][
+            "value"
+        ]
+        == 0.1
+    )
+    assert api.get(f"{URL}/districts/999/profile").status_code == 404
+
+
+def test_segregation_of_a_group_from_an_ingested_census(api: TestClient, seeded: Store, tmp_path):
+    assert api.get(f"{URL}/segregation").status_code == 404  # no census yet
+    seed_census(seeded, tmp_path)
+
+    foreign = api.get(f"{URL}/segregation").json()
+    assert (foreign["group"], foreign["period"], foreign["districts"]) == ("foreign", "2026", 4)
+    assert foreign["group_total"] == 300 + 100 + 150 + 60 + 5 + 3 + 600 + 400
+    assert 0 < foreign["dissimilarity"] < 1
+    assert foreign["moran"]["n"] == 4 and foreign["moran"]["I"] is not None
+    syrian = api.get(f"{URL}/segregation", params={"group": "syrian"}).json()
+    assert syrian["group_total"] == 300 + 150 + 5 + 600
+    unknown = api.get(f"{URL}/segregation", params={"group": "martian"})
+    assert unknown.status_code == 422 and "syrian" in unknown.json()["detail"]
+
+
+def test_hotspots_as_json_and_geojson(api: TestClient, seeded: Store, tmp_path):
+    seed_census(seeded, tmp_path)
+    compute_city(seeded, CITY.slug, DisclosureSettings())
+    params = {"indicator": "foreign_citizens_share", "permutations": 99}
+
+    body = api.get(f"{URL}/hotspots", params=params).json()
+    assert body["period"] == "2026" and body["summary"]["n"] == 3  # 103 is suppressed
+    rows = {r["code"]: r for r in body["districts"]}
+    assert rows["103"]["lisa_category"] == "no data" and rows["103"]["value"] is None
+    assert rows["101"]["gi_category"] != "no data"
+    shapes = api.get(f"{URL}/hotspots", params={**params, "f": "geojson"})
+    assert shapes.headers["content-type"] == "application/geo+json"
+    features = {f["id"]: f for f in shapes.json()["features"]}
+    assert set(features) == set(DISTRICTS)
+    assert features["102"]["geometry"]["type"] in {"Polygon", "MultiPolygon"}
+    assert features["102"]["properties"]["name_ar"] == "الحي الشمالي"
+    too_many = api.get(f"{URL}/hotspots", params={**params, "permutations": 100_000})
+    assert too_many.status_code == 422
+    assert api.get(f"{URL}/hotspots", params={"indicator": "nope"}).status_code == 404
+
+
+def test_a_new_ingest_shows_on_the_next_request_without_restart(
+    api: TestClient, seeded: Store, tmp_path
+):
+    before = api.get(f"{URL}/indicators").json()["values"]
+    assert {v["period"] for v in before} == {"2025"}
+
+    seed_census(seeded, tmp_path)
+    compute_city(seeded, CITY.slug, DisclosureSettings())
+
+    after = api.get(f"{URL}/indicators", params={"indicator": "foreign_citizens_share"}).json()
+    assert {v["period"] for v in after["values"]} == {"2026"}
+    assert _by_district(after["values"])["101"]["value"] == pytest.approx(400 / 1300)

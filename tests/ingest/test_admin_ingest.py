@@ -1,0 +1,214 @@
+"""Administrative records with personal data, on both stores: counts land, identities do not."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import geopandas as gpd
+import pytest
+import sqlalchemy as sa
+from pydantic import SecretStr
+from shapely.geometry import box
+
+from ingest.admin_privacy import keyed_hasher
+from ingest.errors import IngestError
+from ingest.jobs import ingest_admin, ingest_boundaries
+from observatory.settings import DisclosureSettings, PrivacySettings
+
+CITY = "testville"
+KEY = PrivacySettings(hash_key=SecretStr("k" * 40))
+HEADER = ("person_id,full_name_ar,full_name_en,document_number,nationality,sex,birth_year,"
+          "address,service_area,date\n")
+# Fake people. Person P-1 comes three times (twice for housing in March): one user, 2 records.
+RECORDS = [
+    ("P-1", "ليلى حداد", "Layla Haddad", "N0482913", "SY", "F", "1988",
+     "12 Olive Lane, Al-Zaytoun", "housing", "2025-03-04"),
+    ("P-1", "ليلى حداد", "Layla Haddad", "N0482913", "SY", "F", "1988",
+     "12 Olive Lane, Al-Zaytoun", "Housing", "2025-03-20"),
+    ("P-1", "ليلى حداد", "Layla Haddad", "N0482913", "SY", "F", "1988",
+     "12 Olive Lane, Al-Zaytoun", "health", "2025-04-02"),
+    ("P-2", "عمر يوسف", "Omar Youssef", "IQ7730021", "IQ", "M", "1975",
+     "شارع النخيل 4، حي النخيل", "family reunification", "2025-03-11"),
+    ("P-3", "سارة منصور", "Sara Mansour", "AB1234567", "DE", "F", "1990",
+     "3 Palm Road, Al-Nakheel", "work", "2025-03-12"),
+    # rejected: unknown service area; no district in the address; a date that is no date
+    ("P-4", "خالد سليم", "Khaled Salim", "ZX9988776", "SY", "M", "1969",
+     "7 Cedar St, Al-Zaytoun", "astrology", "2025-03-05"),
+    ("P-5", "منى عباس", "Mona Abbas", "QQ5566778", "SY", "F", "2001",
+     "5 Unknown Street", "housing", "2025-03-06"),
+    ("P-6", "يوسف كرم", "Youssef Karam", "RT4455667", "IQ", "M", "1985",
+     "9 Palm Road, Al-Nakheel", "work", "31/02/2025"),
+]
+PERSONAL = [value for record in RECORDS for value in record[:4]] + [
+    record[7] for record in RECORDS]  # ids, names, document numbers, addresses
+
+SPEC = """\
+feed: admin
+person_id: {column: person_id}
+names: [full_name_ar, full_name_en]
+document_numbers: [document_number]
+nationality: {column: nationality, values: {SY: syrian, IQ: iraqi, LOCAL: national},
+              default: other_foreign}
+sex: {column: sex, values: {F: female, M: male}}
+birth_year: {column: birth_year}
+district: {column: address, match: address}
+service_area: {column: service_area}
+date: {column: date}
+"""
+
+
+@pytest.fixture
+def city(store, tmp_path: Path):
+    frame = gpd.GeoDataFrame(
+        {"code": ["01", "02"], "name_en": ["Al-Zaytoun", "Al-Nakheel"],
+         "name_ar": ["حي الزيتون", "حي النخيل"]},
+        geometry=[box(35.20, 31.90, 35.21, 31.91), box(35.21, 31.90, 35.22, 31.91)],
+        crs="EPSG:4326",
+    )
+    path = tmp_path / "districts.gpkg"
+    frame.to_file(path, driver="GPKG")
+    ingest_boundaries(store, path, CITY)
+    return store
+
+
+def _files(tmp_path: Path, records=RECORDS) -> tuple[Path, Path]:
+    spec = tmp_path / "admin.yaml"
+    spec.write_text(SPEC, encoding="utf-8")
+    data = tmp_path / "service_records.csv"
+    data.write_text(HEADER + "".join(",".join(f'"{v}"' for v in r) + "\n" for r in records),
+                    encoding="utf-8")
+    return data, spec
+
+
+def _cells(store) -> dict[tuple, float]:
+    """(district, month, variable, service area, nationality group[, sex]) -> count."""
+    cells = {}
+    for row in store.observations(CITY).itertuples():
+        dims = json.loads(row.dims)
+        key = (row.district_code, row.period, row.variable, dims.pop("service_area"),
+               dims.pop("citizenship"), *dims.values())
+        assert key not in cells
+        cells[key] = row.value
+    return cells
+
+
+def test_counts_records_and_distinct_persons_per_cell(city, tmp_path):
+    data, spec = _files(tmp_path)
+    run = ingest_admin(city, data, CITY, spec, privacy=KEY,
+                       disclosure=DisclosureSettings(min_count=15))
+    assert (run.status, run.rows_rejected) == ("succeeded", 3)
+    assert run.message.startswith("8 records -> 4 cells")
+    cells = _cells(city)
+    assert cells[("01", "2025-03", "service_records", "housing", "syrian", "female")] == 2
+    assert cells[("01", "2025-03", "service_users", "housing", "syrian", "female")] == 1
+    assert cells[("01", "2025-04", "service_users", "health", "syrian", "female")] == 1
+    assert cells[("02", "2025-03", "service_users", "family_reunification", "iraqi", "male")] == 1
+    assert cells[("02", "2025-03", "service_users", "work", "other_foreign", "female")] == 1
+    assert len(cells) == 8  # 4 cells x (records, users)
+    assert "4 of them count 15 or fewer persons" in run.message
+
+    rejected = {r.row_number: r for r in city.rejected_rows(run.id)}
+    assert sorted(rejected) == [7, 8, 9]
+    assert rejected[7].column == "service_area" and "'astrology' is not a service area" in (
+        rejected[7].reason)
+    assert rejected[8].column == "address" and "names no single known district" in (
+        rejected[8].reason)
+    assert rejected[9].column == "date" and "'31/02/2025' is not a date" in rejected[9].reason
+    # The raw row keeps what helps fix it, with identifying columns blanked.
+    assert rejected[7].raw.startswith("person_id=; full_name_ar=; full_name_en=; "
+                                      "document_number=; nationality=SY")
+    assert "address=; service_area=astrology" in rejected[7].raw
+
+
+def _text_values(store) -> list[str]:
+    """Every value of every text column of every table of the store, via its own SQL."""
+    if store.backend == "duckdb":
+        with duckdb.connect(store.path, read_only=True) as con:
+            columns = con.execute(
+                "SELECT table_name, column_name FROM information_schema.columns "
+                "WHERE data_type IN ('VARCHAR', 'JSON') AND table_schema = 'main'").fetchall()
+            return [str(value) for table, column in columns for (value,) in con.execute(
+                f'SELECT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL').fetchall()]
+    engine = sa.create_engine(store.url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as con:
+            columns = con.execute(sa.text(
+                "SELECT table_name, column_name FROM information_schema.columns "
+                "WHERE table_schema = 'public' AND data_type IN "
+                "('text', 'character varying', 'jsonb', 'json')")).fetchall()
+            return [str(value) for table, column in columns for (value,) in con.execute(
+                sa.text(f'SELECT "{column}"::text FROM "{table}" '
+                        f'WHERE "{column}" IS NOT NULL')).fetchall()]
+    finally:
+        engine.dispose()
+
+
+def test_no_identifier_name_document_or_address_anywhere_in_the_store(city, tmp_path):
+    data, spec = _files(tmp_path)
+    run = ingest_admin(city, data, CITY, spec, privacy=KEY)
+    assert run.status == "succeeded"
+    values = _text_values(city)
+    assert any("service_users" in v for v in values)  # the scan does see the loaded rows
+    assert any("astrology" in v for v in values)  # and the rejected ones
+    hits = [(needle, v) for needle in PERSONAL for v in values if needle in v]
+    assert hits == []
+    keyed = keyed_hasher(KEY, source="")
+    assert not any(keyed(pid) in v for pid in ("P-1", "P-2") for v in values)
+
+
+def test_refuses_to_run_without_a_long_enough_key(city, tmp_path):
+    data, spec = _files(tmp_path)
+    for privacy in (PrivacySettings(hash_key=None), PrivacySettings(hash_key=SecretStr("short"))):
+        with pytest.raises(IngestError, match=r"fix: set OBSERVATORY_HASH_KEY to a secret of at "
+                                              r"least 32 characters"):
+            ingest_admin(city, data, CITY, spec, privacy=privacy)
+    assert [run.feed for run in city.runs(CITY)] == ["boundaries"]
+
+
+def test_key_is_read_from_the_environment(city, tmp_path, monkeypatch):
+    data, spec = _files(tmp_path)
+    monkeypatch.setenv("OBSERVATORY_HASH_KEY", "e" * 32)
+    assert ingest_admin(city, data, CITY, spec).status == "succeeded"
+
+
+def test_rerun_is_a_no_op_and_a_corrected_file_replaces(city, tmp_path):
+    data, spec = _files(tmp_path)
+    first = ingest_admin(city, data, CITY, spec, privacy=KEY)
+    again = ingest_admin(city, data, CITY, spec, privacy=KEY)
+    assert again.status == "unchanged" and again.id == first.id
+
+    # Corrected service area for P-4 (and sex, so that P-4 shares the cell of P-1).
+    fixed = [r[:5] + ("F", r[6], r[7], "housing") + r[9:] if r[0] == "P-4" else r
+             for r in RECORDS]
+    _files(tmp_path, fixed)
+    replaced = ingest_admin(city, data, CITY, spec, privacy=KEY)
+    assert replaced.status == "succeeded" and replaced.rows_rejected == 2
+    cells = _cells(city)
+    assert cells[("01", "2025-03", "service_users", "housing", "syrian", "female")] == 2
+    assert cells[("01", "2025-03", "service_records", "housing", "syrian", "female")] == 3
+    assert len(cells) == 8
+
+
+def test_district_by_code_and_a_repeated_record_id(city, tmp_path):
+    spec = tmp_path / "admin.yaml"
+    spec.write_text(
+        "feed: admin\nperson_id: {column: pid}\nrecord_id: {column: case}\n"
+        "nationality: {column: nat}\ndistrict: {column: district}\n"
+        "service_area: {column: area, values: {سكن: housing}}\n"
+        "date: {column: day, format: '%d/%m/%Y'}\n", encoding="utf-8")
+    data = tmp_path / "records.csv"
+    data.write_text("pid;case;nat;district;area;day\n"
+                    "A;C1;national;01;سكن;03/03/2025\n"
+                    "B;C1;national;01;سكن;04/03/2025\n"
+                    "C;C2;national;09;سكن;05/03/2025\n", encoding="utf-8")
+    run = ingest_admin(city, data, CITY, spec, privacy=KEY)
+    rejected = city.rejected_rows(run.id)
+    assert [(r.row_number, r.column) for r in rejected] == [(3, "case"), (4, "district")]
+    assert rejected[0].reason == "the record id repeats the one of row 2"
+    assert "C1" not in rejected[0].raw
+    assert "district '09' is not a known district code of testville" in rejected[1].reason
+    cells = _cells(city)
+    assert cells == {("01", "2025-03", "service_records", "housing", "national"): 1,
+                     ("01", "2025-03", "service_users", "housing", "national"): 1}
