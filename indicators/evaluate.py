@@ -33,27 +33,81 @@ class SpatialContext:
 
 
 class PreparedObservations:
-    """Observations with their dimension keys parsed once into columns (shared by all
-    definitions of a computation)."""
+    """Observations coded once as integers for all definitions of a computation: variables,
+    dimension values, units (period × district), periods and ingest runs. Sums per unit are
+    then ``np.bincount`` over codes instead of grouping text columns."""
 
     def __init__(self, observations: pd.DataFrame):
         obs = observations.reset_index(drop=True)
+        self.obs = obs
         unique = obs["dims"].drop_duplicates()
         parsed = pd.DataFrame([json.loads(text) for text in unique], index=unique.to_numpy())
         self.dims = parsed.reindex(obs["dims"].to_numpy()).reset_index(drop=True)
-        self.obs = obs
+        self._dim_codes: dict[str, tuple[np.ndarray, pd.Index]] = {}
+        self.values = obs["value"].to_numpy(dtype=float)
+        self.variable_codes, self.variables = pd.factorize(obs["variable"])
+        period_codes, periods = pd.factorize(obs["period"])
+        district_codes, districts = pd.factorize(obs["district_code"])
+        self.unit_codes, unit_keys = pd.factorize(
+            period_codes.astype(np.int64) * max(len(districts), 1) + district_codes)
+        unit_periods = unit_keys // max(len(districts), 1)
+        self.units = pd.MultiIndex.from_arrays(
+            [periods.to_numpy()[unit_periods],
+             districts.to_numpy()[unit_keys % max(len(districts), 1)]], names=KEY)
+        self.unit_period_codes, self.periods = unit_periods, periods
+        self.run_codes, self.runs = pd.factorize(obs["ingest_run"])
+
+    def _codes(self, dim: str) -> tuple[np.ndarray, pd.Index]:
+        if dim not in self._dim_codes:
+            column = self.dims[dim] if dim in self.dims else pd.Series(np.nan, index=self.obs.index)
+            self._dim_codes[dim] = pd.factorize(column)  # NaN (dimension absent) is -1
+        return self._dim_codes[dim]
+
+    @staticmethod
+    def _positions(uniques: pd.Index, wanted: list[str]) -> list[int]:
+        return [int(i) for i in uniques.get_indexer(wanted) if i >= 0]
 
     def mask(self, term: Term) -> np.ndarray:
-        mask = (self.obs["variable"] == term.variable).to_numpy().copy()
+        [variable] = self._positions(self.variables, [term.variable]) or [-2]
+        mask = self.variable_codes == variable
         for dim, wanted in term.where.items():
-            column = self.dims[dim] if dim in self.dims else pd.Series(np.nan, index=self.obs.index)
+            codes, uniques = self._codes(dim)
             if isinstance(wanted, str):
-                mask &= (column == wanted).to_numpy()
+                mask &= np.isin(codes, self._positions(uniques, [wanted]))
             elif isinstance(wanted, list):
-                mask &= column.isin(wanted).to_numpy()
+                mask &= np.isin(codes, self._positions(uniques, wanted))
             else:  # {"not": [...]}: the row must carry the dimension, with another value
-                mask &= (column.notna() & ~column.isin(wanted["not"])).to_numpy()
+                mask &= (codes >= 0) & ~np.isin(codes, self._positions(uniques, wanted["not"]))
         return mask
+
+    def unit_sums(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sum and row count of the masked rows per unit; NaN sums where a unit has no row."""
+        n = len(self.units)
+        counts = np.bincount(self.unit_codes[mask], minlength=n)
+        sums = np.bincount(self.unit_codes[mask], weights=self.values[mask], minlength=n)
+        return np.where(counts > 0, sums, np.nan), counts
+
+    def period_sums(self, mask: np.ndarray) -> np.ndarray:
+        periods = self.unit_period_codes[self.unit_codes[mask]]
+        n = len(self.periods)
+        counts = np.bincount(periods, minlength=n)
+        sums = np.bincount(periods, weights=self.values[mask], minlength=n)
+        return np.where(counts > 0, sums, np.nan)
+
+    def runs_of(self, mask: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+        """The ingest runs behind each group (codes given per masked row), comma-joined in run
+        order. Nearly every group has one run: those are set directly, the rest joined."""
+        n_runs = len(self.runs)
+        pairs = np.unique(groups.astype(np.int64) * n_runs + self.run_codes[mask])
+        group, run = pairs // n_runs, pairs % n_runs
+        names = self.runs.to_numpy()
+        out = np.full(n_groups, "", dtype=object)
+        several = np.bincount(group, minlength=n_groups)[group] > 1
+        out[group[~several]] = names[run[~several]]
+        if several.any():
+            joined = pd.Series(names[run[several]]).groupby(group[several]).agg(",".join)
+            out[joined.index.to_numpy()] = joined.to_numpy()
+        return out
 
 
 def runs_by(rows: pd.DataFrame, keys: list[str]) -> pd.Series:
@@ -68,38 +122,44 @@ def runs_by(rows: pd.DataFrame, keys: list[str]) -> pd.Series:
 
 def _terms(prepared: PreparedObservations, formula: TermsFormula,
            min_count: int) -> pd.DataFrame:
-    obs = prepared.obs
-    local, citywide, run_parts = [], {}, []
+    n_units, n_periods = len(prepared.units), len(prepared.periods)
+    local, city, present = {}, {}, np.zeros(n_units, dtype=bool)
+    used = np.zeros(len(prepared.values), dtype=bool)
     for name, term in formula.terms.items():
-        rows = obs[prepared.mask(term)]
-        run_parts.append(rows[KEY + ["ingest_run"]])
+        mask = prepared.mask(term)
+        used |= mask
         if term.scope == "city":
-            citywide[name] = rows.groupby("period")["value"].sum()
+            per_period = prepared.period_sums(mask)
+            local[name] = per_period[prepared.unit_period_codes]
+            city[name] = per_period
         else:
-            local.append(rows.groupby(KEY)["value"].sum().rename(name))
-    # A term missing in a district stays NaN, so the value is missing, never zero.
-    sums = pd.concat(local, axis=1) if local else pd.DataFrame(
-        index=pd.MultiIndex.from_frame(obs[KEY].drop_duplicates()))
-    city_sums = sums.groupby(level="period").sum(min_count=1)
-    city_sums.index = pd.MultiIndex.from_arrays([city_sums.index, [None] * len(city_sums)],
-                                                names=KEY)
-    sums = pd.concat([sums, city_sums])
-    periods = sums.index.get_level_values("period")
-    for name, per_period in citywide.items():
-        sums[name] = per_period.reindex(periods).to_numpy()
-    used = pd.concat(run_parts)
-    runs = runs_by(used, KEY)
-    city_runs = runs_by(used, ["period"])
-    city_runs.index = pd.MultiIndex.from_arrays([city_runs.index, [None] * len(city_runs)],
-                                                names=KEY)
-    out = pd.DataFrame(index=sums.index)
-    out["runs"] = pd.concat([runs, city_runs]).reindex(sums.index)
+            sums, counts = prepared.unit_sums(mask)
+            present |= counts > 0
+            local[name] = sums
+            city[name] = prepared.period_sums(mask)
+    # Units where no district-level term has a row are not part of this indicator at all; a
+    # term missing in a district that has others stays NaN, so the value is missing, not zero.
+    keep = np.flatnonzero(present)
+    index = pd.MultiIndex.from_arrays(
+        [np.r_[prepared.units.get_level_values(0).to_numpy()[keep],
+               prepared.periods.to_numpy()],
+         np.r_[prepared.units.get_level_values(1).to_numpy()[keep],
+               np.full(n_periods, None, dtype=object)]], names=KEY)
+    sums = pd.DataFrame({name: np.r_[local[name][keep], city[name]] for name in formula.terms},
+                        index=index)
+    unit_runs = prepared.runs_of(used, prepared.unit_codes[used], n_units)
+    period_runs = prepared.runs_of(used, prepared.unit_period_codes[prepared.unit_codes[used]],
+                                   n_periods)
+    out = pd.DataFrame({"runs": np.r_[unit_runs[keep], period_runs]}, index=index)
+    if not present.any():  # no district has the data: no city value either
+        out = out.iloc[:0]
+        sums = sums.iloc[:0]
     with np.errstate(divide="ignore", invalid="ignore"):
         value = sums.eval(formula.expression, engine="python")
         small = np.zeros(len(sums), dtype=bool)
         for expression in formula.counts:
             small |= (sums.eval(expression, engine="python") <= min_count).fillna(False).to_numpy()
-    value = value.replace([np.inf, -np.inf], np.nan)
+    value = pd.Series(value, index=sums.index).replace([np.inf, -np.inf], np.nan)
     out["value"] = value.where(~small)
     out["suppressed"] = small
     return out.reset_index()[VALUE_COLUMNS]

@@ -232,3 +232,11 @@ def test_access_to_welcome_services_uses_centres_and_service_points(store):
                                             rate["suppressed"])}
     assert by_code["A"][0] == pytest.approx(2.0)  # one service for 500 foreign residents
     assert by_code["B"][1]  # 10 foreign residents: suppressed, not a division by a small count
+
+
+def test_values_name_every_ingest_run_behind_them():
+    obs = _two_districts()
+    obs.loc[obs["district_code"] == "B", "ingest_run"] = ["r2", "r1", "r2"]
+    got = evaluate(load_definitions()["foreign_citizens_share"], PreparedObservations(obs), 15)
+    runs = dict(zip(got["district_code"].fillna("city"), got["runs"]))
+    assert runs == {"A": "r1", "B": "r1,r2", "city": "r1,r2"}
