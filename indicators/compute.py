@@ -39,7 +39,8 @@ def framework_values(framework: Framework, prepared: PreparedObservations,
         score = (standardise(raw["value"].to_numpy(), definition.benchmarks, definition.direction)
                  if definition.benchmarks is not None and definition.direction != "neutral"
                  else np.full(len(raw), np.nan))
-        rows.append(raw.assign(indicator_id=definition.id, score=score,
+        ids = raw["indicator_id"] if "indicator_id" in raw else definition.id  # group shares
+        rows.append(raw.assign(indicator_id=ids, score=score,
                                coverage=raw["value"].notna().astype(float),
                                definition_hash=definition.hash))
     if not rows:

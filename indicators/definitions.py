@@ -90,7 +90,17 @@ class AccessFormula(_Strict):
     residents_variable: str = "population"
 
 
-Formula = Union[TermsFormula, DiversityFormula, AccessFormula]
+class GroupSharesFormula(_Strict):
+    """One share per group of ``dimension`` (e.g. each citizenship), stored as the indicators
+    ``<id>.<group>``: the group's count over everyone who carries the dimension."""
+
+    kind: Literal["group_shares"]
+    variable: str
+    dimension: str
+    exclude: list[str] = []
+
+
+Formula = Union[TermsFormula, DiversityFormula, AccessFormula, GroupSharesFormula]
 
 
 class Benchmarks(_Strict):

@@ -12,7 +12,14 @@ import numpy as np
 import pandas as pd
 
 from indicators.access import centres_from_observations, nearest_service_distance, services_per_1000
-from indicators.definitions import AccessFormula, Definition, DiversityFormula, Term, TermsFormula
+from indicators.definitions import (
+    AccessFormula,
+    Definition,
+    DiversityFormula,
+    GroupSharesFormula,
+    Term,
+    TermsFormula,
+)
 from indicators.measures.diversity import (
     location_quotients,
     shannon_diversity,
@@ -228,12 +235,35 @@ def _access(prepared: PreparedObservations, formula: AccessFormula, min_count: i
     return pd.concat(results, ignore_index=True)[VALUE_COLUMNS]
 
 
+def _group_shares(definition: Definition, prepared: PreparedObservations,
+                  min_count: int) -> pd.DataFrame:
+    formula = definition.formula
+    codes, groups = prepared._codes(formula.dimension)
+    variable = prepared.variable_codes == prepared.variables.get_indexer([formula.variable])[0]
+    present = np.unique(codes[variable & (codes >= 0)])
+    everyone = Term(variable=formula.variable, where={formula.dimension: {"not": []}})
+    results = []
+    for group in sorted(str(g) for g in groups[present] if str(g) not in formula.exclude):
+        share = TermsFormula(
+            terms={"part": Term(variable=formula.variable, where={formula.dimension: group}),
+                   "everyone": everyone},
+            expression="part / everyone", counts=["part", "everyone - part"])
+        results.append(_terms(prepared, share, min_count)
+                       .assign(indicator_id=f"{definition.id}.{group}"))
+    if not results:
+        return pd.DataFrame(columns=VALUE_COLUMNS + ["indicator_id"])
+    return pd.concat(results, ignore_index=True)
+
+
 def evaluate(definition: Definition, prepared: PreparedObservations, min_count: int,
              spatial: SpatialContext | None = None) -> pd.DataFrame:
-    """Raw values of one indicator: columns period, district_code, value, suppressed, runs.
-    Access measures need ``spatial``; without it they have no values (never zeros)."""
+    """Raw values of one indicator: columns period, district_code, value, suppressed, runs
+    (and indicator_id for group shares, one indicator per group). Access measures need
+    ``spatial``; without it they have no values (never zeros)."""
     if prepared.obs.empty:
         return pd.DataFrame(columns=VALUE_COLUMNS)
+    if isinstance(definition.formula, GroupSharesFormula):
+        return _group_shares(definition, prepared, min_count)
     if isinstance(definition.formula, TermsFormula):
         return _terms(prepared, definition.formula, min_count)
     if isinstance(definition.formula, AccessFormula):

@@ -135,7 +135,8 @@ def test_compute_city_stores_values_on_each_backend(store):
                 ("B", "2025", {"citizenship": "national"}, 500),
                 ("B", "2025", {"citizenship": "syrian"}, 500)]).drop(columns="ingest_run")
     run = store.load(IngestRun("c", "census", "c.csv", "c"), observations=obs)
-    assert compute_city(store, "c", DisclosureSettings(), framework="demography") == 3
+    # foreign share and two citizenship shares, each for A, B and the city
+    assert compute_city(store, "c", DisclosureSettings(), framework="demography") == 9
     got = store.indicator_values("c", "foreign_citizens_share", "2025")
     by_code = dict(zip(got["district_code"].fillna("city"), got["value"]))
     assert by_code == pytest.approx({"city": 0.4, "A": 0.3, "B": 0.5})
@@ -240,3 +241,25 @@ def test_values_name_every_ingest_run_behind_them():
     got = evaluate(load_definitions()["foreign_citizens_share"], PreparedObservations(obs), 15)
     runs = dict(zip(got["district_code"].fillna("city"), got["runs"]))
     assert runs == {"A": "r1", "B": "r1,r2", "city": "r1,r2"}
+
+
+def test_group_shares_give_one_indicator_per_group():
+    share = load_definitions()["citizenship_share"]
+    got = evaluate(share, PreparedObservations(_two_districts()), min_count=15)
+    values = {(i, d): v for i, d, v in zip(got["indicator_id"],
+                                            got["district_code"].fillna("city"), got["value"])}
+    assert values[("citizenship_share.syrian", "A")] == pytest.approx(0.3)
+    assert values[("citizenship_share.iraqi", "B")] == pytest.approx(0.3)
+    assert values[("citizenship_share.national", "city")] == pytest.approx(1200 / 2000)
+    assert np.isnan(values[("citizenship_share.iraqi", "A")])  # no row: missing, not zero
+    stored = framework_values(load_frameworks()["demography"],
+                              PreparedObservations(_two_districts()), min_count=15)
+    assert {"citizenship_share.syrian", "foreign_citizens_share"} <= set(stored["indicator_id"])
+
+
+def test_foreign_born_share_from_birthplace_counts():
+    obs = pd.concat([
+        _obs([("A", "2020", {"birthplace": "foreign_born"}, 250),
+              ("A", "2020", {"birthplace": "native_born"}, 750)], "population_by_birthplace")])
+    got = _by_district("foreign_born_share", obs)
+    assert got["A"] == pytest.approx(0.25) and got["city"] == pytest.approx(0.25)
