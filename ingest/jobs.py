@@ -6,8 +6,6 @@ a file already loaded with the same spec comes back as its earlier run, status `
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,6 +19,12 @@ from ingest.boundaries import normalise_boundaries
 from ingest.census import DistrictLookup, normalise_census
 from ingest.errors import IngestError
 from ingest.events import normalise_events
+from ingest.job_steps import (
+    Progress,
+    begin_run,
+    districts_or_refuse,
+    refuse_if_nothing_left,
+)
 from ingest.readers import read_table, read_vector, table_format
 from ingest.spec import (
     BoundariesSpec,
@@ -33,13 +37,11 @@ from ingest.spec import (
     load_point_counts_spec,
     load_towers_spec,
 )
-from observatory.models import City, IngestRun, RejectedRow, today
+from observatory.models import City, IngestRun, today
 from observatory.settings import DisclosureSettings, PrivacySettings
 from observatory.store.base import Store
 
-Progress = Callable[[int, int, str], None]
 SHIPPED_SPECS = Path(__file__).parent / "specs"
-_STEPS = 4  # hash, read, normalise, load
 
 
 def ingest_boundaries(
@@ -56,7 +58,6 @@ def ingest_boundaries(
     else the columns ``code``, ``name_en`` and ``name_ar``.
     """
     path = Path(path)
-    report = _reporter(progress)
     spec_path = spec_path or _shipped_spec(city_slug, "boundaries")
     if spec_path:
         spec, spec_text = load_boundaries_spec(spec_path), Path(spec_path).read_text("utf-8")
@@ -69,9 +70,8 @@ def ingest_boundaries(
         )
         spec_text = spec.model_dump_json()
     _check_city_block(spec.city, city_slug, spec_path)
-    content_hash = _content_hash(path, spec_text)
-    report(1, "checking for an earlier identical run")
-    earlier = _unchanged(store, city_slug, "boundaries", path.name, content_hash)
+    report, content_hash, earlier = begin_run(store, path, city_slug, "boundaries", spec_text,
+                                           progress)
     if earlier:
         return earlier
 
@@ -93,7 +93,7 @@ def ingest_boundaries(
     city = _city_for_boundaries(store, spec.city, city_slug)
     report(3, "validating and reprojecting")
     result = normalise_boundaries(features, spec, source=path.name, local_crs=city.local_crs)
-    _refuse_if_nothing_left(len(result.districts), len(features), result.rejected, path.name)
+    refuse_if_nothing_left(len(result.districts), len(features), result.rejected, path.name)
 
     report(4, "loading")
     store.upsert_city(replace(city, local_crs=result.local_crs))
@@ -114,23 +114,21 @@ def ingest_census(
 ) -> IngestRun:
     """Load a census table as observations; the city and its districts must already exist."""
     path = Path(path)
-    report = _reporter(progress)
     spec = load_census_spec(spec_path)
     _check_city_block(spec.city, city_slug, spec_path)
-    content_hash = _content_hash(path, Path(spec_path).read_text("utf-8"))
-    report(1, "checking for an earlier identical run")
-    earlier = _unchanged(store, city_slug, "census", path.name, content_hash)
+    report, content_hash, earlier = begin_run(store, path, city_slug, "census",
+                                           Path(spec_path).read_text("utf-8"), progress)
     if earlier:
         return earlier
 
-    districts = _districts_or_refuse(store, city_slug, path.name)
+    districts = districts_or_refuse(store, city_slug, path.name)
     report(2, f"reading {path.name}")
     table = read_table(path, format=spec.format, encoding=spec.encoding,
                        delimiter=spec.delimiter, header_row=spec.header_row, sheet=spec.sheet,
                        layer=spec.layer)
     report(3, "validating and reshaping")
     result = normalise_census(table, spec, DistrictLookup.from_districts(districts), city=city_slug)
-    _refuse_if_nothing_left(len(result.observations), result.rows_read, result.rejected, path.name)
+    refuse_if_nothing_left(len(result.observations), result.rows_read, result.rejected, path.name)
 
     report(4, "loading")
     run = IngestRun(city=city_slug, feed="census", source_name=path.name,
@@ -157,25 +155,23 @@ def ingest_admin(
     suppress under ``disclosure.min_count``.
     """
     path = Path(path)
-    report = _reporter(progress)
     spec = load_admin_spec(spec_path)
     _check_city_block(spec.city, city_slug, spec_path)
     keyed_hash = keyed_hasher(privacy or PrivacySettings(), source=path.name)
     min_count = (disclosure or DisclosureSettings()).min_count
-    content_hash = _content_hash(path, Path(spec_path).read_text("utf-8"))
-    report(1, "checking for an earlier identical run")
-    earlier = _unchanged(store, city_slug, "admin", path.name, content_hash)
+    report, content_hash, earlier = begin_run(store, path, city_slug, "admin",
+                                           Path(spec_path).read_text("utf-8"), progress)
     if earlier:
         return earlier
 
-    districts = _districts_or_refuse(store, city_slug, path.name)
+    districts = districts_or_refuse(store, city_slug, path.name)
     report(2, f"reading {path.name}")
     table = read_table(path, format=spec.format, encoding=spec.encoding,
                        delimiter=spec.delimiter, header_row=spec.header_row, sheet=spec.sheet)
     report(3, "hashing identifiers, dropping personal columns, counting")
     result = normalise_admin(table, spec, DistrictLookup.from_districts(districts), keyed_hash,
                              city=city_slug)
-    _refuse_if_nothing_left(len(result.observations), result.rows_read, result.rejected,
+    refuse_if_nothing_left(len(result.observations), result.rows_read, result.rejected,
                             path.name)
 
     report(4, "loading")
@@ -199,16 +195,14 @@ def ingest_events(
 ) -> IngestRun:
     """Load point events (``ingest.events``); the city and its districts must already exist."""
     path = Path(path)
-    report = _reporter(progress)
     spec = load_events_spec(spec_path)
     _check_city_block(spec.city, city_slug, spec_path)
-    content_hash = _content_hash(path, Path(spec_path).read_text("utf-8"))
-    report(1, "checking for an earlier identical run")
-    earlier = _unchanged(store, city_slug, "events", path.name, content_hash)
+    report, content_hash, earlier = begin_run(store, path, city_slug, "events",
+                                           Path(spec_path).read_text("utf-8"), progress)
     if earlier:
         return earlier
 
-    districts = _districts_or_refuse(store, city_slug, path.name)
+    districts = districts_or_refuse(store, city_slug, path.name)
     report(2, f"reading {path.name}")
     if (spec.format or table_format(path)) == "vector":
         records = read_vector(path, layer=spec.source_layer)
@@ -218,7 +212,7 @@ def ingest_events(
                              sheet=spec.sheet).frame
     report(3, "validating times and points")
     result = normalise_events(records, spec, districts, source=path.name)
-    _refuse_if_nothing_left(len(result.events), result.rows_read, result.rejected, path.name)
+    refuse_if_nothing_left(len(result.events), result.rows_read, result.rejected, path.name)
 
     report(4, "loading")
     counts = result.events["layer"].value_counts().sort_index()
@@ -230,64 +224,10 @@ def ingest_events(
     return store.load(run, events=result.events, rejected=result.rejected)
 
 
-def _districts_or_refuse(store: Store, city_slug: str, source: str) -> gpd.GeoDataFrame:
-    districts = store.districts(city_slug) if store.city(city_slug) else None
-    if districts is None or districts.empty:
-        raise IngestError(
-            f"the city '{city_slug}' has no districts in the store yet",
-            file=source,
-            fix=f"ingest boundaries first: observatory ingest boundaries FILE --city {city_slug}",
-        )
-    return districts
-
-
-def _reporter(progress: Progress | None) -> Callable[[int, str], None]:
-    def report(done: int, label: str) -> None:
-        if progress:
-            progress(done, _STEPS, label)
-
-    return report
-
-
 def _shipped_spec(city_slug: str, feed: str) -> Path | None:
     # Spec folders are packages, so a slug's hyphens become underscores.
     path = SHIPPED_SPECS / city_slug.replace("-", "_") / f"{feed}.yaml"
     return path if path.is_file() else None
-
-
-def _content_hash(path: Path, spec_text: str) -> str:
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as source:
-            for block in iter(lambda: source.read(1 << 20), b""):
-                digest.update(block)
-    except OSError as exc:
-        raise IngestError(
-            f"cannot read the file ({exc.strerror})", file=str(path), fix="check the path"
-        ) from exc
-    digest.update(spec_text.encode("utf-8"))
-    return digest.hexdigest()
-
-
-def _unchanged(
-    store: Store, city: str, feed: str, source_name: str, content_hash: str
-) -> IngestRun | None:
-    """The earlier run of this content, if its rows are still the ones in the store.
-
-    A file A, then a corrected A', then A again must load A again: only the latest successful
-    run of the same source counts as "already loaded".
-    """
-    found = store.find_run(city, feed, content_hash)
-    if found is None:
-        return None
-    latest = next(
-        (run for run in store.runs(city)
-         if run.feed == feed and run.source_name == source_name and run.status == "succeeded"),
-        None,
-    )
-    if latest is not None and latest.id != found.id:
-        return None
-    return replace(found, status="unchanged")
 
 
 def _check_city_block(city: CitySpec | None, city_slug: str, spec_path: Path | None) -> None:
@@ -305,23 +245,6 @@ def _city_for_boundaries(store: Store, block: CitySpec | None, city_slug: str) -
         return block.to_city()
     title = city_slug.replace("-", " ").title()
     return store.city(city_slug) or City(slug=city_slug, name_en=title)
-
-
-def _refuse_if_nothing_left(
-    kept: int, read: int, rejected: list[RejectedRow], source: str
-) -> None:
-    if kept:
-        return
-    first = rejected[0] if rejected else None
-    raise IngestError(
-        f"all {read} records were rejected, nothing to load"
-        + (f"; the first: {first.reason}" if first else ""),
-        file=source,
-        row=first.row_number if first else None,
-        column=first.column if first else None,
-        fix="correct the spec (column names, district match, header_row) or the file; "
-        "nothing was loaded",
-    )
 
 
 def ingest_towers(
@@ -362,22 +285,20 @@ def ingest_points(
 
 def _ingest_big_feed(store, path, city_slug, spec_path, city_block, feed, disclosure, progress,
                      compute) -> IngestRun:
-    report = _reporter(progress)
     min_count = (disclosure or DisclosureSettings()).min_count
     _check_city_block(city_block, city_slug, spec_path)
     # The threshold is part of the content: a new threshold must recompute, not be a no-op.
-    content_hash = _content_hash(
-        path, Path(spec_path).read_text("utf-8") + f"\nmin_count={min_count}")
-    report(1, "checking for an earlier identical run")
-    earlier = _unchanged(store, city_slug, feed, path.name, content_hash)
+    report, content_hash, earlier = begin_run(
+        store, path, city_slug, feed,
+        Path(spec_path).read_text("utf-8") + f"\nmin_count={min_count}", progress)
     if earlier:
         return earlier
-    districts = _districts_or_refuse(store, city_slug, path.name)
+    districts = districts_or_refuse(store, city_slug, path.name)
     report(2, f"streaming {path.name} through DuckDB")
     result = compute(districts, store.city(city_slug), min_count)
     report(3, "checked, assigned to districts and redacted")
     if not result.rows_used:
-        _refuse_if_nothing_left(0, result.rows_read, result.rejected, path.name)
+        refuse_if_nothing_left(0, result.rows_read, result.rejected, path.name)
     report(4, "loading")
     run = IngestRun(city=city_slug, feed=feed, source_name=path.name, content_hash=content_hash,
                     rows_read=result.rows_read, message=result.message)

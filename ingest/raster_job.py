@@ -15,13 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from ingest.errors import IngestError
-from ingest.jobs import (
-    Progress,
-    _content_hash,
-    _districts_or_refuse,
-    _reporter,
-    _unchanged,
-)
+from ingest.job_steps import Progress, begin_run, districts_or_refuse
 from ingest.raster import population_centres
 from observatory.models import OBSERVATION_COLUMNS, IngestRun, RejectedRow, canonical_dims
 from observatory.store.base import Store
@@ -48,16 +42,15 @@ def ingest_raster(
     none of them is refused.
     """
     path = Path(path)
-    report = _reporter(progress)
     period = period or _period_from_name(path)
     # The parameters shape the observations, so they are part of what "the same content" is.
-    content_hash = _content_hash(path, f"feed: {FEED}\nvariable: {variable}\nperiod: {period}")
-    report(1, "checking for an earlier identical run")
-    earlier = _unchanged(store, city_slug, FEED, path.name, content_hash)
+    report, content_hash, earlier = begin_run(
+        store, path, city_slug, FEED, f"feed: {FEED}\nvariable: {variable}\nperiod: {period}",
+        progress)
     if earlier:
         return earlier
 
-    districts = _districts_or_refuse(store, city_slug, path.name)
+    districts = districts_or_refuse(store, city_slug, path.name)
     report(2, f"reading {path.name}: sums and centres per district")
     centres = population_centres(path, districts, code_column="code")
     report(3, "checking coverage")

@@ -1,0 +1,100 @@
+"""The steps every ingest job shares: progress, content hash and the re-run check, the city's
+districts, and refusing a file of which nothing is left."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import geopandas as gpd
+
+from ingest.errors import IngestError
+from observatory.models import IngestRun, RejectedRow
+from observatory.store.base import Store
+
+Progress = Callable[[int, int, str], None]
+STEPS = 4  # hash, read, normalise, load
+
+
+def begin_run(store: Store, path: Path, city_slug: str, feed: str, content: str,
+           progress: Progress | None) -> tuple[Callable[[int, str], None], str, IngestRun | None]:
+    """What every job does first: a progress reporter, the content hash of the file plus
+    ``content`` (the spec and any parameter that shapes the result), and the earlier run of the
+    same content when its rows are still the current ones (then the job is a no-op)."""
+    report = reporter(progress)
+    content_hash = content_hash_of(path, content)
+    report(1, "checking for an earlier identical run")
+    return report, content_hash, unchanged_run(store, city_slug, feed, path.name, content_hash)
+
+
+def districts_or_refuse(store: Store, city_slug: str, source: str) -> gpd.GeoDataFrame:
+    districts = store.districts(city_slug) if store.city(city_slug) else None
+    if districts is None or districts.empty:
+        raise IngestError(
+            f"the city '{city_slug}' has no districts in the store yet",
+            file=source,
+            fix=f"ingest boundaries first: observatory ingest boundaries FILE --city {city_slug}",
+        )
+    return districts
+
+
+def reporter(progress: Progress | None) -> Callable[[int, str], None]:
+    def report(done: int, label: str) -> None:
+        if progress:
+            progress(done, STEPS, label)
+
+    return report
+
+
+def content_hash_of(path: Path, spec_text: str) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as source:
+            for block in iter(lambda: source.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise IngestError(
+            f"cannot read the file ({exc.strerror})", file=str(path), fix="check the path"
+        ) from exc
+    digest.update(spec_text.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def unchanged_run(
+    store: Store, city: str, feed: str, source_name: str, content_hash: str
+) -> IngestRun | None:
+    """The earlier run of this content, if its rows are still the ones in the store.
+
+    A file A, then a corrected A', then A again must load A again: only the latest successful
+    run of the same source counts as "already loaded".
+    """
+    found = store.find_run(city, feed, content_hash)
+    if found is None:
+        return None
+    latest = next(
+        (run for run in store.runs(city)
+         if run.feed == feed and run.source_name == source_name and run.status == "succeeded"),
+        None,
+    )
+    if latest is not None and latest.id != found.id:
+        return None
+    return replace(found, status="unchanged")
+
+
+def refuse_if_nothing_left(
+    kept: int, read: int, rejected: list[RejectedRow], source: str
+) -> None:
+    if kept:
+        return
+    first = rejected[0] if rejected else None
+    raise IngestError(
+        f"all {read} records were rejected, nothing to load"
+        + (f"; the first: {first.reason}" if first else ""),
+        file=source,
+        row=first.row_number if first else None,
+        column=first.column if first else None,
+        fix="correct the spec (column names, district match, header_row) or the file; "
+        "nothing was loaded",
+    )
