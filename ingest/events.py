@@ -73,7 +73,7 @@ def normalise_events(
 def _wanted_columns(spec: EventsSpec) -> list[tuple[str, str]]:
     attributes = spec.attribute_columns() or {}
     return [
-        ("time.column", spec.time.column),
+        *((("time.column", spec.time.column),) if spec.time.column else ()),
         *((("layer.column", spec.layer.column),) if spec.layer.column else ()),
         *((("id.column", spec.id.column),) if spec.id else ()),
         *((("point.lon", spec.point.lon), ("point.lat", spec.point.lat)) if spec.point else ()),
@@ -117,9 +117,13 @@ def _layers(records: pd.DataFrame, spec: EventsSpec, rejections: Rejections) -> 
 
 
 def _times(records: pd.DataFrame, spec: EventTimeSpec, rejections: Rejections) -> pd.Series:
-    column = records[spec.column]
+    if spec.value:
+        column = pd.Series(spec.value, index=records.index, dtype="string")
+        where = "time.value"
+    else:
+        column, where = records[spec.column], spec.column
     text = as_text(column)
-    rejections.add(text.isna(), spec.column, "no time given: every event needs one", text)
+    rejections.add(text.isna(), where, "no time given: every event needs one", text)
     if pd.api.types.is_datetime64_any_dtype(column):
         parsed = column
     else:
@@ -132,7 +136,7 @@ def _times(records: pd.DataFrame, spec: EventTimeSpec, rejections: Rejections) -
     expected = f"the spec's time.format {spec.format}" if spec.format else (
         "ISO 8601, e.g. 2025-03-14T18:30:00")
     reason = "'" + text.fillna("") + f"' is not a time in {expected}: correct it or set time.format"
-    rejections.add(text.notna() & parsed.isna(), spec.column, reason, text)
+    rejections.add(text.notna() & parsed.isna(), where, reason, text)
     return parsed.dt.tz_convert("UTC")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import types
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -231,7 +231,25 @@ class EventLayerSpec(_SpecModel):
 
 
 class EventTimeSpec(DateSpec):
+    column: str | None = None  # type: ignore[assignment]
+    value: str | None = None  # one time for the whole file, e.g. a dated list of places
     timezone: str = "UTC"  # for times written without an offset
+
+    @model_validator(mode="after")
+    def _column_or_value(self) -> EventTimeSpec:
+        if bool(self.column) == bool(self.value):
+            raise ValueError("give exactly one of time.column or time.value")
+        if self.value:
+            try:
+                if self.format:
+                    datetime.strptime(self.value, self.format)
+                else:
+                    datetime.fromisoformat(self.value)
+            except ValueError as exc:
+                expected = f"time.format {self.format}" if self.format else "ISO 8601"
+                raise ValueError(f"time.value is not a time in {expected}, e.g. 2025-01-01") \
+                    from exc
+        return self
 
     @field_validator("timezone")
     @classmethod

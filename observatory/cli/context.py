@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from observatory.settings import ApiSettings, DisclosureSettings, StoreSettings
+from observatory.settings import ApiSettings, DisclosureSettings, PrivacySettings, StoreSettings
 from observatory.store import Store, StoreError, open_store
 
 
@@ -20,6 +20,7 @@ class CliContext:
     store_settings: StoreSettings
     api_settings: ApiSettings
     disclosure: DisclosureSettings
+    privacy: PrivacySettings
     # Soft-wrapped: paths and URLs stay on one line, so they can be copied.
     out: Console = field(default_factory=lambda: Console(soft_wrap=True))
 

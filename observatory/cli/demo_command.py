@@ -1,19 +1,25 @@
-"""``observatory demo``: the fictional demo city end to end, from files to a served map."""
+"""``observatory demo``: the fictional demo city end to end, from files to served maps."""
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from observatory.cli.context import CliContext, fail
+from observatory.cli.context import CliContext
+from observatory.cli.demo_maps import INDICATOR, write_choropleth, write_city_map
 from observatory.cli.ingest_commands import ingest_and_report
 from observatory.cli.serve_command import run_server
-from observatory.store.base import Store
+from observatory.cli.store_commands import FRAMEWORKS, compute_and_report
+from observatory.settings import PrivacySettings
+
+if TYPE_CHECKING:
+    from observatory.demo import DemoCity
 
 DEMO_CITY = "demo"
-DEMO_INDICATOR = "foreign_citizens_share"
 
 
 def demo(
@@ -23,7 +29,7 @@ def demo(
         typer.Option(
             "--serve/--no-serve",
             help="Serve the API when done (default). Example: --no-serve to stop after writing "
-            "the map.",
+            "the maps.",
         ),
     ] = True,
     seed: Annotated[
@@ -31,11 +37,15 @@ def demo(
         typer.Option("--seed", help="Random seed of the generated city. Example: --seed 7"),
     ] = 2026,
 ) -> None:
-    """Build the fictional demo city end to end, write its map and serve it.
+    """Build the fictional demo city end to end, write its maps and serve them.
 
-    Generates the city's files into <data_dir>/demo, creates the schema, ingests boundaries and
-    census, computes the indicators, writes <data_dir>/demo/maps/foreign_citizens_share.html
-    (opens offline) and serves the API on http://127.0.0.1:8000.
+    Generates the city's files into <data_dir>/demo, creates the schema, ingests every feed
+    (boundaries, census tables, population raster, service records, mobile-phone towers,
+    incidents, service points), computes every indicator framework, writes two maps that open
+    offline into <data_dir>/demo/maps/ (the foreign-citizens choropleth and the layered city
+    map) and serves the dashboard and API on http://127.0.0.1:8000.
+
+    Without OBSERVATORY_HASH_KEY the service records are hashed with a random one-off key.
 
     Example: observatory demo
 
@@ -48,51 +58,53 @@ def demo(
     with cli.out.status(f"Generating the demo city into {out_dir}…"):
         files = generate_demo_city(out_dir, seed=seed)
     cli.out.print(f"Generated the demo city {files.city.name_en} in {out_dir}", markup=False)
+    if cli.privacy.hash_key is None:
+        # A fresh key per run: a key written in the code would be known to everyone.
+        cli = replace(cli, privacy=PrivacySettings(hash_key=secrets.token_urlsafe(32)))
+        cli.out.print("OBSERVATORY_HASH_KEY is not set: the service records are hashed with a "
+                      "random key made for this run only (set it to keep person hashes "
+                      "comparable between runs).")
 
     with cli.store() as store:
-        ingest_and_report(
-            cli, store, "boundaries", files.boundaries, DEMO_CITY, files.boundaries_spec
-        )
-        ingest_and_report(cli, store, "census", files.census, DEMO_CITY, files.census_spec)
-        with cli.out.status("Computing indicators…"):
-            from indicators.compute import compute_city
-
-            written = compute_city(store, DEMO_CITY, cli.disclosure)
+        for feed, path, options in demo_feeds(files):
+            ingest_and_report(cli, store, feed, path, DEMO_CITY, **options)
+        written = compute_and_report(cli, store, DEMO_CITY, FRAMEWORKS)
         cli.out.print(f"Indicators: {written} value(s) written")
-        map_path = write_demo_map(cli, store, out_dir / "maps" / f"{DEMO_INDICATOR}.html")
+        maps_dir = out_dir / "maps"
+        with cli.out.status("Drawing the maps…"):
+            choropleth = write_choropleth(cli, store, DEMO_CITY, maps_dir / f"{INDICATOR}.html")
+            city_map = write_city_map(cli, store, DEMO_CITY, maps_dir / "city_map.html")
 
+    for label, path in (("Choropleth", choropleth), ("Layered city map", city_map)):
+        cli.out.print(f"{label} written to {path.resolve()} (opens offline in a browser)",
+                      markup=False)
     api = cli.api_settings
-    cli.out.print(
-        f"Map written to {map_path.resolve()} (open it in a browser, works offline)", markup=False
-    )
-    url = f"http://{api.host}:{api.port}/maps/{DEMO_CITY}/{DEMO_INDICATOR}"
-    if not serve:
-        cli.out.print(f"After `observatory serve`, the map is at {url}", markup=False)
-        return
-    cli.out.print(f"The map is served at {url}", markup=False)
-    run_server(cli, api)
+    base = f"http://{api.host}:{api.port}"
+    cli.out.print("After `observatory serve`:" if not serve else "Served at:")
+    for label, url in (
+        ("dashboard", f"{base}/en/cities/{DEMO_CITY}"),
+        ("Arabic dashboard", f"{base}/ar/cities/{DEMO_CITY}"),
+        ("choropleth", f"{base}/maps/{DEMO_CITY}/{INDICATOR}"),
+        ("layered city map", f"{base}/maps/{DEMO_CITY}/layers"),
+        ("API docs", f"{base}/docs"),
+    ):
+        cli.out.print(f"  {label}: {url}", markup=False)
+    if serve:
+        run_server(cli, api)
 
 
-def write_demo_map(cli: CliContext, store: Store, path: Path) -> Path:
-    """The latest period's choropleth, with its scripts inlined so the file opens offline."""
-    from maps.choropleth import choropleth_html
-    from observatory.api.indicator_display import indicator_display
+def demo_feeds(files: DemoCity) -> list[tuple[str, Path, dict[str, Any]]]:
+    """(feed, file, job options) of every demo file, in an order that works: boundaries first,
+    then the population (census, raster), then the rest."""
+    from observatory.demo.census import YEARS
 
-    display = indicator_display(DEMO_INDICATOR, "en")  # the same label and format as served
-    values = store.indicator_values(DEMO_CITY, DEMO_INDICATOR)
-    if values.empty:
-        raise fail(f"No {DEMO_INDICATOR} values were computed for the demo city: no map.", 1)
-    period = values["period"].max()
-    html = choropleth_html(
-        store.districts(DEMO_CITY),
-        values[values["period"] == period],
-        title=f"{display.label}, {period}",
-        indicator_label=display.label,
-        value_format=display.value_format,
-        basemap_url=cli.api_settings.basemap_url,
-        basemap_attribution=cli.api_settings.basemap_attribution,
-        inline=True,
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
-    return path
+    return [
+        ("boundaries", files.boundaries, {"spec_path": files.boundaries_spec}),
+        *(("census", table, {"spec_path": spec}) for table, spec in files.census_tables),
+        # The raster shows the population of the latest census year; its name has no year.
+        ("raster", files.population_raster, {"period": str(YEARS[-1])}),
+        ("admin", files.service_records, {"spec_path": files.service_records_spec}),
+        ("cdr", files.towers, {"spec_path": files.towers_spec}),
+        ("events", files.incidents, {"spec_path": files.incidents_spec}),
+        ("events", files.service_points, {"spec_path": files.service_points_spec}),
+    ]

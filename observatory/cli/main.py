@@ -13,16 +13,20 @@ from pydantic import ValidationError
 
 from observatory.cli.context import CliContext, fail
 from observatory.cli.demo_command import demo
+from observatory.cli.icc_commands import icc_app
 from observatory.cli.ingest_commands import ingest_app
+from observatory.cli.keys_commands import keys_app
+from observatory.cli.runs_commands import runs_app
 from observatory.cli.serve_command import serve
 from observatory.cli.store_commands import compute, init
-from observatory.settings import ApiSettings, DisclosureSettings, StoreSettings
+from observatory.settings import ApiSettings, DisclosureSettings, PrivacySettings, StoreSettings
 
 app = typer.Typer(
     name="observatory",
     help=(
-        "Municipal migration-data observatory: load census tables and district boundaries, "
-        "compute indicators, draw maps and serve them.\n\n"
+        "Municipal migration-data observatory: load census tables, boundaries, administrative "
+        "records, mobile-phone aggregates, events and rasters, compute indicators, draw maps "
+        "and serve them.\n\n"
         "Quick start: [bold]observatory demo[/bold] builds a fictional city end to end and "
         "serves it on http://127.0.0.1:8000.\n\n"
         "Settings come from OBSERVATORY_* environment variables (see the README).\n\n"
@@ -55,6 +59,7 @@ def configure(
             store_settings=StoreSettings(**overrides),
             api_settings=ApiSettings(),
             disclosure=DisclosureSettings(),
+            privacy=PrivacySettings(),
         )
     except ValidationError as exc:
         problems = "; ".join(
@@ -65,6 +70,9 @@ def configure(
 
 app.command()(init)
 app.add_typer(ingest_app, name="ingest")
+app.add_typer(runs_app, name="runs")
 app.command()(compute)
+app.add_typer(icc_app, name="icc")
+app.add_typer(keys_app, name="keys")
 app.command()(demo)
 app.command()(serve)

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from observatory.cli.context import CliContext, fail, redact
+from observatory.store.base import Store
 
 
 def init(ctx: typer.Context) -> None:
@@ -28,6 +29,15 @@ def init(ctx: typer.Context) -> None:
         cli.out.print("Schema is up to date: nothing to apply.")
 
 
+def _framework_ids() -> list[str]:
+    from indicators.definitions import load_frameworks
+
+    return list(load_frameworks())
+
+
+FRAMEWORKS = _framework_ids()
+
+
 def compute(
     ctx: typer.Context,
     city: Annotated[
@@ -39,16 +49,29 @@ def compute(
             show_default=False,
         ),
     ] = None,
+    framework: Annotated[
+        str | None,
+        typer.Option(
+            "--framework",
+            help=f"Only this framework, one of: {', '.join(FRAMEWORKS)}; e.g. --framework cpi. "
+            "Default: all of them.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Compute the indicators (e.g. foreign_citizens_share) per district and for the city.
 
-    Small counts are suppressed following OBSERVATORY_MIN_COUNT.
+    Prints the values written per framework. Small counts are suppressed following
+    OBSERVATORY_MIN_COUNT.
 
     Example: observatory compute --city vienna
-    """
-    from indicators.compute import compute_city
 
+    Example: observatory compute --framework cpi
+    """
     cli: CliContext = ctx.obj
+    if framework is not None and framework not in FRAMEWORKS:
+        raise fail(f"Unknown framework {framework!r}. Fix: use one of {', '.join(FRAMEWORKS)}.",
+                   2)
     with cli.store() as store:
         known = [c.slug for c in store.cities()]
         if city is not None and city not in known:
@@ -64,6 +87,17 @@ def compute(
                 1,
             )
         for slug in [city] if city else known:
-            with cli.out.status(f"Computing indicators for {slug}…"):
-                written = compute_city(store, slug, cli.disclosure)
-            cli.out.print(f"{slug}: {written} indicator value(s) written")
+            compute_and_report(cli, store, slug, [framework] if framework else FRAMEWORKS)
+
+
+def compute_and_report(cli: CliContext, store: Store, city: str, frameworks: list[str]) -> int:
+    """Compute each framework for the city, printing the values written; return their sum."""
+    from indicators.compute import compute_city
+
+    total = 0
+    for framework in frameworks:
+        with cli.out.status(f"Computing {framework} for {city}…"):
+            written = compute_city(store, city, cli.disclosure, framework=framework)
+        cli.out.print(f"{city}: {framework}: {written} indicator value(s) written")
+        total += written
+    return total

@@ -17,7 +17,7 @@ TARGET_POPULATION = 600_000
 SPEC_FILES = (
     "boundaries_spec.yaml", "census_spec.yaml", "service_records_spec.yaml", "incidents_spec.yaml",
     "labour_force_spec.yaml", "households_spec.yaml", "socioeconomic_spec.yaml",
-    "elections_spec.yaml",
+    "elections_spec.yaml", "towers_spec.yaml", "service_points_spec.yaml",
 )
 
 
@@ -45,6 +45,8 @@ class DemoCity:
     socioeconomic_spec: Path
     elections: Path
     elections_spec: Path
+    towers_spec: Path
+    service_points_spec: Path
 
     @property
     def census_tables(self) -> tuple[tuple[Path, Path], ...]:

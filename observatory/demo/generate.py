@@ -68,6 +68,8 @@ def generate_demo_city(out_dir: Path, seed: int = 2026) -> DemoCity:
         socioeconomic_spec=out_dir / "socioeconomic_spec.yaml",
         elections=out_dir / "elections.csv",
         elections_spec=out_dir / "elections_spec.yaml",
+        towers_spec=out_dir / "towers_spec.yaml",
+        service_points_spec=out_dir / "service_points_spec.yaml",
     )
     write_geojson(geography.districts, demo.boundaries)
     write_census_csv(

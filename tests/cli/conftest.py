@@ -23,14 +23,15 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def invoke(data_dir: Path) -> Invoke:
     """``invoke("init", ...)``: the command with OBSERVATORY_DATA_DIR set to a temporary folder
-    and no database URL from the environment, so each test starts from an empty store."""
+    and no database URL or hash key from the environment, so each test starts from an empty
+    store; ``invoke(..., env={...})`` sets more variables."""
     runner = CliRunner()
     # Wide enough that Typer's usage-error box does not wrap the long temporary paths.
-    env = {"OBSERVATORY_DATA_DIR": str(data_dir), "OBSERVATORY_DATABASE_URL": None,
-           "COLUMNS": "400"}
+    base = {"OBSERVATORY_DATA_DIR": str(data_dir), "OBSERVATORY_DATABASE_URL": None,
+            "OBSERVATORY_HASH_KEY": None, "COLUMNS": "400"}
 
-    def run(*args: str) -> Result:
-        return runner.invoke(app, list(args), env=env)
+    def run(*args: str, env: dict[str, str] | None = None) -> Result:
+        return runner.invoke(app, list(args), env=base | (env or {}))
 
     return run
 
@@ -77,3 +78,11 @@ def census_spec(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return spec
+
+
+@pytest.fixture(scope="session")
+def demo_files(tmp_path_factory: pytest.TempPathFactory):
+    """The demo city's files (default seed), generated once for the session."""
+    from observatory.demo import generate_demo_city
+
+    return generate_demo_city(tmp_path_factory.mktemp("demo_files"))

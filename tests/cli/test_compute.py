@@ -47,3 +47,29 @@ def test_compute_for_an_unknown_city_names_the_known_ones(invoke, ingested):
     assert result.exit_code == 1
     assert "'atlantis'" in result.output and "testville" in result.output
     assert "Traceback" not in result.output
+
+
+def test_compute_one_framework_writes_only_its_indicators(invoke, ingested):
+    from indicators.definitions import load_frameworks
+
+    result = invoke("--database-url", ingested, "compute", "--framework", "demography")
+    assert result.exit_code == 0, result.output
+    assert "testville: demography:" in result.output
+    assert "cpi" not in result.output and "intercultural" not in result.output
+
+    store = open_store(ingested)
+    try:
+        written = set(store.indicator_values("testville")["indicator_id"])
+    finally:
+        store.close()
+    demography = {d.id for d in load_frameworks()["demography"].indicators}
+    assert "foreign_citizens_share" in written
+    # Per-group values are <definition>.<group>; nothing comes from another framework.
+    assert {i.split(".")[0] for i in written} <= demography, written
+
+
+def test_compute_with_an_unknown_framework_lists_the_known_ones(invoke, ingested):
+    result = invoke("--database-url", ingested, "compute", "--framework", "happiness")
+    assert result.exit_code == 2
+    assert "'happiness'" in result.output and "cpi" in result.output
+    assert "integration_gaps" in result.output

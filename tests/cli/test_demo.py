@@ -1,4 +1,5 @@
-"""`observatory demo --no-serve`: the demo city from generated files to a map that opens offline."""
+"""`observatory demo --no-serve`: every demo feed ingested, every framework computed, and two
+maps that open offline."""
 
 from __future__ import annotations
 
@@ -7,38 +8,65 @@ from pathlib import Path
 
 import pytest
 
+from indicators.definitions import load_frameworks
 from observatory.store import open_store
 
 pytestmark = pytest.mark.slow
 
+# boundaries, 5 census tables, raster, service records, towers, incidents, service points
+DEMO_RUNS = 11
+FEEDS = {"boundaries": 1, "census": 5, "raster": 1, "admin": 1, "towers": 1, "events": 2}
 
-def test_demo_writes_the_offline_map_and_says_where(invoke, data_dir: Path):
+
+def _remote_assets(html: str) -> list[str]:
+    return re.findall(r"<(?:script|link)[^>]+(?:src|href)=[\"']https?://[^\"']+", html)
+
+
+def test_demo_ingests_every_feed_computes_and_writes_both_maps(invoke, data_dir: Path):
     result = invoke("demo", "--no-serve")
     assert result.exit_code == 0, result.output
-
-    map_path = data_dir / "demo" / "maps" / "foreign_citizens_share.html"
-    assert map_path.is_file()
-    assert str(map_path.resolve()) in result.output
-    assert "http://127.0.0.1:8000/maps/demo/foreign_citizens_share" in result.output
-    assert "status succeeded" in result.output
-
-    html = map_path.read_text(encoding="utf-8")
-    assert "L.map" in html, "Leaflet must be inlined so that the file opens offline"
-    remote = re.findall(r"<(?:script|link)[^>]+(?:src|href)=[\"']https?://[^\"']+", html)
-    assert remote == [], f"the demo map loads assets from the network: {remote}"
+    assert result.output.count("status succeeded") == DEMO_RUNS
+    assert "OBSERVATORY_HASH_KEY is not set" in result.output
+    for framework in ("cpi", "demography", "integration_gaps", "intercultural"):
+        assert f"demo: {framework}:" in result.output
+    for url in ("/en/cities/demo", "/ar/cities/demo", "/maps/demo/layers", "/docs",
+                "/maps/demo/foreign_citizens_share"):
+        assert f"http://127.0.0.1:8000{url}" in result.output
 
     store = open_store(f"duckdb:///{(data_dir / 'observatory.duckdb').as_posix()}")
     try:
+        runs = store.runs("demo")
+        values = store.indicator_values("demo")
         arabic_names = list(store.districts("demo")["name_ar"])
+        layers = set(store.events("demo")["layer"])
     finally:
         store.close()
-    assert len(arabic_names) >= 20
-    missing = [name for name in arabic_names if name not in html]
-    assert not missing, f"Arabic district names lost on the way to the map: {missing}"
+    assert len(runs) == DEMO_RUNS and {r.status for r in runs} == {"succeeded"}
+    assert {feed: sum(r.feed == feed for r in runs) for feed in FEEDS} == FEEDS
+    assert layers >= {"service", "fire", "waste", "carjacking"}
+    cpi = {d.id for d in load_frameworks()["cpi"].indicators}
+    assert values["indicator_id"].str.split(".").str[0].isin(cpi).sum() > 100
+    # Access to welcome services needs the raster's centres and the service points.
+    distance = values[(values["indicator_id"] == "welcome_service_distance")
+                      & values["district_code"].notna()]
+    assert distance["district_code"].nunique() == 30 and distance["value"].notna().all()
+
+    maps = data_dir / "demo" / "maps"
+    for name in ("foreign_citizens_share.html", "city_map.html"):
+        path = maps / name
+        assert path.is_file() and str(path.resolve()) in result.output
+        html = path.read_text(encoding="utf-8")
+        assert "L.map" in html, f"{name}: Leaflet must be inlined so that it opens offline"
+        assert _remote_assets(html) == [], f"{name} loads assets from the network"
+        missing = [n for n in arabic_names if n not in html]
+        assert not missing, f"{name}: Arabic district names lost on the way: {missing}"
+    assert "markercluster" in (maps / "city_map.html").read_text(encoding="utf-8").lower()
 
 
 def test_demo_rerun_is_a_no_op_ingest(invoke):
     assert invoke("demo", "--no-serve").exit_code == 0
-    again = invoke("demo", "--no-serve")
+    again = invoke("demo", "--no-serve",
+                   env={"OBSERVATORY_HASH_KEY": "a configured key of thirty-two characters"})
     assert again.exit_code == 0, again.output
-    assert again.output.count("status unchanged") == 2
+    assert again.output.count("status unchanged") == DEMO_RUNS
+    assert "OBSERVATORY_HASH_KEY is not set" not in again.output

@@ -7,7 +7,7 @@ import typer
 
 from observatory.cli import app
 
-COMMANDS = {"init", "ingest", "compute", "demo", "serve"}
+COMMANDS = {"init", "ingest", "runs", "compute", "icc", "keys", "demo", "serve"}
 
 
 def _walk(command, path: tuple[str, ...] = ()):
@@ -44,3 +44,19 @@ def test_subcommand_help_runs(invoke):
     result = invoke("ingest", "census", "--help")
     assert result.exit_code == 0, result.output
     assert "--spec" in result.output and "--city" in result.output
+
+
+def test_compute_help_lists_the_frameworks(invoke):
+    result = invoke("compute", "--help")
+    assert result.exit_code == 0, result.output
+    for framework in ("cpi", "demography", "integration_gaps", "intercultural"):
+        assert framework in result.output
+
+
+@pytest.mark.parametrize("feed", ["boundaries", "census", "admin", "cdr", "points", "events",
+                                  "raster"])
+def test_every_feed_has_an_ingest_command(invoke, feed):
+    result = invoke("ingest", feed, "--help")
+    assert result.exit_code == 0, result.output
+    assert "--city" in result.output
+    assert ("--period" if feed == "raster" else "--spec") in result.output
