@@ -98,7 +98,10 @@ class ChoroplethLayer:
 
     def geojson(self) -> str:
         """The features as GeoJSON text safe inside a <script> element."""
-        return script_safe(self.features.to_json(drop_id=True, ensure_ascii=False))
+        # Compact separators: with thousands of districts, ", " costs a megabyte.
+        return script_safe(
+            self.features.to_json(drop_id=True, ensure_ascii=False, separators=(",", ":"))
+        )
 
 
 def choropleth_layer(

@@ -111,7 +111,9 @@
     fetch(url).then(function (response) {
       if (!response.ok) { throw new Error(response.statusText); }
       var peak = response.headers.get("X-Heat-Peak");
-      var bounds = JSON.parse(response.headers.get("X-Heat-Bounds"));
+      // X-Bounds: west,south,east,north (EPSG:4326); Leaflet wants [[south, west], [north, east]].
+      var b = response.headers.get("X-Bounds").split(",").map(Number);
+      var bounds = [[b[1], b[0]], [b[3], b[2]]];
       return response.blob().then(function (blob) {
         heatLayer.setBounds(L.latLngBounds(bounds));
         heatLayer.setUrl(URL.createObjectURL(blob));

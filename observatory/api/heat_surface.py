@@ -1,27 +1,33 @@
-"""A layer's published events as a kernel-density surface in the city's local CRS, optionally
-per 1,000 residents, ready for ``maps.heat.write_cog`` and ``render_png``."""
+"""One heat surface for every heat-map URL: a city's published events of one layer (or of
+every incident layer) and the query parameters ``start``, ``end``, ``bandwidth``, ``cell`` and
+``per_capita`` -> a :class:`maps.heat_overlay.HeatOverlay` (local-CRS grid for the GeoTIFF,
+Web Mercator PNG with lon/lat bounds for the map)."""
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
+from urllib.parse import urlencode
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from pyproj import CRS, Transformer
-from rasterio.transform import Affine
+from fastapi import HTTPException, Query
 
-from maps.heat import bandwidth_rule, kde_grid
+from maps.city_map import FIELD_LAYER, SERVICE_LAYER
+from maps.heat_overlay import DEFAULT_RAMP, HeatOverlay, heat_overlay
+from observatory.api.city_crs import local_crs
 from observatory.models import City
 from observatory.store import Store
 
-# A surface larger than this is refused: 4 million float64 cells is 32 MB per grid.
-MAX_CELLS = 4_000_000
-# Below this many residents per km² the per-capita rate is noise over empty land: no value.
-MIN_RESIDENTS_PER_KM2 = 1.0
+# Layers that are not incidents: they are drawn on maps, but never counted in the default
+# heat map of "every incident layer".
+NOT_INCIDENTS = (SERVICE_LAYER, FIELD_LAYER)
+# The grid reaches this many bandwidths past the districts and events, so that kernels at the
+# city's edge keep their mass (the GeoTIFF integrates to the number of events).
+MARGIN_BANDWIDTHS = 2.0
 
 
 class HeatRequestError(ValueError):
@@ -32,58 +38,107 @@ class HeatRequestError(ValueError):
         self.status = status
 
 
-@dataclass(frozen=True)
-class HeatSurface:
-    grid: np.ndarray  # rows north to south
-    transform: Affine
-    crs: CRS
-    bounds_lonlat: tuple[float, float, float, float]
-    points: int
-    bandwidth_m: float
-    cell_m: float
-    unit: str
+class HeatParams:
+    """The query parameters every heat-map URL shares."""
 
-    def describe(self) -> dict:
-        finite = self.grid[np.isfinite(self.grid)]
-        return {
-            "bounds": list(self.bounds_lonlat),
-            "bounds_crs": "EPSG:4326",
-            "crs": self.crs.to_string(),
-            "width": self.grid.shape[1],
-            "height": self.grid.shape[0],
-            "points": self.points,
-            "bandwidth_m": self.bandwidth_m,
-            "cell_m": self.cell_m,
-            "unit": self.unit,
-            "max": float(finite.max()) if finite.size else None,
+    def __init__(
+        self,
+        start: Annotated[
+            str | None,
+            Query(
+                description="From, ISO 8601: a day (2025-01-01, from its start, UTC) or a "
+                "date-time (2025-01-01T06:00Z)"
+            ),
+        ] = None,
+        end: Annotated[
+            str | None,
+            Query(
+                description="To, ISO 8601: a day (2025-01-31, included) or a date-time (excluded)"
+            ),
+        ] = None,
+        bandwidth: Annotated[
+            str,
+            Query(description="Kernel bandwidth: metres (e.g. 400) or a rule: scott, silverman"),
+        ] = "silverman",
+        cell: Annotated[
+            float | None, Query(gt=0, description="Grid cell in metres; default: bandwidth / 4")
+        ] = None,
+        per_capita: Annotated[
+            bool, Query(description="Events per 1,000 residents (needs population observations)")
+        ] = False,
+    ):
+        self.start_text, self.end_text = start or None, end or None
+        self.start, self.end = _moment("start", start), _moment("end", end)
+        self.bandwidth = _kernel(bandwidth)
+        self.bandwidth_text = bandwidth
+        self.cell, self.per_capita = cell, per_capita
+
+    def window(self) -> tuple[datetime | None, datetime | None]:
+        """[start, end) as instants: a day starts at midnight UTC and an end day is included."""
+        return _instant(self.start, day_end=False), _instant(self.end, day_end=True)
+
+    def days(self) -> tuple[date | None, date | None]:
+        """The window as whole days, for a page's date inputs."""
+        return _day(self.start), _day(self.end)
+
+    def query(self, *, window: bool, layer: str | None = None) -> str:
+        """These parameters as they were given (with or without the window) as a query string."""
+        params = {
+            "layer": layer,
+            "bandwidth": self.bandwidth_text,
+            "cell": None if self.cell is None else f"{self.cell:g}",
+            "per_capita": "true" if self.per_capita else None,
         }
+        if window:
+            params |= {"start": self.start_text, "end": self.end_text}
+        return urlencode({k: v for k, v in params.items() if v is not None})
 
 
-def parse_bandwidth(text: str) -> float | str:
-    if text in ("scott", "silverman"):
-        return text
+def city_heat(
+    store: Store,
+    city: City,
+    layer: str | None,
+    params: HeatParams,
+    *,
+    districts: gpd.GeoDataFrame | None = None,
+    ramp: str = DEFAULT_RAMP,
+) -> HeatOverlay:
+    """The heat overlay of ``layer`` (None: every incident layer) in the window of ``params``.
+
+    The grid covers the districts and every event of the layer whatever the window, plus a
+    margin, so windows asked for with a bandwidth in metres share one grid.
+    """
+    events = store.events(city.slug, layer=layer)
+    if layer is None:
+        events = events[~events["layer"].isin(NOT_INCIDENTS)]
+    if events.empty:
+        what = f"{layer!r} events" if layer else "incident events"
+        raise HeatRequestError(
+            f"{city.slug} has no published {what}; ingest them (observatory ingest events) "
+            "or ask for another layer",
+            status=404,
+        )
+    if districts is None:
+        districts = store.districts(city.slug)
+    start, end = params.window()
     try:
-        metres = float(text)
-    except ValueError:
-        metres = math.nan
-    if not (math.isfinite(metres) and metres > 0):
-        raise HeatRequestError(
-            f"bandwidth={text!r}: use 'scott', 'silverman' or a positive "
-            "number of metres, e.g. bandwidth=500"
+        crs = local_crs(city, districts, events)
+        return heat_overlay(
+            events,
+            crs,
+            start=start,
+            end=end,
+            bandwidth=params.bandwidth,
+            cell_size=params.cell,
+            population=_residents(store, city, districts) if params.per_capita else None,
+            bounds=_extent(crs, districts, events),
+            margin=MARGIN_BANDWIDTHS,
+            ramp=ramp,
         )
-    return metres
-
-
-def local_crs(city: City, districts: gpd.GeoDataFrame, events: gpd.GeoDataFrame) -> CRS:
-    if city.local_crs:
-        return CRS.from_user_input(city.local_crs)
-    found = (districts if not districts.empty else events).estimate_utm_crs()
-    if found is None:
-        raise HeatRequestError(
-            f"{city.slug} has no local CRS; set it in the city block of its "
-            "boundaries spec (local_crs: EPSG:…)"
-        )
-    return found
+    except HeatRequestError:
+        raise
+    except ValueError as exc:
+        raise HeatRequestError(str(exc)) from exc
 
 
 def district_population(observations: pd.DataFrame) -> pd.Series:
@@ -105,99 +160,62 @@ def district_population(observations: pd.DataFrame) -> pd.Series:
     return pd.Series(dtype=float)
 
 
-def heat_surface(
-    store: Store,
-    city: City,
-    layer: str,
-    *,
-    start: datetime | None,
-    end: datetime | None,
-    bandwidth: float | str,
-    cell: float,
-    per_capita: bool,
-) -> HeatSurface:
-    events = store.events(city.slug, layer, start=start, end=end)
-    if events.empty:
-        raise HeatRequestError(
-            f"{city.slug} has no published {layer!r} events in the period "
-            "asked for; widen start/end or ingest the layer",
-            status=404,
-        )
-    districts = store.districts(city.slug)
-    crs = local_crs(city, districts, events)
-    points = events.to_crs(crs).geometry
-    xy = np.column_stack([points.x, points.y])
-    try:
-        metres = bandwidth if isinstance(bandwidth, float) else bandwidth_rule(xy, bandwidth)
-    except ValueError as exc:
-        raise HeatRequestError(str(exc)) from exc
-    bounds = _grid_bounds(xy, districts.to_crs(crs), metres)
-    cells = math.ceil((bounds[2] - bounds[0]) / cell) * math.ceil((bounds[3] - bounds[1]) / cell)
-    if cells > MAX_CELLS:
-        smallest = math.ceil(
-            math.sqrt((bounds[2] - bounds[0]) * (bounds[3] - bounds[1]) / MAX_CELLS)
-        )
-        raise HeatRequestError(
-            f"cell={cell:g} m makes {cells:,} cells (at most {MAX_CELLS:,}); "
-            f"use cell={smallest} or more"
-        )
-    try:
-        grid, transform = kde_grid(xy, bounds=bounds, cell_size=cell, bandwidth=metres, unit="km2")
-    except ValueError as exc:
-        raise HeatRequestError(str(exc)) from exc
-    unit = "events per km²"
-    if per_capita:
-        grid = _per_thousand_residents(store, city, districts, crs, grid, bounds, cell, metres)
-        unit = "events per 1,000 residents"
-    height, width = grid.shape
-    right, bottom = transform @ (width, height)
-    lonlat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform_bounds(
-        transform.c, bottom, right, transform.f
-    )
-    return HeatSurface(grid, transform, crs, tuple(lonlat), len(xy), float(metres), cell, unit)
+def _extent(crs: str, *frames: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
+    corners = np.array([f.to_crs(crs).total_bounds for f in frames if not f.empty])
+    return (*corners[:, :2].min(axis=0), *corners[:, 2:].max(axis=0))
 
 
-def _grid_bounds(xy: np.ndarray, districts: gpd.GeoDataFrame, bandwidth: float):
-    """The city's districts and every event, with two bandwidths of margin for the tails."""
-    xmin, ymin = xy.min(axis=0)
-    xmax, ymax = xy.max(axis=0)
-    if not districts.empty:
-        dx0, dy0, dx1, dy1 = districts.total_bounds
-        xmin, ymin, xmax, ymax = min(xmin, dx0), min(ymin, dy0), max(xmax, dx1), max(ymax, dy1)
-    margin = 2 * bandwidth
-    return xmin - margin, ymin - margin, xmax + margin, ymax + margin
-
-
-def _per_thousand_residents(
-    store: Store,
-    city: City,
-    districts: gpd.GeoDataFrame,
-    crs: CRS,
-    grid: np.ndarray,
-    bounds,
-    cell: float,
-    bandwidth: float,
-) -> np.ndarray:
-    """A kernel ratio: the event density over the resident density smoothed with the same
-    kernel (residents placed at their district's centre), per 1,000 residents."""
+def _residents(store: Store, city: City, districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     population = district_population(store.observations(city.slug, variables=["population"]))
     placed = districts.assign(code=districts["code"].astype(str)).merge(
         population.rename("residents"), left_on="code", right_index=True
     )
-    if placed.empty or placed["residents"].sum() <= 0:
+    if placed.empty or not placed["residents"].sum() > 0:
         raise HeatRequestError(
             f"per_capita needs residents per district, and {city.slug} has no 'population' "
             f"observations: ingest a census (observatory ingest census FILE --city {city.slug}) "
             "or a population raster, or ask without per_capita"
         )
-    centres = placed.to_crs(crs).geometry.representative_point()
-    residents, _ = kde_grid(
-        np.column_stack([centres.x, centres.y]),
-        bounds=bounds,
-        cell_size=cell,
-        bandwidth=bandwidth,
-        weights=placed["residents"].to_numpy(dtype=float),
-        unit="km2",
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(residents >= MIN_RESIDENTS_PER_KM2, grid / residents * 1000, np.nan)
+    return placed
+
+
+def _kernel(text: str) -> float | str:
+    if text in ("scott", "silverman"):
+        return text
+    try:
+        metres = float(text)
+    except ValueError:
+        metres = math.nan
+    if not (math.isfinite(metres) and metres > 0):
+        raise HTTPException(
+            status_code=422,
+            detail=f"bandwidth={text!r}: give metres (e.g. 400) or scott or silverman",
+        )
+    return metres
+
+
+def _moment(name: str, text: str | None) -> date | datetime | None:
+    """A day (``2025-01-31``) or a date-time; one without a time zone is UTC, as stored."""
+    if not text:
+        return None
+    try:
+        if len(text) == len("2025-01-31"):
+            return date.fromisoformat(text)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise HTTPException(
+            status_code=422,
+            detail=f"{name}={text!r} is not a date: give a day (2025-01-31) or a date-time "
+            "(2025-01-31T18:00:00Z)",
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _instant(moment: date | datetime | None, *, day_end: bool) -> datetime | None:
+    if moment is None or isinstance(moment, datetime):
+        return moment
+    return datetime.combine(moment + timedelta(days=int(day_end)), time(0), tzinfo=UTC)
+
+
+def _day(moment: date | datetime | None) -> date | None:
+    return moment.date() if isinstance(moment, datetime) else moment

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import math
 
-# Format specs (as for format()) per indicator unit; shares are stored as fractions.
-_UNIT_FORMATS = {"share": ".1%", "score": ".0f", "persons": ",.0f", "count": ",.0f"}
-_DEFAULT_FORMAT = ",.2f"
+# Values are formatted by unit with observatory.api.indicator_display.value_format.
 SCORE_FORMAT = ".0f"
 # Neutral indicators (e.g. a population share) have no score: a dash, not "no data".
 NO_SCORE = "—"
-
-
-def unit_format(unit: str) -> str:
-    return _UNIT_FORMATS.get(unit, _DEFAULT_FORMAT)
 
 
 def number_text(value: object, spec: str, *, suppressed: bool = False,

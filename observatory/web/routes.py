@@ -19,7 +19,7 @@ from fastapi.templating import Jinja2Templates
 from indicators.definitions import load_frameworks
 from observatory.api.deps import ApiSettingsDep, CityDep, StoreDep
 from observatory.api.indicator_catalog import IndicatorInfo, indicator_catalog, unknown
-from observatory.api.indicator_display import indicator_display
+from observatory.api.indicator_display import indicator_display, value_format
 from observatory.api.routes.indicators import district_profile
 from observatory.api.security import Caller
 from observatory.api.visibility import REVIEWER, shown_values
@@ -30,7 +30,6 @@ from observatory.web.formatting import (
     SCORE_FORMAT,
     area_text,
     number_text,
-    unit_format,
 )
 from observatory.web.i18n import (
     FIELD_CATEGORIES,
@@ -200,7 +199,7 @@ def district_page(
     entries = []
     for entry in sorted(profile["indicators"], key=lambda e: (e["framework"], e["indicator_id"])):
         info = catalog.get(entry["indicator_id"]) or unknown(entry["indicator_id"])
-        spec = unit_format(entry["unit"])
+        spec = value_format(entry["unit"])
         entries.append({
             "id": entry["indicator_id"], "name": _indicator_name(info, lang),
             "period": entry["period"],

@@ -115,21 +115,34 @@ def _png(data: bytes) -> np.ndarray:
 
 
 def test_heat_png_of_a_window_tells_where_it_goes(client: TestClient, events, seeded: Store):
-    response = client.get(
-        "/maps/qalqilya/layers/heat.png",
-        params={"layer": "fire", "start": "2025-01-01", "end": "2025-01-10", "bandwidth": "250"},
+    window = {"layer": "fire", "start": "2025-01-01", "end": "2025-01-10", "bandwidth": "250"}
+    response = client.get("/maps/qalqilya/layers/heat.png", params=window)
+    later = client.get(
+        "/maps/qalqilya/layers/heat.png", params={**window, "start": "2025-02-01", "end": ""}
     )
 
     assert response.status_code == 200 and response.headers["content-type"] == "image/png"
     assert response.headers["X-Heat-Events"] == "10"  # 1–10 January, both days included
+    assert later.headers["X-Heat-Events"] == "9"  # 1–9 February
     assert response.headers["X-Heat-Unit"] == "per_km2"
-    (_, west), (north, _) = json.loads(response.headers["X-Heat-Bounds"])
-    lon0, _, _, lat1 = seeded.districts(CITY.slug).total_bounds
-    # the grid covers the districts (to within a cell), whatever the window
-    assert west == pytest.approx(lon0, abs=1e-3) and north == pytest.approx(lat1, abs=1e-3)
+    west, south, east, north = map(float, response.headers["X-Bounds"].split(","))
+    lon0, lat0, lon1, lat1 = seeded.districts(CITY.slug).total_bounds
+    # the grid covers the districts, and with a bandwidth in metres every window shares it
+    assert west < lon0 and south < lat0 and east > lon1 and north > lat1
+    assert later.headers["X-Bounds"] == response.headers["X-Bounds"]
     assert float(response.headers["X-Heat-Peak"]) > 0
     rgba = _png(response.content)
     assert (rgba[..., 3] == 255).any() and (rgba[..., 3] == 0).any()
+
+
+def test_layers_heat_and_the_api_heat_map_are_one_surface(client: TestClient, events):
+    params = {"start": "2025-01-01", "end": "2025-01-31", "bandwidth": "300", "cell": "50"}
+    layers = client.get("/maps/qalqilya/layers/heat.png", params={**params, "layer": "fire"})
+    api = client.get("/cities/qalqilya/heatmaps/fire.png", params=params)
+
+    assert layers.status_code == api.status_code == 200
+    assert layers.content == api.content
+    assert layers.headers["X-Bounds"] == api.headers["X-Bounds"]
 
 
 def test_heat_geotiff_is_a_cog_in_the_city_crs(client: TestClient, events):
@@ -149,7 +162,8 @@ def test_heat_geotiff_is_a_cog_in_the_city_crs(client: TestClient, events):
     [
         ({"bandwidth": "wide"}, "give metres (e.g. 400) or scott or silverman"),
         ({"start": "2030-01-01"}, "needs at least two points"),
-        ({"bandwidth": "50", "cell_size": "100"}, "smaller than the cell size"),
+        ({"bandwidth": "50", "cell": "100"}, "smaller than the cell size"),
+        ({"start": "Tuesday"}, "give a day (2025-01-31)"),
     ],
 )
 def test_bad_heat_requests_say_what_to_change(client: TestClient, events, params, message):

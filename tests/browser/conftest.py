@@ -22,7 +22,7 @@ import pytest
 import uvicorn
 
 from indicators.compute import compute_city
-from ingest.jobs import ingest_boundaries, ingest_census
+from ingest.jobs import ingest_boundaries, ingest_census, ingest_events
 from observatory.api.app import create_app
 from observatory.demo import generate_demo_city
 from observatory.keys import create_api_key
@@ -62,7 +62,7 @@ def _free_port() -> int:
 
 def _seed_demo(data_dir: Path, database_url: str) -> tuple[str, str, int]:
     """The demo city ingested and computed as ``observatory demo`` does, with every census
-    table; (planner key, officer key, number of districts)."""
+    table and the incidents; (planner key, officer key, number of districts)."""
     demo = generate_demo_city(data_dir / DEMO_CITY)
     store = open_store(database_url)
     try:
@@ -70,6 +70,7 @@ def _seed_demo(data_dir: Path, database_url: str) -> tuple[str, str, int]:
         ingest_boundaries(store, demo.boundaries, DEMO_CITY, demo.boundaries_spec)
         for table, spec in demo.census_tables:
             ingest_census(store, table, DEMO_CITY, spec)
+        ingest_events(store, demo.incidents, DEMO_CITY, demo.incidents_spec)
         compute_city(store, DEMO_CITY, DisclosureSettings())
         return (create_api_key(store, "planner", "browser tests: field worker"),
                 create_api_key(store, "officer", "browser tests: officer"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 
@@ -214,8 +215,9 @@ def test_all_suppressed_draws_grey_with_no_classes(districts, values):
 def test_districts_in_a_projected_crs_are_drawn_in_degrees(districts, values):
     html = _page(districts.to_crs("EPSG:32636"), values)
 
-    start = html.index('"coordinates": [[[') + len('"coordinates": [[[')
-    lon, lat = (float(x) for x in html[start:].split("]")[0].split(","))
+    start = html.index("L.geoJSON(") + len("L.geoJSON(")
+    first = json.JSONDecoder().raw_decode(html, start)[0]["features"][0]
+    lon, lat = first["geometry"]["coordinates"][0][0]
     assert lon == pytest.approx(35.01, abs=1e-6) and lat == pytest.approx(31.9, abs=1e-6)
 
 

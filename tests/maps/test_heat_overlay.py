@@ -226,3 +226,69 @@ def test_legend_ramp_runs_from_the_png_lowest_to_highest_colour():
     lut = _ramp_lut(DEFAULT_RAMP)
     assert stops[0] == "#{:02x}{:02x}{:02x}".format(*lut[0][:3])
     assert stops[-1] == "#{:02x}{:02x}{:02x}".format(*lut[255][:3])
+
+
+def test_per_capita_from_district_counts_matches_the_same_residents_as_a_raster(planted, tmp_path):
+    events, _ = planted
+    # One district of 5,000 residents; the same people as one raster pixel at its centre.
+    district = shapely.box(329_900.0, 4_089_900.0, 330_100.0, 4_090_100.0)
+    districts = gpd.GeoDataFrame(
+        {"code": ["1"], "residents": [5000.0]}, geometry=[district], crs=LOCAL_CRS
+    ).to_crs(4326)
+    path = tmp_path / "one_pixel.tif"
+    with rasterio.open(
+        path, "w", driver="GTiff", width=1, height=1, count=1, dtype="float32", crs=LOCAL_CRS,
+        transform=Affine(200.0, 0, 329_900.0, 0, -200.0, 4_090_100.0),
+    ) as out:  # fmt: skip
+        out.write(np.full((1, 1), 5000.0, dtype="float32"), 1)
+    bounds = (328_000.0, 4_088_000.0, 332_000.0, 4_092_000.0)
+    options = {"bandwidth": 150.0, "cell_size": 50.0, "bounds": bounds}
+
+    by_district = heat_overlay(events, LOCAL_CRS, population=districts, **options)
+    by_raster = heat_overlay(events, LOCAL_CRS, population=path, **options)
+
+    assert by_district.unit == "per_1000_residents"
+    assert np.isfinite(by_district.grid).sum() > 0
+    np.testing.assert_allclose(by_district.grid, by_raster.grid, rtol=1e-6)
+
+
+def test_districts_without_residents_say_what_is_missing(planted):
+    events, _ = planted
+    districts = gpd.GeoDataFrame(
+        {"code": ["1"]}, geometry=[shapely.box(329_000, 4_089_000, 331_000, 4_091_000)],
+        crs=LOCAL_CRS,
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="no 'residents' column"):
+        heat_overlay(events, LOCAL_CRS, bandwidth=150.0, population=districts)
+    with pytest.raises(ValueError, match="no district has residents"):
+        heat_overlay(events, LOCAL_CRS, bandwidth=150.0, population=districts.assign(residents=0.0))
+
+
+def test_margin_widens_given_bounds_by_bandwidths(planted):
+    events, _ = planted
+    bounds = (325_000.0, 4_085_000.0, 345_000.0, 4_105_000.0)
+    overlay = heat_overlay(
+        events, LOCAL_CRS, bandwidth=200.0, cell_size=50.0, bounds=bounds, margin=2
+    )
+
+    assert overlay.grid.shape == (400 + 2 * 8, 400 + 2 * 8)  # 2 × 200 m = 8 cells a side
+    assert (overlay.transform.c, overlay.transform.f) == (324_600.0, 4_105_400.0)
+
+
+def test_too_fine_a_cell_is_refused_with_the_finest_that_works(planted):
+    events, _ = planted
+    with pytest.raises(ValueError, match=r"at most 4,000,000\); use a cell size of (\d+) m"):
+        heat_overlay(events, LOCAL_CRS, bandwidth=150.0, cell_size=1.0)
+
+
+def test_describe_says_where_the_png_goes_and_what_it_shows(planted):
+    events, _ = planted
+    overlay = heat_overlay(events, LOCAL_CRS, bandwidth=150.0, cell_size=25.0)
+    facts = overlay.describe()
+    rgba = _read_png(overlay.png)
+
+    (south, west), (north, east) = overlay.bounds_4326
+    assert facts["bounds"] == [west, south, east, north]
+    assert (facts["image_height"], facts["image_width"]) == rgba.shape[:2]
+    assert (facts["grid_height"], facts["grid_width"]) == overlay.grid.shape
+    assert (facts["crs"], facts["cell_m"], facts["events"]) == (LOCAL_CRS, 25.0, 800)

@@ -1,74 +1,85 @@
 """``GET /cities/{city}/heatmaps/{layer}.tif|.png|.json``: kernel-density heat maps of a
 layer's published events: a Cloud-Optimised GeoTIFF in the city's local CRS, a PNG overlay
-(its lon/lat bounds in the ``X-Bounds`` header) and the same facts as JSON."""
+warped to Web Mercator (its lon/lat bounds in the ``X-Bounds`` header) and the same facts as
+JSON. The layered city map's ``/maps/{city}/layers/heat.png|.tif`` answer with the same
+responses (see :mod:`observatory.api.routes.city_maps`)."""
 
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
-from maps.heat import COLOUR_BLIND_SAFE_RAMPS, render_png, write_cog
+from maps.heat import COLOUR_BLIND_SAFE_RAMPS, write_cog
+from maps.heat_overlay import DEFAULT_RAMP, HeatOverlay
 from observatory.api.deps import CityDep, StoreDep
-from observatory.api.heat_surface import (
-    HeatRequestError,
-    HeatSurface,
-    heat_surface,
-    parse_bandwidth,
-)
+from observatory.api.heat_surface import HeatParams, HeatRequestError, city_heat
+from observatory.models import City
+from observatory.store import Store
 
 router = APIRouter(tags=["heat maps"])
 
-
-class HeatParams:
-    """The query parameters every heat-map format shares."""
-
-    def __init__(
-        self,
-        start: Annotated[
-            datetime | None, Query(description="events from (inclusive), ISO 8601")
-        ] = None,
-        end: Annotated[
-            datetime | None, Query(description="events before (exclusive), ISO 8601")
-        ] = None,
-        bandwidth: Annotated[str, Query(description="'scott', 'silverman' or metres")] = "scott",
-        cell: Annotated[float, Query(gt=0, description="cell size in metres")] = 100.0,
-        per_capita: Annotated[
-            bool, Query(description="events per 1,000 residents (needs population observations)")
-        ] = False,
-    ):
-        self.start, self.end, self.bandwidth = start, end, bandwidth
-        self.cell, self.per_capita = cell, per_capita
+HeatParamsDep = Annotated[HeatParams, Depends()]
+PNG_HEADERS = ("X-Bounds", "X-Heat-Peak", "X-Heat-Unit", "X-Heat-Events")
 
 
-def _surface(
-    city: CityDep, layer: str, store: StoreDep, params: Annotated[HeatParams, Depends()]
-) -> HeatSurface:
+def checked_ramp(
+    ramp: Annotated[str, Query(description=f"one of {', '.join(COLOUR_BLIND_SAFE_RAMPS)}")] = (
+        DEFAULT_RAMP
+    ),
+) -> str:
+    if ramp not in COLOUR_BLIND_SAFE_RAMPS:
+        raise HTTPException(422, f"ramp={ramp!r}: use one of {', '.join(COLOUR_BLIND_SAFE_RAMPS)}")
+    return ramp
+
+
+RampDep = Annotated[str, Depends(checked_ramp)]
+
+
+def heat_or_http_error(
+    store: Store, city: City, layer: str | None, params: HeatParams, ramp: str = DEFAULT_RAMP
+) -> HeatOverlay:
     try:
-        return heat_surface(
-            store,
-            city,
-            layer,
-            start=params.start,
-            end=params.end,
-            bandwidth=parse_bandwidth(params.bandwidth),
-            cell=params.cell,
-            per_capita=params.per_capita,
-        )
+        return city_heat(store, city, layer, params, ramp=ramp)
     except HeatRequestError as exc:
-        raise HTTPException(exc.status, str(exc)) from exc
+        raise HTTPException(exc.status, f"No heat map for {city.slug}: {exc}") from exc
 
 
-SurfaceDep = Annotated[HeatSurface, Depends(_surface)]
-RampParam = Annotated[str, Query(description=f"one of {', '.join(COLOUR_BLIND_SAFE_RAMPS)}")]
+def png_response(overlay: HeatOverlay) -> Response:
+    """The Web Mercator PNG; where it goes (west,south,east,north in EPSG:4326) and what its
+    top colour stands for in the headers."""
+    return Response(
+        overlay.png,
+        media_type="image/png",
+        headers={
+            "X-Bounds": ",".join(f"{b:.7f}" for b in overlay.bounds_lonlat),
+            "X-Heat-Peak": repr(overlay.peak),
+            "X-Heat-Unit": overlay.unit,
+            "X-Heat-Events": str(overlay.events),
+            "Access-Control-Expose-Headers": ", ".join(PNG_HEADERS),
+        },
+    )
 
 
-def _bounds_header(surface: HeatSurface) -> str:
-    return ",".join(f"{b:.7f}" for b in surface.bounds_lonlat)
+def geotiff_response(overlay: HeatOverlay, filename: str) -> Response:
+    """The surface in the city's local CRS as a float32 Cloud-Optimised GeoTIFF."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "heat.tif"
+        write_cog(overlay.grid, overlay.transform, overlay.crs, path)
+        data = path.read_bytes()
+    return Response(
+        data,
+        media_type="image/tiff; application=geotiff; profile=cloud-optimized",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def heat_filename(city: str, layer: str, params: HeatParams) -> str:
+    parts = [city, "heat", layer, *(str(d) for d in params.days() if d)]
+    return "-".join(parts) + ".tif"
 
 
 @router.get(
@@ -78,16 +89,9 @@ def _bounds_header(surface: HeatSurface) -> str:
         200: {"content": {"image/tiff": {}}, "description": "Cloud-Optimised GeoTIFF, float32"}
     },
 )
-def heatmap_geotiff(city: CityDep, layer: str, surface: SurfaceDep) -> Response:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "heat.tif"
-        write_cog(surface.grid, surface.transform, surface.crs, path)
-        data = path.read_bytes()
-    return Response(
-        data,
-        media_type="image/tiff; application=geotiff; profile=cloud-optimized",
-        headers={"Content-Disposition": f'attachment; filename="{city.slug}-{layer}-heat.tif"'},
-    )
+def heatmap_geotiff(city: CityDep, layer: str, store: StoreDep, params: HeatParamsDep) -> Response:
+    overlay = heat_or_http_error(store, city, layer, params)
+    return geotiff_response(overlay, heat_filename(city.slug, layer, params))
 
 
 @router.get(
@@ -96,21 +100,18 @@ def heatmap_geotiff(city: CityDep, layer: str, surface: SurfaceDep) -> Response:
     responses={
         200: {
             "content": {"image/png": {}},
-            "description": "RGBA overlay; X-Bounds: minlon,minlat,maxlon,maxlat (EPSG:4326)",
+            "description": "RGBA overlay in Web Mercator; "
+            "X-Bounds: west,south,east,north (EPSG:4326)",
         }
     },
 )
-def heatmap_png(surface: SurfaceDep, ramp: RampParam = "viridis") -> Response:
-    if ramp not in COLOUR_BLIND_SAFE_RAMPS:
-        raise HTTPException(422, f"ramp={ramp!r}: use one of {', '.join(COLOUR_BLIND_SAFE_RAMPS)}")
-    return Response(
-        render_png(surface.grid, ramp),
-        media_type="image/png",
-        headers={"X-Bounds": _bounds_header(surface), "Access-Control-Expose-Headers": "X-Bounds"},
-    )
+def heatmap_png(
+    city: CityDep, layer: str, store: StoreDep, params: HeatParamsDep, ramp: RampDep
+) -> Response:
+    return png_response(heat_or_http_error(store, city, layer, params, ramp))
 
 
 @router.get("/cities/{city}/heatmaps/{layer}.json")
-def heatmap_facts(surface: SurfaceDep) -> dict:
+def heatmap_facts(city: CityDep, layer: str, store: StoreDep, params: HeatParamsDep) -> dict:
     """Where the PNG goes on a map (``bounds``, lon/lat), and how the surface was made."""
-    return surface.describe()
+    return heat_or_http_error(store, city, layer, params).describe()

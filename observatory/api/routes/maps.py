@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from maps.choropleth import choropleth_html
 from maps.classify import Classification
+from maps.simplify import DEFAULT_TOLERANCE_M, simplify_districts
+from observatory.api.city_crs import local_crs
 from observatory.api.deps import ApiSettingsDep, CityDep, StoreDep
 from observatory.api.indicator_display import indicator_display
+from observatory.api.map_inputs import ToleranceParam, current_districts, period_values
 
 router = APIRouter(tags=["maps"])
 
@@ -24,36 +27,17 @@ def indicator_map(
     api_settings: ApiSettingsDep,
     period: str | None = Query(None, description="e.g. 2025; default: the latest computed"),
     classification: Classification = "quantiles",
+    tolerance: ToleranceParam = DEFAULT_TOLERANCE_M,
     lang: Literal["en", "ar"] = "en",
 ) -> HTMLResponse:
-    values = store.indicator_values(city.slug, indicator)
-    if values.empty:
-        raise HTTPException(
-            status_code=404,
-            detail=f"No values of indicator {indicator!r} for {city.slug}. Compute them with: "
-            f"observatory compute --city {city.slug} (after ingesting its census).",
-        )
-    periods = sorted(values["period"].astype(str).unique())
-    period = period or periods[-1]
-    if period not in periods:
-        raise HTTPException(
-            status_code=404,
-            detail=f"No values of {indicator!r} for {city.slug} in period {period!r}; "
-            f"computed periods: {', '.join(periods)}.",
-        )
-    districts = store.districts(city.slug)
-    if districts.empty:
-        raise HTTPException(
-            status_code=404,
-            detail=f"{city.slug} has no current districts. Load them with: "
-            f"observatory ingest boundaries FILE --city {city.slug}",
-        )
+    values = period_values(store, city, indicator, period)
+    districts = current_districts(store, city)
     display = indicator_display(indicator, lang)
     city_name = (city.name_ar if lang == "ar" else "") or city.name_en
     html = choropleth_html(
-        districts,
-        values[values["period"].astype(str) == period],
-        title=f"{city_name} — {display.label} ({period})",
+        simplify_districts(districts, local_crs(city, districts), tolerance),
+        values,
+        title=f"{city_name} — {display.label} ({values['period'].iloc[0]})",
         indicator_label=display.label,
         value_format=display.value_format,
         classification=classification,
