@@ -42,6 +42,12 @@ def _copy(con: Connection, table: str, frame: pd.DataFrame) -> None:
             copy.write(chunk.to_csv(index=False, header=False, na_rep="\\N"))
 
 
+def _frame(result: sa.CursorResult) -> pd.DataFrame:
+    # Plain tuples from the DB-API cursor: pandas probes SQLAlchemy Row objects attribute by
+    # attribute (an exception per row), which took half the time of reading 15,000 values.
+    return pd.DataFrame(result.cursor.fetchall(), columns=list(result.keys()))
+
+
 def _bbox(bbox) -> dict:
     keys = ("minx", "miny", "maxx", "maxy")
     return dict(zip(keys, (None,) * 4 if bbox is None else map(float, bbox)))
@@ -221,7 +227,7 @@ class PostGISStore:
                   "periods": list(periods) if periods is not None else None}
         with self._transaction() as con:
             result = self._run(con, "observations", params)
-            return pd.DataFrame(result.all(), columns=list(result.keys()))
+            return _frame(result)
 
     def periods(self, city: str, variable: str | None = None) -> list[str]:
         with self._transaction() as con:
@@ -233,7 +239,7 @@ class PostGISStore:
                   "statuses": list(statuses)}
         with self._transaction() as con:
             result = self._run(con, "events", params)
-            df = pd.DataFrame(result.all(), columns=list(result.keys()))
+            df = _frame(result)
         df["wkb"] = df["wkb"].map(bytes) if len(df) else df["wkb"]
         return frames.events_frame(df)
 
@@ -276,7 +282,7 @@ class PostGISStore:
         with self._transaction() as con:
             matched = self._run(con, "district_page_count", params).scalar()
             result = self._run(con, "district_page", {**params, "limit": limit, "offset": offset})
-            df = pd.DataFrame(result.all(), columns=list(result.keys()))
+            df = _frame(result)
         geometry = shapely.from_wkb([bytes(b) for b in df.pop("wkb")])
         return gpd.GeoDataFrame(df, geometry=geometry, crs="EPSG:4326"), int(matched)
 
@@ -288,7 +294,7 @@ class PostGISStore:
         with self._transaction() as con:
             matched = self._run(con, "event_page_count", params).scalar()
             result = self._run(con, "event_page", {**params, "limit": limit, "offset": offset})
-            df = pd.DataFrame(result.all(), columns=list(result.keys()))
+            df = _frame(result)
         df["wkb"] = df["wkb"].map(bytes) if len(df) else df["wkb"]
         return frames.events_frame(df), int(matched)
 
@@ -340,4 +346,4 @@ class PostGISStore:
         with self._transaction() as con:
             result = self._run(con, "indicator_values",
                                {"city": city, "indicator_id": indicator_id, "period": period})
-            return pd.DataFrame(result.all(), columns=list(result.keys()))
+            return _frame(result)
