@@ -29,7 +29,7 @@ class LayerRef:
 
 def layer_ids(store: Store, city: City, caller: Caller) -> list[str]:
     """Every layer of ``city`` as the store holds it now (and ``caller`` may see)."""
-    indicators = store.indicator_values(city.slug)["indicator_id"].unique()
+    indicators = store.indicator_periods(city.slug)["indicator_id"].unique()
     return (
         [f"{city.slug}.districts"]
         + [f"{city.slug}.indicator.{i}" for i in sorted(indicators)]
@@ -65,7 +65,7 @@ def existing_layer(store: Store, layer_id: str, caller: Caller) -> LayerRef:
     layer = resolve_layer(store, layer_id)
     slug = layer.city.slug
     if layer.kind == "indicator":
-        found = not store.indicator_values(slug, layer.name).empty
+        found = not store.indicator_periods(slug, layer.name).empty
     elif layer.kind == "events":
         found = layer.name in store.event_layers(slug, event_statuses(caller))
     else:

@@ -22,14 +22,13 @@ ToleranceParam = Annotated[
 
 def period_values(store: Store, city: City, indicator: str, period: str | None) -> pd.DataFrame:
     """The district values of one indicator and period (default: the latest), or a 404."""
-    values = store.indicator_values(city.slug, indicator)
-    if values.empty:
+    periods = list(store.indicator_periods(city.slug, indicator)["period"].astype(str))
+    if not periods:
         raise HTTPException(
             status_code=404,
             detail=f"No values of indicator {indicator!r} for {city.slug}. Compute them with: "
             f"observatory compute --city {city.slug} (after ingesting its census).",
         )
-    periods = sorted(values["period"].astype(str).unique())
     period = period or periods[-1]
     if period not in periods:
         raise HTTPException(
@@ -37,7 +36,7 @@ def period_values(store: Store, city: City, indicator: str, period: str | None) 
             detail=f"No values of {indicator!r} for {city.slug} in period {period!r}; "
             f"computed periods: {', '.join(periods)}.",
         )
-    chosen = values[values["period"].astype(str) == period]
+    chosen = store.indicator_values(city.slug, indicator, period)
     return chosen[chosen["district_code"].notna()].reset_index(drop=True)
 
 

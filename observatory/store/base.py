@@ -158,6 +158,9 @@ class Store(Protocol):
     def put_indicator_values(self, city: str, values: "pd.DataFrame") -> int:
         """Replace the values of the (indicator_id, period) pairs present in ``values``."""
 
+    def indicator_periods(self, city: str, indicator_id: str | None = None) -> "pd.DataFrame":
+        """The (indicator_id, period) pairs that have values, sorted: a cheap catalogue."""
+
     def indicator_values(
         self, city: str, indicator_id: str | None = None, period: str | None = None
     ) -> "pd.DataFrame": ...

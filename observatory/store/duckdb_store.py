@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -52,6 +53,11 @@ def _path_from_url(url: str) -> str:
     return url.removeprefix("duckdb:///") or ":memory:"
 
 
+def _districts_frame(df: pd.DataFrame) -> gpd.GeoDataFrame:
+    geometry = shapely.from_wkb([bytes(b) for b in df.pop("wkb")])
+    return gpd.GeoDataFrame(df, geometry=geometry, crs="EPSG:4326")
+
+
 class DuckDBStore:
     """Opens a short-lived connection per operation so that the API and a CLI ingest can share
     the file (DuckDB lets one process write at a time); waits briefly when the file is busy."""
@@ -64,6 +70,10 @@ class DuckDBStore:
         self._q = queries("duckdb")
         self._extension = spatial_extension_path().as_posix()
         self._memory = duckdb.connect(":memory:") if self.path == ":memory:" else None
+        self._guard = threading.Lock()
+        self._shared: duckdb.DuckDBPyConnection | None = None
+        self._users = 0
+        self._spatial_loaded = False
         if self._memory is not None:
             self._memory.execute(f"LOAD '{self._extension}'")
         else:
@@ -72,18 +82,32 @@ class DuckDBStore:
     # connections ------------------------------------------------------------------------------
     @contextmanager
     def _connect(self, spatial: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection for one unit of work. GEOMETRY and WKB conversion are core DuckDB;
-        ``spatial`` loads the extension (about 0.3 s) only for work that needs its functions."""
+        """A connection for one unit of work. Work running at the same time in this process
+        shares one open database (a cursor each: DuckDB refuses two instances of one file in a
+        process); the file is closed when the last one ends, so another process can write it.
+        GEOMETRY and WKB are core DuckDB; ``spatial`` loads the extension (about 0.3 s) only
+        for work that needs its functions, once per opening."""
         if self._memory is not None:
             yield self._memory.cursor()
             return
-        con = self._open_waiting_for_lock()
-        if spatial:
-            con.execute(f"LOAD '{self._extension}'")
+        with self._guard:
+            if self._shared is None:
+                self._shared = self._open_waiting_for_lock()
+                self._spatial_loaded = False
+            if spatial and not self._spatial_loaded:
+                self._shared.execute(f"LOAD '{self._extension}'")
+                self._spatial_loaded = True
+            self._users += 1
+            con = self._shared.cursor()
         try:
             yield con
         finally:
             con.close()
+            with self._guard:
+                self._users -= 1
+                if self._users == 0:
+                    self._shared.close()
+                    self._shared = None
 
     def _open_waiting_for_lock(self) -> duckdb.DuckDBPyConnection:
         deadline = time.monotonic() + _LOCK_WAIT_SECONDS
@@ -292,12 +316,21 @@ class DuckDBStore:
                       as_of=None) -> tuple[gpd.GeoDataFrame, int]:
         params = {"city": city, "as_of": as_of or date.today(), "code": code,
                   "bbox": _bbox_wkb(bbox)}
+        if bbox is not None:
+            # The SQL keeps districts whose extent meets the bbox (core DuckDB, no extension
+            # load); the exact test on the candidates is shapely's, as PostGIS's ST_Intersects.
+            with self._connect() as con:
+                df = con.execute(self._q["district_page"],
+                                 {**params, "limit": None, "offset": 0}).df()
+            found = _districts_frame(df)
+            found = found[found.intersects(shapely.box(*map(float, bbox)))]
+            end = None if limit is None else offset + limit
+            return found.iloc[offset:end].reset_index(drop=True), len(found)
         with self._connect() as con:
             matched = con.execute(self._q["district_page_count"], params).fetchone()[0]
             df = con.execute(self._q["district_page"],
                              {**params, "limit": limit, "offset": offset}).df()
-        geometry = shapely.from_wkb([bytes(b) for b in df.pop("wkb")])
-        return gpd.GeoDataFrame(df, geometry=geometry, crs="EPSG:4326"), int(matched)
+        return _districts_frame(df), int(matched)
 
     def event_page(self, city: str, layer: str, *, bbox=None, start=None, end=None,
                    statuses: Sequence[str] = ("published",), limit=None, offset=0,
@@ -354,6 +387,11 @@ class DuckDBStore:
             con.execute(self._q["insert_indicator_values"],
                         {"city": city, "computed_at": utcnow()})
         return len(value_batch)
+
+    def indicator_periods(self, city: str, indicator_id: str | None = None) -> pd.DataFrame:
+        with self._connect() as con:
+            return con.execute(self._q["indicator_periods"],
+                               {"city": city, "indicator_id": indicator_id}).df()
 
     def indicator_values(self, city: str, indicator_id: str | None = None,
                          period: str | None = None) -> pd.DataFrame:

@@ -341,6 +341,11 @@ class PostGISStore:
             self._run(con, "insert_indicator_values", {"city": city, "computed_at": utcnow()})
         return len(batch)
 
+    def indicator_periods(self, city: str, indicator_id: str | None = None) -> pd.DataFrame:
+        with self._transaction() as con:
+            return _frame(self._run(con, "indicator_periods",
+                                    {"city": city, "indicator_id": indicator_id}))
+
     def indicator_values(self, city: str, indicator_id: str | None = None,
                          period: str | None = None) -> pd.DataFrame:
         with self._transaction() as con:

@@ -243,3 +243,8 @@ shapes AS (
 )
 SELECT CASE WHEN count(*) > 0 THEN ST_AsMVT(shapes, $layer, 4096, 'geom') END
 FROM shapes WHERE geom IS NOT NULL;
+
+-- name: indicator_periods
+SELECT DISTINCT indicator_id, period FROM indicator_value
+WHERE city = $city AND ($indicator_id IS NULL OR indicator_id = $indicator_id)
+ORDER BY indicator_id, period;

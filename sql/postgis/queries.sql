@@ -178,14 +178,14 @@ SELECT count(*) FROM district
 WHERE city = :city AND valid_from <= :as_of AND (valid_to IS NULL OR valid_to > :as_of)
   AND (CAST(:code AS TEXT) IS NULL OR code = :code)
   AND (CAST(:minx AS float8) IS NULL
-       OR geom && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326));
+       OR ST_Intersects(geom, ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)));
 
 -- name: district_page
 SELECT code, name_en, name_ar, area_m2, ST_AsBinary(geom) AS wkb FROM district
 WHERE city = :city AND valid_from <= :as_of AND (valid_to IS NULL OR valid_to > :as_of)
   AND (CAST(:code AS TEXT) IS NULL OR code = :code)
   AND (CAST(:minx AS float8) IS NULL
-       OR geom && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326))
+       OR ST_Intersects(geom, ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)))
 ORDER BY code LIMIT :limit OFFSET :offset;
 
 -- name: event_page_count
@@ -267,3 +267,8 @@ shapes AS (
 )
 SELECT CASE WHEN count(*) > 0 THEN ST_AsMVT(shapes, :layer, 4096, 'geom') END
 FROM shapes WHERE geom IS NOT NULL;
+
+-- name: indicator_periods
+SELECT DISTINCT indicator_id, period FROM indicator_value
+WHERE city = :city AND (CAST(:indicator_id AS TEXT) IS NULL OR indicator_id = :indicator_id)
+ORDER BY indicator_id, period;

@@ -208,3 +208,41 @@ def test_api_keys_are_stored_by_hash_with_a_role(store):
     assert store.api_key_role("0" * 64) is None
     with pytest.raises(Exception):
         store.add_api_key("1" * 64, "emperor", "no such role")
+
+
+def test_duckdb_store_serves_concurrent_threads_and_then_frees_the_file(duckdb_url):
+    """The API answers requests in threads; DuckDB refuses two instances of one file in a
+    process, so concurrent work must share one (and release it for other processes after)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import duckdb
+
+    from observatory.store import open_store
+
+    store = open_store(duckdb_url)
+    store.init_schema()
+    store.upsert_city(CITY)
+    store.load(_run("boundaries", "d.geojson", "h"), districts=_districts())
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: len(store.districts("gaziantep")), range(64)))
+    assert results == [2] * 64
+    # Nothing is held open now: another process (here: a plain connection) can write the file.
+    other = duckdb.connect(duckdb_url.removeprefix("duckdb:///"))
+    other.execute("CREATE TABLE scratch (x INTEGER)")
+    other.close()
+
+
+def test_indicator_periods_list_what_has_values(store):
+    store.upsert_city(CITY)
+    values = pd.DataFrame({
+        "district_code": ["27001", None, "27001"], "period": ["2024", "2025", "2025"],
+        "indicator_id": ["share", "share", "other"], "value": [0.1, 0.2, 0.3],
+        "score": [None] * 3, "coverage": [1.0] * 3, "suppressed": [False] * 3,
+        "definition_hash": ["h"] * 3,
+    })
+    store.put_indicator_values("gaziantep", values)
+    got = store.indicator_periods("gaziantep")
+    assert list(zip(got["indicator_id"], got["period"])) == [
+        ("other", "2025"), ("share", "2024"), ("share", "2025")]
+    assert list(store.indicator_periods("gaziantep", "share")["period"]) == ["2024", "2025"]
+    assert store.indicator_periods("gaziantep", "none").empty

@@ -150,3 +150,20 @@ def test_indicator_tiles_hide_suppressed_values(store):
         "nablus", "foreign_citizens_share", *TILE, layer="share", period="2024"
     )
     assert _decode(older)["share"]["features"][0]["properties"]["value"] == 0.1
+
+
+def test_bbox_selects_districts_whose_shape_meets_it_not_just_their_extent(store):
+    import geopandas as gpd
+
+    store.upsert_city(CITY)
+    # A triangle whose bounding box covers the query box's corner while its shape stays away.
+    triangle = shapely.Polygon([(35.20, 32.20), (35.30, 32.20), (35.20, 32.30)])
+    square = shapely.box(35.30, 32.20, 35.40, 32.30)
+    store.load(IngestRun(CITY.slug, "boundaries", "t.geojson", "t"), districts=gpd.GeoDataFrame(
+        {"code": ["T", "S"], "name_en": ["T", "S"], "name_ar": ["ت", "س"], "area_m2": [1.0, 1.0]},
+        geometry=[triangle, square], crs="EPSG:4326"))
+    found, matched = store.district_page("nablus", bbox=(35.28, 32.28, 35.32, 32.29))
+    assert matched == 1 and list(found["code"]) == ["S"]
+    paged, matched = store.district_page("nablus", bbox=(35.1, 32.1, 35.5, 32.5), limit=1,
+                                         offset=1)
+    assert matched == 2 and list(paged["code"]) == ["T"]

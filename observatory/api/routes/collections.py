@@ -157,14 +157,14 @@ def _event_features(page: gpd.GeoDataFrame) -> list[dict]:
 def _indicator_values(
     store: Store, layer: LayerRef, period: str | None, caller: Caller
 ) -> pd.DataFrame:
-    values = store.indicator_values(layer.city.slug, layer.name)
-    periods = sorted(values["period"].astype(str).unique())
+    periods = list(store.indicator_periods(layer.city.slug, layer.name)["period"].astype(str))
     period = period or periods[-1]
     if period not in periods:
         raise HTTPException(
             404, f"No values of {layer.name!r} in period {period!r}; periods: {', '.join(periods)}."
         )
-    chosen = values[(values["period"] == period) & values["district_code"].notna()]
+    values = store.indicator_values(layer.city.slug, layer.name, period)
+    chosen = values[values["district_code"].notna()]
     return shown_values(chosen, caller)[
         ["district_code", "indicator_id", "period", "value", "score", "coverage", "suppressed"]
     ]
