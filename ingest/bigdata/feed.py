@@ -69,10 +69,13 @@ class Feed:
         self._require(columns, header)
         typed, numbered = (self._csv_sources(header) if self.format == "csv"
                            else self._parquet_sources())
-        problem_column, problem = _problem_sql(checks)
+        failed, problem_column, problem = _problem_sql(checks)
+        # The checks run once per row, giving the number of the first that fails; the column
+        # and the reason are looked up from that number.
         for view, source in (("checked_feed", typed), ("checked_numbered", numbered)):
-            con.execute(f"CREATE TEMP VIEW {view} AS SELECT *, {problem_column} AS problem_column,"
-                        f" {problem} AS problem FROM ({source}) AS feed")
+            con.execute(f"CREATE TEMP VIEW {view} AS SELECT * EXCLUDE (failed), "
+                        f"{problem_column} AS problem_column, {problem} AS problem "
+                        f"FROM (SELECT *, {failed} AS failed FROM ({source})) AS feed")
 
     # opening ---------------------------------------------------------------------------------
     def _header(self, delimiter: str | None) -> list[str]:
@@ -176,12 +179,15 @@ class Feed:
         return found.source if found else column
 
 
-def _problem_sql(checks: list[Check]) -> tuple[str, str]:
+def _problem_sql(checks: list[Check]) -> tuple[str, str, str]:
+    """SQL for the number of the first check failing, and by that number the column blamed
+    and the reason."""
     if not checks:
-        return "NULL", "NULL"
-    column = " ".join(f"WHEN {c.condition} THEN {_literal(c.column)}" for c in checks)
-    reason = " ".join(f"WHEN {c.condition} THEN {c.reason}" for c in checks)
-    return f"CASE {column} END", f"CASE {reason} END"
+        return "NULL", "NULL", "NULL"
+    failed = " ".join(f"WHEN {c.condition} THEN {i}" for i, c in enumerate(checks))
+    column = " ".join(f"WHEN {i} THEN {_literal(c.column)}" for i, c in enumerate(checks))
+    reason = " ".join(f"WHEN {i} THEN {c.reason}" for i, c in enumerate(checks))
+    return f"CASE {failed} END", f"CASE failed {column} END", f"CASE failed {reason} END"
 
 
 def _parse_reason(kind: str, message: str, column: str | None, type_: str | None) -> str:
@@ -279,7 +285,7 @@ def sql_text_list(values: list[str]) -> str:
 def dims_text(frame: pd.DataFrame, dimensions: dict) -> pd.Series:
     """The ``dim_0``… columns of an aggregate, mapped by the spec's values, as canonical JSON."""
     keys = sorted(dimensions)
-    mapped = [frame[f"dim_{i}"].map(dimensions[key].values).fillna(frame[f"dim_{i}"])
+    mapped = [frame[f"dim_{i}"].map(lambda v, known=dimensions[key].values: known.get(v, v))
               for i, key in enumerate(keys)]
     return pd.Series([canonical_dims(dict(zip(keys, values, strict=True)))
                       for values in zip(*mapped, strict=True)] if keys else "{}",

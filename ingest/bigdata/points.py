@@ -1,9 +1,11 @@
 """Geotagged points (posts, sensor hits, service requests) -> counts per district, period and
-group, by point-in-polygon in DuckDB (EPSG:4326, as the districts are stored).
+group (EPSG:4326, as the districts are stored).
 
-One pass over the file counts points per district, period and group, rows failing a check per
-problem, and points in no district per location; a small query then places those on a border
-(lowest district code) and counts those outside the city, which are reported, never dropped.
+DuckDB reads the file once and counts points per district, period and group where a lon/lat
+grid places them by arithmetic (``grid``: cells wholly inside one district or wholly outside
+the city), rows failing a check per problem, and the other points per location; shapely then
+places those exactly (``exact``: a point on a border to the lowest district code). Points
+outside the city are reported, never dropped.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
-from ingest.bigdata.engine import feed_engine, register_districts, sql
+from ingest.bigdata.engine import feed_engine, register_grid, sql
+from ingest.bigdata.exact import place_exactly
 from ingest.bigdata.feed import (
     MAX_LISTED,
     PERIOD_FORMATS,
@@ -26,6 +30,7 @@ from ingest.bigdata.feed import (
     dimension_columns,
     dims_text,
 )
+from ingest.bigdata.grid import BORDER, OUTSIDE, district_grid
 from ingest.bigdata.redaction import redact
 from ingest.spec import PointCountsSpec
 from observatory.models import OBSERVATION_COLUMNS
@@ -37,8 +42,9 @@ def point_counts(path: Path, spec: PointCountsSpec, districts: gpd.GeoDataFrame,
     dim_columns = dimension_columns(spec.dimensions)
     dims = "".join(f"{c.name}, " for c in dim_columns)
     keys = ["district_code", "period", *[c.name for c in dim_columns]]
+    grid = district_grid(districts)
     with feed_engine() as con:
-        register_districts(con, districts)
+        register_grid(con, grid)
         c = spec.columns
         feed = Feed(con, Path(path), format=spec.format, delimiter=spec.delimiter, columns=[
             FeedColumn("lon", c.lon, "DOUBLE", "columns.lon"),
@@ -46,25 +52,29 @@ def point_counts(path: Path, spec: PointCountsSpec, districts: gpd.GeoDataFrame,
             FeedColumn("time", c.time, "TIMESTAMP", "columns.time"),
             *dim_columns,
         ], checks=[*coordinate_checks(), *dimension_checks(spec.dimensions)])
-        con.execute(sql("point_groups").replace("{dimensions}", dims),
-                    {"period_format": PERIOD_FORMATS[spec.period]})
-        groups = con.execute("SELECT * FROM point_group WHERE district_code IS NOT NULL "
-                             "OR problem IS NOT NULL").df()
-        placed = con.execute(sql("point_outside")).df()
+        groups = con.execute(sql("point_groups").replace("{dimensions}", dims),
+                             {"period_unit": spec.period,
+                              "period_format": PERIOD_FORMATS[spec.period], **grid.params()}).df()
         rejected = feed.parse_rejections()
         unparsed = len(rejected)
-        if groups["problem"].notna().any():
+        if groups["place"].isna().any():
             rejected += feed.listed_problems()
     rejected = dedupe_rejections(rejected)
 
-    bad = int(groups.loc[groups["problem"].notna(), "n"].sum()) + unparsed
-    inside = groups[groups["problem"].isna()]
-    on_border = placed[placed["district_code"].notna()]
-    outside = placed[placed["district_code"].isna()]
-    counts = (pd.concat([inside[[*keys, "n"]], on_border[[*keys, "n"]]])
+    place = groups["place"]
+    codes = districts["code"].astype(str).to_numpy()
+    inside = groups[place >= 0].assign(
+        district_code=lambda g: codes[g["place"].to_numpy(np.int64)])
+    placed = place_exactly(groups[place == BORDER], districts)
+    exact = placed[placed["district_code"].notna()]
+    on_border = exact[~exact["inside"]]
+    outside = pd.concat([groups.loc[place == OUTSIDE, ["n"]].assign(looks_swapped=False),
+                         placed.loc[placed["district_code"].isna(), ["n", "looks_swapped"]]])
+    counts = (pd.concat([inside[[*keys, "n"]], exact[[*keys, "n"]]])
               .groupby(keys, as_index=False)["n"].sum())
-    counted = int(counts["n"].sum())
-    rows_read = counted + int(outside["n"].sum()) + bad
+    bad = int(groups.loc[place.isna(), "n"].sum()) + unparsed
+    rows_read = int(groups["n"].sum()) + unparsed  # a point in two overlapping districts: once
+    counted = rows_read - int(outside["n"].sum()) - bad
     notes = [f"{rows_read:,} points read"]
     if bad:
         notes.append(f"{bad:,} rows rejected"
