@@ -162,5 +162,7 @@ class Store(Protocol):
         """The (indicator_id, period) pairs that have values, sorted: a cheap catalogue."""
 
     def indicator_values(
-        self, city: str, indicator_id: str | None = None, period: str | None = None
-    ) -> "pd.DataFrame": ...
+        self, city: str, indicator_id: str | None = None, period: str | None = None,
+        district_codes: Sequence[str] | None = None,
+    ) -> "pd.DataFrame":
+        """Stored values, optionally of one indicator, period and set of districts."""

@@ -394,7 +394,10 @@ class DuckDBStore:
                                {"city": city, "indicator_id": indicator_id}).df()
 
     def indicator_values(self, city: str, indicator_id: str | None = None,
-                         period: str | None = None) -> pd.DataFrame:
+                         period: str | None = None,
+                         district_codes: Sequence[str] | None = None) -> pd.DataFrame:
+        codes = list(district_codes) if district_codes is not None else None
         with self._connect() as con:
             return con.execute(self._q["indicator_values"], {
-                "city": city, "indicator_id": indicator_id, "period": period}).df()
+                "city": city, "indicator_id": indicator_id, "period": period,
+                "codes": codes}).df()

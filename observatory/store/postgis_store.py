@@ -347,8 +347,10 @@ class PostGISStore:
                                     {"city": city, "indicator_id": indicator_id}))
 
     def indicator_values(self, city: str, indicator_id: str | None = None,
-                         period: str | None = None) -> pd.DataFrame:
+                         period: str | None = None,
+                         district_codes: Sequence[str] | None = None) -> pd.DataFrame:
+        codes = list(district_codes) if district_codes is not None else None
         with self._transaction() as con:
-            result = self._run(con, "indicator_values",
-                               {"city": city, "indicator_id": indicator_id, "period": period})
+            result = self._run(con, "indicator_values", {
+                "city": city, "indicator_id": indicator_id, "period": period, "codes": codes})
             return _frame(result)

@@ -102,6 +102,7 @@ SELECT district_code, period, indicator_id, value, score, coverage, suppressed, 
 FROM indicator_value
 WHERE city = $city AND ($indicator_id IS NULL OR indicator_id = $indicator_id)
   AND ($period IS NULL OR period = $period)
+  AND ($codes IS NULL OR list_contains($codes, district_code))
 ORDER BY indicator_id, period, district_code NULLS FIRST;
 
 -- name: delete_superseded_events

@@ -120,6 +120,7 @@ SELECT district_code, period, indicator_id, value, score, coverage, suppressed, 
 FROM indicator_value
 WHERE city = :city AND (CAST(:indicator_id AS TEXT) IS NULL OR indicator_id = :indicator_id)
   AND (CAST(:period AS TEXT) IS NULL OR period = :period)
+  AND (CAST(:codes AS TEXT[]) IS NULL OR district_code = ANY(:codes))
 ORDER BY indicator_id, period, district_code NULLS FIRST;
 
 -- name: delete_superseded_events

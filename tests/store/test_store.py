@@ -246,3 +246,16 @@ def test_indicator_periods_list_what_has_values(store):
         ("other", "2025"), ("share", "2024"), ("share", "2025")]
     assert list(store.indicator_periods("gaziantep", "share")["period"]) == ["2024", "2025"]
     assert store.indicator_periods("gaziantep", "none").empty
+
+
+def test_indicator_values_of_chosen_districts(store):
+    store.upsert_city(CITY)
+    values = pd.DataFrame({
+        "district_code": ["27001", "27002", None], "period": ["2025"] * 3,
+        "indicator_id": ["share"] * 3, "value": [0.1, 0.2, 0.15], "score": [None] * 3,
+        "coverage": [1.0] * 3, "suppressed": [False] * 3, "definition_hash": ["h"] * 3,
+    })
+    store.put_indicator_values("gaziantep", values)
+    got = store.indicator_values("gaziantep", "share", "2025", district_codes=["27002", "x"])
+    assert list(got["district_code"]) == ["27002"]
+    assert store.indicator_values("gaziantep", "share", district_codes=[]).empty

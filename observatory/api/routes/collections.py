@@ -155,7 +155,7 @@ def _event_features(page: gpd.GeoDataFrame) -> list[dict]:
 
 
 def _indicator_values(
-    store: Store, layer: LayerRef, period: str | None, caller: Caller
+    store: Store, layer: LayerRef, period: str | None, caller: Caller, codes: list[str]
 ) -> pd.DataFrame:
     periods = list(store.indicator_periods(layer.city.slug, layer.name)["period"].astype(str))
     period = period or periods[-1]
@@ -163,8 +163,7 @@ def _indicator_values(
         raise HTTPException(
             404, f"No values of {layer.name!r} in period {period!r}; periods: {', '.join(periods)}."
         )
-    values = store.indicator_values(layer.city.slug, layer.name, period)
-    chosen = values[values["district_code"].notna()]
+    chosen = store.indicator_values(layer.city.slug, layer.name, period, district_codes=codes)
     return shown_values(chosen, caller)[
         ["district_code", "indicator_id", "period", "value", "score", "coverage", "suppressed"]
     ]
@@ -200,7 +199,8 @@ def _features(
     page, matched = store.district_page(
         slug, bbox=bbox, limit=limit, offset=offset, code=feature_id
     )
-    values = _indicator_values(store, layer, period, caller) if layer.kind == "indicator" else None
+    values = (_indicator_values(store, layer, period, caller, list(page["code"]))
+              if layer.kind == "indicator" else None)
     return _district_features(page, values), matched
 
 
