@@ -40,9 +40,9 @@ def layer_ids(store: Store, city: City, caller: Caller) -> list[str]:
     )
 
 
-def resolve_layer(store: Store, layer_id: str) -> LayerRef:
-    """The layer named ``layer_id``; 404 naming the accepted forms when it is malformed or the
-    city is unknown. Whether the indicator or event layer holds data is the caller's check."""
+def parse_layer_id(layer_id: str) -> tuple[str, str, str]:
+    """(city slug, kind, name) of a well-formed layer id, without asking the store; 404
+    naming the accepted forms otherwise."""
     slug, _, rest = layer_id.partition(".")
     kind, _, name = rest.partition(".")
     well_formed = (kind == "districts" and not name) or (kind in ("indicator", "events") and name)
@@ -53,6 +53,13 @@ def resolve_layer(store: Store, layer_id: str) -> LayerRef:
             "CITY.indicator.INDICATOR_ID or CITY.events.LAYER; see "
             "/collections.",
         )
+    return slug, kind, name
+
+
+def resolve_layer(store: Store, layer_id: str) -> LayerRef:
+    """The layer named ``layer_id``; 404 naming the accepted forms when it is malformed or the
+    city is unknown. Whether the indicator or event layer holds data is the caller's check."""
+    slug, kind, name = parse_layer_id(layer_id)
     city = store.city(slug)
     if city is None:
         known = ", ".join(c.slug for c in store.cities()) or "none yet"

@@ -64,8 +64,9 @@ class DuckDBStore:
 
     backend = "duckdb"
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, linger_seconds: float = 2.0):
         self.url = url
+        self.linger_seconds = linger_seconds
         self.path = _path_from_url(url)
         self._q = queries("duckdb")
         self._extension = spatial_extension_path().as_posix()
@@ -73,6 +74,7 @@ class DuckDBStore:
         self._guard = threading.Lock()
         self._shared: duckdb.DuckDBPyConnection | None = None
         self._users = 0
+        self._idle_generation = 0
         self._spatial_loaded = False
         if self._memory is not None:
             self._memory.execute(f"LOAD '{self._extension}'")
@@ -106,8 +108,30 @@ class DuckDBStore:
             with self._guard:
                 self._users -= 1
                 if self._users == 0:
-                    self._shared.close()
-                    self._shared = None
+                    self._close_later()
+
+    def _close_later(self) -> None:
+        """Keep the database open a moment after the last work ends: a server's next request
+        then needs no reopening (nor reloading the extension), while another process waiting
+        for the file gets it within ``linger_seconds``."""
+        self._idle_generation += 1
+        if self.linger_seconds <= 0:
+            self._close_shared()
+            return
+        timer = threading.Timer(self.linger_seconds, self._close_if_still_idle,
+                                args=(self._idle_generation,))
+        timer.daemon = True
+        timer.start()
+
+    def _close_if_still_idle(self, generation: int) -> None:
+        with self._guard:
+            if self._users == 0 and generation == self._idle_generation:
+                self._close_shared()
+
+    def _close_shared(self) -> None:
+        if self._shared is not None:
+            self._shared.close()
+            self._shared = None
 
     def _open_waiting_for_lock(self) -> duckdb.DuckDBPyConnection:
         deadline = time.monotonic() + _LOCK_WAIT_SECONDS
@@ -141,6 +165,10 @@ class DuckDBStore:
     def close(self) -> None:
         if self._memory is not None:
             self._memory.close()
+        with self._guard:
+            self._idle_generation += 1  # a pending delayed close has nothing left to do
+            if self._users == 0:
+                self._close_shared()
 
     # schema -----------------------------------------------------------------------------------
     def init_schema(self) -> list[str]:

@@ -209,8 +209,9 @@ FROM shapes WHERE geom IS NOT NULL;
 -- name: indicator_tile
 WITH tile AS (SELECT ST_TileEnvelope($z, $x, $y) AS env),
 chosen AS (
-    SELECT coalesce($period, (SELECT max(period) FROM indicator_value
-                              WHERE city = $city AND indicator_id = $indicator_id)) AS period
+    -- NULL when the indicator has no values (in the requested period): then no shapes.
+    SELECT max(period) AS period FROM indicator_value
+    WHERE city = $city AND indicator_id = $indicator_id AND ($period IS NULL OR period = $period)
 ),
 shapes AS (
     SELECT d.code, d.name_en, d.name_ar, chosen.period,
@@ -224,6 +225,7 @@ shapes AS (
       ON v.city = d.city AND v.district_code = d.code AND v.indicator_id = $indicator_id
      AND v.period = chosen.period
     WHERE d.city = $city AND d.valid_from <= $as_of AND (d.valid_to IS NULL OR d.valid_to > $as_of)
+      AND chosen.period IS NOT NULL
       AND ST_Intersects_Extent(d.geom, ST_Transform(tile.env, 'EPSG:3857', 'EPSG:4326',
                                                     always_xy := true))
 )

@@ -237,8 +237,10 @@ FROM shapes WHERE geom IS NOT NULL;
 -- name: indicator_tile
 WITH tile AS (SELECT ST_TileEnvelope(:z, :x, :y) AS env),
 chosen AS (
-    SELECT coalesce(CAST(:period AS TEXT), (SELECT max(period) FROM indicator_value
-                    WHERE city = :city AND indicator_id = :indicator_id)) AS period
+    -- NULL when the indicator has no values (in the requested period): then no shapes.
+    SELECT max(period) AS period FROM indicator_value
+    WHERE city = :city AND indicator_id = :indicator_id
+      AND (CAST(:period AS TEXT) IS NULL OR period = :period)
 ),
 shapes AS (
     SELECT d.code, d.name_en, d.name_ar, chosen.period,
@@ -251,6 +253,7 @@ shapes AS (
       ON v.city = d.city AND v.district_code = d.code AND v.indicator_id = :indicator_id
      AND v.period = chosen.period
     WHERE d.city = :city AND d.valid_from <= :as_of AND (d.valid_to IS NULL OR d.valid_to > :as_of)
+      AND chosen.period IS NOT NULL
       AND d.geom && ST_Transform(tile.env, 4326)
 )
 SELECT CASE WHEN count(*) > 0 THEN ST_AsMVT(shapes, :layer, 4096, 'geom') END

@@ -213,6 +213,7 @@ def test_api_keys_are_stored_by_hash_with_a_role(store):
 def test_duckdb_store_serves_concurrent_threads_and_then_frees_the_file(duckdb_url):
     """The API answers requests in threads; DuckDB refuses two instances of one file in a
     process, so concurrent work must share one (and release it for other processes after)."""
+    import time
     from concurrent.futures import ThreadPoolExecutor
 
     import duckdb
@@ -226,7 +227,9 @@ def test_duckdb_store_serves_concurrent_threads_and_then_frees_the_file(duckdb_u
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda _: len(store.districts("gaziantep")), range(64)))
     assert results == [2] * 64
-    # Nothing is held open now: another process (here: a plain connection) can write the file.
+    # Once idle past its linger time, nothing is held open: another process (here: a plain
+    # connection, which DuckDB refuses while the store's instance is open) can write the file.
+    time.sleep(store.linger_seconds + 0.5)
     other = duckdb.connect(duckdb_url.removeprefix("duckdb:///"))
     other.execute("CREATE TABLE scratch (x INTEGER)")
     other.close()

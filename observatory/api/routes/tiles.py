@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.responses import Response
 
 from observatory.api.deps import StoreDep
-from observatory.api.layers import existing_layer
+from observatory.api.layers import existing_layer, parse_layer_id
 from observatory.api.security import CallerDep
 from observatory.api.visibility import event_statuses
 
@@ -46,16 +46,17 @@ def tile(
         raise HTTPException(
             404, f"No tile {z}/{x}/{y}: at zoom {z}, x and y run from 0 to {2**z - 1}."
         )
-    ref = existing_layer(store, layer, caller)
-    slug = ref.city.slug
-    if ref.kind == "districts":
-        data = store.district_tile(slug, z, x, y, layer=ref.id)
-    elif ref.kind == "indicator":
-        data = store.indicator_tile(slug, ref.name, z, x, y, layer=ref.id, period=period)
+    # The tile first: its query already keeps to the caller's visibility, so a tile with data
+    # needs no other lookup; only an empty one asks whether the layer exists (404) or not (204).
+    slug, kind, name = parse_layer_id(layer)
+    if kind == "districts":
+        data = store.district_tile(slug, z, x, y, layer=layer)
+    elif kind == "indicator":
+        data = store.indicator_tile(slug, name, z, x, y, layer=layer, period=period)
     else:
-        data = store.event_tile(
-            slug, ref.name, z, x, y, layer=ref.id, statuses=event_statuses(caller)
-        )
-    if not data:
-        return Response(status_code=204)
-    return Response(data, media_type=MVT)
+        data = store.event_tile(slug, name, z, x, y, layer=layer,
+                                statuses=event_statuses(caller))
+    if data:
+        return Response(data, media_type=MVT)
+    existing_layer(store, layer, caller)
+    return Response(status_code=204)
