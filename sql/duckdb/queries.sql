@@ -210,8 +210,9 @@ FROM shapes WHERE geom IS NOT NULL;
 WITH tile AS (SELECT ST_TileEnvelope($z, $x, $y) AS env),
 chosen AS (
     -- NULL when the indicator has no values (in the requested period): then no shapes.
-    SELECT max(period) AS period FROM indicator_value
-    WHERE city = $city AND indicator_id = $indicator_id AND ($period IS NULL OR period = $period)
+    SELECT (SELECT max(period) FROM indicator_value
+            WHERE city = $city AND indicator_id = $indicator_id
+              AND ($period IS NULL OR period = $period)) AS period
 ),
 shapes AS (
     SELECT d.code, d.name_en, d.name_ar, chosen.period,

@@ -237,10 +237,11 @@ FROM shapes WHERE geom IS NOT NULL;
 -- name: indicator_tile
 WITH tile AS (SELECT ST_TileEnvelope(:z, :x, :y) AS env),
 chosen AS (
-    -- NULL when the indicator has no values (in the requested period): then no shapes.
-    SELECT max(period) AS period FROM indicator_value
-    WHERE city = :city AND indicator_id = :indicator_id
-      AND (CAST(:period AS TEXT) IS NULL OR period = :period)
+    -- NULL when the indicator has no values (in the requested period): then no shapes. A
+    -- scalar subquery, so that the planner takes the period as a constant for the join.
+    SELECT (SELECT max(period) FROM indicator_value
+            WHERE city = :city AND indicator_id = :indicator_id
+              AND (CAST(:period AS TEXT) IS NULL OR period = :period)) AS period
 ),
 shapes AS (
     SELECT d.code, d.name_en, d.name_ar, chosen.period,
