@@ -229,9 +229,9 @@ def _markdown(case: ApiCase, payload: dict) -> str:
         ("- Agreement: a sample of requests (the bbox moved by half its width each way, the "
          "tile and its four neighbours) fetched from every server; items compare numberMatched,"
          " numberReturned, the page's ids and the indicator values by id; tiles the district "
-         "codes in them. The observatory selects by bounding boxes (`&&`: items by the bbox, "
-         "tiles by the tile), tipg by the geometry (`ST_Intersects`), so the observatory may "
-         "match a district more: in a tile, one lying only in the 64-pixel buffer."),
+         "codes in them. Items select by the geometry on both servers; the observatory's tiles "
+         "select by the tile's bounding box (`&&`), tipg's by the geometry, so a tile of ours "
+         "may hold one district more, lying only in the 64-pixel buffer."),
     ])
     return "\n\n".join([
         f"# API throughput: the observatory against tipg ({case.label} run)",
