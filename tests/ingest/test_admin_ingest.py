@@ -125,6 +125,7 @@ def test_counts_records_and_distinct_persons_per_cell(city, tmp_path):
 def _text_values(store) -> list[str]:
     """Every value of every text column of every table of the store, via its own SQL."""
     if store.backend == "duckdb":
+        store.close()  # the store keeps its database open a moment after use: release it now
         with duckdb.connect(store.path, read_only=True) as con:
             columns = con.execute(
                 "SELECT table_name, column_name FROM information_schema.columns "
