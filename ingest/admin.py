@@ -11,7 +11,6 @@ reasons never quote a sensitive value: nothing personal reaches the store or a m
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,8 +19,7 @@ from datetime import date
 import pandas as pd
 
 from ingest.census import DistrictLookup
-from ingest.errors import IngestError
-from ingest.readers import Table, encoding_hint
+from ingest.readers import Table, require_header_columns
 from ingest.rejections import Rejections
 from ingest.spec import SERVICE_AREAS, AdminSpec, MappedColumnSpec
 from ingest.text import as_text, normalise_name
@@ -99,21 +97,7 @@ def _declared_columns(spec: AdminSpec) -> list[tuple[str, str]]:
 
 def _require_columns(table: Table, spec: AdminSpec) -> None:
     # Name and document columns must exist too: a misspelt one would otherwise go unnoticed.
-    present = [str(column) for column in table.frame.columns]
-    for key, column in _declared_columns(spec):
-        if column not in present:
-            close = difflib.get_close_matches(column, present, n=1)
-            hint = encoding_hint(table, present) or (
-                f"did you mean '{close[0]}'? " if close else "")
-            if len(present) == 1:
-                hint += "only one column was found: check delimiter. "
-            raise IngestError(
-                f"no column '{column}' in the header",
-                file=table.source,
-                key=key,
-                fix=f"{hint}the header has: {', '.join(present)} "
-                "(if that is not the header line, set header_row)",
-            )
+    require_header_columns(table, _declared_columns(spec))
 
 
 def _safe_rows(frame: pd.DataFrame, spec: AdminSpec, sensitive: set[str]) -> pd.Series:

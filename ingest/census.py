@@ -7,14 +7,12 @@ the ones rejected.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ingest.errors import IngestError
 from ingest.expressions import evaluate_expression
-from ingest.readers import Table, encoding_hint
+from ingest.readers import Table, require_header_columns
 from ingest.rejections import Rejections, raw_text
 from ingest.spec import CensusSpec, DimensionSpec
 from ingest.text import as_text, normalise_name
@@ -76,21 +74,7 @@ def _require_columns(table: Table, spec: CensusSpec) -> None:
         *((f"dimensions.{key}.column", d.column) for key, d in spec.dimensions.items()),
         *((f"variables.{i}.column", v.column) for i, v in enumerate(spec.variables)),
     ]
-    present = [str(column) for column in table.frame.columns]
-    for key, column in wanted:
-        if column and column not in present:
-            close = difflib.get_close_matches(column, present, n=1)
-            hint = encoding_hint(table, present) or (
-                f"did you mean '{close[0]}'? " if close else "")
-            if len(present) == 1:
-                hint += "only one column was found: check delimiter. "
-            raise IngestError(
-                f"no column '{column}' in the header",
-                file=table.source,
-                key=key,
-                fix=f"{hint}the header has: {', '.join(present)} "
-                "(if that is not the header line, set header_row)",
-            )
+    require_header_columns(table, wanted)
 
 
 def _district_codes(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import difflib
 import io
 import re
 import zipfile
@@ -84,6 +85,27 @@ def encoding_hint(table: Table, present: list[str]) -> str:
     if as_utf8 == header:
         return ""
     return f"the header reads as UTF-8, not {table.encoding}: set encoding: utf-8. "
+
+
+def require_header_columns(table: Table, wanted: list[tuple[str, str | None]]) -> None:
+    """Every (spec key, column) the spec names must be in the header; the error says which
+    key, the closest header name, and what the header holds (a wrong delimiter or encoding
+    shows there)."""
+    present = [str(column) for column in table.frame.columns]
+    for key, column in wanted:
+        if column and column not in present:
+            close = difflib.get_close_matches(column, present, n=1)
+            hint = encoding_hint(table, present) or (
+                f"did you mean '{close[0]}'? " if close else "")
+            if len(present) == 1:
+                hint += "only one column was found: check delimiter. "
+            raise IngestError(
+                f"no column '{column}' in the header",
+                file=table.source,
+                key=key,
+                fix=f"{hint}the header has: {', '.join(present)} "
+                "(if that is not the header line, set header_row)",
+            )
 
 
 def table_format(path: Path) -> str | None:
