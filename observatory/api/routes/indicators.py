@@ -13,6 +13,7 @@ from indicators.spatial import hotspots
 from observatory.api.deps import CityDep, StoreDep
 from observatory.api.indicator_catalog import IndicatorInfo, indicator_catalog, unknown
 from observatory.api.jsonable import plain
+from observatory.api.map_inputs import period_values
 from observatory.api.security import CallerDep
 from observatory.api.visibility import shown_values
 from observatory.models import City
@@ -252,20 +253,8 @@ def city_hotspots(
 ):
     """LISA and Getis-Ord Gi* categories per district and the global Moran's I. Suppressed
     values take no part: their districts are "no data"."""
-    values = store.indicator_values(city.slug, indicator)
-    if values.empty:
-        raise HTTPException(
-            404,
-            f"No values of {indicator!r} for {city.slug}. Compute them: "
-            f"observatory compute --city {city.slug}",
-        )
-    periods = sorted(values["period"].astype(str).unique())
-    period = period or periods[-1]
-    if period not in periods:
-        raise HTTPException(
-            404, f"No values of {indicator!r} in period {period!r}; periods: {', '.join(periods)}."
-        )
-    rows = values[(values["period"] == period) & values["district_code"].notna()].copy()
+    rows = period_values(store, city, indicator, period)
+    period = str(rows["period"].iloc[0]) if len(rows) else period
     rows.loc[rows["suppressed"].astype(bool), "value"] = float("nan")
     districts = store.districts(city.slug)
     table, summary = hotspots(districts, rows, permutations=permutations, alpha=alpha)
