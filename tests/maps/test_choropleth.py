@@ -9,6 +9,7 @@ import subprocess
 import geopandas as gpd
 import pandas as pd
 import pytest
+from conftest import IN_CI
 from map_html import (
     CDN_HOST,
     asset_urls,
@@ -191,7 +192,9 @@ def test_names_from_files_are_data_never_template_or_markup(districts, values):
     assert drawn["05"]["name_en"] == "<b>East</b>"  # escaped in the script, intact as data
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed: cannot parse JS")
+# Node is on the project's machines; in CI its absence must fail this test, not skip it.
+@pytest.mark.skipif(shutil.which("node") is None and not IN_CI,
+                    reason="node is not installed: cannot parse JS")
 def test_page_scripts_are_valid_javascript(districts, values, tmp_path):
     for i, script in enumerate(inline_scripts(_page(districts, values, inline=True))):
         path = tmp_path / f"script{i}.js"
