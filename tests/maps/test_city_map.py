@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from datetime import date
@@ -12,12 +13,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from conftest import IN_CI
 from map_html import CDN_HOST, asset_urls, district_features, hosts, inline_scripts
 from shapely.geometry import box
 
 from maps.city_map import HeatLayer, city_map_html
 from maps.heat_overlay import heat_overlay
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 LOCAL_CRS = "EPSG:32637"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
@@ -9,12 +10,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import IN_CI
 from map_html import asset_urls, district_features, hosts, inline_scripts, legend_items
 from shapely.geometry import box
 
 from indicators.spatial import hotspots
 from maps.hotspot_map import CATEGORY_STYLES, hotspot_categories, hotspot_map_html
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 @pytest.fixture(scope="module")
