@@ -137,13 +137,18 @@ def _postgis(case: IngestCase, tmp: str) -> dict | None:
                        str(observations), repeats=case.repeats)
         copy = measure(contenders.setup_raw_copy, contenders.run_raw_copy, db_url,
                        str(observations), repeats=case.repeats)
+        keyed = measure(contenders.setup_keyed_copy, contenders.run_keyed_copy, db_url,
+                        str(observations), repeats=case.repeats)
     finally:
         if cluster:
             cluster.stop()
     return {"rows": case.postgis_rows, "store_seconds": load.best, "copy_seconds": copy.best,
             "store_rows_per_s": case.postgis_rows / load.best,
             "copy_rows_per_s": case.postgis_rows / copy.best,
-            "store_peak_rss_mb": load.peak_mb, "copy_peak_rss_mb": copy.peak_mb}
+            "keyed_copy_seconds": keyed.best,
+            "keyed_copy_rows_per_s": case.postgis_rows / keyed.best,
+            "store_peak_rss_mb": load.peak_mb, "copy_peak_rss_mb": copy.peak_mb,
+            "keyed_copy_peak_rss_mb": keyed.peak_mb}
 
 
 def _markdown(case: IngestCase, payload: dict) -> str:
@@ -189,12 +194,15 @@ def _markdown(case: IngestCase, payload: dict) -> str:
                         f"**{_met(ok)}** ({ratios['postgis_load_over_copy_rate']:.2f}×)")
         pg_table = report.table(
             ["PostGIS bulk load", "rows", "time (s)", "rows/s", "peak RSS (MB)"],
-            [["`store.load(observations=…)` (COPY to a temp table + upsert on the key)",
-              f"{pg['rows']:,}", f"{pg['store_seconds']:.2f}", f"{pg['store_rows_per_s']:,.0f}",
-              f"{pg['store_peak_rss_mb']:,.0f}"],
-             ["raw `COPY … FROM STDIN (FORMAT csv)` into a plain table (no key)",
+            [["`store.load(observations=…)` (DuckDB writes the CSV; COPY into `observation`, "
+              "its key checked by the table)", f"{pg['rows']:,}", f"{pg['store_seconds']:.2f}",
+              f"{pg['store_rows_per_s']:,.0f}", f"{pg['store_peak_rss_mb']:,.0f}"],
+             ["raw `COPY … FROM STDIN (FORMAT csv)` into a plain table (no key): the target",
               f"{pg['rows']:,}", f"{pg['copy_seconds']:.2f}", f"{pg['copy_rows_per_s']:,.0f}",
-              f"{pg['copy_peak_rss_mb']:,.0f}"]])
+              f"{pg['copy_peak_rss_mb']:,.0f}"],
+             ["raw COPY as above into the store's `observation` table (its 5-column primary key)",
+              f"{pg['rows']:,}", f"{pg['keyed_copy_seconds']:.2f}",
+              f"{pg['keyed_copy_rows_per_s']:,.0f}", f"{pg['keyed_copy_peak_rss_mb']:,.0f}"]])
     else:
         verdicts.append("- PostGIS load: **not run** (no PostgreSQL server binaries found)")
         pg_table = ""
@@ -236,7 +244,12 @@ def _markdown(case: IngestCase, payload: dict) -> str:
         "(its memory is that of the subsample run, so it understates the full-size need); "
         "so is its `read_csv` step timed alone.\n"
         "- PostGIS: a throwaway cluster started as `tests/conftest.py` does (fsync off); both "
-        "contenders start from the same pandas frame; raw COPY includes writing the CSV text."),
+        "contenders start from the same pandas frame; raw COPY includes writing the CSV text "
+        "with `DataFrame.to_csv`. Keeping the primary key costs the database about 1.3 s a "
+        "million rows whatever its columns (a 3-column key with an integer series id measured "
+        "the same); the store wins that back by writing its CSV with DuckDB (0.3 s against "
+        "pandas' 1.35 s) and by leaving a repeated key to the table's key instead of checking "
+        "it in pandas first."),
     ]))
 
 

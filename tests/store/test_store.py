@@ -114,6 +114,19 @@ def test_observations_upsert_on_their_key_across_sources(store):
     assert store.periods("gaziantep") == ["2025"]
 
 
+def test_bulk_load_keeps_awkward_text_and_missing_values_as_given(store):
+    # PostGIS COPYs CSV: quotes, commas, newlines, an empty string, a literal \N and a missing
+    # value must each come back as they went in.
+    store.upsert_city(CITY)
+    awkward = ['{"note":"a, \\"quoted\\"\nline"}', "", "\\N", '{"حي":"الشرقية"}']
+    store.load(_run("census", "awkward.csv", "w"), observations=_observations(
+        values=(1.5, float("nan"), 1e-300, 4.0)).assign(dims=awkward, unit=["", "\\N", "x", "y"]))
+    got = store.observations("gaziantep").set_index("dims").loc[awkward]
+    assert list(got["unit"]) == ["", "\\N", "x", "y"]
+    assert got["value"].iloc[0] == 1.5 and pd.isna(got["value"].iloc[1])
+    assert list(got["value"].iloc[2:]) == [1e-300, 4.0]
+
+
 def test_a_failing_load_leaves_nothing_but_a_failed_run(store):
     store.upsert_city(CITY)
     bad = pd.concat([_observations(), _observations().iloc[:1]])  # a repeated key
