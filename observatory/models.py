@@ -54,6 +54,22 @@ class Attachment:
     created_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
 
+@dataclass(frozen=True)
+class DistrictFeatures:
+    """A page of district features as the feature API writes them: plain property rows and
+    each district's geometry as GeoJSON text, so that a page needs no frame and no parsing."""
+
+    columns: tuple[str, ...]
+    rows: list[tuple]  # one per district, values in ``columns`` order (None: missing)
+    geometries: list[str]  # GeoJSON text, one per row
+    matched: int  # districts matching in all pages
+    period: str | None = None  # indicator pages: the period shown; None: no values there
+
+
+DISTRICT_FEATURE_COLUMNS = ("code", "name_en", "name_ar", "area_m2")
+INDICATOR_FEATURE_COLUMNS = DISTRICT_FEATURE_COLUMNS + (
+    "indicator_id", "period", "value", "score", "coverage", "suppressed")
+
 # Column contracts for the frames handed to and returned by the store.
 DISTRICT_COLUMNS = ["code", "name_en", "name_ar", "area_m2", "geometry"]
 OBSERVATION_COLUMNS = ["district_code", "period", "variable", "dims", "value", "unit"]

@@ -31,6 +31,16 @@ class StoreSettings(BaseSettings):
         ),
     )
 
+    pool_size: int = Field(
+        default=4,
+        ge=1,
+        description=(
+            "PostGIS: connections one API process keeps and the most queries it runs at once; "
+            "further requests wait their turn, which keeps tail latency low when the database "
+            "shares few cores. Raise it for a database server with more cores."
+        ),
+    )
+
     @model_validator(mode="after")
     def _default_to_embedded(self) -> "StoreSettings":
         if not self.database_url:

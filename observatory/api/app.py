@@ -39,7 +39,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # One store per app; it reads per request, so a new ingest shows without a restart.
-        app.state.store = open_store(store_settings.database_url)
+        app.state.store = open_store(store_settings.database_url,
+                                     pool_size=store_settings.pool_size)
         try:
             yield
         finally:

@@ -13,19 +13,21 @@ from observatory.settings import ApiSettings, FieldSettings
 from observatory.store import Store
 
 
-def get_store(request: Request) -> Store:
+# Dependencies that only read the app's state are async: FastAPI would run a plain function
+# in its thread pool, a thread hop per dependency per request.
+async def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
-def get_api_settings(request: Request) -> ApiSettings:
+async def get_api_settings(request: Request) -> ApiSettings:
     return request.app.state.api_settings
 
 
-def get_field_settings(request: Request) -> FieldSettings:
+async def get_field_settings(request: Request) -> FieldSettings:
     return request.app.state.field_settings
 
 
-def get_photo_dir(request: Request) -> Path:
+async def get_photo_dir(request: Request) -> Path:
     return request.app.state.photo_dir
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
 from observatory.api.deps import StoreDep
 from observatory.keys import hash_key, role_rank
@@ -39,12 +40,12 @@ def _sent_key(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def get_caller(request: Request, store: StoreDep) -> Caller:
+async def get_caller(request: Request, store: StoreDep) -> Caller:
     key = _sent_key(request)
     if key is None:
         return Caller("public")
     key_hash = hash_key(key)
-    role = store.api_key_role(key_hash)
+    role = await run_in_threadpool(store.api_key_role, key_hash)  # the store blocks
     if role is None:
         raise HTTPException(
             status_code=401,

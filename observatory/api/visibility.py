@@ -20,9 +20,13 @@ def event_statuses(caller: Caller) -> tuple[str, ...]:
     return EVENT_STATUSES if caller.at_least(REVIEWER) else ("published",)
 
 
+def sees_suppressed(caller: Caller) -> bool:
+    return caller.at_least(REVIEWER)
+
+
 def shown_values(values: pd.DataFrame, caller: Caller) -> pd.DataFrame:
     """Indicator values as ``caller`` may see them."""
-    if caller.at_least(REVIEWER) or values.empty:
+    if sees_suppressed(caller) or values.empty:
         return values
     hidden = values["suppressed"].fillna(False).astype(bool).to_numpy()
     out = values.copy()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from observatory.store.base import Store, StoreError
 
 
-def open_store(url: str) -> Store:
-    """Open the store a ``duckdb:///…`` or ``postgresql://…`` URL names."""
+def open_store(url: str, *, pool_size: int = 4) -> Store:
+    """Open the store a ``duckdb:///…`` or ``postgresql://…`` URL names; ``pool_size``: see
+    ``StoreSettings.pool_size``."""
     if url.startswith("duckdb://"):
         from observatory.store.duckdb_store import DuckDBStore
 
@@ -14,7 +15,7 @@ def open_store(url: str) -> Store:
     if url.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
         from observatory.store.postgis_store import PostGISStore
 
-        return PostGISStore(url)
+        return PostGISStore(url, pool_size=pool_size)
     raise StoreError(
         f"Unknown store URL {url!r}: use duckdb:///path/to/file.duckdb or "
         "postgresql://user:pass@host:port/dbname"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol, Sequence, runtime_checkable
 
-from observatory.models import Attachment, City, IngestRun, RejectedRow
+from observatory.models import Attachment, City, DistrictFeatures, IngestRun, RejectedRow
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -118,6 +118,22 @@ class Store(Protocol):
     ) -> "tuple[gpd.GeoDataFrame, int]":
         """One page of current districts (ordered by code) whose bounding box meets ``bbox``
         (lon/lat), and how many match in all."""
+
+    def district_features(
+        self,
+        city: str,
+        *,
+        indicator_id: str | None = None,
+        period: str | None = None,
+        bbox: "Bounds | None" = None,
+        limit: int | None = None,
+        offset: int = 0,
+        code: str | None = None,
+        as_of: date | None = None,
+    ) -> DistrictFeatures:
+        """The page :meth:`district_page` selects, as feature rows with GeoJSON geometry; with
+        ``indicator_id`` each district carries that indicator's value of ``period`` (default
+        the latest), suppressed values included: hiding them is the caller's part."""
 
     def event_page(
         self,

@@ -15,7 +15,15 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from observatory.models import Attachment, City, IngestRun, RejectedRow, utcnow
+from observatory.models import (
+    INDICATOR_FEATURE_COLUMNS,
+    Attachment,
+    City,
+    DistrictFeatures,
+    IngestRun,
+    RejectedRow,
+    utcnow,
+)
 from observatory.store import frames
 from observatory.store.base import StoreError
 from observatory.store.sqlfiles import queries, schema_files
@@ -359,6 +367,21 @@ class DuckDBStore:
             df = con.execute(self._q["district_page"],
                              {**params, "limit": limit, "offset": offset}).df()
         return _districts_frame(df), int(matched)
+
+    def district_features(self, city: str, *, indicator_id=None, period=None, bbox=None,
+                          limit=None, offset=0, code=None, as_of=None) -> DistrictFeatures:
+        chosen = None
+        if indicator_id is not None:
+            periods = self.indicator_periods(city, indicator_id)["period"].astype(str).tolist()
+            chosen = max(periods, default=None) if period is None else (
+                period if period in periods else None)
+            if chosen is None:  # no values of the indicator (in that period)
+                return DistrictFeatures(INDICATOR_FEATURE_COLUMNS, [], [], 0)
+        page, matched = self.district_page(city, bbox=bbox, limit=limit, offset=offset,
+                                           code=code, as_of=as_of)
+        values = (None if chosen is None else
+                  self.indicator_values(city, indicator_id, chosen, district_codes=list(page.code)))
+        return frames.district_features(page, matched, values, chosen)
 
     def event_page(self, city: str, layer: str, *, bbox=None, start=None, end=None,
                    statuses: Sequence[str] = ("published",), limit=None, offset=0,

@@ -11,10 +11,13 @@ import shapely
 
 from observatory.models import (
     DISTRICT_COLUMNS,
+    DISTRICT_FEATURE_COLUMNS,
     EVENT_COLUMNS,
+    INDICATOR_FEATURE_COLUMNS,
     INDICATOR_VALUE_COLUMNS,
     OBSERVATION_COLUMNS,
     City,
+    DistrictFeatures,
     IngestRun,
     RejectedRow,
     utcnow,
@@ -101,6 +104,22 @@ def events_frame(df: pd.DataFrame) -> gpd.GeoDataFrame:
     geometry = shapely.from_wkb([bytes(b) for b in df.pop("wkb")])
     df["occurred_at"] = pd.to_datetime(df["occurred_at"], utc=True)
     return gpd.GeoDataFrame(df, geometry=geometry, crs="EPSG:4326")
+
+
+def district_features(page: gpd.GeoDataFrame, matched: int, values: pd.DataFrame | None = None,
+                      period: str | None = None) -> DistrictFeatures:
+    """A page of districts (and, for an indicator, its values of one period) as feature rows:
+    Python scalars, None for anything missing, geometry as GeoJSON text."""
+    columns = DISTRICT_FEATURE_COLUMNS
+    table = pd.DataFrame(page[list(columns)])
+    if values is not None:
+        columns = INDICATOR_FEATURE_COLUMNS
+        chosen = values[["district_code", *columns[4:]]]
+        table = table.merge(chosen, left_on="code", right_on="district_code", how="left")
+    table = table[list(columns)].astype(object)
+    rows = list(table.where(table.notna(), None).itertuples(index=False, name=None))
+    return DistrictFeatures(columns, rows, list(shapely.to_geojson(page.geometry.values)),
+                            matched, period)
 
 
 def rejected_batch(rejected: Sequence[RejectedRow]) -> pd.DataFrame:

@@ -123,24 +123,28 @@ def test_district_and_event_tiles_decode_with_properties(store):
     assert store.district_tile("nablus", *FAR_TILE, layer="x") == b""
 
 
-def test_indicator_tiles_hide_suppressed_values(store):
-    _seed(store)
+def _seed_shares(store: Store, codes=CODES) -> None:
     for period, value in (("2024", 0.1), ("2025", 0.2)):
         store.put_indicator_values(
             "nablus",
             pd.DataFrame(
                 {
-                    "district_code": CODES,
+                    "district_code": codes,
                     "period": period,
                     "indicator_id": "foreign_citizens_share",
                     "value": value,
                     "score": 50.0,
                     "coverage": 1.0,
-                    "suppressed": [c == "002" for c in CODES],
+                    "suppressed": [c == "002" for c in codes],
                     "definition_hash": "t",
                 }
             ),
         )
+
+
+def test_indicator_tiles_hide_suppressed_values(store):
+    _seed(store)
+    _seed_shares(store)
     tile = store.indicator_tile("nablus", "foreign_citizens_share", *TILE, layer="share")
     props = {f["properties"]["code"]: f["properties"] for f in _decode(tile)["share"]["features"]}
     assert props["001"]["value"] == 0.2 and props["001"]["period"] == "2025"
@@ -167,3 +171,34 @@ def test_bbox_selects_districts_whose_shape_meets_it_not_just_their_extent(store
     paged, matched = store.district_page("nablus", bbox=(35.1, 32.1, 35.5, 32.5), limit=1,
                                          offset=1)
     assert matched == 2 and list(paged["code"]) == ["T"]
+
+
+def test_district_features_page_like_district_page_with_geojson_and_values(store):
+    _seed(store)
+    _seed_shares(store, CODES[1:])  # no values for 001
+    box = (35.205, 32.202, 35.228, 32.208)  # meets 001, 002 and 003
+    plain = store.district_features("nablus", bbox=box, limit=2)
+    page, matched = store.district_page("nablus", bbox=box, limit=2)
+    assert plain.matched == matched == 3 and plain.period is None
+    assert plain.columns == ("code", "name_en", "name_ar", "area_m2")
+    assert plain.rows == [("001", "D001", "حي 001", 1e6), ("002", "D002", "حي 002", 1e6)]
+    shapes = [shapely.from_geojson(text) for text in plain.geometries]
+    assert all(a.equals(b) for a, b in zip(shapes, page.geometry))
+
+    latest = store.district_features("nablus", indicator_id="foreign_citizens_share", bbox=box)
+    assert latest.period == "2025" and latest.matched == 3
+    rows = {row[0]: dict(zip(latest.columns, row)) for row in latest.rows}
+    assert rows["001"]["value"] is None and rows["001"]["period"] is None  # no value there
+    # The store hands suppressed values over as they are; the API hides them.
+    assert rows["002"]["suppressed"] is True and rows["002"]["value"] == 0.2
+    assert rows["003"] == {"code": "003", "name_en": "D003", "name_ar": "حي 003",
+                           "area_m2": 1e6, "indicator_id": "foreign_citizens_share",
+                           "period": "2025", "value": 0.2, "score": 50.0, "coverage": 1.0,
+                           "suppressed": False}
+    older = store.district_features("nablus", indicator_id="foreign_citizens_share",
+                                    period="2024", code="003")
+    assert older.period == "2024" and older.rows[0][6] == 0.1 and older.matched == 1
+    for missing in ({"period": "1999"}, {"indicator_id": "unknown"}):
+        found = store.district_features("nablus", **{"indicator_id": "foreign_citizens_share",
+                                                     **missing})
+        assert found.period is None and found.rows == []

@@ -20,11 +20,17 @@ from fastapi.responses import Response
 from observatory.api.deps import StoreDep
 from observatory.api.indicator_catalog import indicator_catalog, unknown
 from observatory.api.jsonable import plain
-from observatory.api.layers import LayerRef, existing_layer, layer_ids, resolve_layer
+from observatory.api.layers import (
+    LayerRef,
+    existing_layer,
+    layer_ids,
+    parse_layer_id,
+    resolve_layer,
+)
 from observatory.api.ogc_params import parse_bbox, parse_datetime
 from observatory.api.security import Caller, CallerDep
-from observatory.api.visibility import event_statuses, shown_values
-from observatory.models import utcnow
+from observatory.api.visibility import event_statuses, sees_suppressed
+from observatory.models import DistrictFeatures, utcnow
 from observatory.store import Store
 
 router = APIRouter(tags=["OGC API Features"])
@@ -40,9 +46,9 @@ CONFORMANCE = [
 
 
 def _geojson(document: dict) -> Response:
-    # Geometries are already GeoJSON text (orjson.Fragment, see _geometries): plain() and the
-    # encoder never walk their coordinates in Python, which was most of a page's time.
-    return Response(orjson.dumps(plain(document)), media_type=GEOJSON)
+    # Geometries arrive as GeoJSON text (orjson.Fragment): the encoder never walks their
+    # coordinates in Python. orjson writes NaN and infinities as null.
+    return Response(orjson.dumps(document), media_type=GEOJSON)
 
 
 def _geometries(page: gpd.GeoDataFrame) -> list:
@@ -123,16 +129,16 @@ def _page_links(request: Request, offset: int, limit: int, returned: int, matche
     return links
 
 
-def _district_features(page: gpd.GeoDataFrame, values: pd.DataFrame | None) -> list[dict]:
-    if values is not None:
-        page = page.merge(values, left_on="code", right_on="district_code", how="left")
-    columns = ["code", "name_en", "name_ar", "area_m2"]
-    if values is not None:
-        columns += ["indicator_id", "period", "value", "score", "coverage", "suppressed"]
-    return [
-        {"type": "Feature", "id": str(row["code"]), "geometry": geometry, "properties": row}
-        for row, geometry in zip(page[columns].to_dict("records"), _geometries(page))
-    ]
+def _district_features(page: DistrictFeatures, caller: Caller) -> list[dict]:
+    hide = "suppressed" in page.columns and not sees_suppressed(caller)
+    features = []
+    for row, geometry in zip(page.rows, page.geometries):
+        properties = dict(zip(page.columns, row))
+        if hide and properties["suppressed"]:
+            properties["value"] = properties["score"] = None
+        features.append({"type": "Feature", "id": str(properties["code"]),
+                         "geometry": orjson.Fragment(geometry), "properties": properties})
+    return features
 
 
 def _event_features(page: gpd.GeoDataFrame) -> list[dict]:
@@ -141,37 +147,29 @@ def _event_features(page: gpd.GeoDataFrame) -> list[dict]:
             "type": "Feature",
             "id": str(row["id"]),
             "geometry": geometry,
-            "properties": {
+            "properties": plain({
                 "layer": row["layer"],
                 "status": row["status"],
                 "occurred_at": (
                     row["occurred_at"].isoformat() if pd.notna(row["occurred_at"]) else None
                 ),
                 "attributes": json.loads(row["attributes"] or "{}"),
-            },
+            }),
         }
         for (_, row), geometry in zip(page.iterrows(), _geometries(page))
     ]
 
 
-def _indicator_values(
-    store: Store, layer: LayerRef, period: str | None, caller: Caller, codes: list[str]
-) -> pd.DataFrame:
+def _no_period(store: Store, layer: LayerRef, period: str | None) -> HTTPException:
     periods = list(store.indicator_periods(layer.city.slug, layer.name)["period"].astype(str))
-    period = period or periods[-1]
-    if period not in periods:
-        raise HTTPException(
-            404, f"No values of {layer.name!r} in period {period!r}; periods: {', '.join(periods)}."
-        )
-    chosen = store.indicator_values(layer.city.slug, layer.name, period, district_codes=codes)
-    return shown_values(chosen, caller)[
-        ["district_code", "indicator_id", "period", "value", "score", "coverage", "suppressed"]
-    ]
+    return HTTPException(
+        404, f"No values of {layer.name!r} in period {period!r}; periods: {', '.join(periods)}."
+    )
 
 
 def _features(
     store: Store,
-    layer: LayerRef,
+    collection_id: str,
     caller: Caller,
     *,
     bbox,
@@ -181,12 +179,15 @@ def _features(
     period,
     feature_id=None,
 ) -> tuple[list[dict], int]:
-    slug = layer.city.slug
-    if layer.kind == "events":
+    """A page of features. District and indicator layers take one store call; only an empty
+    answer asks whether the layer exists (404) or the page is empty."""
+    slug, kind, name = parse_layer_id(collection_id)
+    if kind == "events":
+        existing_layer(store, collection_id, caller)
         start, end = parse_datetime(datetime_)
         page, matched = store.event_page(
             slug,
-            layer.name,
+            name,
             bbox=bbox,
             start=start,
             end=end,
@@ -196,12 +197,15 @@ def _features(
             event_id=feature_id,
         )
         return _event_features(page), matched
-    page, matched = store.district_page(
-        slug, bbox=bbox, limit=limit, offset=offset, code=feature_id
+    page = store.district_features(
+        slug, indicator_id=name or None, period=period, bbox=bbox, limit=limit, offset=offset,
+        code=feature_id,
     )
-    values = (_indicator_values(store, layer, period, caller, list(page["code"]))
-              if layer.kind == "indicator" else None)
-    return _district_features(page, values), matched
+    if kind == "indicator" and page.period is None:
+        raise _no_period(store, existing_layer(store, collection_id, caller), period)
+    if page.matched == 0:
+        existing_layer(store, collection_id, caller)
+    return _district_features(page, caller), page.matched
 
 
 @router.get(
@@ -223,11 +227,10 @@ def items(
     ),
     period: str | None = Query(None, description="indicator layers: the period, default latest"),
 ) -> Response:
-    layer = existing_layer(store, collection_id, caller)
     limit = min(limit, MAX_LIMIT)  # OGC: a larger limit is clamped, not refused
     features, matched = _features(
         store,
-        layer,
+        collection_id,
         caller,
         bbox=parse_bbox(bbox),
         limit=limit,
@@ -259,10 +262,9 @@ def item(
     caller: CallerDep,
     period: str | None = None,
 ) -> Response:
-    layer = existing_layer(store, collection_id, caller)
     features, _ = _features(
         store,
-        layer,
+        collection_id,
         caller,
         bbox=None,
         limit=1,
@@ -273,7 +275,7 @@ def item(
     )
     if not features:
         raise HTTPException(404, f"No feature {feature_id!r} in {collection_id!r}.")
-    base = str(request.url_for("collection", collection_id=layer.id))
+    base = str(request.url_for("collection", collection_id=collection_id))
     return _geojson(
         {
             **features[0],
