@@ -193,60 +193,54 @@ ORDER BY a.created_at LIMIT 1;
 -- A tile with no feature is NULL rather than an empty layer, so the API can answer 204.
 
 -- name: district_tile
-WITH tile AS (SELECT ST_TileEnvelope($z, $x, $y) AS env),
-shapes AS (
+-- The envelope is written out where it is used, not joined from a CTE, and empty tiles are
+-- told by count(geom), not by filtering on geom: either way DuckDB computed every
+-- ST_AsMVTGeom twice (42 ms against 26 ms for a 374-district tile). An empty tile is NULL.
+SELECT CASE WHEN count(geom) > 0 THEN ST_AsMVT(shapes, $layer, 4096, 'geom') END FROM (
     SELECT d.code, d.name_en, d.name_ar, d.area_m2,
            ST_AsMVTGeom(ST_Transform(d.geom, 'EPSG:4326', 'EPSG:3857', always_xy := true),
-                        ST_Extent(tile.env), 4096, 64, true) AS geom
-    FROM district d CROSS JOIN tile
+                        ST_Extent(ST_TileEnvelope($z, $x, $y)), 4096, 64, true) AS geom
+    FROM district d
     WHERE d.city = $city AND d.valid_from <= $as_of AND (d.valid_to IS NULL OR d.valid_to > $as_of)
-      AND ST_Intersects_Extent(d.geom, ST_Transform(tile.env, 'EPSG:3857', 'EPSG:4326',
-                                                    always_xy := true))
-)
-SELECT CASE WHEN count(*) > 0 THEN ST_AsMVT(shapes, $layer, 4096, 'geom') END
-FROM shapes WHERE geom IS NOT NULL;
+      AND ST_Intersects_Extent(d.geom, ST_Transform(ST_TileEnvelope($z, $x, $y), 'EPSG:3857',
+                                                    'EPSG:4326', always_xy := true))
+) shapes;
 
 -- name: indicator_tile
-WITH tile AS (SELECT ST_TileEnvelope($z, $x, $y) AS env),
-chosen AS (
+WITH chosen AS (
     -- NULL when the indicator has no values (in the requested period): then no shapes.
     SELECT (SELECT max(period) FROM indicator_value
             WHERE city = $city AND indicator_id = $indicator_id
               AND ($period IS NULL OR period = $period)) AS period
-),
-shapes AS (
+)
+SELECT CASE WHEN count(geom) > 0 THEN ST_AsMVT(shapes, $layer, 4096, 'geom') END FROM (
     SELECT d.code, d.name_en, d.name_ar, chosen.period,
            CASE WHEN v.suppressed THEN NULL ELSE v.value END AS value,
            CASE WHEN v.suppressed THEN NULL ELSE v.score END AS score,
            v.coverage, coalesce(v.suppressed, false) AS suppressed,
            ST_AsMVTGeom(ST_Transform(d.geom, 'EPSG:4326', 'EPSG:3857', always_xy := true),
-                        ST_Extent(tile.env), 4096, 64, true) AS geom
-    FROM district d CROSS JOIN tile CROSS JOIN chosen
+                        ST_Extent(ST_TileEnvelope($z, $x, $y)), 4096, 64, true) AS geom
+    FROM district d CROSS JOIN chosen
     LEFT JOIN indicator_value v
       ON v.city = d.city AND v.district_code = d.code AND v.indicator_id = $indicator_id
      AND v.period = chosen.period
     WHERE d.city = $city AND d.valid_from <= $as_of AND (d.valid_to IS NULL OR d.valid_to > $as_of)
       AND chosen.period IS NOT NULL
-      AND ST_Intersects_Extent(d.geom, ST_Transform(tile.env, 'EPSG:3857', 'EPSG:4326',
-                                                    always_xy := true))
-)
-SELECT CASE WHEN count(*) > 0 THEN ST_AsMVT(shapes, $layer, 4096, 'geom') END
-FROM shapes WHERE geom IS NOT NULL;
+      AND ST_Intersects_Extent(d.geom, ST_Transform(ST_TileEnvelope($z, $x, $y), 'EPSG:3857',
+                                                    'EPSG:4326', always_xy := true))
+) shapes;
 
 -- name: event_tile
-WITH tile AS (SELECT ST_TileEnvelope($z, $x, $y) AS env),
-shapes AS (
+SELECT CASE WHEN count(geom) > 0 THEN ST_AsMVT(shapes, $layer, 4096, 'geom') END FROM (
     SELECT e.id, e.layer, e.attributes,
            strftime(e.occurred_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS occurred_at,
            ST_AsMVTGeom(ST_Transform(e.geom, 'EPSG:4326', 'EPSG:3857', always_xy := true),
-                        ST_Extent(tile.env), 4096, 64, true) AS geom
-    FROM event e CROSS JOIN tile
+                        ST_Extent(ST_TileEnvelope($z, $x, $y)), 4096, 64, true) AS geom
+    FROM event e
     WHERE e.city = $city AND e.layer = $event_layer AND list_contains($statuses, e.status)
-      AND ST_Intersects_Extent(e.geom, ST_Transform(tile.env, 'EPSG:3857', 'EPSG:4326',
-                                                    always_xy := true))
-)
-SELECT CASE WHEN count(*) > 0 THEN ST_AsMVT(shapes, $layer, 4096, 'geom') END
-FROM shapes WHERE geom IS NOT NULL;
+      AND ST_Intersects_Extent(e.geom, ST_Transform(ST_TileEnvelope($z, $x, $y), 'EPSG:3857',
+                                                    'EPSG:4326', always_xy := true))
+) shapes;
 
 -- name: indicator_periods
 SELECT DISTINCT indicator_id, period FROM indicator_value
