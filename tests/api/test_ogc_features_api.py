@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from api_access import auth, seed_events
-from api_seed import CITY
+from api_seed import CITY, indicator_values
 from fastapi.testclient import TestClient
 from shapely.geometry import shape
 
@@ -93,6 +93,32 @@ def test_indicator_collection_joins_the_latest_or_asked_period(api: TestClient):
     }
     assert older["103"]["value"] == 0.2
     assert api.get(url, params={"period": "1999"}).status_code == 404
+
+
+def test_items_answer_404_only_for_missing_layers_and_show_officers_suppressed_values(
+    api: TestClient, seeded: Store, keys: dict
+):
+    url = f"/collections/{SHARE_ID}/items"
+    nowhere = {"bbox": "10.0,10.0,10.1,10.1"}
+    for layer in (DISTRICTS_ID, SHARE_ID):  # a layer with data, nothing in the box: empty page
+        empty = api.get(f"/collections/{layer}/items", params=nowhere).json()
+        assert (empty["numberMatched"], empty["features"]) == (0, [])
+    for missing, named in (("atlantis.districts", "No city 'atlantis'"),
+                           (f"{CITY.slug}.indicator.nothing", "holds no data")):
+        answer = api.get(f"/collections/{missing}/items")
+        assert answer.status_code == 404 and named in answer.json()["detail"]
+    unknown_period = api.get(url, params={"period": "1999"}).json()["detail"]
+    assert "2024" in unknown_period and "2025" in unknown_period  # it lists the periods there
+    # A suppressed value the store holds: officers see it, the public sees only "suppressed".
+    seeded.put_indicator_values(
+        CITY.slug, indicator_values("2026", [0.07, 0.13, 0.21, 0.43], suppressed={"103"}))
+    officer = {f["id"]: f["properties"] for f in
+               api.get(url, headers=auth(keys["officer"])).json()["features"]}
+    assert officer["103"]["suppressed"] is True and officer["103"]["value"] == 0.21
+    public = api.get(f"{url}/103").json()["properties"]
+    assert public["period"] == "2026" and public["suppressed"] is True
+    assert public["value"] is None and public["score"] is None
+    assert api.get(f"{url}/999").status_code == 404
 
 
 def test_event_items_filter_by_datetime_and_hide_unpublished(

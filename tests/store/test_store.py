@@ -275,3 +275,25 @@ def test_indicator_values_of_chosen_districts(store):
     got = store.indicator_values("gaziantep", "share", "2025", district_codes=["27002", "x"])
     assert list(got["district_code"]) == ["27002"]
     assert store.indicator_values("gaziantep", "share", district_codes=[]).empty
+
+
+@pytest.mark.postgis
+def test_postgis_pool_is_bounded_and_serves_more_threads_than_connections(postgis_url):
+    # OBSERVATORY_POOL_SIZE: at most that many connections; more requests wait their turn.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from observatory.store import open_store
+
+    store = open_store(postgis_url, pool_size=2)
+    try:
+        store.init_schema()
+        store.upsert_city(CITY)
+        store.load(_run("boundaries", "d.geojson", "h"), districts=_districts())
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            pages = list(pool.map(lambda _: store.district_features("gaziantep").matched,
+                                  range(64)))
+        assert pages == [2] * 64
+        assert store.engine.pool.size() == 2 and store.engine.pool.checkedout() == 0
+        assert store.engine.pool.overflow() <= 0  # never more than pool_size connections
+    finally:
+        store.close()
