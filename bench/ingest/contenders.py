@@ -164,19 +164,7 @@ def setup_raw_copy(url: str, observations_path: str):
     con.execute("CREATE TABLE IF NOT EXISTS raw_observation (district_code TEXT, period TEXT, "
                 "variable TEXT, dims TEXT, value DOUBLE PRECISION, unit TEXT)")
     con.commit()
-    return con, pd.read_pickle(observations_path)
-
-
-def run_raw_copy(state) -> int:
-    con, observations = state
-    buffer = io.StringIO()
-    observations.to_csv(buffer, index=False, header=False)
-    with con.cursor() as cursor:
-        cursor.execute("TRUNCATE raw_observation")
-        with cursor.copy("COPY raw_observation FROM STDIN (FORMAT csv)") as copy:
-            copy.write(buffer.getvalue())
-    con.commit()
-    return len(observations)
+    return con, "raw_observation", pd.read_pickle(observations_path)
 
 
 def setup_keyed_copy(url: str, observations_path: str):
@@ -185,16 +173,17 @@ def setup_keyed_copy(url: str, observations_path: str):
     store.init_schema()
     store.close()
     rows = pd.read_pickle(observations_path).assign(city=CITY.slug, ingest_run="raw-copy")
-    return psycopg.connect(url), rows
+    return psycopg.connect(url), "observation", rows
 
 
-def run_keyed_copy(state) -> int:
-    con, rows = state
+def run_raw_copy(state) -> int:
+    """The rows as CSV text by pandas, COPYed into an emptied table."""
+    con, table, rows = state
     buffer = io.StringIO()
     rows.to_csv(buffer, index=False, header=False)
     with con.cursor() as cursor:
-        cursor.execute("TRUNCATE observation")
-        with cursor.copy(f"COPY observation ({', '.join(rows.columns)}) FROM STDIN "
+        cursor.execute(f"TRUNCATE {table}")
+        with cursor.copy(f"COPY {table} ({', '.join(rows.columns)}) FROM STDIN "
                          "(FORMAT csv)") as copy:
             copy.write(buffer.getvalue())
     con.commit()

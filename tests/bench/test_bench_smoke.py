@@ -91,3 +91,21 @@ def test_the_plan_covers_every_variable_of_the_shipped_frameworks():
                 continue  # needs more than observations: see synthetic.unmodelled
             for variable, dim in wanted:
                 assert any(dim in table for table in plan[variable]), (definition.id, dim)
+
+
+def test_ingest_bench_runs_and_every_path_gives_the_same_counts(tmp_path):
+    from bench.ingest.benchmark import run_benchmark as run_ingest
+    from bench.ingest.case import IngestCase
+
+    # Enough points that most district-month cells pass redaction (> 15) even in the
+    # geopandas half: empty results would agree vacuously.
+    case = IngestCase("tiny", n_rows=100_000, geopandas_rows=50_000, postgis_rows=5_000,
+                      repeats=1)
+    payload = run_ingest(case, out_dir=tmp_path, name="ingest-tiny")
+    assert payload["agree"] == {"project_vs_hand_sql": True,
+                                "geopandas_vs_hand_sql_on_its_rows": True}
+    assert payload["published_cells"] > 0
+    postgis = payload["results"]["postgis"]  # the test command installs PostgreSQL
+    assert postgis["rows_loaded"] == {"store": 5_000, "copy": 5_000, "keyed_copy": 5_000}
+    table = (tmp_path / "ingest-tiny.md").read_text(encoding="utf-8")
+    assert "PostGIS load ≥ 0.7× raw COPY" in table and "extrapolated ×2" in table
