@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
-import tempfile
 
 import duckdb
 import geopandas as gpd
-import psycopg
 import pandas as pd
+import psycopg
 import shapely
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
