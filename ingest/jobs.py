@@ -25,11 +25,12 @@ from ingest.job_steps import (
     districts_or_refuse,
     refuse_if_nothing_left,
 )
-from ingest.readers import read_table, read_vector, table_format
+from ingest.readers import Table, read_table, read_vector, table_format
 from ingest.spec import (
     BoundariesSpec,
     CitySpec,
     ColumnSpec,
+    TableSourceSpec,
     load_admin_spec,
     load_boundaries_spec,
     load_census_spec,
@@ -123,9 +124,7 @@ def ingest_census(
 
     districts = districts_or_refuse(store, city_slug, path.name)
     report(2, f"reading {path.name}")
-    table = read_table(path, format=spec.format, encoding=spec.encoding,
-                       delimiter=spec.delimiter, header_row=spec.header_row, sheet=spec.sheet,
-                       layer=spec.layer)
+    table = _read_source(path, spec, layer=spec.layer)
     report(3, "validating and reshaping")
     result = normalise_census(table, spec, DistrictLookup.from_districts(districts), city=city_slug)
     refuse_if_nothing_left(len(result.observations), result.rows_read, result.rejected, path.name)
@@ -166,8 +165,7 @@ def ingest_admin(
 
     districts = districts_or_refuse(store, city_slug, path.name)
     report(2, f"reading {path.name}")
-    table = read_table(path, format=spec.format, encoding=spec.encoding,
-                       delimiter=spec.delimiter, header_row=spec.header_row, sheet=spec.sheet)
+    table = _read_source(path, spec)
     report(3, "hashing identifiers, dropping personal columns, counting")
     result = normalise_admin(table, spec, DistrictLookup.from_districts(districts), keyed_hash,
                              city=city_slug)
@@ -207,9 +205,7 @@ def ingest_events(
     if (spec.format or table_format(path)) == "vector":
         records = read_vector(path, layer=spec.source_layer)
     else:
-        records = read_table(path, format=spec.format, encoding=spec.encoding,
-                             delimiter=spec.delimiter, header_row=spec.header_row,
-                             sheet=spec.sheet).frame
+        records = _read_source(path, spec).frame
     report(3, "validating times and points")
     result = normalise_events(records, spec, districts, source=path.name)
     refuse_if_nothing_left(len(result.events), result.rows_read, result.rejected, path.name)
@@ -222,6 +218,13 @@ def ingest_events(
                     message=f"{result.rows_read} records -> {len(result.events)} events "
                     f"({layers}); {result.outside} fall outside every district (kept)")
     return store.load(run, events=result.events, rejected=result.rejected)
+
+
+def _read_source(path: Path, source: TableSourceSpec, *, layer: str | None = None) -> Table:
+    """``path`` read as the spec's source options say."""
+    return read_table(path, format=source.format, encoding=source.encoding,
+                      delimiter=source.delimiter, header_row=source.header_row,
+                      sheet=source.sheet, layer=layer)
 
 
 def _shipped_spec(city_slug: str, feed: str) -> Path | None:
