@@ -27,6 +27,7 @@ from observatory.models import (
 from observatory.store import frames
 from observatory.store.base import StoreError
 from observatory.store.sqlfiles import queries, schema_files
+from observatory.store.tiles import VectorTiles
 
 _LOCK_WAIT_SECONDS = 15.0
 
@@ -66,7 +67,7 @@ def _districts_frame(df: pd.DataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(df, geometry=geometry, crs="EPSG:4326")
 
 
-class DuckDBStore:
+class DuckDBStore(VectorTiles):
     """Opens a short-lived connection per operation so that the API and a CLI ingest can share
     the file (DuckDB lets one process write at a time); waits briefly when the file is busy."""
 
@@ -404,24 +405,6 @@ class DuckDBStore:
         with self._connect() as con:
             row = con.execute(self._q["published_attachment"], {"sha256": sha256}).fetchone()
         return Attachment(*row) if row else None
-
-    def district_tile(self, city: str, z: int, x: int, y: int, *, layer: str,
-                      as_of: date | None = None) -> bytes:
-        return self._tile("district_tile", {"city": city, "z": z, "x": x, "y": y,
-                                            "layer": layer, "as_of": as_of or date.today()})
-
-    def indicator_tile(self, city: str, indicator_id: str, z: int, x: int, y: int, *,
-                       layer: str, period: str | None = None,
-                       as_of: date | None = None) -> bytes:
-        return self._tile("indicator_tile", {
-            "city": city, "indicator_id": indicator_id, "period": period, "z": z, "x": x,
-            "y": y, "layer": layer, "as_of": as_of or date.today()})
-
-    def event_tile(self, city: str, event_layer: str, z: int, x: int, y: int, *, layer: str,
-                   statuses: Sequence[str] = ("published",)) -> bytes:
-        return self._tile("event_tile", {"city": city, "event_layer": event_layer, "z": z,
-                                         "x": x, "y": y, "layer": layer,
-                                         "statuses": list(statuses)})
 
     def _tile(self, query: str, params: dict) -> bytes:
         # The MVT functions live in the spatial extension (loaded for this connection only).

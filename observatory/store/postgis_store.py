@@ -32,6 +32,7 @@ from observatory.store import frames
 from observatory.store.base import StoreError
 from observatory.store.postgis_tables import district as district_table
 from observatory.store.sqlfiles import queries, schema_files
+from observatory.store.tiles import VectorTiles
 
 
 def _engine_url(url: str) -> sa.URL:
@@ -73,7 +74,7 @@ def _bbox(bbox) -> dict:
     return dict(zip(keys, (None,) * 4 if bbox is None else map(float, bbox)))
 
 
-class PostGISStore:
+class PostGISStore(VectorTiles):
     backend = "postgis"
 
     def __init__(self, url: str, *, pool_size: int = 4):
@@ -369,24 +370,6 @@ class PostGISStore:
         with self._reading() as con:
             row = self._run(con, "published_attachment", {"sha256": sha256}).first()
         return Attachment(*row) if row else None
-
-    def district_tile(self, city: str, z: int, x: int, y: int, *, layer: str,
-                      as_of: date | None = None) -> bytes:
-        return self._tile("district_tile", {"city": city, "z": z, "x": x, "y": y,
-                                            "layer": layer, "as_of": as_of or date.today()})
-
-    def indicator_tile(self, city: str, indicator_id: str, z: int, x: int, y: int, *,
-                       layer: str, period: str | None = None,
-                       as_of: date | None = None) -> bytes:
-        return self._tile("indicator_tile", {
-            "city": city, "indicator_id": indicator_id, "period": period, "z": z, "x": x,
-            "y": y, "layer": layer, "as_of": as_of or date.today()})
-
-    def event_tile(self, city: str, event_layer: str, z: int, x: int, y: int, *, layer: str,
-                   statuses: Sequence[str] = ("published",)) -> bytes:
-        return self._tile("event_tile", {"city": city, "event_layer": event_layer, "z": z,
-                                         "x": x, "y": y, "layer": layer,
-                                         "statuses": list(statuses)})
 
     def _tile(self, query: str, params: dict) -> bytes:
         with self._reading() as con:
