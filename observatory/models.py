@@ -16,6 +16,10 @@ class City:
     local_crs: str = ""  # projected CRS for areas and distances, e.g. "EPSG:31256"
     population: int | None = None
 
+    def name_in(self, lang: str) -> str:
+        """The Arabic name on Arabic pages when there is one, else the English."""
+        return (self.name_ar if lang == "ar" else "") or self.name_en
+
 
 @dataclass(frozen=True)
 class RejectedRow:

@@ -7,9 +7,10 @@ from typing import Annotated
 
 import geopandas as gpd
 import pandas as pd
-from fastapi import HTTPException, Query
+from fastapi import HTTPException, Query, Request
 
 from observatory.models import City
+from observatory.settings import ApiSettings
 from observatory.store import Store
 
 # Coverage simplification of the districts (see maps.simplify), in metres: at 10 m a border moves
@@ -49,3 +50,11 @@ def current_districts(store: Store, city: City) -> gpd.GeoDataFrame:
             f"observatory ingest boundaries FILE --city {city.slug}",
         )
     return districts
+
+
+def page_assets(request: Request, api_settings: ApiSettings) -> dict:
+    """What every map page is given: the basemap (none: the page works offline) and where the
+    observatory serves Leaflet's files."""
+    return {"basemap_url": api_settings.basemap_url,
+            "basemap_attribution": api_settings.basemap_attribution,
+            "asset_base": f"{request.scope.get('root_path', '')}/static"}

@@ -74,14 +74,10 @@ def _page(request: Request, lang: Lang, template: str, status_code: int = 200,
         "toggle_url": _switch_language(request, lang),
         "toggle_name": LANGUAGE_NAMES[other_language(lang)],
         "toggle_lang": other_language(lang),
-        "caller": caller, "city": city, "city_name": _city_name(city, lang) if city else "",
+        "caller": caller, "city": city, "city_name": city.name_in(lang) if city else "",
         "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         **context,
     }, status_code=status_code)
-
-
-def _city_name(city: City, lang: Lang) -> str:
-    return (city.name_ar if lang == "ar" else "") or city.name_en
 
 
 def _district_names(name_en: object, name_ar: object, lang: Lang) -> tuple[str, str]:
@@ -103,9 +99,9 @@ def home(request: Request) -> RedirectResponse:
 
 @router.get("/{lang}/cities", response_class=HTMLResponse)
 def city_list(request: Request, lang: Lang, store: StoreDep) -> HTMLResponse:
-    cities = sorted(store.cities(), key=lambda c: _city_name(c, lang))
+    cities = sorted(store.cities(), key=lambda c: c.name_in(lang))
     return _page(request, lang, "cities.html",
-                 cities=[(c.slug, _city_name(c, lang), c.country) for c in cities])
+                 cities=[(c.slug, c.name_in(lang), c.country) for c in cities])
 
 
 def _indicator_groups(ids: list[str], catalog: dict[str, IndicatorInfo],

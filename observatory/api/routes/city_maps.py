@@ -23,7 +23,12 @@ from observatory.api.city_crs import local_crs
 from observatory.api.deps import ApiSettingsDep, CityDep, StoreDep
 from observatory.api.heat_surface import HeatRequestError, city_heat
 from observatory.api.indicator_display import indicator_display
-from observatory.api.map_inputs import ToleranceParam, current_districts, period_values
+from observatory.api.map_inputs import (
+    ToleranceParam,
+    current_districts,
+    page_assets,
+    period_values,
+)
 from observatory.api.routes.heatmaps import (
     HeatParamsDep,
     geotiff_response,
@@ -75,12 +80,11 @@ def layered_map(
             download_url=f"{base}/heat.tif?{heat_params.query(window=True, layer=layer)}",
         )
     display = indicator_display(indicator, lang)
-    city_name = (city.name_ar if lang == "ar" else "") or city.name_en
     html = city_map_html(
         simplify_districts(districts, local_crs(city, districts), tolerance),
         values,
         store.events(city.slug),
-        title=f"{city_name} — {display.label} ({values['period'].iloc[0]})",
+        title=f"{city.name_in(lang)} — {display.label} ({values['period'].iloc[0]})",
         indicator_label=display.label,
         value_format=display.value_format,
         heat=heat,
@@ -88,9 +92,7 @@ def layered_map(
         start=first_day,
         end=last_day,
         classification=classification,
-        basemap_url=api_settings.basemap_url,
-        basemap_attribution=api_settings.basemap_attribution,
-        asset_base=f"{request.scope.get('root_path', '')}/static",
+        **page_assets(request, api_settings),
         lang=lang,
     )
     return HTMLResponse(html)
@@ -134,18 +136,15 @@ def hotspot_map(
         districts, published[["district_code", "value"]], permutations=HOTSPOT_PERMUTATIONS
     )
     display = indicator_display(indicator, lang)
-    city_name = (city.name_ar if lang == "ar" else "") or city.name_en
     html = hotspot_map_html(
         simplify_districts(districts, local_crs(city, districts), tolerance),
         table,
         method=method,
-        title=f"{city_name} — {display.label} ({values['period'].iloc[0]})",
+        title=f"{city.name_in(lang)} — {display.label} ({values['period'].iloc[0]})",
         indicator_label=display.label,
         value_format=display.value_format,
         permutations=summary.get("permutations"),
-        basemap_url=api_settings.basemap_url,
-        basemap_attribution=api_settings.basemap_attribution,
-        asset_base=f"{request.scope.get('root_path', '')}/static",
+        **page_assets(request, api_settings),
         lang=lang,
     )
     return HTMLResponse(html)

@@ -13,7 +13,12 @@ from maps.simplify import DEFAULT_TOLERANCE_M, simplify_districts
 from observatory.api.city_crs import local_crs
 from observatory.api.deps import ApiSettingsDep, CityDep, StoreDep
 from observatory.api.indicator_display import indicator_display
-from observatory.api.map_inputs import ToleranceParam, current_districts, period_values
+from observatory.api.map_inputs import (
+    ToleranceParam,
+    current_districts,
+    page_assets,
+    period_values,
+)
 
 router = APIRouter(tags=["maps"])
 
@@ -33,17 +38,14 @@ def indicator_map(
     values = period_values(store, city, indicator, period)
     districts = current_districts(store, city)
     display = indicator_display(indicator, lang)
-    city_name = (city.name_ar if lang == "ar" else "") or city.name_en
     html = choropleth_html(
         simplify_districts(districts, local_crs(city, districts), tolerance),
         values,
-        title=f"{city_name} — {display.label} ({values['period'].iloc[0]})",
+        title=f"{city.name_in(lang)} — {display.label} ({values['period'].iloc[0]})",
         indicator_label=display.label,
         value_format=display.value_format,
         classification=classification,
-        basemap_url=api_settings.basemap_url,
-        basemap_attribution=api_settings.basemap_attribution,
-        asset_base=f"{request.scope.get('root_path', '')}/static",
+        **page_assets(request, api_settings),
         lang=lang,
     )
     return HTMLResponse(html)
