@@ -18,10 +18,11 @@ import sqlalchemy as sa
 from bench import report
 from bench.api import agreement
 from bench.api.case import CITY, INDICATOR, PAGE_SIZE, VERTEX_SPACING_M, ApiCase, items_bbox
-from bench.api.database import load_city, postgis_database
+from bench.api.database import DATABASE, load_city
 from bench.api.endpoints import OURS, TIPG, TIPG_VIEW, endpoints, sample_endpoints
 from bench.api.load import run_load
 from bench.api.servers import Server, observatory_server, tipg_server
+from bench.postgis import postgis_database
 
 TARGETS = {"throughput_ratio_min": 1.0, "p99_ms_max": 100.0, "choropleth_bytes_max": 5_000_000}
 PACKAGES = ["fastapi", "starlette", "uvicorn", "tipg", "asyncpg", "SQLAlchemy", "psycopg",
@@ -34,7 +35,7 @@ def run_benchmark(case: ApiCase, out_dir: Path = report.RESULTS_DIR, note: str =
     machine = report.machine(PACKAGES, note)
     machine["load_generator"] = _load_generator()
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp, \
-            postgis_database() as postgis_url:
+            postgis_database(DATABASE) as postgis_url:
         workdir = Path(tmp)
         loaded = load_city(postgis_url, case)
         machine["postgis"] = _postgis_version(postgis_url)

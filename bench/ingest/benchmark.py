@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
-import sqlalchemy as sa
 
 from bench import report
 from bench.ingest import contenders
@@ -22,6 +20,7 @@ from bench.ingest.case import (
     write_head,
 )
 from bench.measure import measure, start_child_server
+from bench.postgis import NoPostGIS, postgis_database
 
 TARGETS = {"hand_sql_ratio_max": 1.3, "geopandas_speedup_min": 10.0, "peak_rss_mb_max": 2048,
            "postgis_vs_copy_min": 0.7}
@@ -52,7 +51,7 @@ def run_benchmark(case: IngestCase, out_dir: Path = report.RESULTS_DIR, note: st
         pandas_parse = measure(contenders.setup_geopandas, contenders.run_pandas_parse,
                                str(head), repeats=case.repeats)
         hand_head = measure(contenders.setup_hand_sql, contenders.run_hand_sql, str(head))
-        write = measure(contenders.setup_store_write, contenders.run_store_write, str(feed),
+        write = measure(contenders.setup_store_write, contenders.run_store_load, str(feed),
                         _fresh(tmp, "write"), repeats=case.repeats)
         job = measure(contenders.setup_job, contenders.run_job, str(feed), _fresh(tmp, "job"))
         scale = case.n_rows / case.geopandas_rows
@@ -109,39 +108,23 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
 
 
 def _postgis(case: IngestCase, tmp: str) -> dict | None:
-    """A throwaway cluster as the tests start one (tests/conftest.py), or the server named by
-    OBSERVATORY_TEST_POSTGIS_URL; None when neither is available."""
-    from tests.conftest import _Cluster, _pg_bin
-
-    url, cluster = os.environ.get("OBSERVATORY_TEST_POSTGIS_URL"), None
-    if not url:
-        bindir = _pg_bin()
-        if bindir is None:
-            return None
-        cluster = _Cluster(bindir)
-        url = cluster.start()
+    """The PostGIS load in a fresh database (``bench.postgis``); None without PostgreSQL."""
     try:
-        admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1),
-                                 isolation_level="AUTOCOMMIT")
-        with admin.connect() as con:
-            con.execute(sa.text("DROP DATABASE IF EXISTS bench_ingest"))
-            con.execute(sa.text("CREATE DATABASE bench_ingest"))
-        with sa.create_engine(admin.url.set(database="bench_ingest")).begin() as con:
-            con.execute(sa.text("CREATE EXTENSION IF NOT EXISTS postgis"))
-        db_url = (admin.url.set(database="bench_ingest").render_as_string(hide_password=False)
-                  .replace("postgresql+psycopg://", "postgresql://", 1))
-        admin.dispose()
-        observations = Path(tmp) / "observations.pkl"
-        contenders.postgis_observations(case.postgis_rows).to_pickle(observations)
-        load = measure(contenders.setup_postgis_load, contenders.run_postgis_load, db_url,
-                       str(observations), repeats=case.repeats)
-        copy = measure(contenders.setup_raw_copy, contenders.run_raw_copy, db_url,
-                       str(observations), repeats=case.repeats)
-        keyed = measure(contenders.setup_keyed_copy, contenders.run_raw_copy, db_url,
-                        str(observations), repeats=case.repeats)
-    finally:
-        if cluster:
-            cluster.stop()
+        with postgis_database("bench_ingest") as db_url:
+            return _postgis_load(case, tmp, db_url)
+    except NoPostGIS:
+        return None
+
+
+def _postgis_load(case: IngestCase, tmp: str, db_url: str) -> dict:
+    observations = Path(tmp) / "observations.pkl"
+    contenders.postgis_observations(case.postgis_rows).to_pickle(observations)
+    load = measure(contenders.setup_postgis_load, contenders.run_store_load, db_url,
+                   str(observations), repeats=case.repeats)
+    copy = measure(contenders.setup_raw_copy, contenders.run_raw_copy, db_url,
+                   str(observations), repeats=case.repeats)
+    keyed = measure(contenders.setup_keyed_copy, contenders.run_raw_copy, db_url,
+                    str(observations), repeats=case.repeats)
     return {"rows": case.postgis_rows, "store_seconds": load.best, "copy_seconds": copy.best,
             "store_rows_per_s": case.postgis_rows / load.best,
             "copy_rows_per_s": case.postgis_rows / copy.best,

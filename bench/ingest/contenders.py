@@ -62,7 +62,8 @@ def setup_store_write(feed: str, store_dir: str):
     return store, observations
 
 
-def run_store_write(state) -> int:
+def run_store_load(state) -> int:
+    """``store.load`` of the observations as a new run (either store)."""
     store, observations = state
     run = IngestRun(city=CITY.slug, feed="points", source_name="bench.csv",
                     content_hash=uuid.uuid4().hex)
@@ -150,13 +151,6 @@ def setup_postgis_load(url: str, observations_path: str):
     store.init_schema()
     store.upsert_city(CITY)
     return store, pd.read_pickle(observations_path)
-
-
-def run_postgis_load(state) -> int:
-    store, observations = state
-    run = IngestRun(city=CITY.slug, feed="points", source_name="bench.csv",
-                    content_hash=uuid.uuid4().hex)
-    return store.load(run, observations=observations).rows_loaded
 
 
 def setup_raw_copy(url: str, observations_path: str):

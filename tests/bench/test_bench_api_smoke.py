@@ -11,8 +11,8 @@ import pytest
 
 from bench.api.benchmark import OURS, TIPG, run_benchmark
 from bench.api.case import PAGE_SIZE, ApiCase
-from bench.api.database import NoPostGIS
 from bench.api.load import parse_wrk
+from bench.postgis import NoPostGIS
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
