@@ -6,15 +6,7 @@
   L.tileLayer({{ basemap.url }}, {attribution: {{ basemap.attribution }}}).addTo(map);
   {%- endif %}
 
-  // District names come from ingested files: escape them before they become markup.
-  function esc(text) {
-    return String(text).replace(/[&<>"']/g, function (c) {
-      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
-    });
-  }
-  function row(label, text) {
-    return text ? "<tr><th>" + esc(label) + "</th><td>" + esc(text) + "</td></tr>" : "";
-  }
+{% include "escape.js" %}
   function tooltip(layer) {
     var p = layer.feature.properties;
     var html = "<div><strong>" + esc(p.name_en || p.code) + "</strong>";

@@ -11,15 +11,7 @@
   L.tileLayer({{ basemap.url }}, {attribution: {{ basemap.attribution }}}).addTo(map);
   {%- endif %}
 
-  // Names and attributes come from ingested files and field reports: escape them.
-  function esc(text) {
-    return String(text).replace(/[&<>"']/g, function (c) {
-      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
-    });
-  }
-  function row(label, text) {
-    return text ? "<tr><th>" + esc(label) + "</th><td>" + esc(text) + "</td></tr>" : "";
-  }
+{% include "escape.js" %}
   // The layer control writes names as markup; data-layer keeps a stable key for each.
   function controlName(key, label) {
     return '<span class="layer-name" data-layer="' + esc(key) + '">' + esc(label) + "</span>";
