@@ -6,11 +6,9 @@ import json
 from pathlib import Path
 
 import duckdb
-import geopandas as gpd
 import pytest
 import sqlalchemy as sa
 from pydantic import SecretStr
-from shapely.geometry import box
 
 from ingest.admin_privacy import keyed_hasher
 from ingest.errors import IngestError
@@ -60,16 +58,8 @@ date: {column: date}
 
 
 @pytest.fixture
-def city(store, tmp_path: Path):
-    frame = gpd.GeoDataFrame(
-        {"code": ["01", "02"], "name_en": ["Al-Zaytoun", "Al-Nakheel"],
-         "name_ar": ["حي الزيتون", "حي النخيل"]},
-        geometry=[box(35.20, 31.90, 35.21, 31.91), box(35.21, 31.90, 35.22, 31.91)],
-        crs="EPSG:4326",
-    )
-    path = tmp_path / "districts.gpkg"
-    frame.to_file(path, driver="GPKG")
-    ingest_boundaries(store, path, CITY)
+def city(store, boundaries: Path):
+    ingest_boundaries(store, boundaries, CITY)
     return store
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
-from shapely.geometry import LineString, Point, box
+from shapely.geometry import LineString, Point
 
 from ingest.errors import IngestError
 from ingest.jobs import ingest_boundaries, ingest_events
@@ -25,16 +25,8 @@ attributes: {severity: level, الشارع: street}
 
 
 @pytest.fixture
-def city(store, tmp_path: Path):
-    frame = gpd.GeoDataFrame(
-        {"code": ["01", "02"], "name_en": ["Al-Zaytoun", "Al-Nakheel"],
-         "name_ar": ["حي الزيتون", "حي النخيل"]},
-        geometry=[box(35.20, 31.90, 35.21, 31.91), box(35.21, 31.90, 35.22, 31.91)],
-        crs="EPSG:4326",
-    )
-    path = tmp_path / "districts.gpkg"
-    frame.to_file(path, driver="GPKG")
-    ingest_boundaries(store, path, CITY)
+def city(store, boundaries: Path):
+    ingest_boundaries(store, boundaries, CITY)
     return store
 
 

@@ -15,19 +15,6 @@ CITY = "testville"
 
 
 @pytest.fixture
-def boundaries(tmp_path: Path) -> Path:
-    frame = gpd.GeoDataFrame(
-        {"code": ["01", "02"], "name_en": ["Al-Zaytoun", "Al-Nakheel"],
-         "name_ar": ["حي الزيتون", "حي النخيل"]},
-        geometry=[box(35.20, 31.90, 35.21, 31.91), box(35.21, 31.90, 35.22, 31.91)],
-        crs="EPSG:4326",
-    )
-    path = tmp_path / "districts.gpkg"
-    frame.to_file(path, driver="GPKG")
-    return path
-
-
-@pytest.fixture
 def census_spec(tmp_path: Path) -> Path:
     path = tmp_path / "census.yaml"
     path.write_text(
