@@ -70,9 +70,8 @@ def ingest_boundaries(
             name_ar=ColumnSpec(column="name_ar"),
         )
         spec_text = spec.model_dump_json()
-    _check_city_block(spec.city, city_slug, spec_path)
-    report, content_hash, earlier = begin_run(store, path, city_slug, "boundaries", spec_text,
-                                           progress)
+    report, content_hash, earlier = _begin(store, path, city_slug, "boundaries", spec.city,
+                                           spec_path, progress, spec_text=spec_text)
     if earlier:
         return earlier
 
@@ -116,9 +115,8 @@ def ingest_census(
     """Load a census table as observations; the city and its districts must already exist."""
     path = Path(path)
     spec = load_census_spec(spec_path)
-    _check_city_block(spec.city, city_slug, spec_path)
-    report, content_hash, earlier = begin_run(store, path, city_slug, "census",
-                                           Path(spec_path).read_text("utf-8"), progress)
+    report, content_hash, earlier = _begin(store, path, city_slug, "census", spec.city,
+                                           spec_path, progress)
     if earlier:
         return earlier
 
@@ -155,11 +153,10 @@ def ingest_admin(
     """
     path = Path(path)
     spec = load_admin_spec(spec_path)
-    _check_city_block(spec.city, city_slug, spec_path)
     keyed_hash = keyed_hasher(privacy or PrivacySettings(), source=path.name)
     min_count = (disclosure or DisclosureSettings()).min_count
-    report, content_hash, earlier = begin_run(store, path, city_slug, "admin",
-                                           Path(spec_path).read_text("utf-8"), progress)
+    report, content_hash, earlier = _begin(store, path, city_slug, "admin", spec.city,
+                                           spec_path, progress)
     if earlier:
         return earlier
 
@@ -194,9 +191,8 @@ def ingest_events(
     """Load point events (``ingest.events``); the city and its districts must already exist."""
     path = Path(path)
     spec = load_events_spec(spec_path)
-    _check_city_block(spec.city, city_slug, spec_path)
-    report, content_hash, earlier = begin_run(store, path, city_slug, "events",
-                                           Path(spec_path).read_text("utf-8"), progress)
+    report, content_hash, earlier = _begin(store, path, city_slug, "events", spec.city,
+                                           spec_path, progress)
     if earlier:
         return earlier
 
@@ -231,6 +227,16 @@ def _shipped_spec(city_slug: str, feed: str) -> Path | None:
     # Spec folders are packages, so a slug's hyphens become underscores.
     path = SHIPPED_SPECS / city_slug.replace("-", "_") / f"{feed}.yaml"
     return path if path.is_file() else None
+
+
+def _begin(store: Store, path: Path, city_slug: str, feed: str, city_block: CitySpec | None,
+           spec_path: Path | None, progress: Progress | None, *, spec_text: str | None = None):
+    """``begin_run`` once the spec's city block (if any) names this city; the content hash
+    takes ``spec_text``, by default the spec file's text."""
+    _check_city_block(city_block, city_slug, spec_path)
+    if spec_text is None:
+        spec_text = Path(spec_path).read_text("utf-8")
+    return begin_run(store, path, city_slug, feed, spec_text, progress)
 
 
 def _check_city_block(city: CitySpec | None, city_slug: str, spec_path: Path | None) -> None:
@@ -289,11 +295,10 @@ def ingest_points(
 def _ingest_big_feed(store, path, city_slug, spec_path, city_block, feed, disclosure, progress,
                      compute) -> IngestRun:
     min_count = (disclosure or DisclosureSettings()).min_count
-    _check_city_block(city_block, city_slug, spec_path)
     # The threshold is part of the content: a new threshold must recompute, not be a no-op.
-    report, content_hash, earlier = begin_run(
-        store, path, city_slug, feed,
-        Path(spec_path).read_text("utf-8") + f"\nmin_count={min_count}", progress)
+    report, content_hash, earlier = _begin(
+        store, path, city_slug, feed, city_block, spec_path, progress,
+        spec_text=Path(spec_path).read_text("utf-8") + f"\nmin_count={min_count}")
     if earlier:
         return earlier
     districts = districts_or_refuse(store, city_slug, path.name)
