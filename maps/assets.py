@@ -9,8 +9,10 @@ from __future__ import annotations
 import base64
 import re
 from pathlib import Path
+from typing import cast
 
 import folium
+from branca.element import Figure
 
 from maps.page import RawElement
 
@@ -48,7 +50,7 @@ def use_local_assets(
     if inline:
         m.default_js = []
         m.default_css = []
-        header = m.get_root().header
+        header = cast(Figure, m.get_root()).header
         header.add_child(RawElement(f"<style>{leaflet_css_inlined()}</style>"), name="leaflet_css")
         header.add_child(RawElement(f"<script>{leaflet_js()}</script>"), name="leaflet")
         for name in styles:

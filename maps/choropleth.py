@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -196,7 +197,7 @@ def _legend_entries(classes, status: pd.Series, value_format: str, words: dict) 
     return entries
 
 
-def _fmt(value: object, spec: str) -> str:
+def _fmt(value: Any, spec: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return format(float(value), spec)

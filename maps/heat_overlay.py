@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 from os import PathLike
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -43,7 +43,7 @@ DEFAULT_MARGIN_BANDWIDTHS = 3.0
 
 Bandwidth = float | Literal["scott", "silverman"]
 # A GeoTIFF of persons per pixel, or districts (or points) with a ``residents`` column.
-Population = str | PathLike | gpd.GeoDataFrame
+Population: TypeAlias = str | PathLike | gpd.GeoDataFrame
 Unit = Literal["per_km2", "per_1000_residents"]
 
 

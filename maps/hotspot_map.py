@@ -9,7 +9,7 @@ or without a neighbour are grey with a dashed or dotted outline.
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Any, Literal
 
 import folium
 import geopandas as gpd
@@ -193,12 +193,12 @@ def _check_method(method: str) -> None:
         raise ValueError(f"method={method!r}: use 'gi' (Getis-Ord Gi*) or 'lisa' (local Moran)")
 
 
-def _finite(value: object) -> bool:
+def _finite(value: Any) -> bool:
     try:
         return math.isfinite(float(value))
     except (TypeError, ValueError):
         return False
 
 
-def _fmt(value: object, spec: str) -> str:
+def _fmt(value: Any, spec: str) -> str:
     return format(float(value), spec) if _finite(value) else ""

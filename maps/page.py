@@ -29,13 +29,14 @@ class PageFragments(Element):
         super().__init__()
         self._parts = {"header": header, "html": html, "script": script}
 
-    def render(self, **kwargs) -> None:
+    def render(self, **kwargs) -> str:
         figure = self.get_root()
         if not isinstance(figure, Figure):
             raise TypeError("PageFragments must be added to a map that is in a PageFigure")
         for part, text in self._parts.items():
             if text:
                 getattr(figure, part).add_child(RawElement(text), name=self.get_name())
+        return ""  # nothing in place: the parts went to the figure
 
 
 class PageFigure(Figure):

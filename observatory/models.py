@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class IngestRun:
     source_name: str  # file name as given by the officer; a corrected file keeps the name
     content_hash: str
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    started_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished_at: datetime | None = None
     status: str = "running"  # running, succeeded, failed, unchanged
     rows_read: int = 0
@@ -55,7 +55,7 @@ class Attachment:
     media_type: str
     size_bytes: int
     path: str
-    created_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def canonical_dims(dims: dict[str, object] | None) -> str:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def today() -> date:

@@ -42,7 +42,7 @@ class StoreSettings(BaseSettings):
     )
 
     @model_validator(mode="after")
-    def _default_to_embedded(self) -> "StoreSettings":
+    def _default_to_embedded(self) -> StoreSettings:
         if not self.database_url:
             self.database_url = f"duckdb:///{(self.data_dir / 'observatory.duckdb').as_posix()}"
         return self

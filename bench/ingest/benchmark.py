@@ -178,8 +178,8 @@ def _markdown(case: IngestCase, payload: dict) -> str:
                         f"**{_met(ok)}** ({ratios['postgis_load_over_copy_rate']:.2f}×)")
         pg_table = report.table(
             ["PostGIS bulk load", "rows", "time (s)", "rows/s", "peak RSS (MB)"],
-            [["`store.load(observations=…)` (DuckDB writes the CSV; COPY into `observation`, "
-              "its key checked by the table)", f"{pg['rows']:,}", f"{pg['store_seconds']:.2f}",
+            [[("`store.load(observations=…)` (DuckDB writes the CSV; COPY into `observation`, "
+               "its key checked by the table)"), f"{pg['rows']:,}", f"{pg['store_seconds']:.2f}",
               f"{pg['store_rows_per_s']:,.0f}", f"{pg['store_peak_rss_mb']:,.0f}"],
              ["raw `COPY … FROM STDIN (FORMAT csv)` into a plain table (no key): the target",
               f"{pg['rows']:,}", f"{pg['copy_seconds']:.2f}", f"{pg['copy_rows_per_s']:,.0f}",

@@ -15,7 +15,16 @@ from observatory.cli.context import CliContext, fail
 from observatory.models import INDICATOR_VALUE_COLUMNS
 
 # Found without importing indicators.icc (pandas), so that --help stays fast.
-ICC_DIR = Path(find_spec("indicators.icc").submodule_search_locations[0])
+
+
+def _package_dir(name: str) -> Path:
+    spec = find_spec(name)
+    if spec is None or spec.origin is None:  # pragma: no cover - a broken install
+        raise RuntimeError(f"{name} is not installed: pip install the observatory again")
+    return Path(spec.origin).parent
+
+
+ICC_DIR = _package_dir("indicators.icc")
 EXAMPLE_QUESTIONNAIRE = ICC_DIR / "questionnaire.example.yaml"
 AREAS = ICC_DIR / "areas.yaml"
 
@@ -98,8 +107,9 @@ def score(
         written = store.put_indicator_values(city, values)
 
     table = Table(title=f"ICC scores of {city}, {year}")
-    for heading, justify in (("id", "left"), ("score", "right"), ("coverage", "right")):
-        table.add_column(heading, justify=justify)
+    table.add_column("id", justify="left")
+    table.add_column("score", justify="right")
+    table.add_column("coverage", justify="right")
     for row in kept.itertuples():
         table.add_row(row.id, f"{row.score:.1f}", f"{row.coverage:.0%}")
     cli.out.print(table)
@@ -169,6 +179,7 @@ def _stored_row(cli: CliContext, city: str) -> dict:
         raise fail(f"{city} is neither in the peers file nor scored in the store. Fix: add it "
                    f"to the file, or run observatory icc score ANSWERS --city {city} --year "
                    "YYYY first.", 1)
+    assert record is not None  # values are read only for a stored city
     latest = values[values["period"] == values["period"].max()]
     # Foreign-born share is not in the store: left empty, the city joins only the groups
     # that do not depend on it.

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated
 
+import click
 import typer
 
 from observatory.cli.context import CliContext
 from observatory.keys import ROLES
-
-Role = Enum("Role", {role: role for role in ROLES}, type=str)
 
 keys_app = typer.Typer(
     help=(
@@ -26,9 +24,9 @@ keys_app = typer.Typer(
 def create(
     ctx: typer.Context,
     role: Annotated[
-        Role,
-        typer.Option("--role", help="What the key may do, e.g. --role planner",
-                     show_default=False),
+        str,
+        typer.Option("--role", click_type=click.Choice(ROLES),
+                     help="What the key may do, e.g. --role planner", show_default=False),
     ],
     label: Annotated[
         str,
@@ -47,8 +45,8 @@ def create(
     cli: CliContext = ctx.obj
     with cli.store() as store:
         store.init_schema()
-        key = create_api_key(store, role.value, label)
-    cli.out.print(f"API key for {role.value} ({label}):", markup=False)
+        key = create_api_key(store, role, label)
+    cli.out.print(f"API key for {role} ({label}):", markup=False)
     cli.out.print(key, markup=False)
     cli.out.print("Copy it now: it is stored only as a hash, never in clear, and cannot be "
                   "shown again.")

@@ -54,9 +54,10 @@ def configure(
     ] = None,
 ) -> None:
     try:
-        overrides = {"database_url": database_url} if database_url else {}
+        store_settings = (StoreSettings(database_url=database_url) if database_url
+                          else StoreSettings())
         ctx.obj = CliContext(
-            store_settings=StoreSettings(**overrides),
+            store_settings=store_settings,
             api_settings=ApiSettings(),
             disclosure=DisclosureSettings(),
             privacy=PrivacySettings(),

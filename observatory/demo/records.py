@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,8 @@ import pandas as pd
 from observatory.demo.census import GROUPS, YEARS, Census
 from observatory.demo.geography import Geography
 from observatory.demo.names import FAMILY_NAMES, GIVEN_NAMES, STREETS
+
+T = TypeVar("T")
 
 N_PERSONS = 1_800
 FIRST_DAY = date(2024, 1, 1)
@@ -91,7 +94,7 @@ def build_service_records(
     ]
 
 
-def _pick(rng: np.random.Generator, options: tuple) -> object:
+def _pick(rng: np.random.Generator, options: tuple[T, ...]) -> T:
     return options[rng.integers(len(options))]
 
 
