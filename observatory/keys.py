@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Literal, get_args
 
 from observatory.store import Store
 
 # Lowest first: each role may do everything the roles before it may.
-ROLES = ("public", "planner", "officer", "admin")
+Role = Literal["public", "planner", "officer", "admin"]
+ROLES: tuple[str, ...] = get_args(Role)
 
 
 def role_rank(role: str) -> int:

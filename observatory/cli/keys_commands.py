@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import click
 import typer
 
 from observatory.cli.context import CliContext
-from observatory.keys import ROLES
+from observatory.keys import Role
 
 keys_app = typer.Typer(
     help=(
@@ -24,9 +23,9 @@ keys_app = typer.Typer(
 def create(
     ctx: typer.Context,
     role: Annotated[
-        str,
-        typer.Option("--role", click_type=click.Choice(ROLES),
-                     help="What the key may do, e.g. --role planner", show_default=False),
+        Role,
+        typer.Option("--role", help="What the key may do, e.g. --role planner",
+                     show_default=False),
     ],
     label: Annotated[
         str,
