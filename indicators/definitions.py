@@ -1,5 +1,6 @@
 """Indicator definitions are data: YAML files under ``indicators/definitions``, one framework
-each, validated here with messages that name the file, the indicator and the key.
+each and named after it, validated here with messages that name the file, the indicator and the
+key.
 
 A framework file:
 
@@ -44,6 +45,7 @@ from indicators.formulas.base import StrictModel, Term, WhereValue
 from indicators.formulas.diversity import DiversityFormula
 from indicators.formulas.group_shares import GroupSharesFormula
 from indicators.formulas.terms import TermsFormula
+from indicators.framework_files import DEFINITIONS_DIR, framework_files
 
 __all__ = [  # the formula kinds are part of the definitions' public surface
     "DEFINITIONS_DIR", "AccessFormula", "Aggregation", "Benchmarks", "Definition", "DefinitionError", "Dimension",
@@ -51,8 +53,6 @@ __all__ = [  # the formula kinds are part of the definitions' public surface
     "Term", "TermsFormula", "WhereValue", "load_definitions", "load_framework",
     "load_frameworks",
 ]
-
-DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 
 Names = dict[str, str]
 Mean = Literal["arithmetic", "geometric"]
@@ -201,7 +201,7 @@ def load_framework(file: Path) -> Framework:
 
 def load_frameworks(directory: Path = DEFINITIONS_DIR) -> dict[str, Framework]:
     frameworks: dict[str, Framework] = {}
-    for file in sorted(directory.glob("*.yaml")):
+    for file in framework_files(directory):
         framework = load_framework(file)
         if framework.framework in frameworks:
             raise DefinitionError(f"{file}: framework {framework.framework!r} is defined twice")
