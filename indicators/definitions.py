@@ -47,11 +47,11 @@ from indicators.formulas.group_shares import GroupSharesFormula
 from indicators.formulas.terms import TermsFormula
 from indicators.framework_files import DEFINITIONS_DIR, framework_files
 
-__all__ = [  # the formula kinds are part of the definitions' public surface
-    "DEFINITIONS_DIR", "AccessFormula", "Aggregation", "Benchmarks", "Definition", "DefinitionError", "Dimension",
-    "DiversityFormula", "Formula", "Framework", "GroupSharesFormula", "Names", "Subdimension",
-    "Term", "TermsFormula", "WhereValue", "load_definitions", "load_framework",
-    "load_frameworks",
+__all__ = [  # the formula kinds and the folder are part of the definitions' public surface
+    "DEFINITIONS_DIR", "AccessFormula", "Aggregation", "Benchmarks", "Definition",
+    "DefinitionError", "Dimension", "DiversityFormula", "Formula", "Framework",
+    "GroupSharesFormula", "Names", "Subdimension", "Term", "TermsFormula", "WhereValue",
+    "load_definitions", "load_framework", "load_frameworks",
 ]
 
 Names = dict[str, str]
