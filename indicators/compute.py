@@ -6,25 +6,11 @@ import numpy as np
 import pandas as pd
 
 from indicators.aggregate import weighted_means
-from indicators.definitions import AccessFormula, Framework, TermsFormula, load_frameworks
+from indicators.definitions import Framework, load_frameworks
 from indicators.evaluate import KEY, PreparedObservations, SpatialContext, evaluate, runs_by
 from indicators.standardise import standardise
 from observatory.settings import DisclosureSettings
 from observatory.store import Store
-
-
-def _variables(framework: Framework) -> set[str]:
-    found = set()
-    for definition in framework.indicators:
-        formula = definition.formula
-        if isinstance(formula, TermsFormula):
-            found |= {t.variable for t in formula.terms.values()}
-        elif isinstance(formula, AccessFormula):
-            found |= {formula.residents_variable, f"{formula.population_variable}_centre_lon",
-                      f"{formula.population_variable}_centre_lat"}
-        else:
-            found.add(formula.variable)
-    return found
 
 
 def framework_values(framework: Framework, prepared: PreparedObservations,
@@ -39,7 +25,7 @@ def framework_values(framework: Framework, prepared: PreparedObservations,
         score = (standardise(raw["value"].to_numpy(), definition.benchmarks, definition.direction)
                  if definition.benchmarks is not None and definition.direction != "neutral"
                  else np.full(len(raw), np.nan))
-        ids = raw["indicator_id"] if "indicator_id" in raw else definition.id  # group shares
+        ids = raw.get("indicator_id", definition.id)  # group shares name one per group
         rows.append(raw.assign(indicator_id=ids, score=score,
                                coverage=raw["value"].notna().astype(float),
                                definition_hash=definition.hash))
@@ -70,17 +56,20 @@ def _composites(framework: Framework, values: pd.DataFrame) -> pd.DataFrame:
             weights = np.array([d.weight for d in members] or [1.0])
             value, cover = weighted_means(matrix, weights, framework.aggregation.subdimension)
             out.append(_rows(units, f"{framework.framework}.{dimension.id}.{sub.id}", value, cover))
-            sub_scores.append(value), sub_cover.append(cover), sub_weights.append(sub.weight)
+            sub_scores.append(value)
+            sub_cover.append(cover)
+            sub_weights.append(sub.weight)
         value, cover = weighted_means(np.column_stack(sub_scores), np.array(sub_weights),
                                       framework.aggregation.dimension, np.column_stack(sub_cover))
         out.append(_rows(units, f"{framework.framework}.{dimension.id}", value, cover))
-        dim_scores.append(value), dim_cover.append(cover), dim_weights.append(dimension.weight)
+        dim_scores.append(value)
+        dim_cover.append(cover)
+        dim_weights.append(dimension.weight)
     value, cover = weighted_means(np.column_stack(dim_scores), np.array(dim_weights),
                                   framework.aggregation.index, np.column_stack(dim_cover))
     out.append(_rows(units, framework.framework, value, cover))
     composites = pd.concat(out, ignore_index=True)
-    definition_hash = _framework_hash(framework)
-    composites["definition_hash"] = definition_hash
+    composites["definition_hash"] = framework.hash
     composites["runs"] = composites.set_index(KEY).index.map(runs.to_dict()).to_numpy()
     return composites
 
@@ -93,20 +82,12 @@ def _rows(units: pd.MultiIndex, indicator_id: str, score: np.ndarray,
                          "coverage": coverage, "suppressed": False})
 
 
-def _framework_hash(framework: Framework) -> str:
-    import hashlib
-    import json
-
-    text = json.dumps(framework.model_dump(), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
 def compute_city(store: Store, city_slug: str, disclosure: DisclosureSettings,
                  framework: str | None = None) -> int:
     """Evaluate every framework (or the one named) for the city; return rows written."""
     frameworks = [f for f in load_frameworks().values()
                   if framework is None or f.framework == framework]
-    variables = sorted(set().union(*(_variables(f) for f in frameworks))) if frameworks else []
+    variables = sorted(set().union(*(f.variables() for f in frameworks))) if frameworks else []
     prepared = PreparedObservations(store.observations(city_slug, variables=variables))
     city = store.city(city_slug)
     spatial = SpatialContext(

@@ -1,5 +1,6 @@
 """Indicator definitions are data: YAML files under ``indicators/definitions``, one framework
-each, validated here with messages that name the file, the indicator and the key.
+each and named after it, validated here with messages that name the file, the indicator and the
+key.
 
 A framework file:
 
@@ -33,84 +34,42 @@ import difflib
 import hashlib
 import json
 from pathlib import Path
-from typing import Literal, Union
+from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 
-DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
+from indicators.formulas.access import AccessFormula
+from indicators.formulas.base import StrictModel, Term, WhereValue
+from indicators.formulas.diversity import DiversityFormula
+from indicators.formulas.group_shares import GroupSharesFormula
+from indicators.formulas.terms import TermsFormula
+from indicators.framework_files import DEFINITIONS_DIR, framework_files
+
+__all__ = [  # the formula kinds and the folder are part of the definitions' public surface
+    "DEFINITIONS_DIR", "AccessFormula", "Aggregation", "Benchmarks", "Definition",
+    "DefinitionError", "Dimension", "DiversityFormula", "Formula", "Framework",
+    "GroupSharesFormula", "Names", "Subdimension", "Term", "TermsFormula", "WhereValue",
+    "load_definitions", "load_framework", "load_frameworks",
+]
 
 Names = dict[str, str]
 Mean = Literal["arithmetic", "geometric"]
-WhereValue = Union[str, list[str], dict[Literal["not"], list[str]]]
+
+# The kinds a definition's ``formula:`` can be; without ``kind`` it is terms. A new kind is one
+# class in indicators/formulas/ and its name here.
+Formula = TermsFormula | DiversityFormula | AccessFormula | GroupSharesFormula
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Term(_Strict):
-    """The sum of one variable's observations whose dimension keys match ``where``."""
-
-    variable: str
-    where: dict[str, WhereValue] = {}
-    scope: Literal["district", "city"] = Field(
-        default="district", description="city: the city-wide sum, the same on every row "
-        "(for ratios against the city, such as location quotients)")
-
-
-class TermsFormula(_Strict):
-    kind: Literal["terms"] = "terms"
-    terms: dict[str, Term]
-    expression: str = Field(description="arithmetic over the term names, e.g. 'a / b * 100'")
-    counts: list[str] = Field(
-        default=[], description="expressions over terms that must each exceed the disclosure "
-        "threshold, or the value is suppressed (e.g. the numerator and its complement)")
-
-
-class DiversityFormula(_Strict):
-    """Per-district diversity of ``variable`` across the groups of ``dimension``."""
-
-    kind: Literal["diversity"]
-    measure: Literal["shannon", "shannon_normalised", "simpson", "location_quotient"]
-    variable: str
-    dimension: str
-    group: str | None = Field(default=None, description="the group of a location quotient")
-
-
-class AccessFormula(_Strict):
-    """Access to welcome services from a district: metres from its population-weighted centre
-    (stored by the population-raster ingest as ``<population_variable>_centre_lon/_lat``) to the
-    nearest point of ``services_layer``, or service points per 1,000 foreign residents."""
-
-    kind: Literal["access"]
-    measure: Literal["nearest_service_m", "services_per_1000_foreign"]
-    services_layer: str = "service"
-    population_variable: str = "population"
-    residents_variable: str = "population"
-
-
-class GroupSharesFormula(_Strict):
-    """One share per group of ``dimension`` (e.g. each citizenship), stored as the indicators
-    ``<id>.<group>``: the group's count over everyone who carries the dimension."""
-
-    kind: Literal["group_shares"]
-    variable: str
-    dimension: str
-    exclude: list[str] = []
-
-
-Formula = Union[TermsFormula, DiversityFormula, AccessFormula, GroupSharesFormula]
-
-
-class Benchmarks(_Strict):
+class Benchmarks(StrictModel):
     min: float
     max: float
     log: bool = False
     source: str = ""
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Benchmarks":
+    def _ordered(self) -> Benchmarks:
         if not self.max > self.min:
             raise ValueError(f"benchmarks.max ({self.max}) must be above min ({self.min})")
         if self.log and self.min <= 0:
@@ -118,7 +77,7 @@ class Benchmarks(_Strict):
         return self
 
 
-class Definition(_Strict):
+class Definition(StrictModel):
     id: str
     names: Names
     framework: str = ""
@@ -130,10 +89,10 @@ class Definition(_Strict):
     weight: float = Field(default=1.0, gt=0)
     formula: Formula
     source: str = ""
-    sdg: list[str] = []
+    sdg: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _scored_needs_benchmarks(self) -> "Definition":
+    def _scored_needs_benchmarks(self) -> Definition:
         if self.direction != "neutral" and self.benchmarks is None:
             raise ValueError(f"direction {self.direction!r} needs benchmarks (min, max)")
         return self
@@ -141,40 +100,39 @@ class Definition(_Strict):
     @property
     def hash(self) -> str:
         """Changes whenever the definition does, so stored values show which one made them."""
-        text = json.dumps(self.model_dump(), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        return _content_hash(self)
 
 
-class Subdimension(_Strict):
+class Subdimension(StrictModel):
     id: str
     names: Names
     weight: float = Field(default=1.0, gt=0)
 
 
-class Dimension(_Strict):
+class Dimension(StrictModel):
     id: str
     names: Names
     weight: float = Field(default=1.0, gt=0)
-    subdimensions: list[Subdimension] = []
+    subdimensions: list[Subdimension] = Field(default_factory=list)
 
 
-class Aggregation(_Strict):
+class Aggregation(StrictModel):
     subdimension: Mean = "arithmetic"
     dimension: Mean = "arithmetic"
     index: Mean = "geometric"
 
 
-class Framework(_Strict):
+class Framework(StrictModel):
     framework: str
     names: Names
     aggregation: Aggregation = Aggregation()
-    dimensions: list[Dimension] = []
+    dimensions: list[Dimension] = Field(default_factory=list)
     indicators: list[Definition]
     composite: bool = Field(default=False, description="compute sub-dimension, dimension and "
                             "index composites from the scores")
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Framework":
+    def _consistent(self) -> Framework:
         dims = {d.id: {s.id for s in d.subdimensions} for d in self.dimensions}
         seen: set[str] = set()
         for ind in self.indicators:
@@ -196,6 +154,20 @@ class Framework(_Strict):
                                      "direction (higher or lower) and benchmarks")
         return self
 
+    def variables(self) -> set[str]:
+        """The observation variables its indicators read."""
+        return set().union(*(ind.formula.variables() for ind in self.indicators))
+
+    @property
+    def hash(self) -> str:
+        """The composites' definition hash: changes whenever any part of the framework does."""
+        return _content_hash(self)
+
+
+def _content_hash(model: StrictModel) -> str:
+    text = json.dumps(model.model_dump(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
 
 class DefinitionError(ValueError):
     pass
@@ -206,12 +178,12 @@ def _did_you_mean(word: str | None, options) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _location(error: dict, document: dict) -> str:
-    loc = list(error["loc"])
+def _location(error: ErrorDetails, document: dict) -> str:
+    loc: list[int | str] = list(error["loc"])
     if len(loc) >= 2 and loc[0] == "indicators" and isinstance(loc[1], int):
         items = document.get("indicators") or []
         ident = items[loc[1]].get("id", f"#{loc[1] + 1}") if loc[1] < len(items) else loc[1]
-        loc = [f"indicator {ident}"] + loc[2:]
+        loc = [f"indicator {ident}", *loc[2:]]
     return ".".join(str(p) for p in loc)
 
 
@@ -229,7 +201,7 @@ def load_framework(file: Path) -> Framework:
 
 def load_frameworks(directory: Path = DEFINITIONS_DIR) -> dict[str, Framework]:
     frameworks: dict[str, Framework] = {}
-    for file in sorted(directory.glob("*.yaml")):
+    for file in framework_files(directory):
         framework = load_framework(file)
         if framework.framework in frameworks:
             raise DefinitionError(f"{file}: framework {framework.framework!r} is defined twice")

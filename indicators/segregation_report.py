@@ -49,7 +49,7 @@ def segregation_summary(counts: pd.DataFrame, group: str = FOREIGN) -> dict:
         raise ValueError(f"unknown group {group!r}: choose {FOREIGN!r} or one of "
                          f"{sorted(counts.columns)}")
     total = counts.sum(axis=1)
-    result = {"group": group, "districts": int(len(counts)), "groups": list(counts.columns),
+    result = {"group": group, "districts": len(counts), "groups": list(counts.columns),
               "group_total": float(x.sum()), "population": float(total.sum())}
     result.update({name: fn(x.to_numpy(), total.to_numpy()) for name, fn in SINGLE_GROUP.items()})
     if counts.shape[1] >= 2:

@@ -36,6 +36,6 @@ def benchmark(city: str, scores: pd.DataFrame) -> pd.DataFrame:
                 continue
             rows.append({"group": group, "score_id": score_id, "score": float(own[score_id]),
                          "rank": int((column > own[score_id]).sum() + 1),
-                         "sample_size": int(len(column)), "sample_average": float(column.mean()),
+                         "sample_size": len(column), "sample_average": float(column.mean()),
                          "best": float(column.max())})
     return pd.DataFrame(rows)

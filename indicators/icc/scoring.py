@@ -42,7 +42,7 @@ class Questionnaire(BaseModel):
     questions: list[Question]
 
     @model_validator(mode="after")
-    def _unique(self) -> "Questionnaire":
+    def _unique(self) -> Questionnaire:
         ids = [q.id for q in self.questions]
         repeated = sorted({i for i in ids if ids.count(i) > 1})
         if repeated:

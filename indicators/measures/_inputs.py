@@ -63,7 +63,7 @@ def shares(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
         return np.where(denominator == 0, 0.0, numerator / denominator)
 
 
-def x_log_x_over(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+def x_log_x_over(p: np.ndarray, q: np.ndarray | float) -> np.ndarray:
     """p·ln(p/q) elementwise, taking 0·ln 0 = 0 as in the entropy literature."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(p > 0, p * np.log(p / q), 0.0)

@@ -13,7 +13,7 @@ from observatory.cli.context import CliContext
 from observatory.cli.demo_maps import INDICATOR, write_choropleth, write_city_map
 from observatory.cli.ingest_commands import ingest_and_report
 from observatory.cli.serve_command import run_server
-from observatory.cli.store_commands import FRAMEWORKS, compute_and_report
+from observatory.cli.store_commands import compute_and_report, framework_ids
 from observatory.settings import PrivacySettings
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def demo(
     with cli.store() as store:
         for feed, path, options in demo_feeds(files):
             ingest_and_report(cli, store, feed, path, DEMO_CITY, **options)
-        written = compute_and_report(cli, store, DEMO_CITY, FRAMEWORKS)
+        written = compute_and_report(cli, store, DEMO_CITY, framework_ids())
         cli.out.print(f"Indicators: {written} value(s) written")
         maps_dir = out_dir / "maps"
         with cli.out.status("Drawing the maps…"):

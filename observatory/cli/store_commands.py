@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from indicators.framework_files import framework_names
 from observatory.cli.context import CliContext, fail, redact
 from observatory.store.base import Store
 
@@ -29,13 +30,12 @@ def init(ctx: typer.Context) -> None:
         cli.out.print("Schema is up to date: nothing to apply.")
 
 
-def _framework_ids() -> list[str]:
+def framework_ids() -> list[str]:
+    """Every framework id. Parsing the definitions is left to the commands that need them: done
+    at import it slowed every ``--help``, which lists the frameworks by file name instead."""
     from indicators.definitions import load_frameworks
 
     return list(load_frameworks())
-
-
-FRAMEWORKS = _framework_ids()
 
 
 def compute(
@@ -53,7 +53,8 @@ def compute(
         str | None,
         typer.Option(
             "--framework",
-            help=f"Only this framework, one of: {', '.join(FRAMEWORKS)}; e.g. --framework cpi. "
+            help=f"Only this framework, one of: {', '.join(framework_names())}; "
+            "e.g. --framework cpi. "
             "Default: all of them.",
             show_default=False,
         ),
@@ -69,8 +70,9 @@ def compute(
     Example: observatory compute --framework cpi
     """
     cli: CliContext = ctx.obj
-    if framework is not None and framework not in FRAMEWORKS:
-        raise fail(f"Unknown framework {framework!r}. Fix: use one of {', '.join(FRAMEWORKS)}.",
+    frameworks = framework_ids()
+    if framework is not None and framework not in frameworks:
+        raise fail(f"Unknown framework {framework!r}. Fix: use one of {', '.join(frameworks)}.",
                    2)
     with cli.store() as store:
         known = [c.slug for c in store.cities()]
@@ -87,7 +89,7 @@ def compute(
                 1,
             )
         for slug in [city] if city else known:
-            compute_and_report(cli, store, slug, [framework] if framework else FRAMEWORKS)
+            compute_and_report(cli, store, slug, [framework] if framework else frameworks)
 
 
 def compute_and_report(cli: CliContext, store: Store, city: str, frameworks: list[str]) -> int:

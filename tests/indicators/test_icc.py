@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from indicators.icc import IccError, benchmark, load_answers, load_areas, score
-from indicators.icc.scoring import load_questionnaire, AREAS_FILE
+from indicators.icc.scoring import AREAS_FILE, load_questionnaire
 
 EXAMPLE = AREAS_FILE.parent / "questionnaire.example.yaml"
 

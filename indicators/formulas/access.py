@@ -1,0 +1,65 @@
+"""``access``: access to welcome services from each district (the geometry is in
+``indicators.access``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from indicators.access import centres_from_observations, nearest_service_distance, services_per_1000
+from indicators.evaluate import VALUE_COLUMNS, PreparedObservations, SpatialContext
+from indicators.formulas.base import FormulaKind, Term
+
+
+class AccessFormula(FormulaKind):
+    """Access to welcome services from a district: metres from its population-weighted centre
+    (stored by the population-raster ingest as ``<population_variable>_centre_lon/_lat``) to the
+    nearest point of ``services_layer``, or service points per 1,000 foreign residents."""
+
+    kind: Literal["access"]
+    measure: Literal["nearest_service_m", "services_per_1000_foreign"]
+    services_layer: str = "service"
+    population_variable: str = "population"
+    residents_variable: str = "population"
+
+    def variables(self) -> set[str]:
+        return {self.residents_variable, *self._centre_variables()}
+
+    def _centre_variables(self) -> tuple[str, str]:
+        return (f"{self.population_variable}_centre_lon",
+                f"{self.population_variable}_centre_lat")
+
+    def evaluate(self, prepared: PreparedObservations, *, min_count: int,
+                 spatial: SpatialContext | None = None, indicator_id: str) -> pd.DataFrame:
+        """Without ``spatial`` (districts and the services layer) there are no values, never
+        zeros."""
+        if spatial is None or spatial.districts.empty:
+            return pd.DataFrame(columns=VALUE_COLUMNS)
+        services = spatial.events(self.services_layer)
+        obs, results = prepared.obs, []
+        if self.measure == "nearest_service_m":
+            centres = obs[obs["variable"].isin(self._centre_variables())]
+            for period, rows in centres.groupby("period"):
+                points = centres_from_observations(rows, variable=self.population_variable)
+                metres = nearest_service_distance(points, services, spatial.local_crs)
+                results.append(pd.DataFrame({
+                    "period": period, "district_code": metres.index,
+                    "value": metres.to_numpy(), "suppressed": False,
+                    "runs": ",".join(sorted(set(rows["ingest_run"])))}))
+        else:
+            foreign = Term(variable=self.residents_variable,
+                           where={"citizenship": {"not": ["national"]}})
+            rows = obs[prepared.mask(foreign)]
+            for period, block in rows.groupby("period"):
+                residents = block.groupby("district_code")["value"].sum()
+                rate = services_per_1000(spatial.districts, services, residents)
+                small = residents.reindex(rate.index).fillna(0).to_numpy() <= min_count
+                results.append(pd.DataFrame({
+                    "period": period, "district_code": rate.index,
+                    "value": np.where(small, np.nan, rate.to_numpy()), "suppressed": small,
+                    "runs": ",".join(sorted(set(block["ingest_run"])))}))
+        if not results:
+            return pd.DataFrame(columns=VALUE_COLUMNS)
+        return pd.concat(results, ignore_index=True)[VALUE_COLUMNS]

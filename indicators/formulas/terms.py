@@ -1,0 +1,70 @@
+"""``terms``: arithmetic over named, filtered sums of observations (the default kind)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from indicators.evaluate import KEY, VALUE_COLUMNS, PreparedObservations, SpatialContext
+from indicators.formulas.base import FormulaKind, Term
+
+
+class TermsFormula(FormulaKind):
+    kind: Literal["terms"] = "terms"
+    terms: dict[str, Term]
+    expression: str = Field(description="arithmetic over the term names, e.g. 'a / b * 100'")
+    counts: list[str] = Field(
+        default=[], description="expressions over terms that must each exceed the disclosure "
+        "threshold, or the value is suppressed (e.g. the numerator and its complement)")
+
+    def variables(self) -> set[str]:
+        return {term.variable for term in self.terms.values()}
+
+    def evaluate(self, prepared: PreparedObservations, *, min_count: int,
+                 spatial: SpatialContext | None = None, indicator_id: str) -> pd.DataFrame:
+        n_units, n_periods = len(prepared.units), len(prepared.periods)
+        local, city, present = {}, {}, np.zeros(n_units, dtype=bool)
+        used = np.zeros(len(prepared.values), dtype=bool)
+        for name, term in self.terms.items():
+            mask = prepared.mask(term)
+            used |= mask
+            if term.scope == "city":
+                per_period = prepared.period_sums(mask)
+                local[name] = per_period[prepared.unit_period_codes]
+                city[name] = per_period
+            else:
+                sums, counts = prepared.unit_sums(mask)
+                present |= counts > 0
+                local[name] = sums
+                city[name] = prepared.period_sums(mask)
+        # Units where no district-level term has a row are not part of this indicator at all; a
+        # term missing in a district that has others stays NaN, so the value is missing, not
+        # zero.
+        keep = np.flatnonzero(present)
+        index = pd.MultiIndex.from_arrays(
+            [np.r_[prepared.units.get_level_values(0).to_numpy()[keep],
+                   prepared.periods.to_numpy()],
+             np.r_[prepared.units.get_level_values(1).to_numpy()[keep],
+                   np.full(n_periods, None, dtype=object)]], names=KEY)
+        sums = pd.DataFrame({name: np.r_[local[name][keep], city[name]] for name in self.terms},
+                            index=index)
+        unit_runs = prepared.runs_of(used, prepared.unit_codes[used], n_units)
+        period_runs = prepared.runs_of(
+            used, prepared.unit_period_codes[prepared.unit_codes[used]], n_periods)
+        out = pd.DataFrame({"runs": np.r_[unit_runs[keep], period_runs]}, index=index)
+        if not present.any():  # no district has the data: no city value either
+            out = out.iloc[:0]
+            sums = sums.iloc[:0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = sums.eval(self.expression, engine="python")
+            small = np.zeros(len(sums), dtype=bool)
+            for expression in self.counts:
+                small |= (sums.eval(expression, engine="python") <= min_count
+                          ).fillna(False).to_numpy()
+        value = pd.Series(value, index=sums.index).replace([np.inf, -np.inf], np.nan)
+        out["value"] = value.where(~small)
+        out["suppressed"] = small
+        return out.reset_index()[VALUE_COLUMNS]

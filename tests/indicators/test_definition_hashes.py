@@ -1,0 +1,52 @@
+"""The definition hashes of every shipped definition, pinned: stored values carry them, so a
+refactor that changed one would make every stored result look stale (they were computed on
+67b54e8, before the formula kinds became classes)."""
+
+from indicators.definitions import load_frameworks
+
+DEFINITION_HASHES = {
+    "citizenship_diversity_shannon": "a621beb41a939813",
+    "citizenship_diversity_shannon_normalised": "07e80c81850aa972",
+    "citizenship_diversity_simpson": "43bc159a13c36936",
+    "citizenship_share": "0c2c752b8992124b",
+    "cpi_city_product_per_capita": "0bdd0cc19a803576",
+    "cpi_green_area_per_capita": "3f86a3113948fe6b",
+    "cpi_improved_sanitation": "b5719fcc92959297",
+    "cpi_improved_shelter": "1662238df42f4fd3",
+    "cpi_improved_water": "16289fed418aad96",
+    "cpi_internet_access": "116961f19ab5917a",
+    "cpi_land_allocated_to_streets": "bd073b48940b8dc3",
+    "cpi_literacy_rate": "f85c356e5d52f76a",
+    "cpi_poverty_rate": "60292e0bfe7beb78",
+    "cpi_theft_rate": "73dfb9585e2fec17",
+    "cpi_traffic_fatalities": "58b27aa4429de024",
+    "cpi_unemployment_rate": "1a2c89d1c926fea0",
+    "cpi_voter_turnout": "7bb9c91ff287e6d2",
+    "cpi_waste_collection": "003b206e84035462",
+    "cpi_women_in_workforce": "9051663b0ed75f43",
+    "foreign_born_share": "1e3aebf4f12aac0d",
+    "foreign_citizens_share": "32e1cc95a2bf5721",
+    "gap_unemployment_foreign_vs_nationals": "d774235cb65499c3",
+    "gap_women_employment_foreign_vs_nationals": "59b744397ee3672c",
+    "location_quotient_foreign": "f6129bdb5dc62d93",
+    "migration_background_share": "8030fbd7e88d649f",
+    "welcome_service_distance": "3d4401abfcb5e4fe",
+    "welcome_services_per_1000_foreign": "9a860e11bff24dbe",
+}
+
+FRAMEWORK_HASHES = {
+    "cpi": "58da4be878cecaa6",
+    "demography": "363db16aac0de53f",
+    "integration_gaps": "aae77f15556b9a58",
+    "intercultural": "f4afbdb71d468a08",
+}
+
+
+def test_every_shipped_definition_keeps_its_hash():
+    frameworks = load_frameworks()
+    got = {d.id: d.hash for f in frameworks.values() for d in f.indicators}
+    assert got == DEFINITION_HASHES
+
+
+def test_every_shipped_framework_keeps_its_composite_hash():
+    assert {fid: f.hash for fid, f in load_frameworks().items()} == FRAMEWORK_HASHES
