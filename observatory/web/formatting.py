@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-# Values are formatted by unit with observatory.api.indicator_display.value_format.
+# Values are formatted by unit with observatory.services.indicator_display.value_format.
 SCORE_FORMAT = ".0f"
 # Neutral indicators (e.g. a population share) have no score: a dash, not "no data".
 NO_SCORE = "—"
