@@ -159,8 +159,10 @@ def _residents(store: Store, city: City, districts: gpd.GeoDataFrame) -> gpd.Geo
 
 
 def _kernel(text: str) -> float | Literal["scott", "silverman"]:
-    if text == "scott" or text == "silverman":
-        return text
+    if text == "scott":
+        return "scott"
+    if text == "silverman":
+        return "silverman"
     try:
         metres = float(text)
     except ValueError:
