@@ -38,16 +38,20 @@ def group_counts(observations: pd.DataFrame, *, period: str, variable: str = "po
                             aggfunc="sum", fill_value=0.0).astype(float)
 
 
+def group_members(counts: pd.DataFrame, group: str = FOREIGN) -> pd.Series:
+    """Members of ``group`` per district (``foreign``: every group but ``national``)."""
+    if group == FOREIGN:
+        return counts.drop(columns=["national"], errors="ignore").sum(axis=1)
+    if group in counts.columns:
+        return counts[group]
+    raise ValueError(f"unknown group {group!r}: choose {FOREIGN!r} or one of "
+                     f"{sorted(counts.columns)}")
+
+
 def segregation_summary(counts: pd.DataFrame, group: str = FOREIGN) -> dict:
     """Single-group measures of ``group`` against the total (``foreign``: all but
     ``national``), and the multigroup measures over every group."""
-    if group == FOREIGN:
-        x = counts.drop(columns=["national"], errors="ignore").sum(axis=1)
-    elif group in counts.columns:
-        x = counts[group]
-    else:
-        raise ValueError(f"unknown group {group!r}: choose {FOREIGN!r} or one of "
-                         f"{sorted(counts.columns)}")
+    x = group_members(counts, group)
     total = counts.sum(axis=1)
     result = {"group": group, "districts": len(counts), "groups": list(counts.columns),
               "group_total": float(x.sum()), "population": float(total.sum())}

@@ -91,7 +91,7 @@ def observatory_server(store_url: str, workdir: Path, name: str = "observatory")
     data_dir = workdir / f"{name}-data"
     data_dir.mkdir(exist_ok=True)
     env = {"OBSERVATORY_DATABASE_URL": store_url, "OBSERVATORY_DATA_DIR": str(data_dir)}
-    command = _uvicorn("observatory.api.app:create_app", _free_port(), factory=True)
+    command = _uvicorn("observatory.app:create_app", _free_port(), factory=True)
     with _serve(name, command, env, workdir, "/health") as server:
         yield server
 

@@ -1,1 +1,2 @@
-"""The web API and map pages: ``create_app`` in ``observatory.api.app`` builds them."""
+"""The web API: routers by resource (:mod:`observatory.api.routers`); the app serving them and
+the pages is built by ``observatory.app.create_app``."""

@@ -6,30 +6,14 @@ a write without a key is 401, a key whose role is too low is 403.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
-from observatory.api.deps import StoreDep
-from observatory.keys import hash_key, role_rank
-
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
-@dataclass(frozen=True)
-class Caller:
-    role: str
-    key_hash: str | None = None  # None: no key was sent
-
-    def at_least(self, role: str) -> bool:
-        return role_rank(self.role) >= role_rank(role)
-
-    @property
-    def submitter(self) -> str:
-        """How writes by this caller are recorded: the key's hash prefix, never the key."""
-        return f"key:{self.key_hash[:16]}" if self.key_hash else "anonymous"
+from observatory.http.deps import StoreDep
+from observatory.keys import role_rank
+from observatory.services.callers import PUBLIC, Caller, known_caller
 
 
 def _sent_key(request: Request) -> str | None:
@@ -43,17 +27,16 @@ def _sent_key(request: Request) -> str | None:
 async def get_caller(request: Request, store: StoreDep) -> Caller:
     key = _sent_key(request)
     if key is None:
-        return Caller("public")
-    key_hash = hash_key(key)
-    role = await run_in_threadpool(store.api_key_role, key_hash)  # the store blocks
-    if role is None:
+        return PUBLIC
+    caller = await run_in_threadpool(known_caller, store, key)  # the store blocks
+    if caller is None:
         raise HTTPException(
             status_code=401,
             detail="The API key is not known (revoked, mistyped or from another observatory). "
             "Ask an administrator for a key and send it as X-API-Key.",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return Caller(role, key_hash)
+    return caller
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

@@ -45,7 +45,7 @@ def run_server(cli: CliContext, api_settings: ApiSettings) -> None:
     """Run uvicorn on the app factory, handing it the settings built at start-up."""
     import uvicorn
 
-    from observatory.api.app import create_app
+    from observatory.app import create_app
 
     cli.out.print(
         f"Serving {redact(cli.database_url)} on http://{api_settings.host}:{api_settings.port} "

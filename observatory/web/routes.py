@@ -8,23 +8,29 @@ dashboard (``?indicator=&period=``); ``…/districts/{code}`` district profile (
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from indicators.definitions import load_frameworks
-from observatory.api.deps import ApiSettingsDep, CityDep, StoreDep
-from observatory.api.indicator_catalog import IndicatorInfo, indicator_catalog, unknown
-from observatory.api.indicator_display import indicator_display, value_format
-from observatory.api.routes.indicators import district_profile
-from observatory.api.security import Caller
-from observatory.api.visibility import REVIEWER, shown_values
-from observatory.keys import hash_key
+from observatory.http.deps import ApiSettingsDep, CityDep, StoreDep, root_path
 from observatory.models import City
+from observatory.services.callers import PUBLIC, Caller, known_caller
+from observatory.services.district_profile import district_profile
+from observatory.services.indicator_catalog import (
+    IndicatorInfo,
+    framework_names,
+    indicator_catalog,
+    info_of,
+)
+from observatory.services.indicator_display import indicator_display, value_format
+from observatory.services.map_pages import DEFAULT_INDICATOR
+from observatory.services.visibility import REVIEWER, shown_values
 from observatory.web.formatting import (
     NO_SCORE,
     SCORE_FORMAT,
@@ -44,7 +50,6 @@ from observatory.web.session import forget_key, local_target, page_caller, remem
 WEB_DIR = Path(__file__).resolve().parent
 STATIC_DIR = WEB_DIR / "static"
 STATIC_URL = "/web/static"
-DEFAULT_INDICATOR = "foreign_citizens_share"
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 _templates = Jinja2Templates(directory=WEB_DIR / "templates")
@@ -52,13 +57,16 @@ _templates = Jinja2Templates(directory=WEB_DIR / "templates")
 PageCallerDep = Annotated[Caller, Depends(page_caller)]
 
 
-def _root(request: Request) -> str:
-    return request.scope.get("root_path", "")
+def add_pages(app: FastAPI) -> None:
+    """The pages and their own scripts and styles."""
+    app.include_router(router)
+    app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="web_static")
+
 
 
 def _switch_language(request: Request, lang: Lang) -> str:
     """This page in the other language, with the same query (city, indicator, period)."""
-    root = _root(request)
+    root = root_path(request)
     path = request.url.path.removeprefix(root)
     other = other_language(lang)
     target = f"{root}/{other}{path.removeprefix(f'/{lang}')}"
@@ -67,7 +75,7 @@ def _switch_language(request: Request, lang: Lang) -> str:
 
 def _page(request: Request, lang: Lang, template: str, status_code: int = 200,
           caller: Caller | None = None, city: City | None = None, **context) -> HTMLResponse:
-    root = _root(request)
+    root = root_path(request)
     return _templates.TemplateResponse(request, template, {
         "lang": lang, "dir": direction(lang), "w": words(lang), "root": root,
         "base": f"{root}/{lang}", "static": f"{root}/static", "web_static": root + STATIC_URL,
@@ -94,7 +102,7 @@ def _indicator_name(info: IndicatorInfo, lang: Lang) -> str:
 
 @router.get("/")
 def home(request: Request) -> RedirectResponse:
-    return RedirectResponse(f"{_root(request)}/en/cities", status_code=307)
+    return RedirectResponse(f"{root_path(request)}/en/cities", status_code=307)
 
 
 @router.get("/{lang}/cities", response_class=HTMLResponse)
@@ -104,15 +112,14 @@ def city_list(request: Request, lang: Lang, store: StoreDep) -> HTMLResponse:
                  cities=[(c.slug, c.name_in(lang), c.country) for c in cities])
 
 
-def _indicator_groups(ids: list[str], catalog: dict[str, IndicatorInfo],
+def _indicator_groups(ids: list[str], catalog: Mapping[str, IndicatorInfo],
                       lang: Lang) -> list[tuple[str, list[tuple[str, str]]]]:
     """The picker's options: (framework name, [(id, indicator name)]), each sorted by name."""
-    framework_names = {fid: (f.names.get(lang) or f.names.get("en") or fid)
-                       for fid, f in load_frameworks().items()}
+    names = framework_names(lang)
     groups: dict[str, list[tuple[str, str]]] = {}
     for ident in ids:
-        info = catalog.get(ident) or unknown(ident)
-        label = framework_names.get(info.framework, info.framework or "—")
+        info = info_of(catalog, ident)
+        label = names.get(info.framework, info.framework or "—")
         groups.setdefault(label, []).append((ident, _indicator_name(info, lang)))
     return [(label, sorted(options, key=lambda o: o[1])) for label, options in
             sorted(groups.items())]
@@ -135,13 +142,13 @@ def dashboard(
     if not ids:
         return _page(request, lang, "dashboard.html", caller=caller, city=city, indicator=None,
                      message=w["no_values"].format(city=city.slug))
-    if indicator not in ids:
+    if indicator is None or indicator not in ids:
         indicator = DEFAULT_INDICATOR if DEFAULT_INDICATOR in ids else ids[0]
     chosen = values[values["indicator_id"] == indicator]
     periods = sorted(chosen["period"].astype(str).unique(), reverse=True)
     if period not in periods:
         period = periods[0]
-    now = shown_values(chosen[chosen["period"].astype(str) == period], Caller("public"))
+    now = shown_values(chosen[chosen["period"].astype(str) == period], PUBLIC)
     display = indicator_display(indicator, lang)
     by_code = now.set_index(now["district_code"].fillna("").astype(str))
 
@@ -160,7 +167,7 @@ def dashboard(
         for d in districts.itertuples()
     ]
     query = {"period": period, "lang": lang}
-    root = _root(request)
+    root = root_path(request)
     return _page(
         request, lang, "dashboard.html", caller=caller, city=city,
         indicator=indicator, indicator_label=display.label, period=period, periods=periods,
@@ -189,12 +196,11 @@ def district_page(
                      reverse=True)
     if period not in periods:
         period = None
-    profile = district_profile(city=city, code=code, store=store, caller=Caller("public"),
-                               period=period)
+    profile = district_profile(store, city, code, PUBLIC, period)
     catalog = indicator_catalog()
     entries = []
     for entry in sorted(profile["indicators"], key=lambda e: (e["framework"], e["indicator_id"])):
-        info = catalog.get(entry["indicator_id"]) or unknown(entry["indicator_id"])
+        info = info_of(catalog, entry["indicator_id"])
         spec = value_format(entry["unit"])
         entries.append({
             "id": entry["indicator_id"], "name": _indicator_name(info, lang),
@@ -251,7 +257,7 @@ def run_page(request: Request, lang: Lang, city: CityDep, run_id: str, store: St
 @router.get("/{lang}/cities/{city}/field", response_class=HTMLResponse)
 def field_page(request: Request, lang: Lang, city: CityDep, caller: PageCallerDep,
                api_settings: ApiSettingsDep) -> HTMLResponse:
-    root = _root(request)
+    root = root_path(request)
     w = words(lang)
     page_data = {
         "submit_url": f"{root}/cities/{city.slug}/field-reports",
@@ -273,16 +279,16 @@ def sign_in_form(
     next_url: str | None = Query(None, alias="next", description="page to return to"),
 ) -> HTMLResponse:
     return _page(request, lang, "sign_in.html", caller=caller, message="",
-                 next_url=local_target(next_url, f"{_root(request)}/{lang}/cities"))
+                 next_url=local_target(next_url, f"{root_path(request)}/{lang}/cities"))
 
 
 @router.post("/{lang}/sign-in", response_class=HTMLResponse)
 def sign_in(request: Request, lang: Lang, store: StoreDep, key: Annotated[str, Form()],
             next_url: Annotated[str, Form()] = "") -> Response:
-    target = local_target(next_url, f"{_root(request)}/{lang}/cities")
+    target = local_target(next_url, f"{root_path(request)}/{lang}/cities")
     key = key.strip()
-    if not key or store.api_key_role(hash_key(key)) is None:
-        return _page(request, lang, "sign_in.html", status_code=401, caller=Caller("public"),
+    if not key or known_caller(store, key) is None:
+        return _page(request, lang, "sign_in.html", status_code=401, caller=PUBLIC,
                      message=words(lang)["unknown_key"], next_url=target)
     response = RedirectResponse(target, status_code=303)
     remember_key(response, request, key)
@@ -291,6 +297,6 @@ def sign_in(request: Request, lang: Lang, store: StoreDep, key: Annotated[str, F
 
 @router.post("/{lang}/sign-out")
 def sign_out(request: Request, lang: Lang) -> RedirectResponse:
-    response = RedirectResponse(f"{_root(request)}/{lang}/cities", status_code=303)
+    response = RedirectResponse(f"{root_path(request)}/{lang}/cities", status_code=303)
     forget_key(response)
     return response

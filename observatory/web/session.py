@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from fastapi import Request, Response
 
-from observatory.api.deps import StoreDep
-from observatory.api.security import Caller
-from observatory.keys import hash_key
+from observatory.http.deps import StoreDep
+from observatory.services.callers import PUBLIC, Caller, known_caller
 
 KEY_COOKIE = "observatory_key"
 
@@ -19,11 +18,7 @@ KEY_COOKIE = "observatory_key"
 def page_caller(request: Request, store: StoreDep) -> Caller:
     """The signed-in caller, or the public role (no cookie, or a key no longer known)."""
     key = (request.cookies.get(KEY_COOKIE) or "").strip()
-    if not key:
-        return Caller("public")
-    key_hash = hash_key(key)
-    role = store.api_key_role(key_hash)
-    return Caller(role, key_hash) if role else Caller("public")
+    return (known_caller(store, key) if key else None) or PUBLIC
 
 
 def remember_key(response: Response, request: Request, key: str) -> None:

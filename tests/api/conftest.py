@@ -9,7 +9,7 @@ from api_access import MAX_PHOTO_BYTES
 from api_seed import CITY, indicator_values, seed_districts
 from fastapi.testclient import TestClient
 
-from observatory.api.app import create_app
+from observatory.app import create_app
 from observatory.keys import ROLES, create_api_key
 from observatory.settings import ApiSettings, FieldSettings, StoreSettings
 from observatory.store import Store

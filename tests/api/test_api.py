@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from shapely.geometry import shape
 
 from indicators.definitions import load_definitions
-from observatory.api.app import create_app
+from observatory.app import create_app
 from observatory.models import City
 from observatory.settings import ApiSettings, StoreSettings
 from observatory.store import Store

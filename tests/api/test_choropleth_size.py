@@ -9,7 +9,7 @@ import pytest
 import shapely
 from fastapi.testclient import TestClient
 
-from observatory.api.app import create_app
+from observatory.app import create_app
 from observatory.models import City, IngestRun
 from observatory.settings import ApiSettings, StoreSettings
 from observatory.store import open_store

@@ -159,3 +159,16 @@ def test_a_new_city_is_listed_as_soon_as_its_boundaries_land(
     assert "jenin.districts" in ids and DISTRICTS_ID in ids
     items = api.get("/collections/jenin.districts/items").json()
     assert items["features"][0]["properties"]["name_ar"] == "مخيم جنين"
+
+
+def test_collections_build_the_indicator_catalogue_once_per_request(client, monkeypatch):
+    from observatory.api.routes import collections as route
+
+    built = []
+    real = route.indicator_catalog
+    monkeypatch.setattr(route, "indicator_catalog", lambda: built.append(1) or real())
+
+    listed = client.get("/collections").json()["collections"]
+
+    assert sum(".indicator." in c["id"] for c in listed) >= 1
+    assert built == [1]

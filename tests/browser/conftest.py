@@ -23,7 +23,7 @@ import uvicorn
 
 from indicators.compute import compute_city
 from ingest.jobs import ingest_boundaries, ingest_census, ingest_events
-from observatory.api.app import create_app
+from observatory.app import create_app
 from observatory.demo import generate_demo_city
 from observatory.keys import create_api_key
 from observatory.settings import ApiSettings, DisclosureSettings, StoreSettings

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from shapely.geometry import box
 
-from observatory.api.app import create_app
+from observatory.app import create_app
 from observatory.keys import create_api_key
 from observatory.models import City, IngestRun, RejectedRow
 from observatory.settings import ApiSettings, StoreSettings

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
-from observatory.api.deps import CityDep, StoreDep
+from observatory.http.deps import CityDep, StoreDep
 
 router = APIRouter(tags=["cities"])
 

@@ -9,28 +9,31 @@ store's SQL.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import geopandas as gpd
 import orjson
 import pandas as pd
 import shapely
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from observatory.api.deps import StoreDep
-from observatory.api.indicator_catalog import indicator_catalog, unknown
-from observatory.api.jsonable import plain
-from observatory.api.layers import (
-    LayerRef,
-    existing_layer,
-    layer_ids,
-    parse_layer_id,
-    resolve_layer,
-)
 from observatory.api.ogc_params import parse_bbox, parse_datetime
-from observatory.api.security import Caller, CallerDep
-from observatory.api.visibility import event_statuses, sees_suppressed
+from observatory.api.security import CallerDep
+from observatory.http.deps import StoreDep
 from observatory.models import DistrictFeatures, utcnow
+from observatory.services.callers import Caller
+from observatory.services.errors import NotFound
+from observatory.services.indicator_catalog import IndicatorInfo, indicator_catalog
+from observatory.services.jsonable import plain
+from observatory.services.layers import (
+    LayerRef,
+    city_layers,
+    existing_layer,
+    layer_title,
+    parse_layer_id,
+)
+from observatory.services.visibility import event_statuses, sees_suppressed
 from observatory.store import Store
 
 router = APIRouter(tags=["OGC API Features"])
@@ -60,22 +63,10 @@ def conformance() -> dict:
     return {"conformsTo": CONFORMANCE}
 
 
-def _title(layer: LayerRef) -> tuple[str, str]:
-    city = layer.city.name_en
-    if layer.kind == "districts":
-        return f"{city}: districts", "Current district boundaries with names in English and Arabic."
-    if layer.kind == "events":
-        return f"{city}: {layer.name} events", f"Published point events of the {layer.name} layer."
-    info = indicator_catalog().get(layer.name) or unknown(layer.name)
-    description = (
-        f"Districts with the values of {layer.name} ({info.unit}); ?period= picks "
-        "one period, default the latest. Suppressed values carry no value."
-    )
-    return f"{city}: {info.name_en}", description
-
-
-def _collection(request: Request, layer: LayerRef) -> dict:
-    title, description = _title(layer)
+def _collection(
+    request: Request, layer: LayerRef, catalog: Mapping[str, IndicatorInfo]
+) -> dict:
+    title, description = layer_title(layer, catalog)
     base = str(request.url_for("collection", collection_id=layer.id))
     return {
         "id": layer.id,
@@ -97,10 +88,12 @@ def _collection(request: Request, layer: LayerRef) -> dict:
 
 @router.get("/collections")
 def collections(request: Request, store: StoreDep, caller: CallerDep) -> dict:
-    listed = []
-    for city in store.cities():
-        for layer_id in layer_ids(store, city, caller):
-            listed.append(_collection(request, resolve_layer(store, layer_id)))
+    catalog = indicator_catalog()  # once per request, not once per layer
+    listed = [
+        _collection(request, layer, catalog)
+        for city in store.cities()
+        for layer in city_layers(store, city, caller)
+    ]
     return {
         "collections": listed,
         "links": [{"href": str(request.url), "rel": "self", "type": "application/json"}],
@@ -110,7 +103,7 @@ def collections(request: Request, store: StoreDep, caller: CallerDep) -> dict:
 @router.get("/collections/{collection_id}", name="collection")
 def collection(collection_id: str, request: Request, store: StoreDep, caller: CallerDep) -> dict:
     layer = existing_layer(store, collection_id, caller)
-    described = _collection(request, layer)
+    described = _collection(request, layer, indicator_catalog())
     districts = store.districts(layer.city.slug)
     if not districts.empty:
         described["extent"] = {"spatial": {"bbox": [list(districts.total_bounds)], "crs": CRS84}}
@@ -160,10 +153,10 @@ def _event_features(page: gpd.GeoDataFrame) -> list[dict]:
     ]
 
 
-def _no_period(store: Store, layer: LayerRef, period: str | None) -> HTTPException:
+def _no_period(store: Store, layer: LayerRef, period: str | None) -> NotFound:
     periods = list(store.indicator_periods(layer.city.slug, layer.name)["period"].astype(str))
-    return HTTPException(
-        404, f"No values of {layer.name!r} in period {period!r}; periods: {', '.join(periods)}."
+    return NotFound(
+        f"No values of {layer.name!r} in period {period!r}; periods: {', '.join(periods)}."
     )
 
 
@@ -274,7 +267,7 @@ def item(
         feature_id=feature_id,
     )
     if not features:
-        raise HTTPException(404, f"No feature {feature_id!r} in {collection_id!r}.")
+        raise NotFound(f"No feature {feature_id!r} in {collection_id!r}.")
     base = str(request.url_for("collection", collection_id=collection_id))
     return _geojson(
         {

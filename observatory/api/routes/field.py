@@ -15,12 +15,13 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Reques
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from observatory.api.deps import CityDep, FieldSettingsDep, PhotoDirDep, StoreDep
-from observatory.api.jsonable import plain
 from observatory.api.photos import SHA256, read_photo, save_photo, stored_photo_file
-from observatory.api.security import Caller, CallerDep, require_role
-from observatory.api.visibility import EVENT_STATUSES, REVIEWER, event_statuses
+from observatory.api.security import CallerDep, require_role
+from observatory.http.deps import CityDep, FieldSettingsDep, PhotoDirDep, StoreDep
 from observatory.models import Attachment, City, utcnow
+from observatory.services.callers import Caller
+from observatory.services.jsonable import plain
+from observatory.services.visibility import EVENT_STATUSES, REVIEWER, event_statuses
 from observatory.store import Store
 
 router = APIRouter(tags=["field reports"])

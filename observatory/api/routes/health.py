@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from observatory.api.deps import StoreDep
+from observatory.http.deps import StoreDep
 from observatory.store.sqlfiles import schema_files
 
 router = APIRouter(tags=["health"])

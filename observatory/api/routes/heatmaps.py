@@ -15,14 +15,15 @@ from fastapi.responses import Response
 
 from maps.heat import COLOUR_BLIND_SAFE_RAMPS, write_cog
 from maps.heat_overlay import DEFAULT_RAMP, HeatOverlay
-from observatory.api.deps import CityDep, StoreDep
-from observatory.api.heat_surface import HeatParams, HeatRequestError, city_heat
+from observatory.api.heat_params import HeatParamsDep
+from observatory.http.deps import CityDep, StoreDep
 from observatory.models import City
+from observatory.services.errors import ServiceError
+from observatory.services.heat_surface import HeatRequest, city_heat
 from observatory.store import Store
 
 router = APIRouter(tags=["heat maps"])
 
-HeatParamsDep = Annotated[HeatParams, Depends()]
 PNG_HEADERS = ("X-Bounds", "X-Heat-Peak", "X-Heat-Unit", "X-Heat-Events")
 
 
@@ -39,13 +40,14 @@ def checked_ramp(
 RampDep = Annotated[str, Depends(checked_ramp)]
 
 
-def heat_or_http_error(
-    store: Store, city: City, layer: str | None, params: HeatParams, ramp: str = DEFAULT_RAMP
+def city_heat_named(
+    store: Store, city: City, layer: str | None, params: HeatRequest, ramp: str = DEFAULT_RAMP
 ) -> HeatOverlay:
+    """:func:`city_heat`, its errors saying which city had no heat map."""
     try:
         return city_heat(store, city, layer, params, ramp=ramp)
-    except HeatRequestError as exc:
-        raise HTTPException(exc.status, f"No heat map for {city.slug}: {exc}") from exc
+    except ServiceError as exc:
+        raise type(exc)(f"No heat map for {city.slug}: {exc}") from exc
 
 
 def png_response(overlay: HeatOverlay) -> Response:
@@ -77,7 +79,7 @@ def geotiff_response(overlay: HeatOverlay, filename: str) -> Response:
     )
 
 
-def heat_filename(city: str, layer: str, params: HeatParams) -> str:
+def heat_filename(city: str, layer: str, params: HeatRequest) -> str:
     parts = [city, "heat", layer, *(str(d) for d in params.days() if d)]
     return "-".join(parts) + ".tif"
 
@@ -90,7 +92,7 @@ def heat_filename(city: str, layer: str, params: HeatParams) -> str:
     },
 )
 def heatmap_geotiff(city: CityDep, layer: str, store: StoreDep, params: HeatParamsDep) -> Response:
-    overlay = heat_or_http_error(store, city, layer, params)
+    overlay = city_heat_named(store, city, layer, params)
     return geotiff_response(overlay, heat_filename(city.slug, layer, params))
 
 
@@ -108,10 +110,10 @@ def heatmap_geotiff(city: CityDep, layer: str, store: StoreDep, params: HeatPara
 def heatmap_png(
     city: CityDep, layer: str, store: StoreDep, params: HeatParamsDep, ramp: RampDep
 ) -> Response:
-    return png_response(heat_or_http_error(store, city, layer, params, ramp))
+    return png_response(city_heat_named(store, city, layer, params, ramp))
 
 
 @router.get("/cities/{city}/heatmaps/{layer}.json")
 def heatmap_facts(city: CityDep, layer: str, store: StoreDep, params: HeatParamsDep) -> dict:
     """Where the PNG goes on a map (``bounds``, lon/lat), and how the surface was made."""
-    return heat_or_http_error(store, city, layer, params).describe()
+    return city_heat_named(store, city, layer, params).describe()

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Literal
 
-import pandas as pd
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
-from indicators.segregation_report import FOREIGN, group_counts, segregation_summary
+from indicators.segregation_report import FOREIGN
 from indicators.spatial import hotspots
-from observatory.api.deps import CityDep, StoreDep
-from observatory.api.indicator_catalog import IndicatorInfo, indicator_catalog, unknown
-from observatory.api.jsonable import plain
-from observatory.api.map_inputs import period_values
 from observatory.api.security import CallerDep
-from observatory.api.visibility import shown_values
-from observatory.models import City
-from observatory.store import Store
+from observatory.http.deps import CityDep, StoreDep
+from observatory.services import district_profile as profiles
+from observatory.services.indicator_values import city_values
+from observatory.services.jsonable import plain
+from observatory.services.map_inputs import period_values
+from observatory.services.segregation import city_segregation
 
 router = APIRouter(tags=["indicators"])
 
@@ -67,36 +65,6 @@ class DistrictProfile(BaseModel):
     indicators: list[ProfileEntry]
 
 
-def _latest_per_indicator(values: pd.DataFrame) -> pd.DataFrame:
-    latest = values.groupby("indicator_id")["period"].transform("max")
-    return values[values["period"] == latest]
-
-
-def _described(values: pd.DataFrame) -> list[dict]:
-    catalog = indicator_catalog()
-    rows = []
-    for record in values.to_dict("records"):
-        info: IndicatorInfo = catalog.get(record["indicator_id"]) or unknown(record["indicator_id"])
-        rows.append(
-            plain(
-                {
-                    "indicator_id": info.id,
-                    "name_en": info.name_en,
-                    "name_ar": info.name_ar,
-                    "framework": info.framework,
-                    "unit": info.unit,
-                    "district_code": record["district_code"],
-                    "period": str(record["period"]),
-                    "value": record["value"],
-                    "score": record["score"],
-                    "coverage": record["coverage"],
-                    "suppressed": bool(record["suppressed"]),
-                }
-            )
-        )
-    return rows
-
-
 @router.get("/cities/{city}/indicators", response_model=IndicatorList)
 def list_indicators(
     city: CityDep,
@@ -109,23 +77,9 @@ def list_indicators(
 ) -> dict:
     """Stored values with names (en, ar), unit, score and coverage. Suppressed values keep
     their row but carry no value or score for roles below officer."""
-    values = store.indicator_values(city.slug, indicator, period)
-    if framework is not None:
-        catalog = indicator_catalog()
-        frameworks = sorted({info.framework for info in catalog.values()})
-        if framework not in frameworks:
-            raise HTTPException(
-                404, f"No framework {framework!r}; frameworks: {', '.join(frameworks)}."
-            )
-        ids = {i for i, info in catalog.items() if info.framework == framework}
-        values = values[values["indicator_id"].isin(ids)]
-    if district == "city":
-        values = values[values["district_code"].isna()]
-    elif district is not None:
-        values = values[values["district_code"] == district]
-    if period is None and not values.empty:
-        values = _latest_per_indicator(values)
-    return {"city": city.slug, "values": _described(shown_values(values, caller))}
+    values = city_values(store, city, caller, framework=framework, period=period,
+                         indicator=indicator, district=district)
+    return {"city": city.slug, "values": values}
 
 
 @router.get("/cities/{city}/districts/{code}/profile", response_model=DistrictProfile)
@@ -137,41 +91,7 @@ def district_profile(
     period: str | None = Query(None, description="default: each indicator's latest"),
 ) -> dict:
     """Every indicator of one district for a period, with the city's value beside it."""
-    found, _ = store.district_page(city.slug, code=code)
-    if found.empty:
-        raise HTTPException(
-            404,
-            f"{city.slug} has no current district {code!r}; "
-            f"list them at /cities/{city.slug}/districts.",
-        )
-    values = shown_values(store.indicator_values(city.slug, period=period), caller)
-    mine = values[values["district_code"] == code]
-    if period is None and not mine.empty:
-        mine = _latest_per_indicator(mine)
-    whole = values[values["district_code"].isna()].set_index(["indicator_id", "period"])
-    entries = []
-    for row in _described(mine):
-        key = (row["indicator_id"], row["period"])
-        city_row = whole.loc[key] if key in whole.index else None
-        row.pop("district_code")
-        entries.append(
-            {
-                **row,
-                "city_value": plain(city_row["value"]) if city_row is not None else None,
-                "city_score": plain(city_row["score"]) if city_row is not None else None,
-            }
-        )
-    district = found.iloc[0]
-    return plain(
-        {
-            "city": city.slug,
-            "code": code,
-            "name_en": district["name_en"],
-            "name_ar": district["name_ar"],
-            "area_m2": district["area_m2"],
-            "indicators": entries,
-        }
-    )
+    return profiles.district_profile(store, city, code, caller, period)
 
 
 @router.get("/cities/{city}/segregation")
@@ -184,56 +104,7 @@ def segregation(
 ) -> dict:
     """Dissimilarity, isolation, entropy and the other measures of one group across the
     districts, the multigroup measures, and the global Moran's I of the group's share."""
-    observations = store.observations(city.slug, variables=[total])
-    if observations.empty:
-        raise HTTPException(
-            404,
-            f"{city.slug} has no observations of {total!r}. Ingest a "
-            f"census: observatory ingest census FILE --city {city.slug}",
-        )
-    periods = sorted(observations["period"].astype(str).unique())
-    period = period or periods[-1]
-    if period not in periods:
-        raise HTTPException(
-            404, f"No {total!r} observations in period {period!r}; periods: {', '.join(periods)}."
-        )
-    counts = group_counts(observations, period=period, variable=total)
-    if counts.empty:
-        raise HTTPException(
-            422,
-            f"The {total!r} observations of {period} have no "
-            "'citizenship' dimension; map one in the census feed spec.",
-        )
-    try:
-        summary = segregation_summary(counts, group)
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from exc
-    return plain(
-        {
-            "city": city.slug,
-            "period": period,
-            "total": total,
-            **summary,
-            "moran": _share_moran(store, city, counts, group),
-        }
-    )
-
-
-def _share_moran(store: Store, city: City, counts: pd.DataFrame, group: str) -> dict:
-    members = (
-        counts.drop(columns=["national"], errors="ignore").sum(axis=1)
-        if group == FOREIGN
-        else counts[group]
-    )
-    totals = counts.sum(axis=1)
-    share = (members / totals.where(totals > 0)).rename("value")
-    values = share.rename_axis("district_code").reset_index()
-    _, summary = hotspots(store.districts(city.slug), values)
-    return {
-        k.removeprefix("moran_"): v
-        for k, v in summary.items()
-        if k.startswith("moran_") or k in ("n", "message")
-    }
+    return city_segregation(store, city, group, total=total, period=period)
 
 
 @router.get(

@@ -6,8 +6,8 @@ from dataclasses import asdict
 
 from fastapi import APIRouter, Depends, HTTPException
 
-from observatory.api.deps import CityDep, StoreDep
 from observatory.api.security import require_role
+from observatory.http.deps import CityDep, StoreDep
 
 router = APIRouter(tags=["ingest runs"], dependencies=[Depends(require_role("officer"))])
 

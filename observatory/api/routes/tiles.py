@@ -10,10 +10,10 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.responses import Response
 
-from observatory.api.deps import StoreDep
-from observatory.api.layers import existing_layer, parse_layer_id
 from observatory.api.security import CallerDep
-from observatory.api.visibility import event_statuses
+from observatory.http.deps import StoreDep
+from observatory.services.layers import existing_layer, parse_layer_id
+from observatory.services.visibility import event_statuses
 
 router = APIRouter(tags=["tiles"])
 

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from indicators.definitions import DEFINITIONS_DIR, load_definitions
-from observatory.api.indicator_display import IndicatorDisplay, indicator_display, value_format
+from observatory.services.indicator_display import IndicatorDisplay, indicator_display, value_format
 
 
 def test_a_defined_share_is_named_in_the_page_language_and_written_as_percent():

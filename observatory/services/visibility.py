@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from observatory.api.security import Caller
+from observatory.services.callers import Caller
 
 REVIEWER = "officer"
 EVENT_STATUSES = ("submitted", "published", "rejected")

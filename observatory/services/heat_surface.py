@@ -1,6 +1,6 @@
-"""One heat surface for every heat-map URL: a city's published events of one layer (or of
-every incident layer) and the query parameters ``start``, ``end``, ``bandwidth``, ``cell`` and
-``per_capita`` -> a :class:`maps.heat_overlay.HeatOverlay` (local-CRS grid for the GeoTIFF,
+"""One heat surface for every heat map: a city's published events of one layer (or of every
+incident layer) and a :class:`HeatRequest` (``start``, ``end``, ``bandwidth``, ``cell``,
+``per_capita``) -> a :class:`maps.heat_overlay.HeatOverlay` (local-CRS grid for the GeoTIFF,
 Web Mercator PNG with lon/lat bounds for the map)."""
 
 from __future__ import annotations
@@ -8,18 +8,18 @@ from __future__ import annotations
 import json
 import math
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated
+from typing import Literal
 from urllib.parse import urlencode
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from fastapi import HTTPException, Query
 
 from maps.city_map import FIELD_LAYER, SERVICE_LAYER
 from maps.heat_overlay import DEFAULT_RAMP, HeatOverlay, heat_overlay
-from observatory.api.city_crs import local_crs
+from observatory.city_crs import local_crs
 from observatory.models import City
+from observatory.services.errors import InvalidRequest, NotFound, ServiceError
 from observatory.store import Store
 
 # Layers that are not incidents: they are drawn on maps, but never counted in the default
@@ -28,44 +28,19 @@ NOT_INCIDENTS = (SERVICE_LAYER, FIELD_LAYER)
 # The grid reaches this many bandwidths past the districts and events, so that kernels at the
 # city's edge keep their mass (the GeoTIFF integrates to the number of events).
 MARGIN_BANDWIDTHS = 2.0
+DEFAULT_BANDWIDTH = "silverman"
 
 
-class HeatRequestError(ValueError):
-    """A request the surface cannot be made for; ``status`` is the HTTP status to answer."""
-
-    def __init__(self, message: str, status: int = 422):
-        super().__init__(message)
-        self.status = status
-
-
-class HeatParams:
-    """The query parameters every heat-map URL shares."""
+class HeatRequest:
+    """How a heat surface is asked for, as given (texts, as in a URL's query), checked."""
 
     def __init__(
         self,
-        start: Annotated[
-            str | None,
-            Query(
-                description="From, ISO 8601: a day (2025-01-01, from its start, UTC) or a "
-                "date-time (2025-01-01T06:00Z)"
-            ),
-        ] = None,
-        end: Annotated[
-            str | None,
-            Query(
-                description="To, ISO 8601: a day (2025-01-31, included) or a date-time (excluded)"
-            ),
-        ] = None,
-        bandwidth: Annotated[
-            str,
-            Query(description="Kernel bandwidth: metres (e.g. 400) or a rule: scott, silverman"),
-        ] = "silverman",
-        cell: Annotated[
-            float | None, Query(gt=0, description="Grid cell in metres; default: bandwidth / 4")
-        ] = None,
-        per_capita: Annotated[
-            bool, Query(description="Events per 1,000 residents (needs population observations)")
-        ] = False,
+        start: str | None = None,
+        end: str | None = None,
+        bandwidth: str = DEFAULT_BANDWIDTH,
+        cell: float | None = None,
+        per_capita: bool = False,
     ):
         self.start_text, self.end_text = start or None, end or None
         self.start, self.end = _moment("start", start), _moment("end", end)
@@ -94,11 +69,18 @@ class HeatParams:
         return urlencode({k: v for k, v in params.items() if v is not None})
 
 
+def incidents_of(events: gpd.GeoDataFrame, layer: str | None) -> gpd.GeoDataFrame:
+    """The events a heat map of ``layer`` counts (None: every incident layer)."""
+    if layer is None:
+        return events[~events["layer"].isin(NOT_INCIDENTS)]
+    return events[events["layer"] == layer]
+
+
 def city_heat(
     store: Store,
     city: City,
     layer: str | None,
-    params: HeatParams,
+    params: HeatRequest,
     *,
     districts: gpd.GeoDataFrame | None = None,
     ramp: str = DEFAULT_RAMP,
@@ -108,15 +90,12 @@ def city_heat(
     The grid covers the districts and every event of the layer whatever the window, plus a
     margin, so windows asked for with a bandwidth in metres share one grid.
     """
-    events = store.events(city.slug, layer=layer)
-    if layer is None:
-        events = events[~events["layer"].isin(NOT_INCIDENTS)]
+    events = incidents_of(store.events(city.slug, layer=layer), layer)
     if events.empty:
         what = f"{layer!r} events" if layer else "incident events"
-        raise HeatRequestError(
+        raise NotFound(
             f"{city.slug} has no published {what}; ingest them (observatory ingest events) "
-            "or ask for another layer",
-            status=404,
+            "or ask for another layer"
         )
     if districts is None:
         districts = store.districts(city.slug)
@@ -135,10 +114,10 @@ def city_heat(
             margin=MARGIN_BANDWIDTHS,
             ramp=ramp,
         )
-    except HeatRequestError:
+    except ServiceError:
         raise
     except ValueError as exc:
-        raise HeatRequestError(str(exc)) from exc
+        raise InvalidRequest(str(exc)) from exc
 
 
 def district_population(observations: pd.DataFrame) -> pd.Series:
@@ -171,7 +150,7 @@ def _residents(store: Store, city: City, districts: gpd.GeoDataFrame) -> gpd.Geo
         population.rename("residents"), left_on="code", right_index=True
     )
     if placed.empty or not placed["residents"].sum() > 0:
-        raise HeatRequestError(
+        raise InvalidRequest(
             f"per_capita needs residents per district, and {city.slug} has no 'population' "
             f"observations: ingest a census (observatory ingest census FILE --city {city.slug}) "
             "or a population raster, or ask without per_capita"
@@ -179,18 +158,17 @@ def _residents(store: Store, city: City, districts: gpd.GeoDataFrame) -> gpd.Geo
     return placed
 
 
-def _kernel(text: str) -> float | str:
-    if text in ("scott", "silverman"):
-        return text
+def _kernel(text: str) -> float | Literal["scott", "silverman"]:
+    if text == "scott":
+        return "scott"
+    if text == "silverman":
+        return "silverman"
     try:
         metres = float(text)
     except ValueError:
         metres = math.nan
     if not (math.isfinite(metres) and metres > 0):
-        raise HTTPException(
-            status_code=422,
-            detail=f"bandwidth={text!r}: give metres (e.g. 400) or scott or silverman",
-        )
+        raise InvalidRequest(f"bandwidth={text!r}: give metres (e.g. 400) or scott or silverman")
     return metres
 
 
@@ -203,10 +181,9 @@ def _moment(name: str, text: str | None) -> date | datetime | None:
             return date.fromisoformat(text)
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise HTTPException(
-            status_code=422,
-            detail=f"{name}={text!r} is not a date: give a day (2025-01-31) or a date-time "
-            "(2025-01-31T18:00:00Z)",
+        raise InvalidRequest(
+            f"{name}={text!r} is not a date: give a day (2025-01-31) or a date-time "
+            "(2025-01-31T18:00:00Z)"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 

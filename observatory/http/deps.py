@@ -1,14 +1,17 @@
-"""What routes receive: the store opened in the lifespan, the API settings, a known city."""
+"""What routes receive: the store opened in the lifespan, the settings, a known city, and
+where a map page finds its basemap and Leaflet."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from fastapi import Path as PathParam
 
 from observatory.models import City
+from observatory.services.errors import NotFound
+from observatory.services.map_pages import MapAssets
 from observatory.settings import ApiSettings, FieldSettings
 from observatory.store import Store
 
@@ -37,16 +40,28 @@ FieldSettingsDep = Annotated[FieldSettings, Depends(get_field_settings)]
 PhotoDirDep = Annotated[Path, Depends(get_photo_dir)]
 
 
+def root_path(request: Request) -> str:
+    """The prefix the app is mounted under behind a proxy ('' when at the root)."""
+    return request.scope.get("root_path", "")
+
+
+async def get_map_assets(request: Request, api_settings: ApiSettingsDep) -> MapAssets:
+    """The configured basemap, and Leaflet's files as the observatory serves them."""
+    return MapAssets.of(api_settings, asset_base=f"{root_path(request)}/static")
+
+
+MapAssetsDep = Annotated[MapAssets, Depends(get_map_assets)]
+
+
 def get_city(
     city: Annotated[str, PathParam(description="City slug, e.g. vienna")], store: StoreDep
 ) -> City:
     found = store.city(city)
     if found is None:
         known = ", ".join(c.slug for c in store.cities()) or "none yet"
-        raise HTTPException(
-            status_code=404,
-            detail=f"No city {city!r} in the store (cities: {known}). Load one with: "
-            f"observatory ingest boundaries FILE --city {city}",
+        raise NotFound(
+            f"No city {city!r} in the store (cities: {known}). Load one with: "
+            f"observatory ingest boundaries FILE --city {city}"
         )
     return found
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
 
-from indicators.definitions import load_frameworks
+from indicators.definitions import DEFINITIONS_DIR
+from observatory.services.definitions import Stamp, current_frameworks, stamp
 
 
 @dataclass(frozen=True)
@@ -17,11 +22,23 @@ class IndicatorInfo:
     direction: str = "neutral"
 
 
-def indicator_catalog() -> dict[str, IndicatorInfo]:
-    """Read per call, so an edited definition shows without a restart. Composite ids
-    (``cpi``, ``cpi.productivity``, ``cpi.productivity.employment``) are 0–100 scores."""
+def indicator_catalog(directory: Path = DEFINITIONS_DIR) -> Mapping[str, IndicatorInfo]:
+    """Built again only when a definition file changes, so an edited definition shows without
+    a restart. Composite ids (``cpi``, ``cpi.productivity``, ``cpi.productivity.employment``)
+    are 0–100 scores."""
+    return _catalog_as_of(directory, stamp(directory))
+
+
+def framework_names(lang: str, directory: Path = DEFINITIONS_DIR) -> dict[str, str]:
+    """Each framework's name in ``lang`` (else English, else its id)."""
+    return {fid: (f.names.get(lang) or f.names.get("en") or fid)
+            for fid, f in current_frameworks(directory).items()}
+
+
+@lru_cache(maxsize=4)
+def _catalog_as_of(directory: Path, stamp: Stamp) -> Mapping[str, IndicatorInfo]:
     catalog: dict[str, IndicatorInfo] = {}
-    for framework in load_frameworks().values():
+    for framework in current_frameworks(directory).values():
         fid = framework.framework
         for d in framework.indicators:
             catalog[d.id] = IndicatorInfo(
@@ -35,13 +52,18 @@ def indicator_catalog() -> dict[str, IndicatorInfo]:
             for sub in dim.subdimensions:
                 sid = f"{fid}.{dim.id}.{sub.id}"
                 catalog[sid] = _composite(sid, fid, sub.names)
-    return catalog
+    return MappingProxyType(catalog)
 
 
 def _composite(ident: str, framework: str, names: dict[str, str]) -> IndicatorInfo:
     return IndicatorInfo(
         ident, framework, names.get("en", ident), names.get("ar", ""), "score", "higher"
     )
+
+
+def info_of(catalog: Mapping[str, IndicatorInfo], indicator_id: str) -> IndicatorInfo:
+    """The catalogue's entry for ``indicator_id``, or :func:`unknown`'s."""
+    return catalog.get(indicator_id) or unknown(indicator_id)
 
 
 def unknown(indicator_id: str) -> IndicatorInfo:

@@ -1,37 +1,30 @@
-"""The FastAPI app factory. Nothing is built at import time: ``uvicorn … --factory`` (or
-``observatory serve``) calls :func:`create_app` with the settings it was given."""
+"""The app factory both front doors are served by: settings injected, the store opened in the
+lifespan, the map assets mounted, the services' errors answered. Which routers it serves is
+its caller's choice (:mod:`observatory.app` gives it the API and the pages)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from maps.assets import STATIC_DIR
-from observatory.api.routes import (
-    cities,
-    city_maps,
-    collections,
-    field,
-    health,
-    heatmaps,
-    indicators,
-    maps,
-    runs,
-    tiles,
-)
+from observatory.http.errors import add_error_handlers
 from observatory.settings import ApiSettings, FieldSettings, StoreSettings
 from observatory.store import open_store
-from observatory.web import routes as web_pages
+
+FrontDoor = Callable[[FastAPI], None]  # adds its routes (and static files) to the app
 
 
-def create_app(
+def http_app(
+    front_doors: Sequence[FrontDoor],
     store_settings: StoreSettings | None = None,
     api_settings: ApiSettings | None = None,
     field_settings: FieldSettings | None = None,
 ) -> FastAPI:
+    """An app serving ``front_doors`` in order (a route added earlier wins)."""
     store_settings = store_settings or StoreSettings()
     api_settings = api_settings or ApiSettings()
     field_settings = field_settings or FieldSettings()
@@ -54,19 +47,9 @@ def create_app(
     app.state.api_settings = api_settings
     app.state.field_settings = field_settings
     app.state.photo_dir = field_settings.photos_in(store_settings.data_dir)
-    app.include_router(health.router)
-    app.include_router(cities.router)
-    # Before maps: its /maps/{city}/{indicator} would otherwise take /maps/{city}/layers.
-    app.include_router(city_maps.router)
-    app.include_router(maps.router)
-    app.include_router(indicators.router)
-    app.include_router(collections.router)
-    app.include_router(tiles.router)
-    app.include_router(heatmaps.router)
-    app.include_router(field.router)
-    app.include_router(runs.router)
+    add_error_handlers(app)
+    # Leaflet and the map scripts, for the API's map pages and the web pages alike.
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    # Last: the pages' /{lang}/… paths must not shadow any API route.
-    app.include_router(web_pages.router)
-    app.mount(web_pages.STATIC_URL, StaticFiles(directory=web_pages.STATIC_DIR), name="web_static")
+    for add_routes in front_doors:
+        add_routes(app)
     return app

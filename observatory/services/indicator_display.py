@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from types import MappingProxyType
 
-from indicators.definitions import DEFINITIONS_DIR, Definition, DefinitionError, load_definitions
+from indicators.definitions import DEFINITIONS_DIR, DefinitionError
+from observatory.services.definitions import current_definitions
 
 log = logging.getLogger(__name__)
 
@@ -51,24 +49,3 @@ def indicator_display(
         return IndicatorDisplay(indicator_id.replace("_", " "), _DEFAULT_FORMAT)
     label = definition.names.get(lang) or definition.names.get("en") or indicator_id
     return IndicatorDisplay(label, value_format(definition.unit))
-
-
-def current_definitions(directory: Path = DEFINITIONS_DIR) -> Mapping[str, Definition]:
-    """The definitions in ``directory``, read again only when a file there is added, removed
-    or changed (parsing them all takes ~80 ms; a stat of each takes microseconds)."""
-    return _definitions_as_of(directory, _stamp(directory))
-
-
-def _stamp(directory: Path) -> tuple[tuple[str, int, int], ...]:
-    return tuple(
-        (file.name, stat.st_mtime_ns, stat.st_size)
-        for file in sorted(directory.glob("*.yaml"))
-        for stat in (file.stat(),)
-    )
-
-
-# Keyed by the files' stamp, so an edited file misses the cache and the stale entry ages out.
-# Errors are not cached: a fixed file is read at the next call.
-@lru_cache(maxsize=4)
-def _definitions_as_of(directory: Path, stamp: tuple) -> Mapping[str, Definition]:
-    return MappingProxyType(load_definitions(directory))

@@ -1,0 +1,24 @@
+"""The observatory's one web app: the API and the pages on one FastAPI app. Nothing is built at
+import time: ``uvicorn observatory.app:create_app --factory`` (or ``observatory serve``) calls
+:func:`create_app` with the settings it was given.
+
+The only module that knows both HTTP front doors; they know only the shared plumbing
+(:mod:`observatory.http`) and the services."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from observatory.api.routers import add_api_routes
+from observatory.http.app import http_app
+from observatory.settings import ApiSettings, FieldSettings, StoreSettings
+from observatory.web.routes import add_pages
+
+
+def create_app(
+    store_settings: StoreSettings | None = None,
+    api_settings: ApiSettings | None = None,
+    field_settings: FieldSettings | None = None,
+) -> FastAPI:
+    # The pages last: their /{lang}/… paths must not shadow any API route.
+    return http_app((add_api_routes, add_pages), store_settings, api_settings, field_settings)

@@ -1,0 +1,16 @@
+"""Errors the services raise instead of HTTP answers. Each message tells the user what to do;
+the HTTP front doors map the classes onto statuses in one place (:mod:`observatory.http.errors`)."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A request the services cannot answer as asked."""
+
+
+class NotFound(ServiceError):
+    """What was asked for is not in the store (or not visible to the caller)."""
+
+
+class InvalidRequest(ServiceError, ValueError):
+    """The request names things that exist but cannot be combined or computed as asked."""

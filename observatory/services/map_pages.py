@@ -1,0 +1,169 @@
+"""The HTML map pages: an indicator's choropleth, the layered city map and hot spots. The API
+serves them and the demo writes them to files (inlined, to open offline) with the same code."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+import pandas as pd
+
+from indicators.spatial import hotspots
+from maps.choropleth import choropleth_html
+from maps.city_map import HeatLayer, city_map_html
+from maps.classify import Classification
+from maps.hotspot_map import hotspot_map_html
+from maps.labels import labels, layer_label
+from maps.simplify import DEFAULT_TOLERANCE_M, simplify_districts
+from observatory.city_crs import local_crs
+from observatory.models import City
+from observatory.services.errors import ServiceError
+from observatory.services.heat_surface import HeatRequest, city_heat, incidents_of
+from observatory.services.indicator_display import indicator_display
+from observatory.services.map_inputs import current_districts, period_values
+from observatory.settings import ApiSettings
+from observatory.store import Store
+
+DEFAULT_INDICATOR = "foreign_citizens_share"
+HOTSPOT_PERMUTATIONS = 999
+
+
+@dataclass(frozen=True)
+class MapAssets:
+    """Where a page finds its basemap (none: the page works offline) and Leaflet's files:
+    served from ``asset_base``, or inlined into the page so that a file opens from disk."""
+
+    basemap_url: str | None
+    basemap_attribution: str = ""
+    asset_base: str = "/static"
+    inline: bool = False
+
+    @classmethod
+    def of(cls, api_settings: ApiSettings, *, asset_base: str = "/static",
+           inline: bool = False) -> MapAssets:
+        return cls(api_settings.basemap_url, api_settings.basemap_attribution, asset_base, inline)
+
+
+def indicator_map(
+    store: Store,
+    city: City,
+    indicator: str,
+    assets: MapAssets,
+    *,
+    period: str | None = None,
+    classification: Classification = "quantiles",
+    tolerance: float = DEFAULT_TOLERANCE_M,
+    lang: str = "en",
+) -> str:
+    """The choropleth page of one indicator for one period (default: the latest)."""
+    values = period_values(store, city, indicator, period)
+    districts = current_districts(store, city)
+    display = indicator_display(indicator, lang)
+    return choropleth_html(
+        simplify_districts(districts, local_crs(city, districts), tolerance),
+        values,
+        title=_title(city, display.label, values, lang),
+        indicator_label=display.label,
+        value_format=display.value_format,
+        classification=classification,
+        **asdict(assets),
+        lang=lang,
+    )
+
+
+def layered_map(
+    store: Store,
+    city: City,
+    assets: MapAssets,
+    *,
+    heat: HeatRequest,
+    heat_base: str | None = None,
+    layer: str | None = None,
+    indicator: str = DEFAULT_INDICATOR,
+    period: str | None = None,
+    classification: Classification = "quantiles",
+    tolerance: float = DEFAULT_TOLERANCE_M,
+    lang: str = "en",
+) -> str:
+    """Choropleth, heat map of ``layer`` (None: every incident layer), clustered events per
+    layer and a time filter. With ``heat_base`` (the page's URL) the heat map is fetched again
+    from ``{heat_base}/heat.png`` when the window changes; without it (a file) it stays the
+    surface of the window asked for, labelled with the incidents' first and last day."""
+    values = period_values(store, city, indicator, period)
+    districts = current_districts(store, city)
+    events = store.events(city.slug)
+    words = labels(lang)
+    first_day, last_day = heat.days()
+    heat_layer, no_heat_reason = None, ""
+    try:
+        overlay = city_heat(store, city, layer, heat, districts=districts)
+    except ServiceError as exc:
+        no_heat_reason = str(exc)
+    else:
+        label = f"{words['heat']}: {layer_label(layer, lang) if layer else words['heat_all']}"
+        if heat_base is None:
+            counted = pd.to_datetime(incidents_of(events, layer)["occurred_at"], utc=True).dt.date
+            heat_layer = HeatLayer(overlay, label=label, start=first_day or counted.min(),
+                                   end=last_day or counted.max())
+        else:
+            heat_layer = HeatLayer(
+                overlay,
+                label=label,
+                start=first_day,
+                end=last_day,
+                url=f"{heat_base}/heat.png?{heat.query(window=False, layer=layer)}",
+                download_url=f"{heat_base}/heat.tif?{heat.query(window=True, layer=layer)}",
+            )
+    display = indicator_display(indicator, lang)
+    return city_map_html(
+        simplify_districts(districts, local_crs(city, districts), tolerance),
+        values,
+        events,
+        title=_title(city, display.label, values, lang),
+        indicator_label=display.label,
+        value_format=display.value_format,
+        heat=heat_layer,
+        no_heat_reason=no_heat_reason,
+        start=first_day,
+        end=last_day,
+        classification=classification,
+        **asdict(assets),
+        lang=lang,
+    )
+
+
+def hotspot_map(
+    store: Store,
+    city: City,
+    indicator: str,
+    assets: MapAssets,
+    *,
+    period: str | None = None,
+    method: Literal["gi", "lisa"] = "gi",
+    tolerance: float = DEFAULT_TOLERANCE_M,
+    lang: str = "en",
+) -> str:
+    """Gi* or LISA categories of an indicator's district values."""
+    values = period_values(store, city, indicator, period)
+    districts = current_districts(store, city)
+    # Suppressed values are not published, so they take no part in the statistics either.
+    published = values.assign(value=values["value"].where(~values["suppressed"].astype(bool)))
+    table, summary = hotspots(
+        districts, published[["district_code", "value"]], permutations=HOTSPOT_PERMUTATIONS
+    )
+    display = indicator_display(indicator, lang)
+    return hotspot_map_html(
+        simplify_districts(districts, local_crs(city, districts), tolerance),
+        table,
+        method=method,
+        title=_title(city, display.label, values, lang),
+        indicator_label=display.label,
+        value_format=display.value_format,
+        permutations=summary.get("permutations"),
+        **asdict(assets),
+        lang=lang,
+    )
+
+
+def _title(city: City, label: str, values: pd.DataFrame, lang: str) -> str:
+    return f"{city.name_in(lang)} — {label} ({values['period'].iloc[0]})"
