@@ -56,6 +56,11 @@ def _path_from_url(url: str) -> str:
     return url.removeprefix("duckdb:///") or ":memory:"
 
 
+def _first_line(exc: Exception) -> str:
+    # DuckDB's next lines show the query and a caret under the fault, of no use to a user.
+    return str(exc).splitlines()[0].rstrip("!.")
+
+
 class DuckDBStore(SQLStore[Connection]):
     """Opens a short-lived connection per operation so that the API and a CLI ingest can share
     the file (DuckDB lets one process write at a time); waits briefly when the file is busy."""
@@ -143,13 +148,14 @@ class DuckDBStore(SQLStore[Connection]):
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower():
                     raise UnavailableError(
-                        f"Cannot open {self.path}: {exc}. Fix the path in "
+                        f"Cannot open {self.path}: {_first_line(exc)}. Fix the path in "
                         "OBSERVATORY_DATABASE_URL: it must name a DuckDB file you may write."
                     ) from exc
                 if time.monotonic() > deadline:
                     raise UnavailableError(
-                        f"Cannot open {self.path}: {exc}. Another observatory process is "
-                        "writing it; wait for it to finish, or use PostGIS for concurrent writers."
+                        f"Cannot open {self.path}: {_first_line(exc)}. Another observatory "
+                        "process is writing it; wait for it to finish, or use PostGIS for "
+                        "concurrent writers."
                     ) from exc
                 time.sleep(0.1)
 
@@ -195,7 +201,7 @@ class DuckDBStore(SQLStore[Connection]):
     def _store_error(self, exc: Exception) -> StoreError | None:
         if not isinstance(exc, duckdb.Error):
             return None
-        detail = str(exc).splitlines()[0]
+        detail = _first_line(exc)
         if isinstance(exc, duckdb.ConstraintException):
             if "duplicate key" in detail.lower():
                 return ConflictError(f"{detail}: the store already holds a row with this key. "

@@ -103,7 +103,7 @@ class PostGISStore(SQLStore[Connection]):
         if not isinstance(exc, sa.exc.SQLAlchemyError | psycopg.Error):
             return None
         cause = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error
-        detail = str(cause).strip().splitlines()[0]
+        detail = " ".join(str(cause).split()).rstrip(".")  # with psycopg's DETAIL line
         where = self.engine.url.render_as_string()
         if isinstance(cause, _CONFLICTS):
             return ConflictError(f"{detail}: the store already holds a row with this key. "
