@@ -1,4 +1,5 @@
-"""The SQL files: the shared queries read in both dialects, and an install ships every file."""
+"""The SQL files: the shared queries read in both dialects, and an install ships every file
+(the schema, and the rest of the packages' files with it)."""
 
 from __future__ import annotations
 
@@ -39,10 +40,13 @@ def test_schema_files_are_numbered_and_in_order():
 
 
 def _not_built_from(folder: str, names: list[str]) -> set[str]:
+    # An earlier build's *.egg-info lists the files it shipped, and setuptools would ship them.
+    skipped = {name for name in names if name == "__pycache__" or name.endswith(".egg-info")}
     if Path(folder) == REPO:
-        return set(names) & {".git", ".venv", "build", "dist", "data", "tests", "bench", "docs",
-                             "test-artifacts"}
-    return {name for name in names if name == "__pycache__" or name.endswith(".egg-info")}
+        skipped |= {name for name in names if name.startswith(".")}
+        skipped |= set(names) & {"build", "dist", "data", "tests", "bench", "docs",
+                                 "test-artifacts"}
+    return skipped
 
 
 @pytest.mark.slow
@@ -59,10 +63,13 @@ def test_the_wheel_ships_every_sql_file_and_reads_them_installed(tmp_path: Path)
 
     expected = {f"observatory/sql/{p.relative_to(REPO / 'sql').as_posix()}"
                 for p in (REPO / "sql").glob("*/*.sql")}
-    expected |= {p.relative_to(REPO).as_posix()
-                 for p in (REPO / "ingest" / "bigdata" / "sql").glob("*.sql")}
     assert {"observatory/sql/common/queries.sql", "observatory/sql/duckdb/001_schema.sql",
             "observatory/sql/postgis/001_schema.sql"} <= expected
+    # ... and every other file of the packages: ingest/bigdata/sql, templates, vendored maps.
+    tracked = subprocess.run(["git", "-C", str(REPO), "ls-files", "observatory", "ingest",
+                              "indicators", "maps"], capture_output=True, text=True, check=True)
+    expected |= set(tracked.stdout.split())
+    assert "ingest/bigdata/sql/point_groups.sql" in expected
     assert expected <= shipped, sorted(expected - shipped)
     assert not any(name.startswith("sql/") for name in shipped), "sql/ is not a top-level package"
 
