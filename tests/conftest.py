@@ -13,6 +13,7 @@ import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 import sqlalchemy as sa
@@ -26,7 +27,7 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 _TEMPLATE = "observatory_template"
 
 
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str) -> NoReturn:
     message = (f"PostGIS is not available: {reason}. Run `make test` (it installs "
                "postgresql-15-postgis-3) or set OBSERVATORY_TEST_POSTGIS_URL.")
     if IN_CI:
