@@ -9,9 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 COPY . .
-# Editable, because the store reads the schema files from the top-level sql/ directory of the
-# source tree, which a plain `pip install .` would not carry into site-packages.
-RUN pip install -e .
+RUN pip install .
 
 EXPOSE 8000
 CMD ["observatory", "serve", "--host", "0.0.0.0"]

@@ -1,5 +1,5 @@
-"""A fresh PostGIS database for a benchmark: on a throwaway cluster (started as
-``tests/conftest.py`` starts one) or on the server ``OBSERVATORY_TEST_POSTGIS_URL`` names."""
+"""A fresh PostGIS database for a benchmark: on a throwaway cluster (the one the store tests
+start, ``observatory.store.testing``) or on the server ``OBSERVATORY_TEST_POSTGIS_URL`` names."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
+from observatory.store.testing import Cluster, pg_bin
+
 
 class NoPostGIS(RuntimeError):
     """No PostgreSQL server binaries and no OBSERVATORY_TEST_POSTGIS_URL."""
@@ -17,15 +19,13 @@ class NoPostGIS(RuntimeError):
 @contextmanager
 def postgis_database(name: str) -> Iterator[str]:
     """A fresh database ``name`` with the PostGIS extension; yields its ``postgresql://`` URL."""
-    from tests.conftest import _Cluster, _pg_bin
-
     url, cluster = os.environ.get("OBSERVATORY_TEST_POSTGIS_URL"), None
     if not url:
-        bindir = _pg_bin()
+        bindir = pg_bin()
         if bindir is None:
             raise NoPostGIS("no PostgreSQL server binaries (pg_ctl) found: install "
                             "postgresql-15-postgis-3 or set OBSERVATORY_TEST_POSTGIS_URL")
-        cluster = _Cluster(bindir)
+        cluster = Cluster(bindir)
         url = cluster.start()
     try:
         admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1),

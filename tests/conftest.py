@@ -1,26 +1,25 @@
 """Shared fixtures: a real DuckDB file and a real PostGIS server for the one store suite.
 
-PostGIS: a throwaway cluster (initdb in a temp dir, a free port; as root the server runs as the
-``postgres`` user) unless OBSERVATORY_TEST_POSTGIS_URL names a server whose user may create
-databases. With CI=true a PostGIS test that cannot run fails; it never skips.
+PostGIS: a throwaway cluster (``observatory.store.testing``: initdb in a temp dir, a free port;
+as root the server runs as the ``postgres`` user) unless OBSERVATORY_TEST_POSTGIS_URL names a
+server whose user may create databases. With CI=true a PostGIS test that cannot run fails; it
+never skips.
 """
 
 from __future__ import annotations
 
-import glob
 import itertools
 import os
-import shutil
-import socket
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 import sqlalchemy as sa
 
 from observatory.store import Store, open_store
+from observatory.store.testing import Cluster, pg_bin
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -28,52 +27,7 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 _TEMPLATE = "observatory_template"
 
 
-def _pg_bin() -> Path | None:
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), reverse=True)
-    found = candidates[0] if candidates else shutil.which("pg_ctl")
-    return Path(found).parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class _Cluster:
-    """A PostgreSQL cluster in a temporary directory, gone when the session ends."""
-
-    def __init__(self, bindir: Path):
-        self.bindir = bindir
-        self.dir = Path(tempfile.mkdtemp(prefix="observatory-pg-"))
-        self.port = _free_port()
-        self.as_root = os.geteuid() == 0
-        if self.as_root:  # initdb refuses to run as root
-            shutil.chown(self.dir, "postgres", "postgres")
-
-    def _cmd(self, *args: str) -> None:
-        prefix = ["runuser", "-u", "postgres", "--"] if self.as_root else []
-        subprocess.run(prefix + list(args), check=True, capture_output=True, text=True)
-
-    def start(self) -> str:
-        data = self.dir / "data"
-        self._cmd(str(self.bindir / "initdb"), "-D", str(data), "-U", "postgres",
-                  "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8")
-        options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
-        self._cmd(str(self.bindir / "pg_ctl"), "-D", str(data), "-o", options,
-                  "-l", str(self.dir / "server.log"), "-w", "-t", "60", "start")
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-
-    def stop(self) -> None:
-        try:
-            self._cmd(str(self.bindir / "pg_ctl"), "-D", str(self.dir / "data"), "-m",
-                      "immediate", "stop")
-        finally:
-            shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str) -> NoReturn:
     message = (f"PostGIS is not available: {reason}. Run `make test` (it installs "
                "postgresql-15-postgis-3) or set OBSERVATORY_TEST_POSTGIS_URL.")
     if IN_CI:
@@ -87,10 +41,10 @@ def postgis_server() -> Iterator[str]:
     url = os.environ.get("OBSERVATORY_TEST_POSTGIS_URL")
     cluster = None
     if not url:
-        bindir = _pg_bin()
+        bindir = pg_bin()
         if bindir is None:
             _unavailable("no PostgreSQL server binaries (pg_ctl) found")
-        cluster = _Cluster(bindir)
+        cluster = Cluster(bindir)
         try:
             url = cluster.start()
         except (subprocess.CalledProcessError, OSError) as exc:

@@ -1,8 +1,16 @@
-"""One store protocol, two real backends: embedded DuckDB (default) and PostGIS."""
+"""One store protocol over one SQL store base (``sql_store.SQLStore``), two real backends:
+embedded DuckDB (default) and PostGIS."""
 
 from __future__ import annotations
 
-from observatory.store.base import Store, StoreError
+from observatory.store.base import (
+    ConflictError,
+    ConstraintError,
+    SchemaMissingError,
+    Store,
+    StoreError,
+    UnavailableError,
+)
 
 
 def open_store(url: str, *, pool_size: int = 4) -> Store:
@@ -22,4 +30,5 @@ def open_store(url: str, *, pool_size: int = 4) -> Store:
     )
 
 
-__all__ = ["Store", "StoreError", "open_store"]
+__all__ = ["ConflictError", "ConstraintError", "SchemaMissingError", "Store", "StoreError",
+           "UnavailableError", "open_store"]

@@ -6,8 +6,9 @@ districts are GeoDataFrames in EPSG:4326, observations and indicator values plai
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Protocol, Sequence, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from observatory.models import Attachment, City, DistrictFeatures, IngestRun, RejectedRow
 
@@ -21,7 +22,24 @@ Bounds = tuple[float, float, float, float]
 
 
 class StoreError(RuntimeError):
-    """A problem with the store that the user can act on; the message says how."""
+    """A problem with the store that the user can act on; the message says how. The backends
+    raise it (or one of the kinds below) for every driver error: none crosses this protocol."""
+
+
+class ConflictError(StoreError):
+    """A row repeats a key the store already holds (a unique or primary key)."""
+
+
+class ConstraintError(StoreError):
+    """A row breaks a rule of the schema other than a key: a check, a NOT NULL, a reference."""
+
+
+class UnavailableError(StoreError):
+    """The store cannot be reached or opened: a server down, a file locked by another writer."""
+
+
+class SchemaMissingError(StoreError):
+    """The store lacks (part of) the schema: `observatory init` applies it."""
 
 
 @runtime_checkable
@@ -50,10 +68,10 @@ class Store(Protocol):
         self,
         run: IngestRun,
         *,
-        districts: "gpd.GeoDataFrame | None" = None,
+        districts: gpd.GeoDataFrame | None = None,
         valid_from: date | None = None,
-        observations: "pd.DataFrame | None" = None,
-        events: "gpd.GeoDataFrame | None" = None,
+        observations: pd.DataFrame | None = None,
+        events: gpd.GeoDataFrame | None = None,
         rejected: Sequence[RejectedRow] = (),
     ) -> IngestRun:
         """Write one ingest run in one transaction: all of it lands or none of it.
@@ -70,7 +88,7 @@ class Store(Protocol):
     def rejected_rows(self, run_id: str) -> list[RejectedRow]: ...
 
     # reading ----------------------------------------------------------------------------------
-    def districts(self, city: str, as_of: date | None = None) -> "gpd.GeoDataFrame":
+    def districts(self, city: str, as_of: date | None = None) -> gpd.GeoDataFrame:
         """Districts valid on ``as_of`` (default: the current version), EPSG:4326."""
 
     def observations(
@@ -78,7 +96,7 @@ class Store(Protocol):
         city: str,
         variables: Sequence[str] | None = None,
         periods: Sequence[str] | None = None,
-    ) -> "pd.DataFrame": ...
+    ) -> pd.DataFrame: ...
 
     def periods(self, city: str, variable: str | None = None) -> list[str]: ...
 
@@ -86,14 +104,14 @@ class Store(Protocol):
         self,
         city: str,
         layer: str | None = None,
-        start: "datetime | None" = None,
-        end: "datetime | None" = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
         statuses: Sequence[str] = ("published",),
-    ) -> "gpd.GeoDataFrame":
+    ) -> gpd.GeoDataFrame:
         """Point events (EPSG:4326) of a layer, in [start, end), with the given statuses."""
 
     # field reports and API keys -------------------------------------------------------------
-    def add_event(self, city: str, event: "gpd.GeoDataFrame", submitter: str) -> None:
+    def add_event(self, city: str, event: gpd.GeoDataFrame, submitter: str) -> None:
         """Add single events outside any ingest run (a field report, status as given)."""
 
     def set_event_status(self, event_id: str, status: str) -> bool:
@@ -110,12 +128,12 @@ class Store(Protocol):
         self,
         city: str,
         *,
-        bbox: "Bounds | None" = None,
+        bbox: Bounds | None = None,
         limit: int | None = None,
         offset: int = 0,
         code: str | None = None,
         as_of: date | None = None,
-    ) -> "tuple[gpd.GeoDataFrame, int]":
+    ) -> tuple[gpd.GeoDataFrame, int]:
         """One page of current districts (ordered by code) whose bounding box meets ``bbox``
         (lon/lat), and how many match in all."""
 
@@ -125,7 +143,7 @@ class Store(Protocol):
         *,
         indicator_id: str | None = None,
         period: str | None = None,
-        bbox: "Bounds | None" = None,
+        bbox: Bounds | None = None,
         limit: int | None = None,
         offset: int = 0,
         code: str | None = None,
@@ -140,14 +158,14 @@ class Store(Protocol):
         city: str,
         layer: str,
         *,
-        bbox: "Bounds | None" = None,
-        start: "datetime | None" = None,
-        end: "datetime | None" = None,
+        bbox: Bounds | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
         statuses: Sequence[str] = ("published",),
         limit: int | None = None,
         offset: int = 0,
         event_id: str | None = None,
-    ) -> "tuple[gpd.GeoDataFrame, int]":
+    ) -> tuple[gpd.GeoDataFrame, int]:
         """One page of a layer's events (ordered by time, id), and how many match in all."""
 
     def event_layers(self, city: str, statuses: Sequence[str] = ("published",)) -> list[str]:
@@ -171,14 +189,14 @@ class Store(Protocol):
         """A Mapbox vector tile of a layer's events."""
 
     # indicators -------------------------------------------------------------------------------
-    def put_indicator_values(self, city: str, values: "pd.DataFrame") -> int:
+    def put_indicator_values(self, city: str, values: pd.DataFrame) -> int:
         """Replace the values of the (indicator_id, period) pairs present in ``values``."""
 
-    def indicator_periods(self, city: str, indicator_id: str | None = None) -> "pd.DataFrame":
+    def indicator_periods(self, city: str, indicator_id: str | None = None) -> pd.DataFrame:
         """The (indicator_id, period) pairs that have values, sorted: a cheap catalogue."""
 
     def indicator_values(
         self, city: str, indicator_id: str | None = None, period: str | None = None,
         district_codes: Sequence[str] | None = None,
-    ) -> "pd.DataFrame":
+    ) -> pd.DataFrame:
         """Stored values, optionally of one indicator, period and set of districts."""

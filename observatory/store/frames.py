@@ -1,4 +1,4 @@
-"""Conversions between the layers' records/frames and the rows both backends write and read."""
+"""Row codecs: the layers' records and frames as the rows both backends write and read."""
 
 from __future__ import annotations
 
@@ -100,17 +100,23 @@ def event_batch(events: gpd.GeoDataFrame) -> pd.DataFrame:
     })
 
 
-def events_frame(df: pd.DataFrame) -> gpd.GeoDataFrame:
+def geo_frame(df: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Rows read with their geometry as WKB (column ``wkb``: bytes, bytearray or memoryview,
+    as the driver gives it) as a GeoDataFrame in EPSG:4326."""
     geometry = shapely.from_wkb([bytes(b) for b in df.pop("wkb")])
-    df["occurred_at"] = pd.to_datetime(df["occurred_at"], utc=True)
     return gpd.GeoDataFrame(df, geometry=geometry, crs="EPSG:4326")
+
+
+def events_frame(df: pd.DataFrame) -> gpd.GeoDataFrame:
+    df["occurred_at"] = pd.to_datetime(df["occurred_at"], utc=True)
+    return geo_frame(df)
 
 
 def district_features(page: gpd.GeoDataFrame, matched: int, values: pd.DataFrame | None = None,
                       period: str | None = None) -> DistrictFeatures:
     """A page of districts (and, for an indicator, its values of one period) as feature rows:
     Python scalars, None for anything missing, geometry as GeoJSON text."""
-    columns = DISTRICT_FEATURE_COLUMNS
+    columns: tuple[str, ...] = DISTRICT_FEATURE_COLUMNS
     table = pd.DataFrame(page[list(columns)])
     if values is not None:
         columns = INDICATOR_FEATURE_COLUMNS
@@ -146,7 +152,7 @@ def indicator_batch(values: pd.DataFrame) -> pd.DataFrame:
         out[column] = pd.to_numeric(out[column]).astype(float)
     out["suppressed"] = out["suppressed"].fillna(False).astype(bool)
     out["definition_hash"] = out["definition_hash"].fillna("").astype(str)
-    runs = values["source_runs"] if "source_runs" in values else ""
+    runs = values.get("source_runs", "")
     out["source_runs"] = pd.Series(runs, index=out.index).fillna("").astype(str)
     return out.reset_index(drop=True)
 

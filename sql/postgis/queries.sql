@@ -1,46 +1,10 @@
--- Named queries of the PostGIS store. Parameters are :name (SQLAlchemy text()).
--- Batches arrive by COPY into temporary tables named *_batch.
+-- Named queries of the PostGIS store that read differently in DuckDB (the shared ones are in
+-- sql/common/queries.sql). Parameters are :name (SQLAlchemy text()).
+-- Batches arrive by COPY into the temporary tables create_<batch> makes.
 
--- name: upsert_city
-INSERT INTO city (slug, name_en, name_ar, country, local_crs, population)
-VALUES (:slug, :name_en, :name_ar, :country, :local_crs, :population)
-ON CONFLICT (slug) DO UPDATE SET
-    name_en = excluded.name_en, name_ar = excluded.name_ar, country = excluded.country,
-    local_crs = excluded.local_crs, population = excluded.population;
-
--- name: cities
-SELECT slug, name_en, name_ar, country, local_crs, population FROM city ORDER BY slug;
-
--- name: find_run
-SELECT * FROM ingest_run
-WHERE city = :city AND feed = :feed AND content_hash = :content_hash AND status = 'succeeded'
-ORDER BY started_at DESC LIMIT 1;
-
--- name: insert_run
-INSERT INTO ingest_run (id, city, feed, source_name, content_hash, started_at, finished_at,
-                        status, rows_read, rows_loaded, rows_rejected, message)
-VALUES (:id, :city, :feed, :source_name, :content_hash, :started_at, :finished_at,
-        :status, :rows_read, :rows_loaded, :rows_rejected, :message);
-
--- name: delete_superseded_observations
-DELETE FROM observation WHERE ingest_run IN (
-    SELECT id FROM ingest_run
-    WHERE city = :city AND feed = :feed AND source_name = :source_name AND id <> :run_id);
-
--- name: delete_superseded_districts
-DELETE FROM district WHERE ingest_run IN (
-    SELECT id FROM ingest_run
-    WHERE city = :city AND feed = :feed AND source_name = :source_name AND id <> :run_id);
-
--- name: delete_same_vintage
-DELETE FROM district WHERE city = :city AND valid_from = :valid_from;
-
--- name: close_earlier_versions
-UPDATE district SET valid_to = :valid_from
-WHERE city = :city AND valid_from < :valid_from AND (valid_to IS NULL OR valid_to > :valid_from);
-
--- name: next_version_start
-SELECT min(valid_from) FROM district WHERE city = :city AND valid_from > :valid_from;
+-- name: serialise_schema_changes
+-- Several API workers starting at once apply the schema files one after the other.
+SELECT pg_advisory_xact_lock(4242);
 
 -- name: create_district_batch
 CREATE TEMPORARY TABLE district_batch (
@@ -63,43 +27,10 @@ SELECT district_code, period, variable, dims FROM observation_batch
 GROUP BY district_code, period, variable, dims HAVING count(*) > 1
 ORDER BY district_code, period, variable, dims LIMIT 3;
 
--- name: upsert_observations
-INSERT INTO observation (city, district_code, period, variable, dims, value, unit, ingest_run)
-SELECT :city, district_code, period, variable, dims, value, unit, :run_id
-FROM observation_batch
-ON CONFLICT (city, district_code, period, variable, dims) DO UPDATE SET
-    value = excluded.value, unit = excluded.unit, ingest_run = excluded.ingest_run;
-
 -- name: create_rejected_batch
 CREATE TEMPORARY TABLE rejected_batch (
     row_number BIGINT, column_name TEXT, reason TEXT, raw TEXT
 ) ON COMMIT DROP;
-
--- name: insert_rejected
-INSERT INTO rejected_row (run_id, row_number, column_name, reason, raw)
-SELECT :run_id, row_number, column_name, reason, raw FROM rejected_batch;
-
--- name: runs
-SELECT * FROM ingest_run WHERE CAST(:city AS TEXT) IS NULL OR city = :city
-ORDER BY started_at DESC;
-
--- name: run
-SELECT * FROM ingest_run WHERE id = :run_id;
-
--- name: rejected_rows
-SELECT row_number, column_name, reason, raw FROM rejected_row
-WHERE run_id = :run_id ORDER BY row_number NULLS FIRST;
-
--- name: periods
-SELECT DISTINCT period FROM observation
-WHERE city = :city AND (CAST(:variable AS TEXT) IS NULL OR variable = :variable) ORDER BY period;
-
--- name: observations
-SELECT district_code, period, variable, dims, value, unit, ingest_run FROM observation
-WHERE city = :city
-  AND (CAST(:variables AS TEXT[]) IS NULL OR variable = ANY(:variables))
-  AND (CAST(:periods AS TEXT[]) IS NULL OR period = ANY(:periods))
-ORDER BY variable, period, district_code, dims;
 
 -- name: create_value_batch
 CREATE TEMPORARY TABLE value_batch (
@@ -107,31 +38,6 @@ CREATE TEMPORARY TABLE value_batch (
     score DOUBLE PRECISION, coverage DOUBLE PRECISION, suppressed BOOLEAN,
     definition_hash TEXT, source_runs TEXT
 ) ON COMMIT DROP;
-
--- name: delete_indicator_values
-DELETE FROM indicator_value
-WHERE city = :city AND (indicator_id, period) IN (SELECT DISTINCT indicator_id, period FROM value_batch);
-
--- name: insert_indicator_values
-INSERT INTO indicator_value (city, district_code, period, indicator_id, value, score, coverage,
-                             suppressed, definition_hash, source_runs, computed_at)
-SELECT :city, district_code, period, indicator_id, value, score, coverage,
-       suppressed, definition_hash, source_runs, :computed_at
-FROM value_batch;
-
--- name: indicator_values
-SELECT district_code, period, indicator_id, value, score, coverage, suppressed, definition_hash,
-       source_runs, computed_at
-FROM indicator_value
-WHERE city = :city AND (CAST(:indicator_id AS TEXT) IS NULL OR indicator_id = :indicator_id)
-  AND (CAST(:period AS TEXT) IS NULL OR period = :period)
-  AND (CAST(:codes AS TEXT[]) IS NULL OR district_code = ANY(:codes))
-ORDER BY indicator_id, period, district_code NULLS FIRST;
-
--- name: delete_superseded_events
-DELETE FROM event WHERE ingest_run IN (
-    SELECT id FROM ingest_run
-    WHERE city = :city AND feed = :feed AND source_name = :source_name AND id <> :run_id);
 
 -- name: create_event_batch
 CREATE TEMPORARY TABLE event_batch (
@@ -143,41 +49,10 @@ INSERT INTO event (id, city, layer, occurred_at, geom, attributes, status, inges
 SELECT id, :city, layer, occurred_at, ST_SetSRID(geom, 4326), attributes, status, :run_id
 FROM event_batch;
 
--- name: events
-SELECT id, layer, occurred_at, attributes::text AS attributes, status,
-       ST_AsBinary(geom) AS wkb
-FROM event
-WHERE city = :city AND (CAST(:layer AS TEXT) IS NULL OR layer = :layer)
-  AND (CAST(:start AS TIMESTAMPTZ) IS NULL OR occurred_at >= :start)
-  AND (CAST(:end AS TIMESTAMPTZ) IS NULL OR occurred_at < :end)
-  AND status = ANY(:statuses)
-ORDER BY occurred_at, id;
-
 -- name: add_event
 INSERT INTO event (id, city, layer, occurred_at, geom, attributes, status, submitter)
 SELECT id, :city, layer, occurred_at, ST_SetSRID(geom, 4326), attributes, status, :submitter
 FROM event_batch;
-
--- name: set_event_status
-UPDATE event SET status = :status WHERE id = :event_id RETURNING id;
-
--- name: add_attachment
-INSERT INTO attachment (id, event_id, sha256, media_type, size_bytes, path, created_at)
-VALUES (:id, :event_id, :sha256, :media_type, :size_bytes, :path, :created_at);
-
--- name: attachments
-SELECT id, event_id, sha256, media_type, size_bytes, path, created_at FROM attachment
-WHERE event_id = :event_id ORDER BY created_at, id;
-
--- name: add_api_key
-INSERT INTO api_key (key_hash, role, label, created_at)
-VALUES (:key_hash, :role, :label, :created_at);
-
--- name: api_key_role
-SELECT role FROM api_key WHERE key_hash = :key_hash;
-
--- Paged reads for OGC API Features. The bbox test compares bounding boxes (&&, indexable),
--- as the DuckDB store does with ST_Intersects_Extent.
 
 -- name: district_page_count
 SELECT count(*) FROM district
@@ -242,19 +117,6 @@ WHERE city = :city AND layer = :layer AND status = ANY(:statuses)
        OR geom && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326))
 ORDER BY occurred_at, id LIMIT :limit OFFSET :offset;
 
--- name: event_layers
-SELECT DISTINCT layer FROM event
-WHERE city = :city AND status = ANY(:statuses) ORDER BY layer;
-
--- name: published_attachment
-SELECT a.id, a.event_id, a.sha256, a.media_type, a.size_bytes, a.path, a.created_at
-FROM attachment a JOIN event e ON e.id = a.event_id
-WHERE a.sha256 = :sha256 AND e.status = 'published'
-ORDER BY a.created_at LIMIT 1;
-
--- Mapbox vector tiles. Suppressed indicator values never leave the store in a tile.
--- A tile with no feature is NULL rather than an empty layer, so the API can answer 204.
-
 -- name: district_tile
 -- The envelope is written out where it is used, not joined from a CTE: joined, it made
 -- ST_AsMVTGeom 70 % slower (8.1 ms against 4.7 ms for a 374-district tile). ST_AsMVT of no rows
@@ -303,7 +165,3 @@ SELECT ST_AsMVT(shapes, :layer, 4096, 'geom') FROM (
       AND e.geom && ST_Transform(ST_TileEnvelope(:z, :x, :y), 4326)
 ) shapes;
 
--- name: indicator_periods
-SELECT DISTINCT indicator_id, period FROM indicator_value
-WHERE city = :city AND (CAST(:indicator_id AS TEXT) IS NULL OR indicator_id = :indicator_id)
-ORDER BY indicator_id, period;

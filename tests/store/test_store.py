@@ -10,7 +10,7 @@ import pytest
 import shapely
 
 from observatory.models import City, IngestRun, RejectedRow, canonical_dims
-from observatory.store import StoreError
+from observatory.store import ConstraintError, StoreError
 
 CITY = City("gaziantep", "Gaziantep", "غازي عنتاب", "TR", "EPSG:32637", 2_100_000)
 
@@ -219,7 +219,7 @@ def test_api_keys_are_stored_by_hash_with_a_role(store):
     store.add_api_key("f" * 64, "officer", "ingest team")
     assert store.api_key_role("f" * 64) == "officer"
     assert store.api_key_role("0" * 64) is None
-    with pytest.raises(Exception):
+    with pytest.raises(ConstraintError):
         store.add_api_key("1" * 64, "emperor", "no such role")
 
 

@@ -1,0 +1,394 @@
+"""The Store protocol written once over SQL: the load sequence, reading, field reports, tiles and
+indicator values run the named queries of ``sql/`` through a few primitives that each backend
+supplies (connections, statements, staging a frame as a batch table, its driver's errors)."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import asdict, replace
+from datetime import date, datetime
+from typing import Any, ClassVar, Generic, TypeVar
+
+import geopandas as gpd
+import pandas as pd
+
+from observatory.models import (
+    INDICATOR_FEATURE_COLUMNS,
+    Attachment,
+    City,
+    DistrictFeatures,
+    IngestRun,
+    RejectedRow,
+    utcnow,
+)
+from observatory.store import frames
+from observatory.store.base import Bounds, Store, StoreError
+from observatory.store.sqlfiles import queries, schema_files
+
+Con = TypeVar("Con")
+Params = Mapping[str, Any]
+
+
+class SQLStore(Store, Generic[Con]):
+    """A backend subclasses this with its connection type ``Con`` and supplies the abstract
+    methods below; it overrides a public method only where its SQL really does the work
+    differently (a faster path, a function its dialect lacks)."""
+
+    backend: str  # also the dialect: the folder sql/<backend>
+    # DuckDB takes $name parameters; the shared queries are written :name.
+    dollar_parameters: ClassVar[bool] = False
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._q = queries(self.backend, dollar=self.dollar_parameters)
+
+    # what a backend supplies ----------------------------------------------------------------
+    @abstractmethod
+    def _connection(self, spatial: bool) -> AbstractContextManager[Con]:
+        """A connection for reads; ``spatial``: the work calls spatial functions (a backend
+        may need to load them)."""
+
+    @abstractmethod
+    def _begin(self, spatial: bool) -> AbstractContextManager[Con]:
+        """A connection in a transaction, committed when the block ends, rolled back on error."""
+
+    @abstractmethod
+    def _execute(self, con: Con, query: str, params: Params | None = None) -> None:
+        """Run the named query."""
+
+    @abstractmethod
+    def _rows(self, con: Con, query: str, params: Params | None = None) -> Sequence[tuple]:
+        """Run the named query; its rows as tuples."""
+
+    @abstractmethod
+    def _frame(self, con: Con, query: str, params: Params | None = None) -> pd.DataFrame:
+        """Run the named query; its rows as a DataFrame."""
+
+    @abstractmethod
+    def _stage(self, con: Con, table: str, batch: pd.DataFrame) -> None:
+        """Make ``batch`` readable as the table ``table`` (``district_batch`` …) until the
+        transaction ends. A geometry column arrives as WKB in ``wkb``; the batch is the
+        caller's own, a backend may rewrite it in place."""
+
+    @abstractmethod
+    def _run_script(self, con: Con, sql: str) -> None:
+        """Run a schema file (several statements)."""
+
+    @abstractmethod
+    def _store_error(self, exc: Exception) -> StoreError | None:
+        """The store's own error for a driver's error; None for anything else."""
+
+    @abstractmethod
+    def _bbox_params(self, bbox: Bounds | None) -> dict[str, Any]:
+        """The parameters the dialect's page queries take for a lon/lat bounding box."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    # hooks with a default ---------------------------------------------------------------------
+    def _serialise_schema_changes(self, con: Con) -> None:
+        """Make concurrent ``init_schema`` calls wait for each other (where they can race)."""
+
+    def _observation_batch(self, observations: pd.DataFrame) -> pd.DataFrame:
+        return frames.observation_batch(observations)
+
+    def _upsert_observations(self, con: Con, batch: pd.DataFrame, run: IngestRun) -> None:
+        self._stage(con, "observation_batch", batch)
+        self._execute(con, "upsert_observations", {"city": run.city, "run_id": run.id})
+
+    # connections with the store's own errors --------------------------------------------------
+    @contextmanager
+    def _reading(self, spatial: bool = False) -> Iterator[Con]:
+        with self._own_errors(), self._connection(spatial) as con:
+            yield con
+
+    @contextmanager
+    def _transaction(self, spatial: bool = False) -> Iterator[Con]:
+        with self._own_errors(), self._begin(spatial) as con:
+            yield con
+
+    @contextmanager
+    def _own_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except StoreError:
+            raise
+        except Exception as exc:
+            error = self._store_error(exc)
+            if error is None:
+                raise
+            raise error from exc
+
+    def _scalar(self, con: Con, query: str, params: Params | None = None) -> Any:
+        rows = self._rows(con, query, params)
+        return rows[0][0] if rows else None
+
+    # schema -----------------------------------------------------------------------------------
+    def init_schema(self) -> list[str]:
+        applied: list[str] = []
+        # spatial: a broken spatial install surfaces at `observatory init`.
+        with self._transaction(spatial=True) as con:
+            self._serialise_schema_changes(con)
+            self._execute(con, "create_schema_migration")
+            done = {row[0] for row in self._rows(con, "applied_schema_files")}
+            for file in schema_files(self.backend):
+                if file.name in done:
+                    continue
+                self._run_script(con, file.read_text(encoding="utf-8"))
+                self._execute(con, "record_schema_file",
+                              {"name": file.name, "applied_at": utcnow()})
+                applied.append(file.name)
+        return applied
+
+    def schema_version(self) -> list[str]:
+        with self._reading() as con:
+            if not self._scalar(con, "has_schema_migration"):
+                return []
+            return [row[0] for row in self._rows(con, "applied_schema_files")]
+
+    # cities -----------------------------------------------------------------------------------
+    def upsert_city(self, city: City) -> None:
+        with self._transaction() as con:
+            self._execute(con, "upsert_city", frames.city_params(city))
+
+    def cities(self) -> list[City]:
+        with self._reading() as con:
+            return [City(*row) for row in self._rows(con, "cities")]
+
+    def city(self, slug: str) -> City | None:
+        return next((c for c in self.cities() if c.slug == slug), None)
+
+    # ingest -----------------------------------------------------------------------------------
+    def find_run(self, city: str, feed: str, content_hash: str) -> IngestRun | None:
+        with self._reading() as con:
+            df = self._frame(con, "find_run", {"city": city, "feed": feed,
+                                               "content_hash": content_hash})
+        return frames.runs_from_frame(df)[0] if len(df) else None
+
+    def load(
+        self,
+        run: IngestRun,
+        *,
+        districts: gpd.GeoDataFrame | None = None,
+        valid_from: date | None = None,
+        observations: pd.DataFrame | None = None,
+        events: gpd.GeoDataFrame | None = None,
+        rejected: Sequence[RejectedRow] = (),
+    ) -> IngestRun:
+        run = replace(run)
+        try:
+            with self._transaction() as con:
+                self._load_in(con, run, districts, valid_from, observations, events, rejected)
+        except Exception as exc:
+            # The run is recorded as failed, in a transaction of its own, and the error goes on.
+            with self._transaction() as con:
+                self._execute(con, "insert_run", frames.run_params(frames.failed(run, exc)))
+            raise
+        return run
+
+    def _load_in(self, con: Con, run: IngestRun, districts: gpd.GeoDataFrame | None,
+                 valid_from: date | None, observations: pd.DataFrame | None,
+                 events: gpd.GeoDataFrame | None, rejected: Sequence[RejectedRow]) -> None:
+        scope = {"city": run.city, "feed": run.feed, "source_name": run.source_name,
+                 "run_id": run.id}
+        loaded = 0
+        if districts is not None:
+            batch = frames.district_batch(districts)
+            version = {"city": run.city, "valid_from": valid_from or date.today()}
+            self._execute(con, "delete_superseded_districts", scope)
+            self._execute(con, "delete_same_vintage", version)
+            self._execute(con, "close_earlier_versions", version)
+            end = self._scalar(con, "next_version_start", version)
+            self._stage(con, "district_batch", batch)
+            self._execute(con, "insert_districts",
+                          {**version, "valid_to": end, "run_id": run.id})
+            loaded += len(batch)
+        if observations is not None:
+            batch = self._observation_batch(observations)
+            self._execute(con, "delete_superseded_observations", scope)
+            self._upsert_observations(con, batch, run)
+            loaded += len(batch)
+        if events is not None:
+            batch = frames.event_batch(events)
+            self._execute(con, "delete_superseded_events", scope)
+            self._stage(con, "event_batch", batch)
+            self._execute(con, "insert_events", {"city": run.city, "run_id": run.id})
+            loaded += len(batch)
+        rejected_batch = frames.rejected_batch(rejected)
+        if len(rejected_batch):
+            self._stage(con, "rejected_batch", rejected_batch)
+            self._execute(con, "insert_rejected", {"run_id": run.id})
+        frames.finish(run, loaded=loaded, rejected=len(rejected_batch))
+        self._execute(con, "insert_run", frames.run_params(run))
+
+    def runs(self, city: str | None = None) -> list[IngestRun]:
+        with self._reading() as con:
+            return frames.runs_from_frame(self._frame(con, "runs", {"city": city}))
+
+    def run(self, run_id: str) -> IngestRun | None:
+        with self._reading() as con:
+            found = frames.runs_from_frame(self._frame(con, "run", {"run_id": run_id}))
+        return found[0] if found else None
+
+    def rejected_rows(self, run_id: str) -> list[RejectedRow]:
+        with self._reading() as con:
+            rows = self._rows(con, "rejected_rows", {"run_id": run_id})
+        return [frames.rejected_from_row(row) for row in rows]
+
+    # reading ----------------------------------------------------------------------------------
+    def districts(self, city: str, as_of: date | None = None) -> gpd.GeoDataFrame:
+        with self._reading() as con:
+            df = self._frame(con, "districts", {"city": city, "as_of": as_of or date.today()})
+        return frames.geo_frame(df)
+
+    def observations(self, city: str, variables: Sequence[str] | None = None,
+                     periods: Sequence[str] | None = None) -> pd.DataFrame:
+        with self._reading() as con:
+            return self._frame(con, "observations", {
+                "city": city,
+                "variables": list(variables) if variables is not None else None,
+                "periods": list(periods) if periods is not None else None,
+            })
+
+    def periods(self, city: str, variable: str | None = None) -> list[str]:
+        with self._reading() as con:
+            rows = self._rows(con, "periods", {"city": city, "variable": variable})
+        return [row[0] for row in rows]
+
+    def events(self, city: str, layer: str | None = None, start: datetime | None = None,
+               end: datetime | None = None,
+               statuses: Sequence[str] = ("published",)) -> gpd.GeoDataFrame:
+        with self._reading() as con:
+            df = self._frame(con, "events", {"city": city, "layer": layer, "start": start,
+                                             "end": end, "statuses": list(statuses)})
+        return frames.events_frame(df)
+
+    # field reports and API keys ---------------------------------------------------------------
+    def add_event(self, city: str, event: gpd.GeoDataFrame, submitter: str) -> None:
+        batch = frames.event_batch(event)
+        with self._transaction() as con:
+            self._stage(con, "event_batch", batch)
+            self._execute(con, "add_event", {"city": city, "submitter": submitter})
+
+    def set_event_status(self, event_id: str, status: str) -> bool:
+        with self._transaction() as con:
+            return bool(self._rows(con, "set_event_status",
+                                   {"event_id": event_id, "status": status}))
+
+    def add_attachment(self, attachment: Attachment) -> None:
+        with self._transaction() as con:
+            self._execute(con, "add_attachment", asdict(attachment))
+
+    def attachments(self, event_id: str) -> list[Attachment]:
+        with self._reading() as con:
+            rows = self._rows(con, "attachments", {"event_id": event_id})
+        return [Attachment(*row) for row in rows]
+
+    def published_attachment(self, sha256: str) -> Attachment | None:
+        with self._reading() as con:
+            rows = self._rows(con, "published_attachment", {"sha256": sha256})
+        return Attachment(*rows[0]) if rows else None
+
+    def add_api_key(self, key_hash: str, role: str, label: str) -> None:
+        with self._transaction() as con:
+            self._execute(con, "add_api_key", {"key_hash": key_hash, "role": role,
+                                               "label": label, "created_at": utcnow()})
+
+    def api_key_role(self, key_hash: str) -> str | None:
+        with self._reading() as con:
+            return self._scalar(con, "api_key_role", {"key_hash": key_hash})
+
+    # paged features ---------------------------------------------------------------------------
+    def district_page(self, city: str, *, bbox: Bounds | None = None, limit: int | None = None,
+                      offset: int = 0, code: str | None = None,
+                      as_of: date | None = None) -> tuple[gpd.GeoDataFrame, int]:
+        params = {"city": city, "as_of": as_of or date.today(), "code": code,
+                  **self._bbox_params(bbox)}
+        with self._reading() as con:
+            matched = self._scalar(con, "district_page_count", params)
+            df = self._frame(con, "district_page", {**params, "limit": limit, "offset": offset})
+        return frames.geo_frame(df), int(matched)
+
+    def district_features(self, city: str, *, indicator_id: str | None = None,
+                          period: str | None = None, bbox: Bounds | None = None,
+                          limit: int | None = None, offset: int = 0, code: str | None = None,
+                          as_of: date | None = None) -> DistrictFeatures:
+        chosen = None
+        if indicator_id is not None:
+            periods = self.indicator_periods(city, indicator_id)["period"].astype(str).tolist()
+            chosen = max(periods, default=None) if period is None else (
+                period if period in periods else None)
+            if chosen is None:  # no values of the indicator (in that period)
+                return DistrictFeatures(INDICATOR_FEATURE_COLUMNS, [], [], 0)
+        page, matched = self.district_page(city, bbox=bbox, limit=limit, offset=offset,
+                                           code=code, as_of=as_of)
+        values = (None if chosen is None else
+                  self.indicator_values(city, indicator_id, chosen, district_codes=list(page.code)))
+        return frames.district_features(page, matched, values, chosen)
+
+    def event_page(self, city: str, layer: str, *, bbox: Bounds | None = None,
+                   start: datetime | None = None, end: datetime | None = None,
+                   statuses: Sequence[str] = ("published",), limit: int | None = None,
+                   offset: int = 0,
+                   event_id: str | None = None) -> tuple[gpd.GeoDataFrame, int]:
+        params = {"city": city, "layer": layer, "statuses": list(statuses),
+                  "event_id": event_id, "start": start, "end": end, **self._bbox_params(bbox)}
+        with self._reading() as con:
+            matched = self._scalar(con, "event_page_count", params)
+            df = self._frame(con, "event_page", {**params, "limit": limit, "offset": offset})
+        return frames.events_frame(df), int(matched)
+
+    def event_layers(self, city: str, statuses: Sequence[str] = ("published",)) -> list[str]:
+        with self._reading() as con:
+            rows = self._rows(con, "event_layers", {"city": city, "statuses": list(statuses)})
+        return [row[0] for row in rows]
+
+    # vector tiles -----------------------------------------------------------------------------
+    def district_tile(self, city: str, z: int, x: int, y: int, *, layer: str,
+                      as_of: date | None = None) -> bytes:
+        return self._tile("district_tile", {"city": city, "z": z, "x": x, "y": y,
+                                            "layer": layer, "as_of": as_of or date.today()})
+
+    def indicator_tile(self, city: str, indicator_id: str, z: int, x: int, y: int, *,
+                       layer: str, period: str | None = None,
+                       as_of: date | None = None) -> bytes:
+        return self._tile("indicator_tile", {
+            "city": city, "indicator_id": indicator_id, "period": period, "z": z, "x": x,
+            "y": y, "layer": layer, "as_of": as_of or date.today()})
+
+    def event_tile(self, city: str, event_layer: str, z: int, x: int, y: int, *, layer: str,
+                   statuses: Sequence[str] = ("published",)) -> bytes:
+        return self._tile("event_tile", {"city": city, "event_layer": event_layer, "z": z,
+                                         "x": x, "y": y, "layer": layer,
+                                         "statuses": list(statuses)})
+
+    def _tile(self, query: str, params: Params) -> bytes:
+        # A tile query answers NULL (or, in PostGIS, empty bytes) for a tile with no feature.
+        with self._reading(spatial=True) as con:
+            tile = self._scalar(con, query, params)
+        return bytes(tile) if tile is not None else b""
+
+    # indicators -------------------------------------------------------------------------------
+    def put_indicator_values(self, city: str, values: pd.DataFrame) -> int:
+        batch = frames.indicator_batch(values)
+        with self._transaction() as con:
+            self._stage(con, "value_batch", batch)
+            self._execute(con, "delete_indicator_values", {"city": city})
+            self._execute(con, "insert_indicator_values",
+                          {"city": city, "computed_at": utcnow()})
+        return len(batch)
+
+    def indicator_periods(self, city: str, indicator_id: str | None = None) -> pd.DataFrame:
+        with self._reading() as con:
+            return self._frame(con, "indicator_periods",
+                               {"city": city, "indicator_id": indicator_id})
+
+    def indicator_values(self, city: str, indicator_id: str | None = None,
+                         period: str | None = None,
+                         district_codes: Sequence[str] | None = None) -> pd.DataFrame:
+        codes = list(district_codes) if district_codes is not None else None
+        with self._reading() as con:
+            return self._frame(con, "indicator_values", {
+                "city": city, "indicator_id": indicator_id, "period": period, "codes": codes})

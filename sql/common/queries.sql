@@ -1,0 +1,174 @@
+-- Named queries that read the same in both dialects. Parameters are :name (SQLAlchemy text());
+-- the DuckDB store rewrites them as $name when it loads this file (casts such as ::text stay).
+-- An optional parameter is tested as CAST(:x AS <type>) IS NULL, which both dialects accept.
+-- Batches (*_batch) are staged by each store: registered frames in DuckDB, COPY in PostGIS.
+-- Queries that differ live in sql/<dialect>/queries.sql.
+
+-- name: create_schema_migration
+CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL);
+
+-- name: has_schema_migration
+SELECT count(*) FROM information_schema.tables
+WHERE table_schema = current_schema() AND table_name = 'schema_migration';
+
+-- name: applied_schema_files
+SELECT name FROM schema_migration ORDER BY name;
+
+-- name: record_schema_file
+INSERT INTO schema_migration (name, applied_at) VALUES (:name, :applied_at);
+
+-- name: upsert_city
+INSERT INTO city (slug, name_en, name_ar, country, local_crs, population)
+VALUES (:slug, :name_en, :name_ar, :country, :local_crs, :population)
+ON CONFLICT (slug) DO UPDATE SET
+    name_en = excluded.name_en, name_ar = excluded.name_ar, country = excluded.country,
+    local_crs = excluded.local_crs, population = excluded.population;
+
+-- name: cities
+SELECT slug, name_en, name_ar, country, local_crs, population FROM city ORDER BY slug;
+
+-- name: find_run
+SELECT * FROM ingest_run
+WHERE city = :city AND feed = :feed AND content_hash = :content_hash AND status = 'succeeded'
+ORDER BY started_at DESC LIMIT 1;
+
+-- name: insert_run
+INSERT INTO ingest_run (id, city, feed, source_name, content_hash, started_at, finished_at,
+                        status, rows_read, rows_loaded, rows_rejected, message)
+VALUES (:id, :city, :feed, :source_name, :content_hash, :started_at, :finished_at,
+        :status, :rows_read, :rows_loaded, :rows_rejected, :message);
+
+-- name: runs
+SELECT * FROM ingest_run WHERE CAST(:city AS TEXT) IS NULL OR city = :city
+ORDER BY started_at DESC;
+
+-- name: run
+SELECT * FROM ingest_run WHERE id = :run_id;
+
+-- name: insert_rejected
+INSERT INTO rejected_row (run_id, row_number, column_name, reason, raw)
+SELECT :run_id, row_number, column_name, reason, raw FROM rejected_batch;
+
+-- name: rejected_rows
+SELECT row_number, column_name, reason, raw FROM rejected_row
+WHERE run_id = :run_id ORDER BY row_number NULLS FIRST;
+
+-- Loading: rows of earlier runs of the same (city, feed, source_name) are replaced.
+
+-- name: delete_superseded_districts
+DELETE FROM district WHERE ingest_run IN (
+    SELECT id FROM ingest_run
+    WHERE city = :city AND feed = :feed AND source_name = :source_name AND id <> :run_id);
+
+-- name: delete_superseded_observations
+DELETE FROM observation WHERE ingest_run IN (
+    SELECT id FROM ingest_run
+    WHERE city = :city AND feed = :feed AND source_name = :source_name AND id <> :run_id);
+
+-- name: delete_superseded_events
+DELETE FROM event WHERE ingest_run IN (
+    SELECT id FROM ingest_run
+    WHERE city = :city AND feed = :feed AND source_name = :source_name AND id <> :run_id);
+
+-- name: delete_same_vintage
+DELETE FROM district WHERE city = :city AND valid_from = :valid_from;
+
+-- name: close_earlier_versions
+UPDATE district SET valid_to = :valid_from
+WHERE city = :city AND valid_from < :valid_from AND (valid_to IS NULL OR valid_to > :valid_from);
+
+-- name: next_version_start
+SELECT min(valid_from) FROM district WHERE city = :city AND valid_from > :valid_from;
+
+-- name: upsert_observations
+INSERT INTO observation (city, district_code, period, variable, dims, value, unit, ingest_run)
+SELECT :city, district_code, period, variable, dims, value, unit, :run_id
+FROM observation_batch
+ON CONFLICT (city, district_code, period, variable, dims) DO UPDATE SET
+    value = excluded.value, unit = excluded.unit, ingest_run = excluded.ingest_run;
+
+-- Reading.
+
+-- name: districts
+SELECT code, name_en, name_ar, area_m2, ST_AsBinary(geom) AS wkb
+FROM district
+WHERE city = :city AND valid_from <= :as_of AND (valid_to IS NULL OR valid_to > :as_of)
+ORDER BY code;
+
+-- name: observations
+SELECT district_code, period, variable, dims, value, unit, ingest_run FROM observation
+WHERE city = :city
+  AND (CAST(:variables AS TEXT[]) IS NULL OR variable = ANY(:variables))
+  AND (CAST(:periods AS TEXT[]) IS NULL OR period = ANY(:periods))
+ORDER BY variable, period, district_code, dims;
+
+-- name: periods
+SELECT DISTINCT period FROM observation
+WHERE city = :city AND (CAST(:variable AS TEXT) IS NULL OR variable = :variable) ORDER BY period;
+
+-- name: events
+SELECT id, layer, occurred_at, attributes::text AS attributes, status,
+       ST_AsBinary(geom) AS wkb
+FROM event
+WHERE city = :city AND (CAST(:layer AS TEXT) IS NULL OR layer = :layer)
+  AND (CAST(:start AS TIMESTAMPTZ) IS NULL OR occurred_at >= :start)
+  AND (CAST(:end AS TIMESTAMPTZ) IS NULL OR occurred_at < :end)
+  AND status = ANY(:statuses)
+ORDER BY occurred_at, id;
+
+-- name: event_layers
+SELECT DISTINCT layer FROM event
+WHERE city = :city AND status = ANY(:statuses) ORDER BY layer;
+
+-- Field reports and API keys.
+
+-- name: set_event_status
+UPDATE event SET status = :status WHERE id = :event_id RETURNING id;
+
+-- name: add_attachment
+INSERT INTO attachment (id, event_id, sha256, media_type, size_bytes, path, created_at)
+VALUES (:id, :event_id, :sha256, :media_type, :size_bytes, :path, :created_at);
+
+-- name: attachments
+SELECT id, event_id, sha256, media_type, size_bytes, path, created_at FROM attachment
+WHERE event_id = :event_id ORDER BY created_at, id;
+
+-- name: published_attachment
+SELECT a.id, a.event_id, a.sha256, a.media_type, a.size_bytes, a.path, a.created_at
+FROM attachment a JOIN event e ON e.id = a.event_id
+WHERE a.sha256 = :sha256 AND e.status = 'published'
+ORDER BY a.created_at LIMIT 1;
+
+-- name: add_api_key
+INSERT INTO api_key (key_hash, role, label, created_at)
+VALUES (:key_hash, :role, :label, :created_at);
+
+-- name: api_key_role
+SELECT role FROM api_key WHERE key_hash = :key_hash;
+
+-- Indicators.
+
+-- name: delete_indicator_values
+DELETE FROM indicator_value
+WHERE city = :city AND (indicator_id, period) IN (SELECT DISTINCT indicator_id, period FROM value_batch);
+
+-- name: insert_indicator_values
+INSERT INTO indicator_value (city, district_code, period, indicator_id, value, score, coverage,
+                             suppressed, definition_hash, source_runs, computed_at)
+SELECT :city, district_code, period, indicator_id, value, score, coverage,
+       suppressed, definition_hash, source_runs, :computed_at
+FROM value_batch;
+
+-- name: indicator_periods
+SELECT DISTINCT indicator_id, period FROM indicator_value
+WHERE city = :city AND (CAST(:indicator_id AS TEXT) IS NULL OR indicator_id = :indicator_id)
+ORDER BY indicator_id, period;
+
+-- name: indicator_values
+SELECT district_code, period, indicator_id, value, score, coverage, suppressed, definition_hash,
+       source_runs, computed_at
+FROM indicator_value
+WHERE city = :city AND (CAST(:indicator_id AS TEXT) IS NULL OR indicator_id = :indicator_id)
+  AND (CAST(:period AS TEXT) IS NULL OR period = :period)
+  AND (CAST(:codes AS TEXT[]) IS NULL OR district_code = ANY(:codes))
+ORDER BY indicator_id, period, district_code NULLS FIRST;
