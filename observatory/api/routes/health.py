@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from observatory.http.deps import StoreDep
+from observatory.store import StoreError
 from observatory.store.sqlfiles import schema_files
 
 router = APIRouter(tags=["health"])
@@ -26,8 +27,7 @@ def health(store: StoreDep) -> JSONResponse:
     expected = [file.name for file in schema_files(store.backend)]
     try:
         applied = store.schema_version()
-    # Any backend error means the same to a health probe: the store cannot be read.
-    except Exception as exc:  # noqa: BLE001
+    except StoreError as exc:
         detail = f"{type(exc).__name__}: {exc}"
     else:
         missing = [name for name in expected if name not in applied]
