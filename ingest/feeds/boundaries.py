@@ -15,7 +15,7 @@ SHIPPED_SPECS = Path(__file__).parents[1] / "specs"
 class Boundaries(FeedFamily):
     name = "boundaries"
     spec_model = "BoundariesSpec"
-    spec = "optional"
+    takes_spec = "optional"
     needs_districts = False
     normalising = "validating and reprojecting"
     help = CliHelp(

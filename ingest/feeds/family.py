@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 if TYPE_CHECKING:
-
     from observatory.models import City, RejectedRow
     from observatory.store.base import Store
 
@@ -69,7 +68,7 @@ class FeedFamily:
     name: ClassVar[str]  # the one word: CLI sub-command, spec ``feed:`` value, run records
     help: ClassVar[CliHelp]
     spec_model: ClassVar[str | None] = None  # class name in ``ingest.spec``; None: no spec
-    spec: ClassVar[Literal["required", "optional", "none"]] = "required"
+    takes_spec: ClassVar[Literal["required", "optional", "none"]] = "required"  # --spec
     cli_options: ClassVar[tuple[CliOption, ...]] = ()  # options of a feed without spec
     settings: ClassVar[tuple[str, ...]] = ()  # CLI settings handed to the job (privacy…)
     needs_districts: ClassVar[bool] = True  # the city's boundaries must be loaded first

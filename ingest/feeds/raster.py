@@ -23,7 +23,7 @@ _YEAR_IN_NAME = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
 class Raster(FeedFamily):
     name = "raster"
-    spec = "none"
+    takes_spec = "none"
     cli_options = (
         CliOption("variable", "--variable", "Observation variable the pixel values sum to, e.g. "
                   "--variable population", "population"),

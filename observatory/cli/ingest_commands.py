@@ -57,10 +57,10 @@ def _parameters(feed: FeedFamily) -> list[inspect.Parameter]:
                           show_default=False)
     parameters = [keyword("ctx", typer.Context), keyword("file", Annotated[Path, file]),
                   keyword("city", CityOption)]
-    if feed.spec != "none":
+    if feed.takes_spec != "none":
         spec = typer.Option("--spec", exists=True, dir_okay=False, help=feed.help.spec_help,
                             show_default=False)
-        if feed.spec == "optional":
+        if feed.takes_spec == "optional":
             parameters.append(keyword("spec_path", Annotated[Path | None, spec], None))
         else:
             parameters.append(keyword("spec_path", Annotated[Path, spec]))

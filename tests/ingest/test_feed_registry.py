@@ -41,7 +41,7 @@ def test_every_module_of_the_package_is_registered():
 def test_each_spec_model_takes_its_family_name_as_feed():
     for family in FAMILIES:
         if family.spec_model is None:
-            assert family.spec == "none" and family.cli_options
+            assert family.takes_spec == "none" and family.cli_options
             continue
         model = getattr(spec, family.spec_model)
         assert get_args(model.model_fields["feed"].annotation) == (family.name,)
