@@ -117,11 +117,11 @@ def _layers(records: pd.DataFrame, spec: EventsSpec, rejections: Rejections) -> 
 
 
 def _times(records: pd.DataFrame, spec: EventTimeSpec, rejections: Rejections) -> pd.Series:
-    if spec.value:
+    if spec.column:  # exactly one of column and value is set
+        column, where = records[spec.column], spec.column
+    else:
         column = pd.Series(spec.value, index=records.index, dtype="string")
         where = "time.value"
-    else:
-        column, where = records[spec.column], spec.column
     text = as_text(column)
     rejections.add(text.isna(), where, "no time given: every event needs one", text)
     if pd.api.types.is_datetime64_any_dtype(column):

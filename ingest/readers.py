@@ -20,8 +20,10 @@ import difflib
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -31,6 +33,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from ingest.errors import IngestError
 from ingest.text import as_text
+
+if TYPE_CHECKING:
+    from ingest.spec import TableSourceSpec
 
 TABLE_FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx"}
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
@@ -44,6 +49,13 @@ class Table:
     source: str  # file name, for messages
     encoding: str | None = None  # CSV only
     delimiter: str | None = None  # CSV only
+
+
+def read_source(path: Path, source: TableSourceSpec, *, layer: str | None = None) -> Table:
+    """``path`` read as a spec's source options (format, encoding, delimiter…) say."""
+    return read_table(path, format=source.format, encoding=source.encoding,
+                      delimiter=source.delimiter, header_row=source.header_row,
+                      sheet=source.sheet, layer=layer)
 
 
 def read_table(
@@ -87,7 +99,7 @@ def encoding_hint(table: Table, present: list[str]) -> str:
     return f"the header reads as UTF-8, not {table.encoding}: set encoding: utf-8. "
 
 
-def require_header_columns(table: Table, wanted: list[tuple[str, str | None]]) -> None:
+def require_header_columns(table: Table, wanted: Sequence[tuple[str, str | None]]) -> None:
     """Every (spec key, column) the spec names must be in the header; the error says which
     key, the closest header name, and what the header holds (a wrong delimiter or encoding
     shows there)."""

@@ -1,7 +1,8 @@
 """Feed specs: YAML files that map a source file onto the schema without code.
 
-Four formats, ``census``, ``boundaries``, ``admin`` and ``events``, validated by pydantic. Unknown keys are refused
-(a typo must not silently fall back to a default), and every problem is reported as an
+One model per feed family that takes a spec (``census``, ``boundaries``, ``admin``, ``events``,
+``cdr``, ``points``; see ``ingest.feeds``), validated by pydantic. Unknown keys are refused (a
+typo must not silently fall back to a default), and every problem is reported as an
 ``IngestError`` naming the spec file, the key path and the fix.
 """
 
@@ -288,22 +289,24 @@ class EventsSpec(TableSourceSpec):
 
 
 def load_census_spec(path: Path) -> CensusSpec:
-    return _load(Path(path), CensusSpec)
+    return load_spec(path, CensusSpec)
 
 
 def load_boundaries_spec(path: Path) -> BoundariesSpec:
-    return _load(Path(path), BoundariesSpec)
+    return load_spec(path, BoundariesSpec)
 
 
 def load_admin_spec(path: Path) -> AdminSpec:
-    return _load(Path(path), AdminSpec)
+    return load_spec(path, AdminSpec)
 
 
 def load_events_spec(path: Path) -> EventsSpec:
-    return _load(Path(path), EventsSpec)
+    return load_spec(path, EventsSpec)
 
 
-def _load(path: Path, model: type[_SpecModel]) -> Any:
+def load_spec(path: Path, model: type[_SpecModel]) -> Any:
+    """The spec at ``path`` validated as ``model``, or an ``IngestError`` saying what to fix."""
+    path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -410,10 +413,15 @@ class TowerMetricSpec(_SpecModel):
     additive: bool = True
 
 
-class TowersSpec(_SpecModel):
+def _renamed(old: str, new: str) -> BeforeValidator:
+    # A spec written before a feed was renamed still loads, as the feed's current name.
+    return BeforeValidator(lambda value: new if value == old else value)
+
+
+class CdrSpec(_SpecModel):
     """Mobile-phone aggregates per tower site and day -> observations per district and period."""
 
-    feed: Literal["towers"]
+    feed: Annotated[Literal["cdr"], _renamed("towers", "cdr")]
     city: CitySpec | None = None
     format: Literal["csv", "parquet"] | None = None  # default: from the file extension
     delimiter: str | None = None  # default: sniffed
@@ -465,9 +473,9 @@ class PointCountsSpec(_SpecModel):
     redact: bool = True  # counts of people's posts are personal: suppress small counts
 
 
-def load_towers_spec(path: Path) -> TowersSpec:
-    return _load(Path(path), TowersSpec)
+def load_cdr_spec(path: Path) -> CdrSpec:
+    return load_spec(path, CdrSpec)
 
 
 def load_point_counts_spec(path: Path) -> PointCountsSpec:
-    return _load(Path(path), PointCountsSpec)
+    return load_spec(path, PointCountsSpec)

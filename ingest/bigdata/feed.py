@@ -194,7 +194,7 @@ def _parse_reason(kind: str, message: str, column: str | None, type_: str | None
     if kind == "CAST":
         wanted = {"DOUBLE": "a number such as 42 or 35.21",
                   "TIMESTAMP": "an ISO date or time such as 2025-03-14 or 2025-03-14T08:30:00Z"}
-        return f"{message.split('. ', 1)[-1]}: give {wanted.get(type_, 'a valid value')}"
+        return f"{message.split('. ', 1)[-1]}: give {wanted.get(type_ or '', 'a valid value')}"
     return f"{message}: every line needs the same fields as the header"
 
 

@@ -33,11 +33,11 @@ from ingest.bigdata.feed import (
 )
 from ingest.bigdata.interpolation import area_table, interpolate, voronoi_cells
 from ingest.bigdata.redaction import redact
-from ingest.spec import TowersSpec
+from ingest.spec import CdrSpec
 from observatory.models import OBSERVATION_COLUMNS
 
 
-def tower_observations(path: Path, spec: TowersSpec, districts: gpd.GeoDataFrame, *,
+def tower_observations(path: Path, spec: CdrSpec, districts: gpd.GeoDataFrame, *,
                        local_crs: str, min_count: int) -> FeedResult:
     """``districts`` as the store returns them (EPSG:4326); ``local_crs`` projected, metres."""
     path = Path(path)
@@ -82,7 +82,7 @@ def tower_observations(path: Path, spec: TowersSpec, districts: gpd.GeoDataFrame
                       rows_used, rejected, notes)
 
 
-def _columns(spec: TowersSpec) -> list[FeedColumn]:
+def _columns(spec: CdrSpec) -> list[FeedColumn]:
     c = spec.columns
     return [
         FeedColumn("site", c.site, "VARCHAR", "columns.site"),
@@ -95,7 +95,7 @@ def _columns(spec: TowersSpec) -> list[FeedColumn]:
     ]
 
 
-def _checks(spec: TowersSpec) -> list[Check]:
+def _checks(spec: CdrSpec) -> list[Check]:
     known = sql_text_list(list(spec.metrics))
     return [
         Check("site", "site IS NULL", "'no site id'"),
@@ -160,7 +160,7 @@ def _voronoi(inside: pd.DataFrame, districts: gpd.GeoDataFrame,
             f"by Voronoi cells clipped to the city and areal interpolation in {local_crs}")
 
 
-def _interpolated(used: pd.DataFrame, table: pd.DataFrame, spec: TowersSpec) -> pd.DataFrame:
+def _interpolated(used: pd.DataFrame, table: pd.DataFrame, spec: CdrSpec) -> pd.DataFrame:
     dim_names = [c.name for c in dimension_columns(spec.dimensions)]
     keys = ["period", "metric", *dim_names]
     per_location = (used.groupby(["location", *keys], dropna=False)[["value", "rows"]].sum()

@@ -60,7 +60,8 @@ def demo(
     cli.out.print(f"Generated the demo city {files.city.name_en} in {out_dir}", markup=False)
     if cli.privacy.hash_key is None:
         # A fresh key per run: a key written in the code would be known to everyone.
-        cli = replace(cli, privacy=PrivacySettings(hash_key=secrets.token_urlsafe(32)))
+        key = PrivacySettings.model_validate({"hash_key": secrets.token_urlsafe(32)})
+        cli = replace(cli, privacy=key)
         cli.out.print("OBSERVATORY_HASH_KEY is not set: the service records are hashed with a "
                       "random key made for this run only (set it to keep person hashes "
                       "comparable between runs).")

@@ -1,14 +1,14 @@
 """``observatory ingest <feed>``: one file, one ingest run, a report of what landed.
 
-Every feed goes through one dispatch, ``ingest_and_report``: the ``FEEDS`` table says which job
-runs and which of the CLI's settings it receives.
+The sub-commands are made from the feed registry (``ingest.feeds``): one per family, with its
+help texts and its options (a spec, or the raster's ``--variable`` and ``--period``). Every feed
+goes through one dispatch, ``ingest_and_report``.
 """
 
-# No ``from __future__ import annotations``: the commands made by ``_spec_command`` carry their
-# help texts in their annotations, which Typer must see as objects, not as strings.
+# No ``from __future__ import annotations``: the commands carry their help texts in their
+# annotations, which Typer must see as objects, not as strings.
 
-from dataclasses import dataclass
-from importlib import import_module
+import inspect
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,101 +16,14 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from ingest.feeds import FAMILIES, family
+from ingest.feeds.family import FeedFamily
 from observatory.cli.context import CliContext, fail
 from observatory.cli.progress import progress_bar
 from observatory.models import IngestRun, RejectedRow
 from observatory.store.base import Store
 
 SHOWN_REJECTS = 10
-
-
-@dataclass(frozen=True)
-class Feed:
-    """One ``observatory ingest`` subcommand: the job it runs and how it explains itself."""
-
-    job: str  # "module:function", imported only when the feed runs, so --help stays fast
-    summary: str
-    file_help: str
-    spec_help: str = ""
-    example: str = ""
-    settings: tuple[str, ...] = ()  # CliContext attributes handed to the job as keywords
-
-    def load(self) -> Any:
-        module, function = self.job.split(":")
-        return getattr(import_module(module), function)
-
-
-FEEDS: dict[str, Feed] = {
-    "boundaries": Feed(
-        "ingest.jobs:ingest_boundaries",
-        "Load district boundaries as a new boundary version of the city (created if new).",
-        "District boundaries: GeoJSON, GeoPackage, Shapefile or zipped Shapefile, "
-        "e.g. districts.geojson",
-        "Boundaries feed spec (YAML) naming the code and name columns, e.g. "
-        "--spec specs/vienna/boundaries.yaml. Default: the spec shipped for the city, else "
-        "columns code, name_en, name_ar.",
-        "observatory ingest boundaries districts.geojson --city vienna --spec boundaries.yaml",
-    ),
-    "census": Feed(
-        "ingest.jobs:ingest_census",
-        "Load a census table as observations per district, period, variable and dimensions.",
-        "Census table: CSV (any delimiter, UTF-8, Windows-1256 or Latin-1) or XLSX, "
-        "e.g. population_2025.csv",
-        "Census feed spec (YAML) mapping the district key, period, dimensions and value "
-        "columns, e.g. --spec specs/vienna/census.yaml",
-        "observatory ingest census population.csv --city vienna --spec census.yaml",
-    ),
-    "admin": Feed(
-        "ingest.jobs:ingest_admin",
-        "Load administrative records with personal data (service records) as counts per "
-        "district, month, service area and nationality group. Person identifiers are replaced "
-        "by a keyed hash (OBSERVATORY_HASH_KEY must be set), names and document numbers are "
-        "dropped.",
-        "Administrative records: CSV or XLSX, one row per record, e.g. service_records.csv",
-        "Admin feed spec (YAML) naming the identifier, personal, district, nationality and date "
-        "columns, e.g. --spec service_records_spec.yaml",
-        "OBSERVATORY_HASH_KEY=… observatory ingest admin service_records.csv --city demo "
-        "--spec service_records_spec.yaml",
-        settings=("privacy", "disclosure"),
-    ),
-    "cdr": Feed(
-        "ingest.jobs:ingest_towers",
-        "Load mobile-phone tower aggregates (call detail records summed per site and day) as "
-        "observations per district and period; small counts are redacted.",
-        "Tower aggregates: CSV or Parquet with site, lon, lat, date, metric and count columns, "
-        "e.g. towers.csv",
-        "Towers feed spec (YAML) naming the columns, metrics and dimensions, e.g. "
-        "--spec towers_spec.yaml",
-        "observatory ingest cdr towers.csv --city demo --spec towers_spec.yaml",
-        settings=("disclosure",),
-    ),
-    "points": Feed(
-        "ingest.jobs:ingest_points",
-        "Load geotagged points (posts, sensor hits, service requests) as counts per district, "
-        "period and category; small counts are redacted unless the spec says redact: false.",
-        "Points: CSV or Parquet with lon, lat and time columns, e.g. requests.csv",
-        "Points feed spec (YAML) naming the columns, the variable and the dimensions, e.g. "
-        "--spec requests_spec.yaml",
-        "observatory ingest points requests.csv --city demo --spec requests_spec.yaml",
-        settings=("disclosure",),
-    ),
-    "events": Feed(
-        "ingest.jobs:ingest_events",
-        "Load point events (fire, waste, carjacking, service points…) into the event layers "
-        "the heat maps and the layered city map show.",
-        "Events: GeoJSON, GeoPackage, Shapefile, CSV or XLSX, e.g. incidents.geojson",
-        "Events feed spec (YAML) naming the layer, time, point and attribute columns, e.g. "
-        "--spec incidents_spec.yaml",
-        "observatory ingest events incidents.geojson --city demo --spec incidents_spec.yaml",
-    ),
-    "raster": Feed(
-        "ingest.raster_job:ingest_raster",
-        "Load a population raster (GeoTIFF) as per-district sums and population-weighted "
-        "centres.",
-        "Population raster: GeoTIFF of persons per pixel, e.g. population_2025.tif",
-        example="observatory ingest raster population.tif --city demo --period 2025",
-    ),
-}
 
 ingest_app = typer.Typer(
     help=(
@@ -129,79 +42,54 @@ CityOption = Annotated[
 ]
 
 
-def _file_argument(feed: Feed) -> Any:
-    return typer.Argument(exists=True, dir_okay=False, help=feed.file_help, show_default=False)
+def _help(feed: FeedFamily) -> str:
+    needs = "\n\nThe city's boundaries must be ingested first." if feed.needs_districts else ""
+    return f"{feed.help.summary}{needs}\n\nExample: {feed.help.example}"
 
 
-def _spec_option(feed: Feed) -> Any:
-    return typer.Option("--spec", exists=True, dir_okay=False, help=feed.spec_help,
-                        show_default=False)
+def _parameters(feed: FeedFamily) -> list[inspect.Parameter]:
+    """``ctx``, ``FILE`` and ``--city``, then ``--spec`` or the feed's own options."""
+    def keyword(name: str, annotation: Any, default: Any = inspect.Parameter.empty) -> Any:
+        return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
+                                 default=default)
+
+    file = typer.Argument(exists=True, dir_okay=False, help=feed.help.file_help,
+                          show_default=False)
+    parameters = [keyword("ctx", typer.Context), keyword("file", Annotated[Path, file]),
+                  keyword("city", CityOption)]
+    if feed.takes_spec != "none":
+        spec = typer.Option("--spec", exists=True, dir_okay=False, help=feed.help.spec_help,
+                            show_default=False)
+        if feed.takes_spec == "optional":
+            parameters.append(keyword("spec_path", Annotated[Path | None, spec], None))
+        else:
+            parameters.append(keyword("spec_path", Annotated[Path, spec]))
+    for option in feed.cli_options:
+        typed = Annotated[str | None, typer.Option(option.flag, help=option.help,
+                                                   show_default=option.default is not None)]
+        parameters.append(keyword(option.name, typed, option.default))
+    return parameters
 
 
-def _help(feed: Feed) -> str:
-    needs = "" if feed is FEEDS["boundaries"] else (
-        "\n\nThe city's boundaries must be ingested first.")
-    return f"{feed.summary}{needs}\n\nExample: {feed.example}"
-
-
-def _spec_command(name: str) -> None:
-    """Register ``observatory ingest <name> FILE --city SLUG --spec SPEC``."""
-    feed = FEEDS[name]
-
-    def command(
-        ctx: typer.Context,
-        file: Annotated[Path, _file_argument(feed)],
-        city: CityOption,
-        spec: Annotated[Path, _spec_option(feed)],
-    ) -> None:
+def _add_command(feed: FeedFamily) -> None:
+    """Register ``observatory ingest <feed> FILE --city SLUG [--spec SPEC | options]``."""
+    def command(ctx: typer.Context, file: Path, city: str, **options: Any) -> None:
         cli: CliContext = ctx.obj
         with cli.store() as store:
-            ingest_and_report(cli, store, name, file, city, spec_path=spec)
+            ingest_and_report(cli, store, feed.name, file, city, **options)
 
-    ingest_app.command(name, help=_help(feed))(command)
-
-
-@ingest_app.command("boundaries", help=_help(FEEDS["boundaries"]))
-def boundaries(
-    ctx: typer.Context,
-    file: Annotated[Path, _file_argument(FEEDS["boundaries"])],
-    city: CityOption,
-    spec: Annotated[Path | None, _spec_option(FEEDS["boundaries"])] = None,
-) -> None:
-    cli: CliContext = ctx.obj
-    with cli.store() as store:
-        ingest_and_report(cli, store, "boundaries", file, city, spec_path=spec)
+    command.__signature__ = inspect.Signature(_parameters(feed))  # type: ignore[attr-defined]
+    ingest_app.command(feed.name, help=_help(feed))(command)
 
 
-for _name in ("census", "admin", "cdr", "points", "events"):
-    _spec_command(_name)
-
-
-@ingest_app.command("raster", help=_help(FEEDS["raster"]))
-def raster(
-    ctx: typer.Context,
-    file: Annotated[Path, _file_argument(FEEDS["raster"])],
-    city: CityOption,
-    variable: Annotated[
-        str,
-        typer.Option("--variable", help="Observation variable the pixel values sum to, e.g. "
-                     "--variable population"),
-    ] = "population",
-    period: Annotated[
-        str | None,
-        typer.Option("--period", help="Period of the raster, e.g. --period 2025. Default: the "
-                     "4-digit year in the file name.", show_default=False),
-    ] = None,
-) -> None:
-    cli: CliContext = ctx.obj
-    with cli.store() as store:
-        ingest_and_report(cli, store, "raster", file, city, variable=variable, period=period)
+for _feed in FAMILIES:
+    _add_command(_feed)
 
 
 def ingest_and_report(
     cli: CliContext, store: Store, feed: str, path: Path, city: str, **options: Any
 ) -> IngestRun:
-    """Run the job of ``feed`` (a key of ``FEEDS``) with a progress bar and print its report.
+    """Run ``feed`` (a name in ``ingest.feeds``) with a progress bar and print its report.
 
     ``options`` go to the job as keywords (``spec_path``, or the raster's ``variable`` and
     ``period``). An ``IngestError`` (bad input) ends the command with exit code 2 and the
@@ -209,17 +97,17 @@ def ingest_and_report(
     exit code 1.
     """
     from ingest.errors import IngestError
+    from ingest.runner import run_feed
 
-    spec = FEEDS[feed]
-    job = spec.load()
-    settings = {name: getattr(cli, name) for name in spec.settings}
+    found = family(feed)
+    settings = {name: getattr(cli, name) for name in found.settings}
     # A first ingest into a new store must not fail for want of `observatory init`.
     applied = store.init_schema()
     if applied:
         cli.out.print(f"Created the schema: {', '.join(applied)}")
     try:
         with progress_bar(cli.out, f"Ingesting {feed} {path.name}") as progress:
-            run = job(store, path, city, progress=progress, **settings, **options)
+            run = run_feed(found, store, path, city, progress=progress, **settings, **options)
     except IngestError as exc:
         raise fail(str(exc), 2) from exc
     print_run(cli, run)

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 # boundaries, 5 census tables, raster, service records, towers, incidents, service points
 DEMO_RUNS = 11
-FEEDS = {"boundaries": 1, "census": 5, "raster": 1, "admin": 1, "towers": 1, "events": 2}
+FEEDS = {"boundaries": 1, "census": 5, "raster": 1, "admin": 1, "cdr": 1, "events": 2}
 
 
 def _remote_assets(html: str) -> list[str]:

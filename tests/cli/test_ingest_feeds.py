@@ -58,7 +58,7 @@ def test_cdr_tower_aggregates_land_per_district_and_month(invoke, demo_city, dem
     result = _ingest(invoke, demo_city, "cdr", demo_files.towers,
                      "--spec", str(demo_files.towers_spec))
     assert result.exit_code == 0, result.output
-    assert "towers of towers.csv" in result.output and "status succeeded" in result.output
+    assert "cdr of towers.csv" in result.output and "status succeeded" in result.output
     subscribers = _observed(demo_city, "mobile_home_subscribers")
     assert set(subscribers["period"]) == {"2025-03"}
     assert subscribers["district_code"].nunique() == 30

@@ -11,16 +11,16 @@ from ingest.errors import IngestError
 from ingest.spec import (
     load_admin_spec,
     load_boundaries_spec,
+    load_cdr_spec,
     load_census_spec,
     load_events_spec,
     load_point_counts_spec,
-    load_towers_spec,
 )
 
 REPO = Path(__file__).resolve().parents[2]
 LOADERS = {"census": load_census_spec, "boundaries": load_boundaries_spec,
            "admin": load_admin_spec, "events": load_events_spec,
-           "towers": load_towers_spec, "points": load_point_counts_spec}
+           "cdr": load_cdr_spec, "points": load_point_counts_spec}
 SHIPPED = sorted((REPO / "ingest" / "specs").rglob("*.yaml")) + sorted(
     (REPO / "observatory" / "demo" / "specs").glob("*.yaml"))
 

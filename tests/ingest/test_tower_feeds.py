@@ -10,7 +10,7 @@ import pytest
 from bigdata_city import CITY, add_city, border_vertex, lonlat, write_csv
 
 from ingest.errors import IngestError
-from ingest.jobs import ingest_towers
+from ingest.jobs import ingest_cdr as ingest_towers
 from observatory.settings import DisclosureSettings
 
 HEADER = ["site_id", "lon", "lat", "date", "metric", "sim_nationality", "count"]

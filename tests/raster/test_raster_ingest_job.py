@@ -12,8 +12,7 @@ from pyproj import Transformer
 from tiny_rasters import UTM, grid_xy, pixel_box, write_raster
 
 from ingest.errors import IngestError
-from ingest.jobs import ingest_boundaries
-from ingest.raster_job import ingest_raster
+from ingest.jobs import ingest_boundaries, ingest_raster
 from observatory.store import open_store
 
 CITY = "rastertown"

@@ -41,7 +41,7 @@ def _run(feed: str, source: str, content: str) -> IngestRun:
 
 def test_schema_applies_once(store):
     assert store.init_schema() == []
-    assert store.schema_version() == ["001_schema.sql"]
+    assert store.schema_version() == ["001_schema.sql", "002_feed_names.sql"]
 
 
 def test_city_round_trips_with_arabic_name(store):

@@ -1,0 +1,65 @@
+"""``admin``: administrative records with personal data -> counts (``ingest.admin``).
+
+Refuses to run without a hash key (``OBSERVATORY_HASH_KEY``). Observations keep their true
+counts (the store is internal); the run message says how many cells publication will suppress
+under ``disclosure.min_count``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ingest.feeds.family import CliHelp, FeedFamily, Job, Normalised
+
+
+class Admin(FeedFamily):
+    name = "admin"
+    spec_model = "AdminSpec"
+    settings = ("privacy", "disclosure")
+    normalising = "hashing identifiers, dropping personal columns, counting"
+    help = CliHelp(
+        "Load administrative records with personal data (service records) as counts per "
+        "district, month, service area and nationality group. Person identifiers are replaced "
+        "by a keyed hash (OBSERVATORY_HASH_KEY must be set), names and document numbers are "
+        "dropped.",
+        "Administrative records: CSV or XLSX, one row per record, e.g. service_records.csv",
+        "OBSERVATORY_HASH_KEY=… observatory ingest admin service_records.csv --city demo "
+        "--spec service_records_spec.yaml",
+        "Admin feed spec (YAML) naming the identifier, personal, district, nationality and date "
+        "columns, e.g. --spec service_records_spec.yaml",
+    )
+
+    def prepare(self, job: Job) -> None:
+        from ingest.admin_privacy import keyed_hasher
+        from observatory.settings import DisclosureSettings, PrivacySettings
+
+        # Before anything is read: without a key there is nothing this feed may do.
+        privacy = job.options.get("privacy") or PrivacySettings()
+        job.options["keyed_hash"] = keyed_hasher(privacy, source=job.path.name)
+        job.options["min_count"] = (job.options.get("disclosure")
+                                    or DisclosureSettings()).min_count
+
+    def read(self, job: Job) -> Any:
+        from ingest.readers import read_source
+
+        return read_source(job.path, job.spec)
+
+    def normalise(self, job: Job, source: Any) -> Normalised:
+        from ingest.admin import normalise_admin
+        from ingest.census import DistrictLookup
+
+        result = normalise_admin(source, job.spec, DistrictLookup.from_districts(job.districts),
+                                 job.options["keyed_hash"], city=job.city)
+        users = result.observations[result.observations["variable"] == "service_users"]
+        min_count = job.options["min_count"]
+        small = int((users["value"] <= min_count).sum())
+        return Normalised(
+            kept=len(result.observations), rows_read=result.rows_read, rejected=result.rejected,
+            message=f"{result.rows_read} records -> {len(users)} cells (district x month "
+            f"x service area x nationality group); {small} of them count "
+            f"{min_count} or fewer persons and are suppressed when published",
+            tables={"observations": result.observations},
+        )
+
+
+FEED = Admin()

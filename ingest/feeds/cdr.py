@@ -1,0 +1,34 @@
+"""``cdr``: mobile-phone tower aggregates (call detail records summed per site and day) ->
+observations per district and period, redacted for publication (``ingest.bigdata.towers``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ingest.feeds.family import CliHelp, Job, StreamedFeed
+
+
+class Cdr(StreamedFeed):
+    name = "cdr"
+    spec_model = "CdrSpec"
+    help = CliHelp(
+        "Load mobile-phone tower aggregates (call detail records summed per site and day) as "
+        "observations per district and period; small counts are redacted.",
+        "Tower aggregates: CSV or Parquet with site, lon, lat, date, metric and count columns, "
+        "e.g. towers.csv",
+        "observatory ingest cdr towers.csv --city demo --spec towers_spec.yaml",
+        "CDR feed spec (YAML) naming the columns, metrics and dimensions, e.g. "
+        "--spec towers_spec.yaml",
+    )
+
+    def read(self, job: Job) -> Any:
+        from ingest.bigdata.towers import tower_observations
+
+        city = job.store.city(job.city)
+        local_crs = (city.local_crs if city is not None and city.local_crs
+                     else job.districts.estimate_utm_crs().to_string())
+        return tower_observations(job.path, job.spec, job.districts, local_crs=local_crs,
+                                  min_count=job.options["min_count"])
+
+
+FEED = Cdr()

@@ -1,0 +1,124 @@
+"""What a feed family declares: its name, its spec, how it reads and normalises a file, and what
+the command line says about it. ``ingest.runner.run_feed`` does the rest, the same for all.
+
+``observatory --help`` imports every family module, so a family names its spec model (in
+``ingest.spec``) by name and imports its readers and normalisers inside its methods.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+if TYPE_CHECKING:
+    from observatory.models import City, RejectedRow
+    from observatory.store.base import Store
+
+
+@dataclass(frozen=True)
+class CliOption:
+    """A command-line option of a feed that takes no spec, handed to its job as ``name``."""
+
+    name: str  # job keyword, e.g. "period"
+    flag: str  # e.g. "--period"
+    help: str
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class CliHelp:
+    """What ``observatory ingest <feed> --help`` says."""
+
+    summary: str
+    file_help: str
+    example: str
+    spec_help: str = ""
+
+
+@dataclass
+class Job:
+    """One run of a feed on one file, as the family's steps see it."""
+
+    store: Store
+    path: Path
+    city: str
+    spec_path: Path | None
+    options: dict[str, Any]  # the job's keywords: privacy, disclosure, variable, period…
+    spec: Any = None  # the loaded spec model (None for a feed without spec)
+    districts: Any = None  # the city's GeoDataFrame, when the family needs_districts
+
+
+@dataclass
+class Normalised:
+    """What a family's normaliser hands the runner to load in one transaction."""
+
+    kept: int  # records that survived; none left refuses the file
+    rows_read: int
+    rejected: list[RejectedRow]
+    message: str
+    tables: dict[str, Any] = field(default_factory=dict)  # ``Store.load`` keywords
+    city: City | None = None  # created or updated before loading (boundaries)
+
+
+class FeedFamily:
+    """One ``observatory ingest <name>`` feed. Subclasses set the class attributes and implement
+    ``read`` and ``normalise``; the hooks in between have defaults that fit most feeds."""
+
+    name: ClassVar[str]  # the one word: CLI sub-command, spec ``feed:`` value, run records
+    help: ClassVar[CliHelp]
+    spec_model: ClassVar[str | None] = None  # class name in ``ingest.spec``; None: no spec
+    takes_spec: ClassVar[Literal["required", "optional", "none"]] = "required"  # --spec
+    cli_options: ClassVar[tuple[CliOption, ...]] = ()  # options of a feed without spec
+    settings: ClassVar[tuple[str, ...]] = ()  # CLI settings handed to the job (privacy…)
+    needs_districts: ClassVar[bool] = True  # the city's boundaries must be loaded first
+    reading: ClassVar[str] = "reading {file}"  # progress labels
+    normalising: ClassVar[str] = "validating"
+
+    def spec_file(self, given: Path | None, city: str) -> Path | None:
+        """The spec file to use; boundaries fall back to the one shipped for the city."""
+        return given
+
+    def load_spec(self, spec_path: Path | None) -> Any:
+        if self.spec_model is None or spec_path is None:
+            return None
+        from ingest import spec
+
+        return spec.load_spec(spec_path, getattr(spec, self.spec_model))
+
+    def prepare(self, job: Job) -> None:
+        """Checks and derived options that come before the content hash (e.g. a hash key)."""
+
+    def content(self, job: Job) -> str:
+        """What besides the file makes "the same content": by default the spec file's text."""
+        return Path(job.spec_path).read_text("utf-8") if job.spec_path else ""
+
+    def read(self, job: Job) -> Any:
+        raise NotImplementedError
+
+    def normalise(self, job: Job, source: Any) -> Normalised:
+        raise NotImplementedError
+
+
+class StreamedFeed(FeedFamily):
+    """A big CSV/Parquet feed streamed through DuckDB (``ingest.bigdata``): reading already
+    checks, assigns to districts and redacts counts ≤ ``disclosure.min_count``."""
+
+    settings = ("disclosure",)
+    reading = "streaming {file} through DuckDB"
+    normalising = "checked, assigned to districts and redacted"
+
+    def prepare(self, job: Job) -> None:
+        from observatory.settings import DisclosureSettings
+
+        job.options["min_count"] = (job.options.get("disclosure")
+                                    or DisclosureSettings()).min_count
+
+    def content(self, job: Job) -> str:
+        # The threshold is part of the content: a new threshold must recompute, not be a no-op.
+        return super().content(job) + f"\nmin_count={job.options['min_count']}"
+
+    def normalise(self, job: Job, source: Any) -> Normalised:
+        return Normalised(kept=source.rows_used, rows_read=source.rows_read,
+                          rejected=source.rejected, message=source.message,
+                          tables={"observations": source.observations})

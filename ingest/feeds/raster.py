@@ -1,0 +1,116 @@
+"""``raster``: a population raster (GeoTIFF) -> per-district sums and weighted centres.
+
+Each district gets three observations: the raster's ``<variable>`` summed with exact
+partial-pixel coverage (``ingest.raster``), and the population-weighted centre as
+``<variable>_centre_lon`` and ``<variable>_centre_lat`` (the point access measures start from).
+Districts the raster does not cover (or covers with nodata only) are recorded as rejected rows;
+a raster that covers none of them is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from ingest.errors import IngestError
+from ingest.feeds.family import CliHelp, CliOption, FeedFamily, Job, Normalised
+from observatory.models import OBSERVATION_COLUMNS, RejectedRow, canonical_dims
+
+# A year standing alone in a file name: ppp_2020_1km.tif, pop-2025.tif (not 478140).
+_YEAR_IN_NAME = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+class Raster(FeedFamily):
+    name = "raster"
+    takes_spec = "none"
+    cli_options = (
+        CliOption("variable", "--variable", "Observation variable the pixel values sum to, e.g. "
+                  "--variable population", "population"),
+        CliOption("period", "--period", "Period of the raster, e.g. --period 2025. Default: the "
+                  "4-digit year in the file name."),
+    )
+    reading = "reading {file}: sums and centres per district"
+    normalising = "checking coverage"
+    help = CliHelp(
+        "Load a population raster (GeoTIFF) as per-district sums and population-weighted "
+        "centres.",
+        "Population raster: GeoTIFF of persons per pixel, e.g. population_2025.tif",
+        "observatory ingest raster population.tif --city demo --period 2025",
+    )
+
+    def prepare(self, job: Job) -> None:
+        job.options["variable"] = job.options.get("variable") or "population"
+        job.options["period"] = job.options.get("period") or _period_from_name(job.path)
+
+    def content(self, job: Job) -> str:
+        # The parameters shape the observations, so they are part of what "the same content" is.
+        return (f"feed: {self.name}\nvariable: {job.options['variable']}\n"
+                f"period: {job.options['period']}")
+
+    def read(self, job: Job) -> Any:
+        from ingest.raster import population_centres
+
+        return population_centres(job.path, job.districts, code_column="code")
+
+    def normalise(self, job: Job, source: Any) -> Normalised:
+        observations, rejected = _observations(source, job.options["variable"],
+                                               job.options["period"])
+        districts = job.districts
+        if observations.empty:
+            raise IngestError(
+                f"the raster does not overlap any of the {len(districts)} districts of "
+                f"'{job.city}' (or has only nodata there)",
+                file=job.path.name,
+                fix="use a raster that covers the city, whose districts span (lon/lat) "
+                f"{', '.join(f'{b:.4f}' for b in districts.total_bounds)}",
+            )
+        fallbacks = int(source["representative_point"].sum())
+        return Normalised(
+            kept=len(observations), rows_read=len(districts), rejected=rejected,
+            message=f"{len(districts)} districts -> {len(observations)} observations, period "
+            f"{job.options['period']}; {fallbacks} centre(s) are representative points "
+            "(no population)",
+            tables={"observations": observations},
+        )
+
+
+def _period_from_name(path: Path) -> str:
+    years = sorted(set(_YEAR_IN_NAME.findall(path.stem)))
+    if len(years) == 1:
+        return years[0]
+    found = f"several years ({', '.join(years)})" if years else "no 4-digit year"
+    raise IngestError(
+        f"the period cannot be taken from the file name: it holds {found}",
+        file=path.name,
+        fix="give the period explicitly (period='2025', or --period 2025 on the command line)",
+    )
+
+
+def _observations(centres: Any, variable: str, period: str) -> tuple[Any, list[RejectedRow]]:
+    """The sum and the centre of each covered district as observations; the others rejected."""
+    import pandas as pd
+
+    covered = centres[centres["sum"].notna()]
+    rejected = [
+        RejectedRow(row_number=None, column="district", raw=str(code),
+                    reason=f"district {code} lies outside the raster or over nodata only")
+        for code in centres.index[centres["sum"].isna()]
+    ]
+    codes = covered.index.astype(str)
+    parts = [
+        (variable, covered["sum"].to_numpy(), "persons"),
+        (f"{variable}_centre_lon", covered.geometry.x.to_numpy(), "degrees"),
+        (f"{variable}_centre_lat", covered.geometry.y.to_numpy(), "degrees"),
+    ]
+    frame = pd.concat(
+        [pd.DataFrame({"district_code": codes, "period": period, "variable": name,
+                       "dims": canonical_dims({"source": "raster"}), "value": values,
+                       "unit": unit})
+         for name, values, unit in parts],
+        ignore_index=True,
+    )
+    return frame[OBSERVATION_COLUMNS], rejected
+
+
+FEED = Raster()

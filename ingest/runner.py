@@ -1,0 +1,66 @@
+"""The one ingest runner: hash -> re-run check -> districts -> read -> normalise -> load -> report.
+
+Every feed family (``ingest.feeds``) runs through ``run_feed``. It returns the ``IngestRun``; a
+file already loaded with the same spec comes back as its earlier run, status ``unchanged``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ingest.errors import IngestError
+from ingest.feeds.family import FeedFamily, Job
+from ingest.job_steps import Progress, begin_run, districts_or_refuse, refuse_if_nothing_left
+from observatory.models import IngestRun
+from observatory.store.base import Store
+
+
+def run_feed(
+    family: FeedFamily,
+    store: Store,
+    path: Path,
+    city_slug: str,
+    *,
+    spec_path: Path | None = None,
+    progress: Progress | None = None,
+    **options: Any,
+) -> IngestRun:
+    """Load ``path`` as one ingest run of ``family``; ``options`` are the family's keywords
+    (``privacy``, ``disclosure``, the raster's ``variable`` and ``period``)."""
+    path = Path(path)
+    spec_path = family.spec_file(spec_path, city_slug)
+    job = Job(store, path, city_slug, spec_path, options, spec=family.load_spec(spec_path))
+    family.prepare(job)
+    _check_city_block(job, city_slug)
+    report, content_hash, earlier = begin_run(store, path, city_slug, family.name,
+                                              family.content(job), progress)
+    if earlier:
+        return earlier
+
+    if family.needs_districts:
+        job.districts = districts_or_refuse(store, city_slug, path.name)
+    report(2, family.reading.format(file=path.name))
+    source = family.read(job)
+    report(3, family.normalising)
+    result = family.normalise(job, source)
+    refuse_if_nothing_left(result.kept, result.rows_read, result.rejected, path.name)
+
+    report(4, "loading")
+    if result.city is not None:
+        store.upsert_city(result.city)
+    run = IngestRun(city=city_slug, feed=family.name, source_name=path.name,
+                    content_hash=content_hash, rows_read=result.rows_read,
+                    message=result.message)
+    return store.load(run, rejected=result.rejected, **result.tables)
+
+
+def _check_city_block(job: Job, city_slug: str) -> None:
+    city = getattr(job.spec, "city", None)
+    if city is not None and city.slug != city_slug:
+        raise IngestError(
+            f"the spec is for the city '{city.slug}', not '{city_slug}'",
+            file=str(job.spec_path),
+            key="city.slug",
+            fix=f"use --city {city.slug}, or the spec written for {city_slug}",
+        )
