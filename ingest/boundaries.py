@@ -19,6 +19,7 @@ from ingest.errors import IngestError
 from ingest.expressions import evaluate_expression
 from ingest.spec import BoundariesSpec, ColumnSpec
 from ingest.text import as_text
+from observatory.city_crs import metric_crs
 from observatory.models import DISTRICT_COLUMNS, RejectedRow
 
 STORAGE_CRS = "EPSG:4326"
@@ -54,7 +55,7 @@ def normalise_boundaries(
     if table.empty:
         return BoundaryResult(table.reindex(columns=DISTRICT_COLUMNS), local_crs, rejected, notes)
 
-    local = local_crs or table.estimate_utm_crs().to_string()
+    local = metric_crs(local_crs, table)
     table["area_m2"] = table.to_crs(local).area
     table = table.to_crs(STORAGE_CRS)
     table["name_en"] = table["name_en"].fillna("")

@@ -215,7 +215,7 @@ def render_png(
     values = np.asarray(grid, dtype="float64")
     peak = np.nanmax(values) if np.isfinite(values).any() else 0.0
     scaled = np.nan_to_num(values / peak, nan=0.0) if peak > 0 else np.zeros(values.shape)
-    lut = _ramp_lut(ramp)
+    lut = ramp_lut(ramp)
     rgba = lut[np.clip(np.round(scaled * 255), 0, 255).astype(np.uint8)]
     rgba[(scaled < transparent_below) | ~np.isfinite(values), 3] = 0
     height, width = values.shape
@@ -227,7 +227,7 @@ def render_png(
         return memory.read()
 
 
-def _ramp_lut(ramp: str) -> np.ndarray:
+def ramp_lut(ramp: str) -> np.ndarray:
     colormap = getattr(branca.colormap.linear, ramp).scale(0, 255)
     return np.array(
         [[round(channel * 255) for channel in colormap.rgba_floats_tuple(i)] for i in range(256)],

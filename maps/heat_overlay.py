@@ -27,7 +27,7 @@ from pyproj import Transformer
 from rasterio.transform import Affine
 from rasterio.warp import Resampling, calculate_default_transform, reproject
 
-from maps.heat import Bounds, _ramp_lut, bandwidth_rule, kde_grid, render_png
+from maps.heat import Bounds, bandwidth_rule, kde_grid, ramp_lut, render_png
 
 WEB_MERCATOR = "EPSG:3857"
 DEFAULT_RAMP = "YlOrRd_09"
@@ -158,7 +158,7 @@ def heat_overlay(
 
 def ramp_stops(ramp: str = DEFAULT_RAMP, n: int = 9) -> list[str]:
     """``n`` colours of the ramp, low to high, as CSS hex, for the legend's gradient."""
-    lut = _ramp_lut(ramp)
+    lut = ramp_lut(ramp)
     picks = np.linspace(0, 255, n).round().astype(int)
     return ["#{:02x}{:02x}{:02x}".format(*lut[i][:3]) for i in picks]
 

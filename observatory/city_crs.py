@@ -12,13 +12,19 @@ from observatory.models import City
 
 def local_crs(city: City | None, *frames: gpd.GeoDataFrame) -> str:
     """The city's own local CRS; else the UTM zone of the first of ``frames`` with rows."""
-    if city is not None and city.local_crs:
-        return city.local_crs
+    return metric_crs(city.local_crs if city is not None else None, *frames,
+                      name=city.slug if city is not None else "the city")
+
+
+def metric_crs(declared: str | None, *frames: gpd.GeoDataFrame, name: str = "the city") -> str:
+    """``declared`` (a city's or a spec's local CRS) when given; else the UTM zone of the first
+    of ``frames`` with rows."""
+    if declared:
+        return declared
     for frame in frames:
         if not frame.empty:
             return frame.estimate_utm_crs().to_string()
     raise ValueError(
-        f"{city.slug if city else 'the city'} has no local CRS and nothing to guess one from; "
-        "set local_crs in the city block of its boundaries spec (e.g. local_crs: EPSG:32636) "
-        "and ingest it again"
+        f"{name} has no local CRS and nothing to guess one from; set local_crs in the city "
+        "block of its boundaries spec (e.g. local_crs: EPSG:32636) and ingest it again"
     )

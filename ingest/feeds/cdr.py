@@ -23,11 +23,10 @@ class Cdr(StreamedFeed):
 
     def read(self, job: Job) -> Any:
         from ingest.bigdata.towers import tower_observations
+        from observatory.city_crs import local_crs
 
-        city = job.store.city(job.city)
-        local_crs = (city.local_crs if city is not None and city.local_crs
-                     else job.districts.estimate_utm_crs().to_string())
-        return tower_observations(job.path, job.spec, job.districts, local_crs=local_crs,
+        return tower_observations(job.path, job.spec, job.districts,
+                                  local_crs=local_crs(job.store.city(job.city), job.districts),
                                   min_count=job.options["min_count"])
 
 

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from pyproj import Geod, Transformer
 from rasterio.io import MemoryFile
 
-from maps.heat import _ramp_lut
+from maps.heat import ramp_lut
 from observatory.models import City, IngestRun
 from observatory.store import Store
 
@@ -158,7 +158,7 @@ def test_png_draws_a_planted_cluster_where_it_is_within_one_cell(api: TestClient
     bounds = tuple(map(float, response.headers["x-bounds"].split(",")))
     with MemoryFile(response.content) as memory, memory.open() as image:
         rgba = np.moveaxis(image.read(), 0, -1)
-    top = _ramp_lut("viridis")[255][:3]
+    top = ramp_lut("viridis")[255][:3]
     hits = np.argwhere((rgba[..., :3] == top).all(axis=-1) & (rgba[..., 3] == 255))
     assert len(hits), "the peak colour is drawn nowhere"
     drawn = _lonlat_of_pixel(*hits.mean(axis=0), rgba.shape[:2], bounds)

@@ -15,7 +15,7 @@ from rasterio.errors import NotGeoreferencedWarning
 from rasterio.io import MemoryFile
 from rasterio.transform import Affine
 
-from maps.heat import _ramp_lut, write_cog
+from maps.heat import ramp_lut, write_cog
 from maps.heat_overlay import DEFAULT_RAMP, heat_overlay, ramp_stops
 
 LOCAL_CRS = "EPSG:32637"  # UTM 37N; at 36.5° E its grid north is ~1.5° off true north
@@ -66,7 +66,7 @@ def test_overlay_peaks_where_the_planted_clusters_are(planted):
     overlay = heat_overlay(events, LOCAL_CRS, bandwidth=150.0, cell_size=25.0)
 
     rgba = _read_png(overlay.png)
-    top = _ramp_lut(DEFAULT_RAMP)[255][:3]
+    top = ramp_lut(DEFAULT_RAMP)[255][:3]
     hits = np.argwhere((rgba[..., :3] == top).all(axis=-1) & (rgba[..., 3] == 255))
     assert len(hits)
     expected = gpd.GeoSeries(shapely.points(centres), crs=LOCAL_CRS).to_crs(4326)
@@ -223,7 +223,7 @@ def test_local_grid_is_written_as_a_cog_in_the_local_crs(planted, tmp_path):
 
 def test_legend_ramp_runs_from_the_png_lowest_to_highest_colour():
     stops = ramp_stops(n=5)
-    lut = _ramp_lut(DEFAULT_RAMP)
+    lut = ramp_lut(DEFAULT_RAMP)
     assert stops[0] == "#{:02x}{:02x}{:02x}".format(*lut[0][:3])
     assert stops[-1] == "#{:02x}{:02x}{:02x}".format(*lut[255][:3])
 
