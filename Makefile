@@ -7,15 +7,20 @@ PY := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test venv
+.PHONY: demo test lint venv
 
 demo: $(RUNTIME_STAMP)
 	$(VENV)/bin/observatory demo
 
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) lint
 	scripts/ensure-postgis.sh
 	scripts/ensure-browser.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The gates: ruff on the whole tree, mypy on the packages (configured in pyproject.toml).
+lint: $(TEST_STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 venv: $(PY)
 
