@@ -100,6 +100,10 @@ class Store(Protocol):
     def districts(self, city: str, as_of: date | None = None) -> gpd.GeoDataFrame:
         """Districts valid on ``as_of`` (default: the current version), EPSG:4326."""
 
+    def extent(self, city: str) -> Bounds | None:
+        """The lon/lat box of the city's districts (every version) and events; None when it
+        has neither."""
+
     def observations(
         self,
         city: str,

@@ -257,6 +257,15 @@ class SQLStore(Store, Generic[Con]):
             df = self._frame(con, "districts", {"city": city, "as_of": as_of or date.today()})
         return frames.geo_frame(df)
 
+    def extent(self, city: str) -> Bounds | None:
+        with self._reading(spatial=True) as con:
+            rows = self._rows(con, "city_extent", {"city": city})
+        box = rows[0] if rows else None
+        if box is None or box[0] is None:
+            return None
+        minx, miny, maxx, maxy = (float(value) for value in box)
+        return minx, miny, maxx, maxy
+
     def observations(self, city: str, variables: Sequence[str] | None = None,
                      periods: Sequence[str] | None = None) -> pd.DataFrame:
         with self._reading() as con:

@@ -111,6 +111,11 @@ FROM district
 WHERE city = :city AND valid_from <= :as_of AND (valid_to IS NULL OR valid_to > :as_of)
 ORDER BY code;
 
+-- name: city_extent
+SELECT min(ST_XMin(geom)), min(ST_YMin(geom)), max(ST_XMax(geom)), max(ST_YMax(geom))
+FROM (SELECT geom FROM district WHERE city = :city
+      UNION ALL SELECT geom FROM event WHERE city = :city) AS city_geometry;
+
 -- name: observations
 SELECT district_code, period, variable, dims, value, unit, ingest_run FROM observation
 WHERE city = :city
