@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS
+from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 from shapely.geometry import MultiPolygon, Polygon
 
@@ -31,6 +32,8 @@ class BoundaryResult:
     local_crs: str  # the CRS the areas were measured in
     rejected: list[RejectedRow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # repairs made, one line per feature
+    source_crs: CRS | None = None  # the CRS the file or the spec declared
+    source_bounds: tuple[float, float, float, float] | None = None  # kept features, in it
 
 
 def normalise_boundaries(
@@ -55,12 +58,14 @@ def normalise_boundaries(
     if table.empty:
         return BoundaryResult(table.reindex(columns=DISTRICT_COLUMNS), local_crs, rejected, notes)
 
+    minx, miny, maxx, maxy = (float(b) for b in table.total_bounds)
+    declared, bounds = table.crs, (minx, miny, maxx, maxy)
     local = metric_crs(local_crs, table)
     table["area_m2"] = table.to_crs(local).area
     table = table.to_crs(STORAGE_CRS)
     table["name_en"] = table["name_en"].fillna("")
     table["name_ar"] = table["name_ar"].fillna("")
-    return BoundaryResult(table[DISTRICT_COLUMNS], local, rejected, notes)
+    return BoundaryResult(table[DISTRICT_COLUMNS], local, rejected, notes, declared, bounds)
 
 
 def _with_crs(features: gpd.GeoDataFrame, spec: BoundariesSpec, source: str) -> gpd.GeoDataFrame:
@@ -74,7 +79,9 @@ def _with_crs(features: gpd.GeoDataFrame, spec: BoundariesSpec, source: str) -> 
                 key="crs",
                 fix="give an EPSG code such as EPSG:31256",
             ) from exc
-        return features.set_crs(spec.crs, allow_override=True)
+        features = features.set_crs(spec.crs, allow_override=True)
+        _refuse_out_of_range(features, source, said_by=f"the spec says its CRS is {spec.crs}")
+        return features
     if features.crs is None:
         raise IngestError(
             "the file has no coordinate reference system (CRS)",
@@ -83,29 +90,65 @@ def _with_crs(features: gpd.GeoDataFrame, spec: BoundariesSpec, source: str) -> 
             fix="set crs in the boundaries spec to the CRS the coordinates are in, e.g. "
             'crs: "EPSG:31256" (or ship the Shapefile\'s .prj)',
         )
-    _refuse_projected_as_degrees(features, source)
+    _refuse_out_of_range(features, source, said_by=f"the file says its CRS is {features.crs.name}")
     return features
 
 
-def _refuse_projected_as_degrees(features: gpd.GeoDataFrame, source: str) -> None:
-    """Metres labelled as degrees (GeoJSON without a crs member is read as WGS84)."""
-    if not features.crs.is_geographic:
-        return
+# Degrees beyond a CRS's registered area of use that coordinates may still lie.
+AREA_OF_USE_MARGIN = 2.0
+
+
+def _refuse_out_of_range(features: gpd.GeoDataFrame, source: str, *, said_by: str) -> None:
+    """Coordinates that cannot be in the declared CRS: beyond ±180/±90 for degrees (metres
+    labelled as degrees: GeoJSON without a crs member is read as WGS84), outside the CRS's
+    area of use for a projected one."""
     bounds = features.geometry.bounds
-    beyond = (bounds[["minx", "maxx"]].abs().max(axis=1) > 180) | (
-        bounds[["miny", "maxy"]].abs().max(axis=1) > 90)
-    if beyond.any():
-        feature = beyond.idxmax()
+    if features.crs.is_geographic:
+        beyond = (bounds[["minx", "maxx"]].abs().max(axis=1) > 180) | (
+            bounds[["miny", "maxy"]].abs().max(axis=1) > 90)
+        if beyond.any():
+            feature = beyond.idxmax()
+            raise IngestError(
+                f"coordinates such as {bounds.at[feature, 'minx']:g} "
+                f"{bounds.at[feature, 'miny']:g} are not longitude and latitude, yet {said_by}",
+                file=source,
+                row=int(feature),
+                column="geometry",
+                fix="set crs in the boundaries spec to the CRS the coordinates are in, e.g. "
+                'crs: "EPSG:31256"',
+            )
+        return
+    outside = _outside_area_of_use(features.crs, bounds.dropna())
+    if outside is not None:
+        area = features.crs.area_of_use
         raise IngestError(
-            f"coordinates such as {bounds.at[feature, 'minx']:g} "
-            f"{bounds.at[feature, 'miny']:g} are not longitude and latitude, yet the file "
-            f"says its CRS is {features.crs.name}",
+            f"coordinates such as {bounds.at[outside, 'minx']:g} {bounds.at[outside, 'miny']:g} "
+            f"lie outside the area where {features.crs.name} is used (longitude "
+            f"{area.west:g} to {area.east:g}, latitude {area.south:g} to {area.north:g}), yet "
+            f"{said_by}",
             file=source,
-            row=int(feature),
+            row=int(outside),
             column="geometry",
-            fix="set crs in the boundaries spec to the CRS the coordinates are in, e.g. "
-            'crs: "EPSG:31256"',
+            fix="set crs in the boundaries spec to the CRS the coordinates are in (see the "
+            "file's metadata or .prj), e.g. crs: \"EPSG:31256\"",
         )
+
+
+def _outside_area_of_use(crs: CRS, bounds: pd.DataFrame) -> int | None:
+    """The first feature whose box lies outside ``crs``'s area of use (with a margin)."""
+    area = crs.area_of_use
+    if area is None or area.west > area.east or bounds.empty:  # unknown, or across 180°
+        return None
+    corners_x = np.concatenate([bounds["minx"], bounds["maxx"], bounds["minx"], bounds["maxx"]])
+    corners_y = np.concatenate([bounds["miny"], bounds["maxy"], bounds["maxy"], bounds["miny"]])
+    lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(
+        corners_x, corners_y, errcheck=False)
+    margin = AREA_OF_USE_MARGIN
+    bad = ~(np.isfinite(lon) & np.isfinite(lat)
+            & (lon >= area.west - margin) & (lon <= area.east + margin)
+            & (lat >= area.south - margin) & (lat <= area.north + margin))
+    per_feature = bad.reshape(4, len(bounds)).any(axis=0)
+    return int(bounds.index[per_feature.argmax()]) if per_feature.any() else None
 
 
 def _column(features: pd.DataFrame, spec: ColumnSpec, *, source: str, key: str) -> pd.Series:

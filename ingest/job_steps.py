@@ -26,7 +26,7 @@ def begin_run(store: Store, path: Path, city_slug: str, feed: str, content: str,
     report = reporter(progress)
     content_hash = content_hash_of(path, content)
     report(1, "checking for an earlier identical run")
-    return report, content_hash, unchanged_run(store, city_slug, feed, path.name, content_hash)
+    return report, content_hash, unchanged_run(store, city_slug, feed, content_hash)
 
 
 def districts_or_refuse(store: Store, city_slug: str, source: str) -> gpd.GeoDataFrame:
@@ -62,25 +62,39 @@ def content_hash_of(path: Path, spec_text: str) -> str:
     return digest.hexdigest()
 
 
-def unchanged_run(
-    store: Store, city: str, feed: str, source_name: str, content_hash: str
-) -> IngestRun | None:
-    """The earlier run of this content, if its rows are still the ones in the store.
+def unchanged_run(store: Store, city: str, feed: str, content_hash: str) -> IngestRun | None:
+    """The earlier run of this content, if the store still holds every row it loaded.
 
-    A file A, then a corrected A', then A again must load A again: only the latest successful
-    run of the same source counts as "already loaded".
+    A file A, then a corrected A', then A again must load A again: A' replaced A's rows, so
+    A's run no longer holds them. Whatever replaced them (a run of the same scope, a spec's
+    ``replaces:``, a new boundary file of the same vintage), the count tells.
     """
     found = store.find_run(city, feed, content_hash)
-    if found is None:
-        return None
-    latest = next(
-        (run for run in store.runs(city)
-         if run.feed == feed and run.source_name == source_name and run.status == "succeeded"),
-        None,
-    )
-    if latest is not None and latest.id != found.id:
+    if found is None or store.rows_held(found.id) != found.rows_loaded:
         return None
     return replace(found, status="unchanged")
+
+
+def replaced_runs(store: Store, city: str, feed: str, entries: list[str],
+                  spec_path: Path | None) -> list[str]:
+    """The ids of the earlier runs a spec's ``replaces:`` names (a source name, a run id or
+    its first characters); an entry naming no run is refused, so a typo cannot pass unseen."""
+    if not entries:
+        return []
+    earlier = [run for run in store.runs(city) if run.feed == feed and run.status == "succeeded"]
+    ids: list[str] = []
+    for number, entry in enumerate(entries):
+        named = [run.id for run in earlier
+                 if run.source_name == entry or run.id.startswith(entry.lower())]
+        if not named:
+            raise IngestError(
+                f"replaces: '{entry}' names no earlier {feed} run of '{city}'",
+                file=str(spec_path),
+                key=f"replaces.{number}",
+                fix=f"give a source name or run id listed by `observatory runs --city {city}`",
+            )
+        ids += named
+    return sorted(set(ids))
 
 
 def refuse_if_nothing_left(

@@ -13,19 +13,24 @@ from ingest.feeds import family
 from ingest.job_steps import Progress
 from ingest.runner import run_feed
 from observatory.models import IngestRun
-from observatory.settings import DisclosureSettings, PrivacySettings
+from observatory.settings import BoundarySettings, DisclosureSettings, PrivacySettings
 from observatory.store.base import Store
 
 
 def ingest_boundaries(store: Store, path: Path, city_slug: str, spec_path: Path | None = None,
-                      *, progress: Progress | None = None) -> IngestRun:
+                      *, replace_boundaries: bool = False,
+                      boundary: BoundarySettings | None = None,
+                      progress: Progress | None = None) -> IngestRun:
     """Load district boundaries as a new boundary version and create or update the city.
 
     Without ``spec_path`` the spec shipped for the city is used (``ingest/specs/<city>/``), or
-    else the columns ``code``, ``name_en`` and ``name_ar``.
+    else the columns ``code``, ``name_en`` and ``name_ar``. A file that lies elsewhere than the
+    city's data or would remove more than ``boundary.max_boundary_loss`` of its districts is
+    refused unless ``replace_boundaries``.
     """
     return run_feed(family("boundaries"), store, path, city_slug, spec_path=spec_path,
-                    progress=progress)
+                    progress=progress, replace_boundaries=replace_boundaries,
+                    boundary=boundary)
 
 
 def ingest_census(store: Store, path: Path, city_slug: str, spec_path: Path, *,

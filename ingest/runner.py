@@ -11,7 +11,13 @@ from typing import Any
 
 from ingest.errors import IngestError
 from ingest.feeds.family import FeedFamily, Job
-from ingest.job_steps import Progress, begin_run, districts_or_refuse, refuse_if_nothing_left
+from ingest.job_steps import (
+    Progress,
+    begin_run,
+    districts_or_refuse,
+    refuse_if_nothing_left,
+    replaced_runs,
+)
 from observatory.models import IngestRun
 from observatory.store.base import Store
 
@@ -38,6 +44,8 @@ def run_feed(
     if earlier:
         return earlier
 
+    replaces = replaced_runs(store, city_slug, family.name, getattr(job.spec, "replaces", []),
+                             spec_path)
     if family.needs_districts:
         job.districts = districts_or_refuse(store, city_slug, path.name)
     report(2, family.reading.format(file=path.name))
@@ -49,10 +57,12 @@ def run_feed(
     report(4, "loading")
     if result.city is not None:
         store.upsert_city(result.city)
+    # The spec's identity, with the periods x variables (or layers x times) loaded, is what
+    # the run replaces: never the data file's name (docs/ingest.md, "Replacement").
     run = IngestRun(city=city_slug, feed=family.name, source_name=path.name,
                     content_hash=content_hash, rows_read=result.rows_read,
-                    message=result.message)
-    return store.load(run, rejected=result.rejected, **result.tables)
+                    message=result.message, spec_name=spec_path.name if spec_path else "")
+    return store.load(run, rejected=result.rejected, replaces=replaces, **result.tables)
 
 
 def _check_city_block(job: Job, city_slug: str) -> None:

@@ -36,6 +36,12 @@ class _SpecModel(BaseModel):
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, frozen=True)
 
 
+class _ReplacingSpec(_SpecModel):
+    # Earlier runs whose rows this file retires whole, beyond what its own scope replaces:
+    # source names or run ids (or their first characters), as `observatory runs` lists them.
+    replaces: list[str] = Field(default_factory=list)
+
+
 class CitySpec(_SpecModel):
     slug: str
     name_en: str
@@ -105,7 +111,7 @@ class TableSourceSpec(_SpecModel):
     sheet: int | str | None = None
 
 
-class CensusSpec(TableSourceSpec):
+class CensusSpec(TableSourceSpec, _ReplacingSpec):
     feed: Literal["census"]
     city: CitySpec | None = None
     layer: str | None = None  # GeoPackage layer, for format: vector
@@ -180,7 +186,7 @@ class DateSpec(_SpecModel):
     format: str | None = None  # strftime pattern, e.g. "%d/%m/%Y"; unset: ISO 8601
 
 
-class AdminSpec(TableSourceSpec):
+class AdminSpec(TableSourceSpec, _ReplacingSpec):
     """Administrative records with personal data -> counts by district, month, service area
     and nationality group. Identifier, name, document and address columns are never stored."""
 
@@ -267,7 +273,7 @@ class PointSpec(_SpecModel):
     lat: str
 
 
-class EventsSpec(TableSourceSpec):
+class EventsSpec(TableSourceSpec, _ReplacingSpec):
     """Point events (fire, waste, carjacking…) -> the event table, one layer each."""
 
     feed: Literal["events"]
@@ -418,7 +424,7 @@ def _renamed(old: str, new: str) -> BeforeValidator:
     return BeforeValidator(lambda value: new if value == old else value)
 
 
-class CdrSpec(_SpecModel):
+class CdrSpec(_ReplacingSpec):
     """Mobile-phone aggregates per tower site and day -> observations per district and period."""
 
     feed: Annotated[Literal["cdr"], _renamed("towers", "cdr")]
@@ -457,7 +463,7 @@ class PointColumnsSpec(_SpecModel):
     time: str = "time"
 
 
-class PointCountsSpec(_SpecModel):
+class PointCountsSpec(_ReplacingSpec):
     """Geotagged points (posts, sensor hits, service requests) -> counts per district, period
     and the values of the dimension columns (e.g. category)."""
 

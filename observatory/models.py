@@ -33,7 +33,7 @@ class RejectedRow:
 class IngestRun:
     city: str
     feed: str  # boundaries, census, admin, cdr, points, raster, events
-    source_name: str  # file name as given by the officer; a corrected file keeps the name
+    source_name: str  # file name as given by the officer, for the record (never a replacement key)
     content_hash: str
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -43,6 +43,9 @@ class IngestRun:
     rows_loaded: int = 0
     rows_rejected: int = 0
     message: str = ""
+    # The spec's identity, part of what a run replaces (the spec file's name; "" for a feed
+    # without spec; None for runs recorded before it was kept).
+    spec_name: str | None = ""
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,23 @@ class DisclosureSettings(BaseSettings):
     )
 
 
+class BoundarySettings(BaseSettings):
+    """How much a boundary file may change the city before it is refused (docs/ingest.md)."""
+
+    model_config = _COMMON
+
+    max_boundary_loss: float = Field(
+        default=0.2,
+        ge=0,
+        le=1,
+        description=(
+            "Largest share of a city's current districts a boundary file may remove (their "
+            "codes absent from it) before it is refused as a partial or recoded file; "
+            "`observatory ingest boundaries --replace-boundaries` loads it anyway."
+        ),
+    )
+
+
 class PrivacySettings(BaseSettings):
     """Personal data in administrative records (methodology §6)."""
 

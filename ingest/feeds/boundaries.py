@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ingest.feeds.family import CliHelp, FeedFamily, Job, Normalised
+from ingest.feeds.family import CliHelp, CliOption, FeedFamily, Job, Normalised
 from observatory.models import City, today
 
 SHIPPED_SPECS = Path(__file__).parents[1] / "specs"
@@ -17,7 +18,14 @@ class Boundaries(FeedFamily):
     spec_model = "BoundariesSpec"
     takes_spec = "optional"
     needs_districts = False
-    normalising = "validating and reprojecting"
+    settings = ("boundary",)
+    cli_options = (
+        CliOption("replace_boundaries", "--replace-boundaries",
+                  "Load the file even though it lies elsewhere than the city's data or removes "
+                  "more than OBSERVATORY_MAX_BOUNDARY_LOSS of its districts (the districts "
+                  "really were redrawn), e.g. --replace-boundaries", switch=True),
+    )
+    normalising = "validating, reprojecting and comparing with the city's districts"
     help = CliHelp(
         "Load district boundaries as a new boundary version of the city (created if new).",
         "District boundaries: GeoJSON, GeoPackage, Shapefile or zipped Shapefile, "
@@ -64,12 +72,36 @@ class Boundaries(FeedFamily):
                 slug=job.city, name_en=job.city.replace("-", " ").title())
         result = normalise_boundaries(source, spec, source=job.path.name,
                                       local_crs=city.local_crs)
+        valid_from = spec.valid_from or today()
+        if len(result.districts) and not job.options.get("replace_boundaries"):
+            _refuse_unlike_the_city(job, result, valid_from, city.local_crs)
         return Normalised(
             kept=len(result.districts), rows_read=len(source), rejected=result.rejected,
             message="\n".join(result.notes),
-            tables={"districts": result.districts, "valid_from": spec.valid_from or today()},
+            tables={"districts": result.districts, "valid_from": valid_from},
             city=replace(city, local_crs=result.local_crs),
         )
+
+
+def _refuse_unlike_the_city(job: Job, result: Any, valid_from: date, local_crs: str) -> None:
+    """Compare the file with the districts it would take over from (those valid on its
+    valid_from), else with the lon/lat box of whatever else the city has."""
+    from ingest.boundary_checks import CityReference, refuse_unlike_the_city
+    from observatory.settings import BoundarySettings
+
+    settings = job.options.get("boundary") or BoundarySettings()
+    current = (job.store.districts(job.city, as_of=valid_from) if job.store.city(job.city)
+               else None)
+    if current is not None and len(current):
+        minx, miny, maxx, maxy = (float(b) for b in current.total_bounds)
+        reference = CityReference(job.city, list(current["code"]), (minx, miny, maxx, maxy),
+                                  "current districts", local_crs)
+    else:
+        reference = CityReference(job.city, [], job.store.extent(job.city),
+                                  "earlier boundaries and events", local_crs)
+    refuse_unlike_the_city(result.districts, source_bounds=result.source_bounds,
+                           source_crs=result.source_crs, reference=reference,
+                           max_loss=settings.max_boundary_loss, source=job.path.name)
 
 
 def _default_spec_for(features: Any, job: Job) -> Any:

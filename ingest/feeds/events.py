@@ -37,8 +37,14 @@ class Events(FeedFamily):
             kept=len(result.events), rows_read=result.rows_read, rejected=result.rejected,
             message=f"{result.rows_read} records -> {len(result.events)} events "
             f"({layers}); {result.outside} fall outside every district (kept)",
-            tables={"events": result.events},
+            tables={"events": result.events, "event_layers": _declared_layers(job.spec)},
         )
+
+
+def _declared_layers(spec: Any) -> list[str]:
+    """The layers the spec can give, so that a corrected file whose events all changed layer
+    still replaces the layer they left."""
+    return [spec.layer.value] if spec.layer.value else sorted(set(spec.layer.values.values()))
 
 
 FEED = Events()

@@ -18,12 +18,14 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class CliOption:
-    """A command-line option of a feed that takes no spec, handed to its job as ``name``."""
+    """A command-line option of a feed, handed to its job as ``name``: a value (the raster's
+    ``--period``) or, with ``switch``, a yes/no flag (``--replace-boundaries``)."""
 
     name: str  # job keyword, e.g. "period"
     flag: str  # e.g. "--period"
     help: str
     default: str | None = None
+    switch: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ class FeedFamily:
     help: ClassVar[CliHelp]
     spec_model: ClassVar[str | None] = None  # class name in ``ingest.spec``; None: no spec
     takes_spec: ClassVar[Literal["required", "optional", "none"]] = "required"  # --spec
-    cli_options: ClassVar[tuple[CliOption, ...]] = ()  # options of a feed without spec
+    cli_options: ClassVar[tuple[CliOption, ...]] = ()  # the feed's own command-line options
     settings: ClassVar[tuple[str, ...]] = ()  # CLI settings handed to the job (privacy…)
     needs_districts: ClassVar[bool] = True  # the city's boundaries must be loaded first
     reading: ClassVar[str] = "reading {file}"  # progress labels

@@ -11,7 +11,13 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from observatory.settings import ApiSettings, DisclosureSettings, PrivacySettings, StoreSettings
+from observatory.settings import (
+    ApiSettings,
+    BoundarySettings,
+    DisclosureSettings,
+    PrivacySettings,
+    StoreSettings,
+)
 from observatory.store import Store, StoreError, open_store
 
 
@@ -21,6 +27,7 @@ class CliContext:
     api_settings: ApiSettings
     disclosure: DisclosureSettings
     privacy: PrivacySettings
+    boundary: BoundarySettings = field(default_factory=BoundarySettings)
     # Soft-wrapped: paths and URLs stay on one line, so they can be copied.
     out: Console = field(default_factory=lambda: Console(soft_wrap=True))
 

@@ -48,7 +48,7 @@ def _help(feed: FeedFamily) -> str:
 
 
 def _parameters(feed: FeedFamily) -> list[inspect.Parameter]:
-    """``ctx``, ``FILE`` and ``--city``, then ``--spec`` or the feed's own options."""
+    """``ctx``, ``FILE`` and ``--city``, then ``--spec`` and the feed's own options."""
     def keyword(name: str, annotation: Any, default: Any = inspect.Parameter.empty) -> Any:
         return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
                                  default=default)
@@ -65,6 +65,10 @@ def _parameters(feed: FeedFamily) -> list[inspect.Parameter]:
         else:
             parameters.append(keyword("spec_path", Annotated[Path, spec]))
     for option in feed.cli_options:
+        if option.switch:
+            parameters.append(keyword(option.name, Annotated[bool, typer.Option(
+                option.flag, help=option.help, show_default=False)], False))
+            continue
         typed = Annotated[str | None, typer.Option(option.flag, help=option.help,
                                                    show_default=option.default is not None)]
         parameters.append(keyword(option.name, typed, option.default))

@@ -62,7 +62,7 @@ class Store(Protocol):
 
     # ingest -----------------------------------------------------------------------------------
     def find_run(self, city: str, feed: str, content_hash: str) -> IngestRun | None:
-        """The succeeded run that loaded exactly this content, if any (re-runs are no-ops)."""
+        """The latest succeeded run that loaded exactly this content, if any."""
 
     def load(
         self,
@@ -73,15 +73,24 @@ class Store(Protocol):
         observations: pd.DataFrame | None = None,
         events: gpd.GeoDataFrame | None = None,
         rejected: Sequence[RejectedRow] = (),
+        replaces: Sequence[str] = (),
+        event_layers: Sequence[str] = (),
     ) -> IngestRun:
         """Write one ingest run in one transaction: all of it lands or none of it.
 
-        Rows loaded by earlier runs of the same (city, feed, source_name) are replaced, so a
-        corrected file supersedes the old one. Districts become a boundary version starting
-        at ``valid_from`` (earlier versions are closed, not deleted). Observations are upserted
-        on (city, district_code, period, variable, dims). Events (``EVENT_COLUMNS``) are
-        added. Returns the run with its counts and status filled in.
+        Rows of earlier runs of the same (city, feed, ``run.spec_name``) within this run's
+        scope are replaced, so a corrected file supersedes the old one: observations in the
+        periods x variables it loads, events in the layers it loads (and ``event_layers``, the
+        layers its spec can give) between its first and last time. The rows of the runs whose
+        ids are in ``replaces`` go whole. Districts become a boundary version starting at
+        ``valid_from`` (earlier versions are closed, not deleted; the same valid_from is
+        replaced). Observations are upserted on (city, district_code, period, variable, dims).
+        Events (``EVENT_COLUMNS``) are added. Returns the run with its counts and status.
         """
+
+    def rows_held(self, run_id: str) -> int:
+        """How many districts, observations and events the store still holds from this run
+        (fewer than it loaded once a later run replaced some)."""
 
     def runs(self, city: str | None = None) -> list[IngestRun]: ...
     def run(self, run_id: str) -> IngestRun | None: ...
@@ -90,6 +99,10 @@ class Store(Protocol):
     # reading ----------------------------------------------------------------------------------
     def districts(self, city: str, as_of: date | None = None) -> gpd.GeoDataFrame:
         """Districts valid on ``as_of`` (default: the current version), EPSG:4326."""
+
+    def extent(self, city: str) -> Bounds | None:
+        """The lon/lat box of the city's districts (every version) and events; None when it
+        has neither."""
 
     def observations(
         self,

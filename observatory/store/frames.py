@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, replace
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -100,6 +101,21 @@ def event_batch(events: gpd.GeoDataFrame) -> pd.DataFrame:
     })
 
 
+def observation_scope(batch: pd.DataFrame) -> dict[str, list[str]]:
+    """The periods and variables a batch of observations loads: what it replaces."""
+    return {"periods": sorted(batch["period"].astype(str).unique()),
+            "variables": sorted(batch["variable"].astype(str).unique())}
+
+
+def event_scope(batch: pd.DataFrame, layers: Sequence[str] = ()) -> dict[str, Any]:
+    """The layers (its own and ``layers``) and the time range a batch of events loads. With no
+    time in the batch the range is empty (NULL bounds match nothing)."""
+    times = pd.to_datetime(batch["occurred_at"], utc=True).dropna()
+    return {"layers": sorted(set(batch["layer"]) | set(layers)),
+            "start": times.min().to_pydatetime() if len(times) else None,
+            "end": times.max().to_pydatetime() if len(times) else None}
+
+
 def geo_frame(df: pd.DataFrame) -> gpd.GeoDataFrame:
     """Rows read with their geometry as WKB (column ``wkb``: bytes, bytearray or memoryview,
     as the driver gives it) as a GeoDataFrame in EPSG:4326."""
@@ -182,5 +198,7 @@ def runs_from_frame(df: pd.DataFrame) -> list[IngestRun]:
             record[stamp] = None if value is None or pd.isna(value) else pd.Timestamp(value).to_pydatetime()
         for count in ("rows_read", "rows_loaded", "rows_rejected"):
             record[count] = int(record[count])
+        if pd.isna(record.get("spec_name")):  # recorded before 003_replacement_scope.sql
+            record["spec_name"] = None
         runs.append(IngestRun(**record))
     return runs

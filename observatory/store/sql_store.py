@@ -176,11 +176,14 @@ class SQLStore(Store, Generic[Con]):
         observations: pd.DataFrame | None = None,
         events: gpd.GeoDataFrame | None = None,
         rejected: Sequence[RejectedRow] = (),
+        replaces: Sequence[str] = (),
+        event_layers: Sequence[str] = (),
     ) -> IngestRun:
         run = replace(run)
         try:
             with self._transaction() as con:
-                self._load_in(con, run, districts, valid_from, observations, events, rejected)
+                self._load_in(con, run, districts, valid_from, observations, events, rejected,
+                              list(replaces), list(event_layers))
         except Exception as exc:
             # The run is recorded as failed, in a transaction of its own, and the error goes on.
             with self._transaction() as con:
@@ -190,14 +193,15 @@ class SQLStore(Store, Generic[Con]):
 
     def _load_in(self, con: Con, run: IngestRun, districts: gpd.GeoDataFrame | None,
                  valid_from: date | None, observations: pd.DataFrame | None,
-                 events: gpd.GeoDataFrame | None, rejected: Sequence[RejectedRow]) -> None:
-        scope = {"city": run.city, "feed": run.feed, "source_name": run.source_name,
-                 "run_id": run.id}
+                 events: gpd.GeoDataFrame | None, rejected: Sequence[RejectedRow],
+                 replaces: list[str], event_layers: list[str]) -> None:
+        earlier = {"city": run.city, "feed": run.feed, "spec_name": run.spec_name,
+                   "source_name": run.source_name, "run_id": run.id}
+        retired = {"city": run.city, "replaced": replaces}
         loaded = 0
         if districts is not None:
             batch = frames.district_batch(districts)
             version = {"city": run.city, "valid_from": valid_from or date.today()}
-            self._execute(con, "delete_superseded_districts", scope)
             self._execute(con, "delete_same_vintage", version)
             self._execute(con, "close_earlier_versions", version)
             end = self._scalar(con, "next_version_start", version)
@@ -207,12 +211,18 @@ class SQLStore(Store, Generic[Con]):
             loaded += len(batch)
         if observations is not None:
             batch = self._observation_batch(observations)
-            self._execute(con, "delete_superseded_observations", scope)
+            if replaces:
+                self._execute(con, "retire_observations", retired)
+            self._execute(con, "delete_superseded_observations",
+                          {**earlier, **frames.observation_scope(batch)})
             self._upsert_observations(con, batch, run)
             loaded += len(batch)
         if events is not None:
             batch = frames.event_batch(events)
-            self._execute(con, "delete_superseded_events", scope)
+            if replaces:
+                self._execute(con, "retire_events", retired)
+            self._execute(con, "delete_superseded_events",
+                          {**earlier, **frames.event_scope(batch, event_layers)})
             self._stage(con, "event_batch", batch)
             self._execute(con, "insert_events", {"city": run.city, "run_id": run.id})
             loaded += len(batch)
@@ -222,6 +232,10 @@ class SQLStore(Store, Generic[Con]):
             self._execute(con, "insert_rejected", {"run_id": run.id})
         frames.finish(run, loaded=loaded, rejected=len(rejected_batch))
         self._execute(con, "insert_run", frames.run_params(run))
+
+    def rows_held(self, run_id: str) -> int:
+        with self._reading() as con:
+            return int(self._scalar(con, "rows_held", {"run_id": run_id}) or 0)
 
     def runs(self, city: str | None = None) -> list[IngestRun]:
         with self._reading() as con:
@@ -242,6 +256,15 @@ class SQLStore(Store, Generic[Con]):
         with self._reading() as con:
             df = self._frame(con, "districts", {"city": city, "as_of": as_of or date.today()})
         return frames.geo_frame(df)
+
+    def extent(self, city: str) -> Bounds | None:
+        with self._reading(spatial=True) as con:
+            rows = self._rows(con, "city_extent", {"city": city})
+        box = rows[0] if rows else None
+        if box is None or box[0] is None:
+            return None
+        minx, miny, maxx, maxy = (float(value) for value in box)
+        return minx, miny, maxx, maxy
 
     def observations(self, city: str, variables: Sequence[str] | None = None,
                      periods: Sequence[str] | None = None) -> pd.DataFrame:

@@ -34,9 +34,9 @@ ORDER BY started_at DESC LIMIT 1;
 
 -- name: insert_run
 INSERT INTO ingest_run (id, city, feed, source_name, content_hash, started_at, finished_at,
-                        status, rows_read, rows_loaded, rows_rejected, message)
+                        status, rows_read, rows_loaded, rows_rejected, message, spec_name)
 VALUES (:id, :city, :feed, :source_name, :content_hash, :started_at, :finished_at,
-        :status, :rows_read, :rows_loaded, :rows_rejected, :message);
+        :status, :rows_read, :rows_loaded, :rows_rejected, :message, :spec_name);
 
 -- name: runs
 SELECT * FROM ingest_run WHERE CAST(:city AS TEXT) IS NULL OR city = :city
@@ -53,22 +53,38 @@ SELECT :run_id, row_number, column_name, reason, raw FROM rejected_batch;
 SELECT row_number, column_name, reason, raw FROM rejected_row
 WHERE run_id = :run_id ORDER BY row_number NULLS FIRST;
 
--- Loading: rows of earlier runs of the same (city, feed, source_name) are replaced.
-
--- name: delete_superseded_districts
-DELETE FROM district WHERE ingest_run IN (
-    SELECT id FROM ingest_run
-    WHERE city = :city AND feed = :feed AND source_name = :source_name AND id <> :run_id);
+-- Loading. A run replaces the rows of earlier runs of the same (city, feed, spec) within its
+-- scope: the periods x variables it loads (observations), the layers x time range it loads
+-- (events); never by the file's name. Runs from before 003_replacement_scope.sql have no spec:
+-- their source name stands in for it, inside the same scope. A spec's `replaces:` retires
+-- the named earlier runs' rows whole. Districts are versioned by valid_from instead.
 
 -- name: delete_superseded_observations
-DELETE FROM observation WHERE ingest_run IN (
+DELETE FROM observation
+WHERE city = :city AND period = ANY(:periods) AND variable = ANY(:variables)
+  AND ingest_run IN (
     SELECT id FROM ingest_run
-    WHERE city = :city AND feed = :feed AND source_name = :source_name AND id <> :run_id);
+    WHERE city = :city AND feed = :feed AND id <> :run_id
+      AND (spec_name = :spec_name OR spec_name IS NULL AND source_name = :source_name));
 
 -- name: delete_superseded_events
-DELETE FROM event WHERE ingest_run IN (
+DELETE FROM event
+WHERE city = :city AND layer = ANY(:layers) AND occurred_at >= :start AND occurred_at <= :end
+  AND ingest_run IN (
     SELECT id FROM ingest_run
-    WHERE city = :city AND feed = :feed AND source_name = :source_name AND id <> :run_id);
+    WHERE city = :city AND feed = :feed AND id <> :run_id
+      AND (spec_name = :spec_name OR spec_name IS NULL AND source_name = :source_name));
+
+-- name: retire_observations
+DELETE FROM observation WHERE city = :city AND ingest_run = ANY(:replaced);
+
+-- name: retire_events
+DELETE FROM event WHERE city = :city AND ingest_run = ANY(:replaced);
+
+-- name: rows_held
+SELECT (SELECT count(*) FROM district WHERE ingest_run = :run_id)
+     + (SELECT count(*) FROM observation WHERE ingest_run = :run_id)
+     + (SELECT count(*) FROM event WHERE ingest_run = :run_id);
 
 -- name: delete_same_vintage
 DELETE FROM district WHERE city = :city AND valid_from = :valid_from;
@@ -94,6 +110,11 @@ SELECT code, name_en, name_ar, area_m2, ST_AsBinary(geom) AS wkb
 FROM district
 WHERE city = :city AND valid_from <= :as_of AND (valid_to IS NULL OR valid_to > :as_of)
 ORDER BY code;
+
+-- name: city_extent
+SELECT min(ST_XMin(geom)), min(ST_YMin(geom)), max(ST_XMax(geom)), max(ST_YMax(geom))
+FROM (SELECT geom FROM district WHERE city = :city
+      UNION ALL SELECT geom FROM event WHERE city = :city) AS city_geometry;
 
 -- name: observations
 SELECT district_code, period, variable, dims, value, unit, ingest_run FROM observation

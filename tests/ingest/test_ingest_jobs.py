@@ -113,3 +113,46 @@ def test_without_a_spec_a_file_lacking_a_code_column_asks_for_one(store, tmp_pat
     with pytest.raises(IngestError, match=r"has no 'code' column — fix: .*the file has: AREA_ID"):
         ingest_boundaries(store, path, CITY)
     assert store.city(CITY) is None
+
+
+def test_a_file_of_another_year_with_the_same_name_replaces_nothing_of_the_first(
+    store, boundaries, census_spec, tmp_path
+):
+    ingest_boundaries(store, boundaries, CITY)
+    (tmp_path / "2024").mkdir()
+    (tmp_path / "2025").mkdir()
+    y2024 = _census(tmp_path / "2024", "حي الزيتون;2024;90;30\nحي النخيل;2024;70;10\n",
+                    "census_x.csv")
+    y2025 = _census(tmp_path / "2025", "حي الزيتون;2025;100;40\nحي النخيل;2025;80;20\n",
+                    "census_x.csv")
+    first = ingest_census(store, y2024, CITY, census_spec)
+    second = ingest_census(store, y2025, CITY, census_spec)
+    assert (first.spec_name, second.spec_name) == ("census.yaml", "census.yaml")
+    by_year = store.observations(CITY).groupby("period")["value"].agg(["size", "sum"])
+    assert by_year.to_dict("index") == {"2024": {"size": 4, "sum": 200.0},
+                                        "2025": {"size": 4, "sum": 240.0}}
+    # Each file is still loaded: re-running either is a no-op.
+    assert ingest_census(store, y2024, CITY, census_spec).status == "unchanged"
+    assert ingest_census(store, y2025, CITY, census_spec).status == "unchanged"
+
+
+def test_replaces_in_the_spec_retires_an_earlier_file_and_a_typo_is_refused(
+    store, boundaries, census_spec, tmp_path
+):
+    ingest_boundaries(store, boundaries, CITY)
+    old = ingest_census(store, _census(tmp_path, "حي الزيتون;2024;90;30\n", "old.csv"), CITY,
+                        census_spec)
+    new_spec = tmp_path / "census_v2.yaml"
+    new_spec.write_text(census_spec.read_text("utf-8") + "replaces: [old.csv]\n", "utf-8")
+    new = _census(tmp_path, "حي الزيتون;2025;100;40\n", "new.csv")
+    run = ingest_census(store, new, CITY, new_spec)
+    assert run.status == "succeeded" and store.rows_held(old.id) == 0
+    assert store.observations(CITY)["period"].unique().tolist() == ["2025"]
+    assert ingest_census(store, new, CITY, new_spec).status == "unchanged"
+
+    typo = tmp_path / "census_typo.yaml"
+    typo.write_text(census_spec.read_text("utf-8") + "replaces: [olld.csv]\n", "utf-8")
+    with pytest.raises(IngestError, match=r"census_typo.yaml, key replaces.0: replaces: "
+                                          r"'olld.csv' names no earlier census run"):
+        ingest_census(store, new, CITY, typo)
+    assert len(store.observations(CITY)) == 2

@@ -35,13 +35,15 @@ def _observations(values=(1000.0, 250.0, 800.0, 40.0)) -> pd.DataFrame:
     })
 
 
-def _run(feed: str, source: str, content: str) -> IngestRun:
-    return IngestRun(city=CITY.slug, feed=feed, source_name=source, content_hash=content)
+def _run(feed: str, source: str, content: str, spec: str | None = "") -> IngestRun:
+    return IngestRun(city=CITY.slug, feed=feed, source_name=source, content_hash=content,
+                     spec_name=spec)
 
 
 def test_schema_applies_once(store):
     assert store.init_schema() == []
-    assert store.schema_version() == ["001_schema.sql", "002_feed_names.sql"]
+    assert store.schema_version() == ["001_schema.sql", "002_feed_names.sql",
+                                      "003_replacement_scope.sql"]
 
 
 def test_city_round_trips_with_arabic_name(store):
@@ -106,8 +108,10 @@ def test_corrected_file_replaces_the_earlier_runs_rows(store):
 
 def test_observations_upsert_on_their_key_across_sources(store):
     store.upsert_city(CITY)
-    store.load(_run("census", "a.csv", "a"), observations=_observations())
-    store.load(_run("census", "b.csv", "b"), observations=_observations().iloc[:1].assign(value=5))
+    # Two tables (specs) with a key in common: the second replaces only that row.
+    store.load(_run("census", "a.csv", "a", "a.yaml"), observations=_observations())
+    store.load(_run("census", "b.csv", "b", "b.yaml"),
+               observations=_observations().iloc[:1].assign(value=5))
     got = store.observations("gaziantep", variables=["population"], periods=["2025"])
     assert len(got) == 4 and got["value"].min() == 5
     assert store.observations("gaziantep", variables=["other"]).empty
@@ -196,8 +200,12 @@ def test_events_filter_by_layer_time_and_status(store):
                            statuses=("published", "submitted"))
     assert list(january["id"]) == ["f1", "w1"]
     assert store.events("gaziantep", layer="waste").empty  # submitted is not public
-    store.load(_run("events", "incidents.geojson", "e2"), events=_events().iloc[:1])
-    assert list(store.events("gaziantep", statuses=("published", "submitted"))["id"]) == ["f1"]
+    # A file of the same spec replaces its scope only, the fire layer on 5 January: the
+    # February fire and the waste event stay.
+    again = store.load(_run("events", "incidents.geojson", "e2"), events=_events().iloc[:1])
+    kept = store.events("gaziantep", statuses=("published", "submitted"))
+    assert sorted(kept["id"]) == ["f1", "f2", "w1"]
+    assert (store.rows_held(run.id), store.rows_held(again.id)) == (2, 1)
 
 
 def test_field_reports_are_reviewed_and_keep_their_photos(store):
@@ -297,3 +305,110 @@ def test_postgis_pool_is_bounded_and_serves_more_threads_than_connections(postgi
         assert store.engine.pool.overflow() <= 0  # never more than pool_size connections
     finally:
         store.close()
+
+
+# Replacement is keyed on what the data is: (city, feed, spec, periods x variables) for
+# observations, (city, feed, spec, layers x time range) for events; never the file's name.
+
+def _year(period: str, values=(1000.0, 250.0, 800.0, 40.0)) -> pd.DataFrame:
+    return _observations(values).assign(period=period)
+
+
+def test_a_file_of_another_year_with_the_same_name_keeps_the_earlier_year(store):
+    store.upsert_city(CITY)
+    y2024 = store.load(_run("census", "census_x.csv", "2024", "census.yaml"),
+                       observations=_year("2024"))
+    y2025 = store.load(_run("census", "census_x.csv", "2025", "census.yaml"),
+                       observations=_year("2025", (1.0, 2.0, 3.0, 4.0)))
+    got = store.observations("gaziantep")
+    assert got.groupby("period").size().to_dict() == {"2024": 4, "2025": 4}
+    assert got.groupby("period")["value"].sum().to_dict() == {"2024": 2090.0, "2025": 10.0}
+    assert (store.rows_held(y2024.id), store.rows_held(y2025.id)) == (4, 4)
+
+
+def test_a_corrected_file_of_the_same_scope_replaces_whatever_its_name(store):
+    store.upsert_city(CITY)
+    old = store.load(_run("census", "census_2025.csv", "v1", "census.yaml"),
+                     observations=_year("2025"))
+    other = store.load(_run("census", "census_2024.csv", "v0", "census.yaml"),
+                       observations=_year("2024"))
+    new = store.load(_run("census", "census_2025_corrected.csv", "v2", "census.yaml"),
+                     observations=_year("2025").iloc[:2].assign(value=[7.0, 8.0]))
+    got = store.observations("gaziantep")
+    assert got.groupby("period").size().to_dict() == {"2024": 4, "2025": 2}
+    assert sorted(got[got["period"] == "2025"]["value"]) == [7.0, 8.0]
+    assert [store.rows_held(run.id) for run in (old, other, new)] == [0, 4, 2]
+
+
+def test_another_variable_or_another_spec_is_another_scope(store):
+    store.upsert_city(CITY)
+    store.load(_run("census", "census.csv", "p", "census.yaml"), observations=_year("2025"))
+    households = _year("2025").assign(variable="households", dims="{}").iloc[[0, 2]]
+    store.load(_run("census", "census.csv", "h", "census.yaml"), observations=households)
+    by_age = _year("2025").assign(dims=['{"age":"0-14"}'] * 4).iloc[:1]
+    store.load(_run("census", "census.csv", "a", "census_age.yaml"), observations=by_age)
+    got = store.observations("gaziantep")
+    assert got.groupby("variable").size().to_dict() == {"households": 2, "population": 5}
+
+
+def test_replaces_retires_the_named_runs_rows_whole(store):
+    store.upsert_city(CITY)
+    y2024 = store.load(_run("census", "old_table.csv", "o", "old.yaml"),
+                       observations=_year("2024"))
+    kept = store.load(_run("census", "other.csv", "k", "other.yaml"),
+                      observations=_year("2023"))
+    store.load(_run("census", "new_table.csv", "n", "new.yaml"), observations=_year("2025"),
+               replaces=[y2024.id])
+    got = store.observations("gaziantep")
+    assert got.groupby("period").size().to_dict() == {"2023": 4, "2025": 4}
+    assert (store.rows_held(y2024.id), store.rows_held(kept.id)) == (0, 4)
+
+
+def test_runs_recorded_before_specs_were_kept_match_by_source_name_within_scope(store):
+    store.upsert_city(CITY)
+    legacy = store.load(_run("census", "census.csv", "l", None), observations=_year("2025"))
+    legacy_2024 = store.load(_run("census", "census.csv", "l4", None),
+                             observations=_year("2024"))
+    elsewhere = store.load(_run("census", "other.csv", "o", None),
+                           observations=_year("2025").assign(variable="households"))
+    assert store.run(legacy.id).spec_name is None
+    store.load(_run("census", "census.csv", "n", "census.yaml"),
+               observations=_year("2025").iloc[:1])
+    assert [store.rows_held(run.id) for run in (legacy, legacy_2024, elsewhere)] == [0, 4, 4]
+
+
+def test_events_of_another_month_with_the_same_name_stay_and_replaces_retires(store):
+    store.upsert_city(CITY)
+    january = store.load(_run("events", "fires.csv", "jan", "fires.yaml"),
+                         events=_events().iloc[[0]])
+    february = store.load(_run("events", "fires.csv", "feb", "fires.yaml"),
+                          events=_events().iloc[[1]])
+    assert sorted(store.events("gaziantep")["id"]) == ["f1", "f2"]
+    store.load(_run("events", "fires_all.csv", "all", "fires_2.yaml"),
+               events=_events().iloc[[2]], replaces=[january.id, february.id])
+    assert store.events("gaziantep", statuses=("published", "submitted"))["id"].tolist() == ["w1"]
+
+
+def test_a_spec_layer_that_left_the_file_is_still_replaced(store):
+    store.upsert_city(CITY)
+    first = store.load(_run("events", "a.csv", "1", "e.yaml"), events=_events())
+    renamed = _events().assign(layer="fire", id=["g1", "g2", "g3"])
+    store.load(_run("events", "a.csv", "2", "e.yaml"), events=renamed,
+               event_layers=["fire", "waste"])
+    assert store.rows_held(first.id) == 0
+    got = store.events("gaziantep", statuses=("published", "submitted"))
+    assert sorted(got["id"]) == ["g1", "g2", "g3"]
+
+
+def test_a_boundary_file_of_another_vintage_with_the_same_name_keeps_both(store):
+    store.upsert_city(CITY)
+    store.load(_run("boundaries", "districts.geojson", "a"), districts=_districts(),
+               valid_from=date(2020, 1, 1))
+    store.load(_run("boundaries", "districts.geojson", "b"), districts=_districts(shift=0.05),
+               valid_from=date(2024, 1, 1))
+    assert len(store.districts("gaziantep", as_of=date(2022, 1, 1))) == 2
+    # The same vintage again replaces that version.
+    store.load(_run("boundaries", "redrawn.geojson", "c"), districts=_districts().iloc[:1],
+               valid_from=date(2024, 1, 1))
+    assert list(store.districts("gaziantep")["code"]) == ["27001"]
+    assert len(store.districts("gaziantep", as_of=date(2022, 1, 1))) == 2
