@@ -44,6 +44,9 @@ def ingest_through(link: ServerLink, order: IngestOrder,
             progress(status.done, status.total, status.label)
             time.sleep(POLL_SECONDS)
             status = _status(link.call("GET", f"/internal/ingest/{status.id}"))
+    except KeyboardInterrupt:
+        raise fail("Stopped waiting; the server goes on with the ingest: its run shows in "
+                   f"`observatory runs --city {order.city}`", 130) from None
     except LinkError as exc:
         raise fail(f"The server of {link.database} refused the ingest: {exc}", 1) from exc
     except OSError as exc:

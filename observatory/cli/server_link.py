@@ -130,6 +130,13 @@ def find_server(database_url: str) -> ServerLink | None:
             time.sleep(0.3)
 
 
+def serving_pid(database_url: str) -> int | None:
+    """The pid of a live server published for the URL's DuckDB file, without asking it."""
+    database = database_file(database_url)
+    link = None if database is None else _read(link_file(database))
+    return link.pid if link is not None and _live(link) else None
+
+
 def _read(path: Path) -> ServerLink | None:
     try:
         return ServerLink(**json.loads(path.read_text(encoding="utf-8")))

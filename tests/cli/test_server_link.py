@@ -20,7 +20,13 @@ from fastapi.testclient import TestClient
 from serving import free_port
 
 from observatory.app import create_app
-from observatory.cli.server_link import ServerLink, find_server, link_file, published
+from observatory.cli.server_link import (
+    ServerLink,
+    find_server,
+    link_file,
+    published,
+    serving_pid,
+)
 from observatory.services.ingest_jobs import TOKEN_HEADER
 from observatory.settings import StoreSettings
 
@@ -38,10 +44,11 @@ def test_the_link_is_private_names_the_server_and_goes_when_it_stops(duckdb_url)
         assert written == {"pid": os.getpid(), "host": "0.0.0.0", "port": 8123,
                            "token": link.token, "database": str(path.parent / "observatory.duckdb")}
         assert link.base_url == "http://127.0.0.1:8123"  # a wildcard is reached on loopback
+        assert serving_pid(duckdb_url) == os.getpid()
         with published(duckdb_url, "127.0.0.1", 8124) as second:
             assert second is None  # the live server keeps its link
         assert json.loads(path.read_text("utf-8"))["token"] == link.token
-    assert not path.exists()
+    assert not path.exists() and serving_pid(duckdb_url) is None
 
 
 def test_no_server_for_postgis_or_a_stale_link(duckdb_url):
@@ -133,3 +140,14 @@ def test_a_cli_ingest_runs_in_the_server_with_the_same_report_and_exit_codes(
     again = invoke(*args, "census", str(census), "--city", "testville",
                    "--spec", str(census_spec))
     assert again.exit_code == 0 and "status unchanged" in again.output, again.output
+
+
+def test_every_setting_a_feed_asks_for_can_travel_with_an_order():
+    from ingest.feeds import FAMILIES
+    from observatory.cli.context import CliContext
+    from observatory.services.ingest_jobs import JOB_SETTINGS
+
+    asked = {name for feed in FAMILIES for name in feed.settings}
+    assert asked <= set(JOB_SETTINGS)
+    assert all(CliContext.__dataclass_fields__[name].type.endswith(JOB_SETTINGS[name].__name__)
+               for name in asked)
