@@ -2,7 +2,8 @@
 
 The sub-commands are made from the feed registry (``ingest.feeds``): one per family, with its
 help texts and its options (a spec, or the raster's ``--variable`` and ``--period``). Every feed
-goes through one dispatch, ``ingest_and_report``.
+runs one job (``services.ingest_jobs.run_ingest``): here, through ``ingest_and_report``, or in the
+server that holds the DuckDB file (``ingest_through_server``), with one report.
 """
 
 # No ``from __future__ import annotations``: the commands carry their help texts in their
@@ -22,7 +23,7 @@ from observatory.cli.context import CliContext, fail
 from observatory.cli.progress import progress_bar
 from observatory.cli.server_link import ServerLink, find_server
 from observatory.models import IngestRun, RejectedRow
-from observatory.services.ingest_jobs import IngestOutcome
+from observatory.services.ingest_jobs import IngestOutcome, run_ingest
 from observatory.store.base import Store
 
 SHOWN_REJECTS = 10
@@ -103,7 +104,6 @@ def ingest_and_report(
     exit code 1.
     """
     from ingest.errors import IngestError
-    from observatory.services.ingest_jobs import run_ingest
 
     settings = {name: getattr(cli, name) for name in family(feed).settings}
     try:
