@@ -19,6 +19,8 @@ def create_app(
     store_settings: StoreSettings | None = None,
     api_settings: ApiSettings | None = None,
     field_settings: FieldSettings | None = None,
+    ingest_token: str | None = None,
 ) -> FastAPI:
     # The pages last: their /{lang}/… paths must not shadow any API route.
-    return http_app((add_api_routes, add_pages), store_settings, api_settings, field_settings)
+    return http_app((add_api_routes, add_pages), store_settings, api_settings, field_settings,
+                    ingest_token)

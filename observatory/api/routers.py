@@ -12,6 +12,7 @@ from observatory.api.routes import (
     health,
     heatmaps,
     indicators,
+    ingest,
     maps,
     runs,
     tiles,
@@ -30,3 +31,4 @@ def add_api_routes(app: FastAPI) -> None:
     app.include_router(heatmaps.router)
     app.include_router(field.router)
     app.include_router(runs.router)
+    app.include_router(ingest.router)

@@ -18,7 +18,7 @@ from observatory.settings import (
     PrivacySettings,
     StoreSettings,
 )
-from observatory.store import Store, StoreError, open_store
+from observatory.store import Store, StoreError, UnavailableError, open_store
 
 
 @dataclass
@@ -44,10 +44,20 @@ class CliContext:
             raise fail(f"Cannot open the store {redact(self.database_url)}: {exc}", 1) from exc
         try:
             yield store
+        except UnavailableError as exc:
+            raise fail(str(exc) + self._server_hint(), 1) from exc
         except StoreError as exc:
             raise fail(str(exc), 1) from exc
         finally:
             store.close()
+
+    def _server_hint(self) -> str:
+        from observatory.cli.server_link import serving_pid
+
+        pid = serving_pid(self.database_url)
+        return ("" if pid is None else
+                f" `observatory serve` (pid {pid}) holds the file: run this while it is idle, "
+                "or stop it (`observatory ingest` alone runs through it).")
 
 
 def fail(message: str, code: int) -> typer.Exit:

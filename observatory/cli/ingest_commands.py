@@ -2,7 +2,8 @@
 
 The sub-commands are made from the feed registry (``ingest.feeds``): one per family, with its
 help texts and its options (a spec, or the raster's ``--variable`` and ``--period``). Every feed
-goes through one dispatch, ``ingest_and_report``.
+runs one job (``services.ingest_jobs.run_ingest``): here, through ``ingest_and_report``, or in the
+server that holds the DuckDB file (``ingest_through_server``), with one report.
 """
 
 # No ``from __future__ import annotations``: the commands carry their help texts in their
@@ -20,7 +21,9 @@ from ingest.feeds import FAMILIES, family
 from ingest.feeds.family import FeedFamily
 from observatory.cli.context import CliContext, fail
 from observatory.cli.progress import progress_bar
+from observatory.cli.server_link import ServerLink, find_server
 from observatory.models import IngestRun, RejectedRow
+from observatory.services.ingest_jobs import IngestOutcome, run_ingest
 from observatory.store.base import Store
 
 SHOWN_REJECTS = 10
@@ -79,6 +82,10 @@ def _add_command(feed: FeedFamily) -> None:
     """Register ``observatory ingest <feed> FILE --city SLUG [--spec SPEC | options]``."""
     def command(ctx: typer.Context, file: Path, city: str, **options: Any) -> None:
         cli: CliContext = ctx.obj
+        server = find_server(cli.database_url)  # a server owning the DuckDB file takes it
+        if server is not None:
+            ingest_through_server(cli, server, feed.name, file, city, **options)
+            return
         with cli.store() as store:
             ingest_and_report(cli, store, feed.name, file, city, **options)
 
@@ -101,22 +108,40 @@ def ingest_and_report(
     exit code 1.
     """
     from ingest.errors import IngestError
-    from ingest.runner import run_feed
 
-    found = family(feed)
-    settings = {name: getattr(cli, name) for name in found.settings}
-    # A first ingest into a new store must not fail for want of `observatory init`.
-    applied = store.init_schema()
-    if applied:
-        cli.out.print(f"Created the schema: {', '.join(applied)}")
+    settings = {name: getattr(cli, name) for name in family(feed).settings}
     try:
         with progress_bar(cli.out, f"Ingesting {feed} {path.name}") as progress:
-            run = run_feed(found, store, path, city, progress=progress, **settings, **options)
+            outcome = run_ingest(store, feed, path, city, settings=settings, progress=progress,
+                                 **options)
     except IngestError as exc:
         raise fail(str(exc), 2) from exc
+    return report(cli, outcome)
+
+
+def ingest_through_server(
+    cli: CliContext, server: ServerLink, feed: str, path: Path, city: str, **options: Any
+) -> IngestRun:
+    """``ingest_and_report`` run by the server that owns the DuckDB file: the same job, the
+    same report and exit codes."""
+    from observatory.cli.remote_ingest import ingest_through, order_for
+
+    order = order_for(cli, feed, path, city, **options)
+    cli.out.print(f"The server on {server.base_url} (pid {server.pid}) holds {server.database}: "
+                  "it runs this ingest.", markup=False)
+    with progress_bar(cli.out, f"Ingesting {feed} {path.name}") as progress:
+        outcome = ingest_through(server, order, progress)
+    return report(cli, outcome)
+
+
+def report(cli: CliContext, outcome: IngestOutcome) -> IngestRun:
+    """Print what an ingest did; a failed run ends the command with exit code 1."""
+    if outcome.schema_applied:
+        cli.out.print(f"Created the schema: {', '.join(outcome.schema_applied)}")
+    run = outcome.run
     print_run(cli, run)
-    if run.rows_rejected and run.status != "unchanged":
-        print_rejects(cli, store.rejected_rows(run.id), SHOWN_REJECTS)
+    if outcome.rejected:
+        print_rejects(cli, outcome.rejected, SHOWN_REJECTS)
     if run.status == "failed":
         raise typer.Exit(1)
     return run

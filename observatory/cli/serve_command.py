@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -42,19 +43,27 @@ def serve(
 
 
 def run_server(cli: CliContext, api_settings: ApiSettings) -> None:
-    """Run uvicorn on the app factory, handing it the settings built at start-up."""
+    """Run uvicorn on the app factory, handing it the settings built at start-up. On an
+    embedded DuckDB file the server publishes its link (``server_link``): CLI ingests on the
+    same file then run in this process, the file's one writer, while it keeps serving."""
     import uvicorn
 
     from observatory.app import create_app
+    from observatory.cli.server_link import link_file, published
 
     cli.out.print(
         f"Serving {redact(cli.database_url)} on http://{api_settings.host}:{api_settings.port} "
         "(Ctrl+C stops)",
         markup=False,
     )
-    uvicorn.run(
-        partial(create_app, cli.store_settings, api_settings),
-        factory=True,
-        host=api_settings.host,
-        port=api_settings.port,
-    )
+    with published(cli.database_url, api_settings.host, api_settings.port) as link:
+        if link is not None:
+            cli.out.print("`observatory ingest` on this file runs in this server while it "
+                          f"serves (link: {link_file(Path(link.database))})", markup=False)
+        uvicorn.run(
+            partial(create_app, cli.store_settings, api_settings, None,
+                    None if link is None else link.token),
+            factory=True,
+            host=api_settings.host,
+            port=api_settings.port,
+        )

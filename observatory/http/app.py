@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from maps.assets import STATIC_DIR
 from observatory.http.errors import add_error_handlers
+from observatory.services.ingest_jobs import IngestJobs
 from observatory.settings import ApiSettings, FieldSettings, StoreSettings
 from observatory.store import open_store
 
@@ -23,8 +24,11 @@ def http_app(
     store_settings: StoreSettings | None = None,
     api_settings: ApiSettings | None = None,
     field_settings: FieldSettings | None = None,
+    ingest_token: str | None = None,
 ) -> FastAPI:
-    """An app serving ``front_doors`` in order (a route added earlier wins)."""
+    """An app serving ``front_doors`` in order (a route added earlier wins). ``ingest_token``:
+    the app runs the ingests that CLIs on this machine submit with it (``observatory serve``
+    on an embedded DuckDB file, whose one writer it is)."""
     store_settings = store_settings or StoreSettings()
     api_settings = api_settings or ApiSettings()
     field_settings = field_settings or FieldSettings()
@@ -34,9 +38,12 @@ def http_app(
         # One store per app; it reads per request, so a new ingest shows without a restart.
         app.state.store = open_store(store_settings.database_url,
                                      pool_size=store_settings.pool_size)
+        app.state.ingest_jobs = IngestJobs(app.state.store) if ingest_token else None
         try:
             yield
         finally:
+            if app.state.ingest_jobs is not None:
+                app.state.ingest_jobs.close()  # a running ingest ends before the store closes
             app.state.store.close()
 
     app = FastAPI(
@@ -45,6 +52,7 @@ def http_app(
         lifespan=lifespan,
     )
     app.state.api_settings = api_settings
+    app.state.ingest_token = ingest_token
     app.state.field_settings = field_settings
     app.state.photo_dir = field_settings.photos_in(store_settings.data_dir)
     add_error_handlers(app)
