@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr, TypeAdapter, field_valida
 from pydantic_settings import BaseSettings
 
 from observatory.models import IngestRun, RejectedRow
-from observatory.settings import DisclosureSettings, PrivacySettings
+from observatory.settings import BoundarySettings, DisclosureSettings, PrivacySettings
 from observatory.store.base import Store, StoreError
 
 Progress = Callable[[int, int, str], None]
@@ -31,6 +31,7 @@ Progress = Callable[[int, int, str], None]
 JOB_SETTINGS: dict[str, type[BaseSettings]] = {
     "privacy": PrivacySettings,
     "disclosure": DisclosureSettings,
+    "boundary": BoundarySettings,
 }
 TOKEN_HEADER = "X-Observatory-Ingest-Token"  # what a CLI proves it read the server's link with
 KEPT_JOBS = 64  # finished jobs a server remembers for the CLIs polling them
@@ -87,7 +88,7 @@ class IngestOrder(BaseModel):
     file: Path
     city: str
     spec: Path | None = None
-    options: dict[str, str | None] = {}
+    options: dict[str, str | bool | None] = {}  # the feed family's CLI options (a switch: bool)
     settings: dict[str, dict[str, Any]] = {}
 
     @field_validator("feed")
