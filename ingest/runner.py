@@ -12,7 +12,10 @@ from typing import Any
 from ingest.errors import IngestError
 from ingest.feeds.family import FeedFamily, Job
 from ingest.job_steps import Progress, begin_run, districts_or_refuse, refuse_if_nothing_left
+from ingest.masking import mask_rejected
+from ingest.rejections import capped_rows
 from observatory.models import IngestRun
+from observatory.settings import RejectedRowSettings
 from observatory.store.base import Store
 
 
@@ -27,7 +30,12 @@ def run_feed(
     **options: Any,
 ) -> IngestRun:
     """Load ``path`` as one ingest run of ``family``; ``options`` are the family's keywords
-    (``privacy``, ``disclosure``, the raster's ``variable`` and ``period``)."""
+    (``privacy``, ``disclosure``, ``rejected_rows``, the raster's ``variable`` and
+    ``period``).
+
+    Rejected rows of a personal-data family are masked (``ingest.masking``) before anything
+    sees them, the refusal message included; every family's are capped in number and length.
+    """
     path = Path(path)
     spec_path = family.spec_file(spec_path, city_slug)
     job = Job(store, path, city_slug, spec_path, options, spec=family.load_spec(spec_path))
@@ -44,15 +52,25 @@ def run_feed(
     source = family.read(job)
     report(3, family.normalising)
     result = family.normalise(job, source)
-    refuse_if_nothing_left(result.kept, result.rows_read, result.rejected, path.name)
+    rejected = (mask_rejected(result.rejected, family.vocabulary(job))
+                if family.personal_data else result.rejected)
+    refuse_if_nothing_left(result.kept, result.rows_read, rejected, path.name)
 
     report(4, "loading")
     if result.city is not None:
         store.upsert_city(result.city)
+    limits = options.get("rejected_rows") or RejectedRowSettings()
+    kept = capped_rows(rejected, kept=limits.rejected_rows_kept,
+                       chars=limits.rejected_text_chars,
+                       reason_chars=limits.rejected_reason_chars)
+    message = result.message
+    if len(kept) < len(rejected):
+        message += (f"; {len(rejected) - len(kept)} more rejected rows are counted but not "
+                    f"kept (the first {len(kept)} are: OBSERVATORY_REJECTED_ROWS_KEPT)")
     run = IngestRun(city=city_slug, feed=family.name, source_name=path.name,
                     content_hash=content_hash, rows_read=result.rows_read,
-                    message=result.message)
-    return store.load(run, rejected=result.rejected, **result.tables)
+                    rows_rejected=len(rejected), message=message)
+    return store.load(run, rejected=kept, **result.tables)
 
 
 def _check_city_block(job: Job, city_slug: str) -> None:

@@ -101,6 +101,26 @@ class PrivacySettings(BaseSettings):
     )
 
 
+class RejectedRowSettings(BaseSettings):
+    """How much of an ingest's rejected rows the store keeps (the rest is counted)."""
+
+    model_config = _COMMON
+
+    rejected_rows_kept: int = Field(
+        default=1000, ge=1,
+        description="Rejected rows stored per ingest run; the run's message counts the rest.",
+    )
+    rejected_text_chars: int = Field(
+        default=200, ge=20,
+        description="Longest raw text, column name or quoted value kept for a rejected row; "
+        "longer ones are cut and end with \"… (+N chars)\".",
+    )
+    rejected_reason_chars: int = Field(
+        default=600, ge=100,
+        description="Longest reason kept for a rejected row (the text saying how to fix it).",
+    )
+
+
 class FieldSettings(BaseSettings):
     """Field reports: what a photo may be and where photos are kept."""
 
