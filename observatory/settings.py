@@ -128,7 +128,13 @@ class FieldSettings(BaseSettings):
                                       env_file=None)
 
     max_photo_bytes: int = Field(
-        default=10 * 1024 * 1024, gt=0, description="Largest photo accepted, in bytes."
+        default=10 * 1024 * 1024, gt=0, description="Largest photo accepted, in bytes; a "
+        "report's body is refused as soon as it passes this (plus 64 KiB for the other fields)."
+    )
+    max_photo_pixels: int = Field(
+        default=40_000_000, gt=0, le=80_000_000,
+        description="Most pixels (width x height) a photo may declare; checked from its header "
+        "before it is decoded. At most 80 million: decoding takes about 4 bytes a pixel.",
     )
     photo_types: list[str] = Field(
         default=["image/jpeg", "image/png", "image/webp"],
