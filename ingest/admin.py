@@ -6,7 +6,9 @@ aggregated to district × month × service area × nationality group (× sex whe
 it): ``service_records`` (records) and ``service_users`` (distinct persons).
 
 Rejected rows keep only the columns the spec names, with the sensitive ones blanked, and their
-reasons never quote a sensitive value: nothing personal reaches the store or a message.
+reasons never quote a sensitive value; the runner then masks every other value that is not a
+label of the spec's vocabulary (``vocabulary``, ``ingest.masking``): nothing personal reaches
+the store or a message.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import date
 import pandas as pd
 
 from ingest.census import DistrictLookup
+from ingest.masking import Vocabulary
 from ingest.readers import Table, require_header_columns
 from ingest.rejections import Rejections
 from ingest.spec import SERVICE_AREAS, AdminSpec, MappedColumnSpec
@@ -74,6 +77,19 @@ def normalise_admin(
     observations = _aggregate(keys[good], persons[good])
     rejected = sorted(rejections.rows, key=lambda r: (r.row_number, r.column))
     return AdminResult(observations, rows_read=len(frame), rejected=rejected)
+
+
+def vocabulary(spec: AdminSpec, districts: pd.DataFrame) -> Vocabulary:
+    """What a rejected row may show in clear: the labels the spec maps from and to, the
+    service areas, the city's district codes and names, and the spec's column names."""
+    mapped = [spec.nationality, spec.service_area, *([spec.sex] if spec.sex else [])]
+    labels = {label for column in mapped
+              for label in (*column.values, *column.values.values(), column.default) if label}
+    labels.update(SERVICE_AREAS)
+    if spec.district.match != "address":
+        for name in ("code", "name_en", "name_ar"):
+            labels.update(as_text(districts[name]).dropna())
+    return Vocabulary(frozenset(labels), frozenset(c for _, c in _declared_columns(spec)))
 
 
 def _declared_columns(spec: AdminSpec) -> list[tuple[str, str]]:

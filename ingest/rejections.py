@@ -3,9 +3,13 @@ problem found, with the text the data officer needs to find and fix it."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from observatory.models import RejectedRow
+
+QUOTED = re.compile(r"'([^']*)'")  # reasons quote a value between single quotes
 
 
 class Rejections:
@@ -24,3 +28,22 @@ class Rejections:
 
 def raw_text(value: object) -> str:
     return "" if pd.isna(value) else str(value)
+
+
+def capped(text: str, chars: int) -> str:
+    """``text`` cut to ``chars`` characters, saying how many more there were."""
+    return text if len(text) <= chars else f"{text[:chars]}… (+{len(text) - chars} chars)"
+
+
+def capped_rows(rows: list[RejectedRow], *, kept: int, chars: int, reason_chars: int
+                ) -> list[RejectedRow]:
+    """The first ``kept`` rows, raw text, column and each value a reason quotes cut to ``chars``
+    characters, the reason (which says how to fix the row) to ``reason_chars``: a hostile file
+    cannot fill the store with its rejects."""
+    def reason(text: str) -> str:
+        quoted = QUOTED.sub(lambda value: f"'{capped(value.group(1), chars)}'", text)
+        return capped(quoted, reason_chars)
+
+    return [RejectedRow(row.row_number, None if row.column is None else capped(row.column, chars),
+                        reason(row.reason), capped(row.raw, chars))
+            for row in rows[:kept]]

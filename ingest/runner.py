@@ -18,7 +18,10 @@ from ingest.job_steps import (
     refuse_if_nothing_left,
     replaced_runs,
 )
+from ingest.masking import mask_rejected
+from ingest.rejections import capped_rows
 from observatory.models import IngestRun
+from observatory.settings import RejectedRowSettings
 from observatory.store.base import Store
 
 
@@ -33,7 +36,12 @@ def run_feed(
     **options: Any,
 ) -> IngestRun:
     """Load ``path`` as one ingest run of ``family``; ``options`` are the family's keywords
-    (``privacy``, ``disclosure``, the raster's ``variable`` and ``period``)."""
+    (``privacy``, ``disclosure``, ``rejected_rows``, the raster's ``variable`` and
+    ``period``).
+
+    Rejected rows of a personal-data family are masked (``ingest.masking``) before anything
+    sees them, the refusal message included; every family's are capped in number and length.
+    """
     path = Path(path)
     spec_path = family.spec_file(spec_path, city_slug)
     job = Job(store, path, city_slug, spec_path, options, spec=family.load_spec(spec_path))
@@ -52,17 +60,28 @@ def run_feed(
     source = family.read(job)
     report(3, family.normalising)
     result = family.normalise(job, source)
-    refuse_if_nothing_left(result.kept, result.rows_read, result.rejected, path.name)
+    rejected = (mask_rejected(result.rejected, family.vocabulary(job))
+                if family.personal_data else result.rejected)
+    refuse_if_nothing_left(result.kept, result.rows_read, rejected, path.name)
 
     report(4, "loading")
     if result.city is not None:
         store.upsert_city(result.city)
+    limits = options.get("rejected_rows") or RejectedRowSettings()
+    kept = capped_rows(rejected, kept=limits.rejected_rows_kept,
+                       chars=limits.rejected_text_chars,
+                       reason_chars=limits.rejected_reason_chars)
+    message = result.message
+    if len(kept) < len(rejected):
+        message += (f"; {len(rejected) - len(kept)} more rejected rows are counted but not "
+                    f"kept (the first {len(kept)} are: OBSERVATORY_REJECTED_ROWS_KEPT)")
     # The spec's identity, with the periods x variables (or layers x times) loaded, is what
     # the run replaces: never the data file's name (docs/ingest.md, "Replacement").
     run = IngestRun(city=city_slug, feed=family.name, source_name=path.name,
                     content_hash=content_hash, rows_read=result.rows_read,
-                    message=result.message, spec_name=spec_path.name if spec_path else "")
-    return store.load(run, rejected=result.rejected, replaces=replaces, **result.tables)
+                    rows_rejected=len(rejected), message=message,
+                    spec_name=spec_path.name if spec_path else "")
+    return store.load(run, rejected=kept, replaces=replaces, **result.tables)
 
 
 def _check_city_block(job: Job, city_slug: str) -> None:

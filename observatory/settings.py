@@ -118,6 +118,26 @@ class PrivacySettings(BaseSettings):
     )
 
 
+class RejectedRowSettings(BaseSettings):
+    """How much of an ingest's rejected rows the store keeps (the rest is counted)."""
+
+    model_config = _COMMON
+
+    rejected_rows_kept: int = Field(
+        default=1000, ge=1,
+        description="Rejected rows stored per ingest run; the run's message counts the rest.",
+    )
+    rejected_text_chars: int = Field(
+        default=200, ge=20,
+        description="Longest raw text, column name or quoted value kept for a rejected row; "
+        "longer ones are cut and end with \"… (+N chars)\".",
+    )
+    rejected_reason_chars: int = Field(
+        default=600, ge=100,
+        description="Longest reason kept for a rejected row (the text saying how to fix it).",
+    )
+
+
 class FieldSettings(BaseSettings):
     """Field reports: what a photo may be and where photos are kept."""
 
@@ -125,7 +145,13 @@ class FieldSettings(BaseSettings):
                                       env_file=None)
 
     max_photo_bytes: int = Field(
-        default=10 * 1024 * 1024, gt=0, description="Largest photo accepted, in bytes."
+        default=10 * 1024 * 1024, gt=0, description="Largest photo accepted, in bytes; a "
+        "report's body is refused as soon as it passes this (plus 64 KiB for the other fields)."
+    )
+    max_photo_pixels: int = Field(
+        default=40_000_000, gt=0, le=80_000_000,
+        description="Most pixels (width x height) a photo may declare; checked from its header "
+        "before it is decoded. At most 80 million: decoding takes about 4 bytes a pixel.",
     )
     photo_types: list[str] = Field(
         default=["image/jpeg", "image/png", "image/webp"],

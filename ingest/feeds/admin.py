@@ -7,15 +7,19 @@ under ``disclosure.min_count``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ingest.feeds.family import CliHelp, FeedFamily, Job, Normalised
+
+if TYPE_CHECKING:
+    from ingest.masking import Vocabulary
 
 
 class Admin(FeedFamily):
     name = "admin"
     spec_model = "AdminSpec"
     settings = ("privacy", "disclosure")
+    personal_data = True
     normalising = "hashing identifiers, dropping personal columns, counting"
     help = CliHelp(
         "Load administrative records with personal data (service records) as counts per "
@@ -38,6 +42,11 @@ class Admin(FeedFamily):
         job.options["keyed_hash"] = keyed_hasher(privacy, source=job.path.name)
         job.options["min_count"] = (job.options.get("disclosure")
                                     or DisclosureSettings()).min_count
+
+    def vocabulary(self, job: Job) -> Vocabulary:
+        from ingest.admin import vocabulary
+
+        return vocabulary(job.spec, job.districts)
 
     def read(self, job: Job) -> Any:
         from ingest.readers import read_source

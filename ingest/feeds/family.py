@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 if TYPE_CHECKING:
+    from ingest.masking import Vocabulary
     from observatory.models import City, RejectedRow
     from observatory.store.base import Store
 
@@ -74,6 +75,8 @@ class FeedFamily:
     cli_options: ClassVar[tuple[CliOption, ...]] = ()  # the feed's own command-line options
     settings: ClassVar[tuple[str, ...]] = ()  # CLI settings handed to the job (privacy…)
     needs_districts: ClassVar[bool] = True  # the city's boundaries must be loaded first
+    # Records about persons: rejected rows show only ``vocabulary`` labels in clear.
+    personal_data: ClassVar[bool] = False
     reading: ClassVar[str] = "reading {file}"  # progress labels
     normalising: ClassVar[str] = "validating"
 
@@ -94,6 +97,13 @@ class FeedFamily:
     def content(self, job: Job) -> str:
         """What besides the file makes "the same content": by default the spec file's text."""
         return Path(job.spec_path).read_text("utf-8") if job.spec_path else ""
+
+    def vocabulary(self, job: Job) -> Vocabulary:
+        """The labels a rejected row of a personal-data feed may show in clear; none by
+        default, so a new personal-data feed masks everything until it names its labels."""
+        from ingest.masking import Vocabulary
+
+        return Vocabulary()
 
     def read(self, job: Job) -> Any:
         raise NotImplementedError

@@ -1,20 +1,34 @@
-"""Field-report photos: type known by magic bytes (never the file name), a size limit, and
-storage under ``<photo dir>/<sha256>.<ext>`` so the same photo is kept once."""
+"""Field-report photos: type known by magic bytes (never the file name), a size limit, the
+pixel dimensions checked before decoding, then decoded and re-encoded so that nothing but the
+picture is kept (no EXIF, GPS position included, no XMP, ICC profile, comments or trailing
+bytes: a JPEG/HTML polyglot comes out a plain JPEG), and stored under
+``<photo dir>/<sha256 of the re-encoded file>.<ext>`` so the same photo is kept once."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import HTTPException, UploadFile
+from fastapi.routing import APIRoute
+from PIL import Image, ImageOps
+from starlette.types import Message, Receive, Scope, Send
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+# Re-encoding quality for the lossy formats: visually the same photo, a fresh file.
+LOSSY_QUALITY = 90
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _CHUNK = 1024 * 1024
+# Room in a report's body for the fields besides the photo (a 4,000-character note is at most
+# 16 KB) and the multipart framing.
+FORM_ROOM = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -23,6 +37,40 @@ class StoredPhoto:
     media_type: str
     size_bytes: int
     path: Path
+
+
+class BodyLimitedRoute(APIRoute):
+    """A route whose request body is refused as soon as it passes the photo limit plus
+    ``FORM_ROOM``: without it the multipart parser would take in the whole body (spooling it
+    to disk) before the route could look at the photo's size.
+
+    A declared ``Content-Length`` over the limit is refused before a byte is read; a body sent
+    without one (chunked) when the bytes received pass it.
+    """
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        max_bytes = scope["app"].state.field_settings.max_photo_bytes
+        limit = max_bytes + FORM_ROOM
+        refusal = HTTPException(
+            413,
+            f"The report is larger than {limit / 1e6:.1f} MB, a photo of at most "
+            f"{max_bytes / 1e6:.1f} MB and the form's fields; send a smaller or more "
+            "compressed image.",
+        )
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            if declared.isdigit() and int(declared) > limit:
+                raise refusal
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise refusal
+            return message
+
+        await super().handle(scope, limited, send)
 
 
 def sniff_type(head: bytes) -> str | None:
@@ -58,6 +106,50 @@ async def read_photo(
             f"{', '.join(allowed)} (recognised by content, not name).",
         )
     return bytes(data), media_type
+
+
+def clean_photo(data: bytes, media_type: str, *, max_pixels: int, filename: str | None) -> bytes:
+    """The photo decoded and re-encoded in its own format, upright, with no metadata.
+
+    Pillow reads only the header on ``open``: the declared size is refused before any pixel is
+    decoded. Pillow's own process-wide bomb limit (``Image.MAX_IMAGE_PIXELS``) is left as it
+    is, since other threads share it; past twice that limit ``open`` refuses by itself, and
+    that refusal gets the same answer.
+    """
+    fmt = PILLOW_FORMATS[media_type]
+    too_many = (f"The photo {filename!r} declares more than {max_pixels / 1e6:.0f} megapixels; "
+                "send a smaller image (a phone's photo is 12-50 megapixels, scale it down).")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # refused below
+            source = Image.open(io.BytesIO(data), formats=[fmt])
+        with source:
+            width, height = source.size
+            if width * height > max_pixels:
+                raise HTTPException(422, too_many)
+            source.load()  # decoding proves it is an image of that type, not just its header
+            upright = ImageOps.exif_transpose(source)
+            return _encoded(upright, fmt, source.info)
+    except Image.DecompressionBombError as exc:
+        raise HTTPException(422, too_many) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise HTTPException(
+            422,
+            f"The photo {filename!r} starts like {media_type} but cannot be decoded as one "
+            f"({exc}); send the original file from the camera or phone.",
+        ) from exc
+
+
+def _encoded(image: Image.Image, fmt: str, info: dict) -> bytes:
+    """``image`` written afresh: only the pixels (and a palette's transparency) go along."""
+    out = io.BytesIO()
+    keep = {"transparency": info["transparency"]} if "transparency" in info else {}
+    image.info = {}  # savers fall back on it for EXIF, ICC, XMP, comments: nothing to find
+    if fmt == "PNG":
+        image.save(out, fmt, optimize=True, **keep)
+    else:
+        image.save(out, fmt, quality=LOSSY_QUALITY)
+    return out.getvalue()
 
 
 def save_photo(data: bytes, media_type: str, photo_dir: Path) -> StoredPhoto:

@@ -175,7 +175,8 @@ def indicator_batch(values: pd.DataFrame) -> pd.DataFrame:
 
 def finish(run: IngestRun, *, loaded: int, rejected: int) -> None:
     run.rows_loaded = loaded
-    run.rows_rejected = rejected
+    # A job that keeps only the first rejected rows gives the full count itself.
+    run.rows_rejected = max(run.rows_rejected, rejected)
     run.rows_read = run.rows_read or loaded + rejected  # jobs give source rows when they know
     run.status = "succeeded"
     run.finished_at = utcnow()

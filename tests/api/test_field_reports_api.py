@@ -4,21 +4,34 @@ layer once published; photos checked by content and size, stored and served by h
 from __future__ import annotations
 
 import hashlib
+import io
 
 import numpy as np
 import pytest
 from api_access import MAX_PHOTO_BYTES, auth
 from api_seed import CITY
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from maps.heat import render_png
 from observatory.store import Store
 
 URL = f"/cities/{CITY.slug}/field-reports"
 FIELD_ITEMS = f"/collections/{CITY.slug}.events.field/items"
+def _jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 80, 40)).save(out, "JPEG")
+    return out.getvalue()
+
+
 PNG = render_png(np.arange(16.0).reshape(4, 4))  # a real PNG
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(200)
+JPEG = _jpeg()  # a real JPEG: photos are decoded
 FORM = {"lon": "34.985", "lat": "32.185", "category": "waste", "note": "حاوية ممتلئة قرب المدرسة"}
+
+
+def _pixels(data: bytes) -> list:
+    with Image.open(io.BytesIO(data)) as image:
+        return list(image.convert("RGBA").getdata())
 
 
 def _submit(api: TestClient, key: str, photo=("bin.png", PNG, "image/png"), **fields):
@@ -33,14 +46,16 @@ def test_a_report_goes_from_submitted_to_published_onto_the_map(
     assert sent.status_code == 201, sent.text
     report = sent.json()
     assert report["status"] == "submitted"
-    assert report["photo"] == hashlib.sha256(PNG).hexdigest()
+    # What is stored is the photo re-encoded (no metadata), named by that file's hash.
     stored = tmp_path / "photos" / f"{report['photo']}.png"
-    assert stored.read_bytes() == PNG
+    kept = stored.read_bytes()
+    assert report["photo"] == hashlib.sha256(kept).hexdigest()
+    assert _pixels(kept) == _pixels(PNG)
     (attachment,) = seeded.attachments(report["id"])
     assert (attachment.sha256, attachment.media_type, attachment.size_bytes) == (
         report["photo"],
         "image/png",
-        len(PNG),
+        len(kept),
     )
 
     # Awaiting review: invisible to the public, listed for officers, photo for officers only.
@@ -51,7 +66,7 @@ def test_a_report_goes_from_submitted_to_published_onto_the_map(
     review = api.get(URL, params={"status": "submitted"}, headers=auth(keys["officer"])).json()
     (pending,) = review["features"]
     assert pending["properties"]["note"] == FORM["note"]
-    assert api.get(f"/photos/{report['photo']}", headers=auth(keys["officer"])).content == PNG
+    assert api.get(f"/photos/{report['photo']}", headers=auth(keys["officer"])).content == kept
 
     published = api.post(f"{URL}/{report['id']}/publish", headers=auth(keys["officer"]))
     assert published.json() == {"id": report["id"], "status": "published"}
@@ -61,7 +76,7 @@ def test_a_report_goes_from_submitted_to_published_onto_the_map(
     assert feature["properties"]["attributes"]["category"] == "waste"
     public = api.get(URL).json()["features"][0]["properties"]
     photo = api.get(public["photo_url"])
-    assert photo.status_code == 200 and photo.content == PNG
+    assert photo.status_code == 200 and photo.content == kept
     assert photo.headers["content-type"] == "image/png"
 
 

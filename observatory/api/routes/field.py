@@ -14,8 +14,16 @@ import shapely
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
 
-from observatory.api.photos import SHA256, read_photo, save_photo, stored_photo_file
+from observatory.api.photos import (
+    SHA256,
+    BodyLimitedRoute,
+    clean_photo,
+    read_photo,
+    save_photo,
+    stored_photo_file,
+)
 from observatory.api.security import CallerDep, require_role
 from observatory.http.deps import CityDep, FieldSettingsDep, PhotoDirDep, StoreDep
 from observatory.models import Attachment, City, utcnow
@@ -63,7 +71,11 @@ def _check_location(store: Store, city: City, lon: float, lat: float) -> None:
         )
 
 
-@router.post("/cities/{city}/field-reports", status_code=201, name="submit_field_report")
+# The body limit is on its own router: only the report with its photo needs it.
+_submitting = APIRouter(tags=["field reports"], route_class=BodyLimitedRoute)
+
+
+@_submitting.post("/cities/{city}/field-reports", status_code=201, name="submit_field_report")
 async def submit_field_report(
     city: CityDep,
     store: StoreDep,
@@ -84,7 +96,11 @@ async def submit_field_report(
         data, media_type = await read_photo(
             photo, max_bytes=settings.max_photo_bytes, allowed=settings.photo_types
         )
-        stored = save_photo(data, media_type, photo_dir)
+        # Decoding is CPU work: off the event loop, so other requests keep being answered.
+        cleaned = await run_in_threadpool(clean_photo, data, media_type,
+                                          max_pixels=settings.max_photo_pixels,
+                                          filename=photo.filename)
+        stored = save_photo(cleaned, media_type, photo_dir)
     report_id = uuid.uuid4().hex
     attributes = {
         "category": category.strip(),
@@ -199,3 +215,6 @@ def photo(sha256: str, store: StoreDep, caller: CallerDep, photo_dir: PhotoDirDe
         raise missing
     path, media_type = found
     return FileResponse(path, media_type=media_type)
+
+
+router.include_router(_submitting)
