@@ -40,6 +40,8 @@ router = APIRouter(tags=["OGC API Features"])
 
 GEOJSON = "application/geo+json"
 MAX_LIMIT = 10_000
+# Past any store's row count, yet within the 64-bit integers the stores' OFFSET takes.
+MAX_OFFSET = 1_000_000_000
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -212,7 +214,7 @@ def items(
     caller: CallerDep,
     bbox: str | None = Query(None, description="minx,miny,maxx,maxy in lon/lat (EPSG:4326)"),
     limit: int = Query(10, ge=1, description=f"page size; at most {MAX_LIMIT}"),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
     datetime: str | None = Query(
         None,
         description="event layers: an instant or start/end, "
