@@ -21,6 +21,7 @@ from fastapi.responses import Response
 from observatory.api.ogc_params import parse_bbox, parse_datetime
 from observatory.api.security import CallerDep
 from observatory.http.deps import StoreDep
+from observatory.http.openapi import refusals
 from observatory.models import DistrictFeatures, utcnow
 from observatory.services.callers import Caller
 from observatory.services.errors import NotFound
@@ -36,7 +37,8 @@ from observatory.services.layers import (
 from observatory.services.visibility import event_statuses, sees_suppressed
 from observatory.store import Store
 
-router = APIRouter(tags=["OGC API Features"])
+# 400: a malformed bbox or datetime; 401: a key that is not known.
+router = APIRouter(tags=["OGC API Features"], responses=refusals(400, 401, 404, 422, 503))
 
 GEOJSON = "application/geo+json"
 MAX_LIMIT = 10_000

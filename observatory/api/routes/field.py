@@ -18,13 +18,14 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from observatory.api.photos import SHA256, read_photo, save_photo, stored_photo_file
 from observatory.api.security import CallerDep, require_role
 from observatory.http.deps import CityDep, FieldSettingsDep, PhotoDirDep, StoreDep
+from observatory.http.openapi import HTML_PAGE, refusals
 from observatory.models import Attachment, City, utcnow
 from observatory.services.callers import Caller
 from observatory.services.jsonable import plain
 from observatory.services.visibility import EVENT_STATUSES, REVIEWER, event_statuses
 from observatory.store import Store
 
-router = APIRouter(tags=["field reports"])
+router = APIRouter(tags=["field reports"], responses=refusals(401, 403, 404, 422, 503))
 
 LAYER = "field"
 SUBMITTER = "planner"  # field workers hold planner keys
@@ -37,7 +38,7 @@ _pages = Environment(
 )
 
 
-@router.get("/cities/{city}/field-reports/form", response_class=HTMLResponse)
+@router.get("/cities/{city}/field-reports/form", response_class=Response, responses=HTML_PAGE)
 def field_form(city: CityDep, request: Request) -> HTMLResponse:
     """A phone-friendly form: location from the device, category, note, photo, API key."""
     page = _pages.get_template("field_form.html")
@@ -63,7 +64,12 @@ def _check_location(store: Store, city: City, lon: float, lat: float) -> None:
         )
 
 
-@router.post("/cities/{city}/field-reports", status_code=201, name="submit_field_report")
+@router.post(
+    "/cities/{city}/field-reports",
+    status_code=201,
+    name="submit_field_report",
+    responses=refusals(409, 413, 415),
+)
 async def submit_field_report(
     city: CityDep,
     store: StoreDep,
