@@ -34,6 +34,7 @@ KNOWN = {
 KNOWN["layer"] = [*KNOWN["collection_id"], "fire"]  # tiles take a layer id, heat maps a layer
 CONFIG = {
     "seed": 12,
+    "cache": {"enabled": False},  # nothing written into the repository
     "max-time": 25,  # seconds per backend: a budget for CI; every operation is reached before
     "generation": {"max-examples": 5},
     "phases": {"stateful": {"enabled": False}},
