@@ -60,3 +60,15 @@ def test_the_edges_of_the_ranges_are_answered(api: TestClient, fires):
         .status_code == 200
     page = api.get(f"/collections/{CITY.slug}.districts/items", params={"offset": 1_000_000_000})
     assert page.status_code == 200 and page.json()["numberReturned"] == 0
+
+
+@pytest.mark.parametrize("when", ["9999-12-31T00:00:00Z", "0001-01-01T00:00:00", "2200-01-01"])
+def test_a_field_report_from_another_era_is_refused(api: TestClient, keys: dict, when):
+    response = api.post(
+        f"/cities/{CITY.slug}/field-reports",
+        data={"lon": 34.975, "lat": 32.185, "category": "water", "observed_at": when},
+        headers={"X-API-Key": keys["planner"]},
+    )
+
+    assert response.status_code == 422
+    assert "give a time from 1900-01-01 to now (UTC)" in response.json()["detail"]

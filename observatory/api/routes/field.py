@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Literal
 
 import geopandas as gpd
@@ -21,6 +21,7 @@ from observatory.http.deps import CityDep, FieldSettingsDep, PhotoDirDep, StoreD
 from observatory.http.openapi import HTML_PAGE, refusals
 from observatory.models import Attachment, City, utcnow
 from observatory.services.callers import Caller
+from observatory.services.heat_surface import EARLIEST_DAY
 from observatory.services.jsonable import plain
 from observatory.services.visibility import EVENT_STATUSES, REVIEWER, event_statuses
 from observatory.store import Store
@@ -64,6 +65,20 @@ def _check_location(store: Store, city: City, lon: float, lat: float) -> None:
         )
 
 
+def _check_observed_at(observed_at: datetime | None) -> None:
+    """A report is of a time the city's events can be of: not before 1900, not in the future
+    (a day of slack for a device's clock)."""
+    if observed_at is None:
+        return
+    moment = observed_at if observed_at.tzinfo else observed_at.replace(tzinfo=UTC)
+    if not datetime.combine(EARLIEST_DAY, time(0), UTC) <= moment <= utcnow() + timedelta(1):
+        raise HTTPException(
+            422,
+            f"observed_at={observed_at.isoformat()} is out of range: give a time from "
+            f"{EARLIEST_DAY} to now (UTC), or leave it out for now.",
+        )
+
+
 @router.post(
     "/cities/{city}/field-reports",
     status_code=201,
@@ -85,6 +100,7 @@ async def submit_field_report(
 ) -> dict:
     """Record a report with status ``submitted``; an officer publishes or rejects it."""
     _check_location(store, city, lon, lat)
+    _check_observed_at(observed_at)
     stored = None
     if photo is not None and photo.filename:
         data, media_type = await read_photo(
