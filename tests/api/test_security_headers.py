@@ -71,3 +71,10 @@ def test_the_basemap_server_may_serve_the_pages_images(seeded: Store, store_url:
 ])
 def test_a_basemap_template_becomes_the_source_it_loads_from(template, source):
     assert tile_source(template) == source
+
+
+def test_the_api_docs_page_may_load_swagger_ui_from_its_cdn(api: TestClient):
+    policy = api.get("/docs").headers["content-security-policy"]
+
+    assert "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net;" in policy
+    assert "frame-ancestors 'self'" in policy
