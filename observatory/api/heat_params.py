@@ -6,7 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from observatory.services.heat_surface import DEFAULT_BANDWIDTH, HeatRequest
+from observatory.services.heat_surface import (
+    BANDWIDTH_RANGE_M,
+    CELL_RANGE_M,
+    DEFAULT_BANDWIDTH,
+    HeatRequest,
+)
 
 
 def heat_params(
@@ -23,10 +28,18 @@ def heat_params(
     ] = None,
     bandwidth: Annotated[
         str,
-        Query(description="Kernel bandwidth: metres (e.g. 400) or a rule: scott, silverman"),
+        Query(
+            description=f"Kernel bandwidth: metres, {BANDWIDTH_RANGE_M[0]:g} to "
+            f"{BANDWIDTH_RANGE_M[1]:g} (e.g. 400), or a rule: scott, silverman"
+        ),
     ] = DEFAULT_BANDWIDTH,
     cell: Annotated[
-        float | None, Query(gt=0, description="Grid cell in metres; default: bandwidth / 4")
+        float | None,
+        Query(
+            ge=CELL_RANGE_M[0],
+            le=CELL_RANGE_M[1],
+            description="Grid cell in metres; default: bandwidth / 4",
+        ),
     ] = None,
     per_capita: Annotated[
         bool, Query(description="Events per 1,000 residents (needs population observations)")

@@ -10,5 +10,6 @@ from fastapi import Query
 # less than a pixel at street zoom; 5,000 districts then stay under 5 MB of HTML.
 ToleranceParam = Annotated[
     float,
-    Query(gt=0, le=1000, description="How far a simplified border may move, in metres"),
+    # Below 10 cm the rounded coordinates would need more digits than a float holds.
+    Query(ge=0.1, le=1000, description="How far a simplified border may move, in metres"),
 ]

@@ -8,24 +8,33 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from observatory.http.deps import StoreDep
 from observatory.keys import role_rank
 from observatory.services.callers import PUBLIC, Caller, known_caller
 
-
-def _sent_key(request: Request) -> str | None:
-    key = request.headers.get("x-api-key")
-    if key:
-        return key.strip()
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+# Optional (auto_error=False): without a key the caller is the public role. Declared as
+# security schemes so that the OpenAPI document says how a key is sent.
+API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False,
+                              description="An API key an administrator created")
+BEARER = HTTPBearer(auto_error=False, description="The same API key as a bearer token")
 
 
-async def get_caller(request: Request, store: StoreDep) -> Caller:
-    key = _sent_key(request)
+def _sent_key(header_key: str | None, bearer: HTTPAuthorizationCredentials | None) -> str | None:
+    if header_key:
+        return header_key.strip()
+    return bearer.credentials.strip() if bearer and bearer.credentials.strip() else None
+
+
+async def get_caller(
+    store: StoreDep,
+    header_key: Annotated[str | None, Security(API_KEY_HEADER)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],
+) -> Caller:
+    key = _sent_key(header_key, bearer)
     if key is None:
         return PUBLIC
     caller = await run_in_threadpool(known_caller, store, key)  # the store blocks

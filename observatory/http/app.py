@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from maps.assets import STATIC_DIR
 from observatory.http.errors import add_error_handlers
+from observatory.http.security_headers import SecurityHeaders
 from observatory.services.ingest_jobs import IngestJobs
 from observatory.settings import ApiSettings, FieldSettings, StoreSettings
 from observatory.store import open_store
@@ -56,6 +57,8 @@ def http_app(
     app.state.field_settings = field_settings
     app.state.photo_dir = field_settings.photos_in(store_settings.data_dir)
     add_error_handlers(app)
+    app.add_middleware(SecurityHeaders, basemap_url=api_settings.basemap_url,
+                       docs_paths=[path for path in (app.docs_url, app.redoc_url) if path])
     # Leaflet and the map scripts, for the API's map pages and the web pages alike.
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for add_routes in front_doors:

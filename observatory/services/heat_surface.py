@@ -29,6 +29,13 @@ NOT_INCIDENTS = (SERVICE_LAYER, FIELD_LAYER)
 # city's edge keep their mass (the GeoTIFF integrates to the number of events).
 MARGIN_BANDWIDTHS = 2.0
 DEFAULT_BANDWIDTH = "silverman"
+# What a city's heat map can mean, in metres: below a metre a kernel is finer than any event's
+# position, beyond 50 km wider than any city; a cell under 10 cm is finer than any position. A
+# cell is also checked against the city's extent when the grid is laid out (maps.heat_overlay).
+BANDWIDTH_RANGE_M = (1.0, 50_000.0)
+CELL_RANGE_M = (0.1, 10_000.0)
+# The days a window may name: stored events are of this range, and Python's dates end in 9999.
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2099, 12, 31)
 
 
 class HeatRequest:
@@ -167,8 +174,12 @@ def _kernel(text: str) -> float | Literal["scott", "silverman"]:
         metres = float(text)
     except ValueError:
         metres = math.nan
-    if not (math.isfinite(metres) and metres > 0):
-        raise InvalidRequest(f"bandwidth={text!r}: give metres (e.g. 400) or scott or silverman")
+    low, high = BANDWIDTH_RANGE_M
+    if not low <= metres <= high:  # NaN fails too
+        raise InvalidRequest(
+            f"bandwidth={text!r}: give metres (e.g. 400) or scott or silverman; "
+            f"metres from {low:g} to {high:g}"
+        )
     return metres
 
 
@@ -176,16 +187,25 @@ def _moment(name: str, text: str | None) -> date | datetime | None:
     """A day (``2025-01-31``) or a date-time; one without a time zone is UTC, as stored."""
     if not text:
         return None
+    moment: date | datetime
     try:
         if len(text) == len("2025-01-31"):
-            return date.fromisoformat(text)
-        moment = datetime.fromisoformat(text)
+            moment = date.fromisoformat(text)
+        else:
+            moment = datetime.fromisoformat(text)
     except ValueError:
         raise InvalidRequest(
             f"{name}={text!r} is not a date: give a day (2025-01-31) or a date-time "
             "(2025-01-31T18:00:00Z)"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    day = moment.date() if isinstance(moment, datetime) else moment
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise InvalidRequest(
+            f"{name}={text!r} is out of range: give a day from {EARLIEST_DAY} to {LATEST_DAY}"
+        )
+    if isinstance(moment, datetime) and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
 
 
 def _instant(moment: date | datetime | None, *, day_end: bool) -> datetime | None:

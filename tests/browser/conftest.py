@@ -2,7 +2,8 @@
 file) and Debian's headless Chromium driven by Playwright.
 
 Every request to a host other than 127.0.0.1 is blocked and recorded; a test fails when any
-was attempted, which proves the pages work offline. Screenshots go to
+was attempted, which proves the pages work offline. A test also fails when the page (or a map
+in its iframe) breaks the Content-Security-Policy the server sends. Screenshots go to
 ``test-artifacts/screenshots/<test>.png``. Without ``/usr/bin/chromium`` the tests skip with
 the command that installs it; with CI=true they fail instead (``make test`` installs it).
 """
@@ -41,6 +42,13 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 DEMO_CITY = "demo"
+# Runs in every frame before the page's own scripts (Playwright injects it, so the policy does
+# not apply to it): each policy violation becomes a console message the test collects.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI}`);
+});
+"""
 
 
 @dataclass(frozen=True)
@@ -121,6 +129,14 @@ class OfflineGuard:
 
     blocked: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
+
+    def console(self, message) -> None:
+        # Chromium reports a violation in the console too ("Refused to ... Content Security
+        # Policy"), even when the event above could not be heard.
+        if message.type == "error" and ("CSP violation" in message.text
+                                        or "Content Security Policy" in message.text):
+            self.csp_violations.append(message.text)
 
     def route(self, route) -> None:
         if urlparse(route.request.url).hostname in LOCAL_HOSTS:
@@ -138,17 +154,20 @@ def offline_guard() -> OfflineGuard:
 @pytest.fixture
 def page(browser, offline_guard: OfflineGuard) -> Iterator:
     """A fresh browser page that may reach 127.0.0.1 only; the test fails on any other
-    request and on any uncaught script error."""
+    request, on any uncaught script error and on any Content-Security-Policy violation."""
     guard = offline_guard
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     context.route("**/*", guard.route)
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.on("pageerror", lambda error: guard.page_errors.append(str(error)))
+    page.on("console", guard.console)
     yield page
     context.close()
     assert not guard.blocked, f"pages tried to leave the machine: {guard.blocked}"
     assert not guard.page_errors, f"script errors in the pages: {guard.page_errors}"
+    assert not guard.csp_violations, f"the pages break their CSP: {guard.csp_violations}"
 
 
 @pytest.fixture

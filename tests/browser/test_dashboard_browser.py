@@ -80,10 +80,25 @@ def test_district_profile_shows_the_city_value(page, site, screenshot):
 
 
 def test_requests_off_the_machine_are_caught(page, site, offline_guard):
-    """The guard every browser test relies on does see a page reaching for another host."""
-    page.goto(f"{site.url}/en/cities")
+    """The guard every browser test relies on does see a page reaching for another host.
+    (On a blank page: the observatory's own pages refuse such a request by their CSP.)"""
+    page.goto("about:blank")
     tile = "http://tiles.example.org/12/2000/1500.png"
     with page.expect_event("requestfailed", lambda request: request.url == tile):
         page.evaluate("url => { const img = new Image(); img.src = url; }", tile)
     assert offline_guard.blocked == [tile]
     offline_guard.blocked.clear()  # caught as it should be: not a failure of this test
+
+
+def test_the_pages_policy_refuses_another_site_and_is_heard(page, site, offline_guard):
+    """A page's CSP stops an image from a site no setting names, before any request leaves,
+    and the violation reaches the check every browser test ends with."""
+    answer = page.goto(f"{site.url}/en/cities")
+    assert "frame-ancestors 'self'" in answer.headers["content-security-policy"]
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    tile = "http://tiles.example.org/12/2000/1500.png"
+    with page.expect_console_message(lambda message: "CSP violation" in message.text):
+        page.evaluate("url => { const img = new Image(); img.src = url; }", tile)
+    assert offline_guard.blocked == []
+    assert any(tile in text for text in offline_guard.csp_violations)
+    offline_guard.csp_violations.clear()  # refused as it should be: not a failure of this test

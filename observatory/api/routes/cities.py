@@ -8,8 +8,9 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
 from observatory.http.deps import CityDep, StoreDep
+from observatory.http.openapi import refusals
 
-router = APIRouter(tags=["cities"])
+router = APIRouter(tags=["cities"], responses=refusals(404, 422, 503))
 
 GEOJSON = "application/geo+json"
 

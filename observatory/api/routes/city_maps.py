@@ -24,17 +24,18 @@ from observatory.api.routes.heatmaps import (
     png_response,
 )
 from observatory.http.deps import CityDep, MapAssetsDep, StoreDep, root_path
+from observatory.http.openapi import HTML_PAGE, refusals
 from observatory.services import map_pages
 from observatory.services.map_pages import DEFAULT_INDICATOR
 
-router = APIRouter(tags=["maps"])
+router = APIRouter(tags=["maps"], responses=refusals(404, 422, 503))
 
 LayerParam = Annotated[
     str | None, Query(description="Event layer, e.g. fire; default: every incident layer")
 ]
 
 
-@router.get("/maps/{city}/layers", response_class=HTMLResponse)
+@router.get("/maps/{city}/layers", response_class=Response, responses=HTML_PAGE)
 def layered_map(
     request: Request,
     city: CityDep,
@@ -74,7 +75,7 @@ def heat_geotiff(
     return geotiff_response(overlay, heat_filename(city.slug, layer or "incidents", heat_params))
 
 
-@router.get("/maps/{city}/hotspots/{indicator}", response_class=HTMLResponse)
+@router.get("/maps/{city}/hotspots/{indicator}", response_class=Response, responses=HTML_PAGE)
 def hotspot_map(
     city: CityDep,
     indicator: str,

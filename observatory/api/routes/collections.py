@@ -21,6 +21,7 @@ from fastapi.responses import Response
 from observatory.api.ogc_params import parse_bbox, parse_datetime
 from observatory.api.security import CallerDep
 from observatory.http.deps import StoreDep
+from observatory.http.openapi import refusals
 from observatory.models import DistrictFeatures, utcnow
 from observatory.services.callers import Caller
 from observatory.services.errors import NotFound
@@ -36,10 +37,13 @@ from observatory.services.layers import (
 from observatory.services.visibility import event_statuses, sees_suppressed
 from observatory.store import Store
 
-router = APIRouter(tags=["OGC API Features"])
+# 400: a malformed bbox or datetime; 401: a key that is not known.
+router = APIRouter(tags=["OGC API Features"], responses=refusals(400, 401, 404, 422, 503))
 
 GEOJSON = "application/geo+json"
 MAX_LIMIT = 10_000
+# Past any store's row count, yet within the 64-bit integers the stores' OFFSET takes.
+MAX_OFFSET = 1_000_000_000
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -212,7 +216,7 @@ def items(
     caller: CallerDep,
     bbox: str | None = Query(None, description="minx,miny,maxx,maxy in lon/lat (EPSG:4326)"),
     limit: int = Query(10, ge=1, description=f"page size; at most {MAX_LIMIT}"),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
     datetime: str | None = Query(
         None,
         description="event layers: an instant or start/end, "

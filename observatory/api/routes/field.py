@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Literal
 
 import geopandas as gpd
@@ -26,13 +26,15 @@ from observatory.api.photos import (
 )
 from observatory.api.security import CallerDep, require_role
 from observatory.http.deps import CityDep, FieldSettingsDep, PhotoDirDep, StoreDep
+from observatory.http.openapi import HTML_PAGE, refusals
 from observatory.models import Attachment, City, utcnow
 from observatory.services.callers import Caller
+from observatory.services.heat_surface import EARLIEST_DAY
 from observatory.services.jsonable import plain
 from observatory.services.visibility import EVENT_STATUSES, REVIEWER, event_statuses
 from observatory.store import Store
 
-router = APIRouter(tags=["field reports"])
+router = APIRouter(tags=["field reports"], responses=refusals(401, 403, 404, 422, 503))
 
 LAYER = "field"
 SUBMITTER = "planner"  # field workers hold planner keys
@@ -45,7 +47,7 @@ _pages = Environment(
 )
 
 
-@router.get("/cities/{city}/field-reports/form", response_class=HTMLResponse)
+@router.get("/cities/{city}/field-reports/form", response_class=Response, responses=HTML_PAGE)
 def field_form(city: CityDep, request: Request) -> HTMLResponse:
     """A phone-friendly form: location from the device, category, note, photo, API key."""
     page = _pages.get_template("field_form.html")
@@ -71,11 +73,30 @@ def _check_location(store: Store, city: City, lon: float, lat: float) -> None:
         )
 
 
+def _check_observed_at(observed_at: datetime | None) -> None:
+    """A report is of a time the city's events can be of: not before 1900, not in the future
+    (a day of slack for a device's clock)."""
+    if observed_at is None:
+        return
+    moment = observed_at if observed_at.tzinfo else observed_at.replace(tzinfo=UTC)
+    if not datetime.combine(EARLIEST_DAY, time(0), UTC) <= moment <= utcnow() + timedelta(1):
+        raise HTTPException(
+            422,
+            f"observed_at={observed_at.isoformat()} is out of range: give a time from "
+            f"{EARLIEST_DAY} to now (UTC), or leave it out for now.",
+        )
+
+
 # The body limit is on its own router: only the report with its photo needs it.
 _submitting = APIRouter(tags=["field reports"], route_class=BodyLimitedRoute)
 
 
-@_submitting.post("/cities/{city}/field-reports", status_code=201, name="submit_field_report")
+@_submitting.post(
+    "/cities/{city}/field-reports",
+    status_code=201,
+    name="submit_field_report",
+    responses=refusals(409, 413, 415),
+)
 async def submit_field_report(
     city: CityDep,
     store: StoreDep,
@@ -91,6 +112,7 @@ async def submit_field_report(
 ) -> dict:
     """Record a report with status ``submitted``; an officer publishes or rejects it."""
     _check_location(store, city, lon, lat)
+    _check_observed_at(observed_at)
     stored = None
     if photo is not None and photo.filename:
         data, media_type = await read_photo(

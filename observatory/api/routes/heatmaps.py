@@ -17,12 +17,13 @@ from maps.heat import COLOUR_BLIND_SAFE_RAMPS, write_cog
 from maps.heat_overlay import DEFAULT_RAMP, HeatOverlay
 from observatory.api.heat_params import HeatParamsDep
 from observatory.http.deps import CityDep, StoreDep
+from observatory.http.openapi import refusals
 from observatory.models import City
 from observatory.services.errors import ServiceError
 from observatory.services.heat_surface import HeatRequest, city_heat
 from observatory.store import Store
 
-router = APIRouter(tags=["heat maps"])
+router = APIRouter(tags=["heat maps"], responses=refusals(404, 422, 503))
 
 PNG_HEADERS = ("X-Bounds", "X-Heat-Peak", "X-Heat-Unit", "X-Heat-Events")
 

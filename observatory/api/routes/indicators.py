@@ -11,13 +11,15 @@ from indicators.segregation_report import FOREIGN
 from indicators.spatial import hotspots
 from observatory.api.security import CallerDep
 from observatory.http.deps import CityDep, StoreDep
+from observatory.http.openapi import refusals
 from observatory.services import district_profile as profiles
 from observatory.services.indicator_values import city_values
 from observatory.services.jsonable import plain
 from observatory.services.map_inputs import period_values
 from observatory.services.segregation import city_segregation
 
-router = APIRouter(tags=["indicators"])
+# 401: the routes that read the caller refuse a key that is not known.
+router = APIRouter(tags=["indicators"], responses=refusals(401, 404, 422, 503))
 
 GEOJSON = "application/geo+json"
 

@@ -5,18 +5,19 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from maps.classify import Classification
 from maps.simplify import DEFAULT_TOLERANCE_M
 from observatory.api.map_params import ToleranceParam
 from observatory.http.deps import CityDep, MapAssetsDep, StoreDep
+from observatory.http.openapi import HTML_PAGE, refusals
 from observatory.services import map_pages
 
-router = APIRouter(tags=["maps"])
+router = APIRouter(tags=["maps"], responses=refusals(404, 422, 503))
 
 
-@router.get("/maps/{city}/{indicator}", response_class=HTMLResponse)
+@router.get("/maps/{city}/{indicator}", response_class=Response, responses=HTML_PAGE)
 def indicator_map(
     city: CityDep,
     indicator: str,

@@ -8,8 +8,10 @@ from fastapi import APIRouter, Depends, HTTPException
 
 from observatory.api.security import require_role
 from observatory.http.deps import CityDep, StoreDep
+from observatory.http.openapi import refusals
 
-router = APIRouter(tags=["ingest runs"], dependencies=[Depends(require_role("officer"))])
+router = APIRouter(tags=["ingest runs"], dependencies=[Depends(require_role("officer"))],
+                   responses=refusals(401, 403, 404, 422, 503))
 
 
 @router.get("/cities/{city}/runs")

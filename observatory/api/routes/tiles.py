@@ -12,10 +12,11 @@ from fastapi.responses import Response
 
 from observatory.api.security import CallerDep
 from observatory.http.deps import StoreDep
+from observatory.http.openapi import refusals
 from observatory.services.layers import existing_layer, parse_layer_id
 from observatory.services.visibility import event_statuses
 
-router = APIRouter(tags=["tiles"])
+router = APIRouter(tags=["tiles"], responses=refusals(401, 404, 422, 503))
 
 MVT = "application/vnd.mapbox-vector-tile"
 MAX_ZOOM = 24

@@ -1,0 +1,80 @@
+"""Every answer says how a browser may treat it: pages with a policy they satisfy (the browser
+tests prove that), JSON, GeoJSON, images and photos with one that runs nothing."""
+
+from __future__ import annotations
+
+import pytest
+from api_access import seed_events
+from api_seed import CITY
+from fastapi.testclient import TestClient
+
+from observatory.app import create_app
+from observatory.http.security_headers import tile_source
+from observatory.settings import ApiSettings, StoreSettings
+from observatory.store import Store
+
+
+@pytest.fixture
+def fires(seeded: Store) -> Store:
+    seed_events(seeded)
+    return seeded
+
+
+@pytest.mark.parametrize("path", [
+    "/en/cities",
+    f"/en/cities/{CITY.slug}",
+    f"/maps/{CITY.slug}/foreign_citizens_share",
+    f"/maps/{CITY.slug}/layers",
+    f"/cities/{CITY.slug}/field-reports/form",
+])
+def test_pages_send_their_policy_and_may_be_framed_by_this_site_only(api: TestClient, fires, path):
+    response = api.get(path)
+
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "SAMEORIGIN"
+    assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    policy = response.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'self'" in policy
+    assert "object-src 'none'" in policy and "img-src 'self' data: blob:;" in policy
+
+
+@pytest.mark.parametrize("path", [
+    "/cities",
+    f"/cities/{CITY.slug}/districts",
+    f"/cities/{CITY.slug}/heatmaps/fire.png?bandwidth=300",
+    "/photos/" + "0" * 64,  # a 404, JSON
+    "/web/static/pages.css",
+])
+def test_everything_else_runs_nothing_and_is_never_sniffed(api: TestClient, fires, path):
+    response = api.get(path)
+
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["content-security-policy"] == (
+        "default-src 'none'; frame-ancestors 'none'; sandbox")
+
+
+def test_the_basemap_server_may_serve_the_pages_images(seeded: Store, store_url: str):
+    settings = ApiSettings(basemap_url="https://{s}.tiles.example.org/{z}/{x}/{y}.png")
+    with TestClient(create_app(StoreSettings(database_url=store_url), settings)) as client:
+        policy = client.get("/en/cities").headers["content-security-policy"]
+    assert "img-src 'self' data: blob: https://*.tiles.example.org;" in policy
+
+
+@pytest.mark.parametrize(("template", "source"), [
+    (None, ""),
+    ("/tiles/{z}/{x}/{y}.png", ""),
+    ("https://tiles.city.example:8443/{z}/{x}/{y}.png", "https://tiles.city.example:8443"),
+    ("https://{s}.tile.example.org/{z}/{x}/{y}.png", "https://*.tile.example.org"),
+    ("https://tiles.{s}.example.org/{z}/{x}/{y}.png", "https:"),
+])
+def test_a_basemap_template_becomes_the_source_it_loads_from(template, source):
+    assert tile_source(template) == source
+
+
+def test_the_api_docs_page_may_load_swagger_ui_from_its_cdn(api: TestClient):
+    policy = api.get("/docs").headers["content-security-policy"]
+
+    assert "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net;" in policy
+    assert "frame-ancestors 'self'" in policy
