@@ -49,6 +49,7 @@ def normalise_admin(
     frame = table.frame
     raw = _safe_rows(frame, spec, set(sensitive))
     rejections = Rejections(frame.index)
+    rejections.reject_long_fields(frame)
 
     person_ids = as_text(frame[spec.person_id.column])
     rejections.add(person_ids.isna(), spec.person_id.column,

@@ -54,6 +54,7 @@ def normalise_census(
     frame = table.frame
     _require_columns(table, spec)
     rejections = Rejections(frame.index)
+    rejections.reject_long_fields(frame)
     columns = {
         "district_code": _district_codes(table, spec, districts, rejections, city),
         "period": _periods(frame, spec, rejections),

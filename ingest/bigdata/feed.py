@@ -22,6 +22,9 @@ from ingest.errors import IngestError
 from observatory.models import RejectedRow, canonical_dims
 
 MAX_LISTED = 10_000  # rejected rows kept with their line numbers; the message gives the total
+# A file none of whose first lines is a row is refused before the whole of it is scanned: a
+# gigabyte of garbage after a valid header would otherwise take many minutes to reject.
+SAMPLE_LINES = 1_000
 _FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 
@@ -119,9 +122,15 @@ class Feed:
         # that need reporting.
         dialect = (f"auto_detect=false, header=true, delim={_literal(self.delimiter)}, "
                    "quote='\"', escape='\"'")
+        # The scans that aggregate skip lines they cannot parse; the lines are counted, and
+        # listed with DuckDB's reasons by one more scan only when they are few: keeping
+        # rejects costs about 7 kB per line outside DuckDB's memory limit (a gigabyte of
+        # garbage took 20 GB).
         typed_scan = (f"read_csv({_literal(self.path)}, {dialect}, columns={_struct(typed)}, "
-                      "store_rejects=true, rejects_table='feed_rejects', "
-                      "rejects_scan='feed_reject_scans')")
+                      "ignore_errors=true)")
+        self._rejecting_scan = typed_scan.replace(
+            "ignore_errors=true", "store_rejects=true, rejects_table='feed_rejects', "
+            f"rejects_scan='feed_reject_scans', rejects_limit={MAX_LISTED}")
         # Every line gives a row here (short lines padded, long ones cut), so that the row
         # number is the line number less the header.
         text_scan = (f"read_csv({_literal(self.path)}, {dialect}, columns={_struct(text)}, "
@@ -130,9 +139,34 @@ class Feed:
         casts = ", ".join(f"TRY_CAST({_ident(c.source)} AS {c.type}) AS {c.name}"
                           for c in self.columns)
         raw = ", ".join(_ident(name) for name in header)  # the line as the file has it
+        # Unlike the parallel scanner, the serial one pads short lines even where a quote
+        # opens a value across lines, as garbage does.
+        self._text_scan = text_scan
+        serial_text_scan = text_scan.replace("strict_mode=false",
+                                             "strict_mode=false, parallel=false")
+        self._refuse_garbage(serial_text_scan)
         return (f"SELECT {select} FROM {typed_scan}",
                 (f"SELECT row_number() OVER () + 1 AS line, "
-                 f"concat_ws({_literal(self.delimiter)}, {raw}) AS raw, {casts} FROM {text_scan}"))
+                 f"concat_ws({_literal(self.delimiter)}, {raw}) AS raw, {casts} "
+                 f"FROM {serial_text_scan}"))
+
+    def _refuse_garbage(self, text_scan: str) -> None:
+        """Refuse a file none of whose first ``SAMPLE_LINES`` lines is a row."""
+        readable = " AND ".join(
+            f"{_ident(c.source)} IS NOT NULL"
+            + (f" AND TRY_CAST({_ident(c.source)} AS {c.type}) IS NOT NULL"
+               if c.type != "VARCHAR" else "")
+            for c in self.columns)
+        lines, rows = self.con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE {readable}) "
+            f"FROM (SELECT * FROM {text_scan} LIMIT {SAMPLE_LINES}) AS sample").fetchone() or (0, 0)
+        if lines == SAMPLE_LINES and rows == 0:
+            raise IngestError(
+                f"none of the first {SAMPLE_LINES:,} lines after the header is a row of its "
+                "columns (each needs every column, numbers and dates where the header says)",
+                file=self.path.name, row=2,
+                fix=f"check that this is the feed's CSV export, complete, with the delimiter "
+                f"{self.delimiter!r}; nothing was loaded")
 
     def _parquet_sources(self) -> tuple[str, str]:
         scan = f"read_parquet({_literal(self.path)})"
@@ -144,21 +178,43 @@ class Feed:
                  f"FROM {scan}"))
 
     # reporting -------------------------------------------------------------------------------
-    def parse_rejections(self) -> list[RejectedRow]:
-        """Lines the CSV parser refused (wrong type, wrong number of fields), once each."""
+    def parse_rejections(self, rows_parsed: int) -> list[RejectedRow]:
+        """Lines the CSV parser refused (wrong type, wrong number of fields), once each, given
+        how many rows it gave; more than ``MAX_LISTED`` such lines refuse the file."""
         if self.format != "csv":
             return []
-        try:
-            rows = self.con.execute(
-                "SELECT DISTINCT line, column_name, error_type, error_message, csv_line "
-                "FROM feed_rejects ORDER BY line").fetchall()
-        except duckdb.CatalogException:  # no scan has run yet
+        unparsed = self._line_count() - rows_parsed
+        if unparsed <= 0:
             return []
+        if unparsed > MAX_LISTED:
+            raise IngestError(
+                f"{unparsed:,} lines cannot be read as rows of the header's columns (more "
+                f"than {MAX_LISTED:,}: the file is damaged or not this feed's export)",
+                file=self.path.name,
+                fix=f"check the delimiter ({self.delimiter!r}), the quotes and that the file "
+                "is complete; nothing was loaded")
+        # Every column read (count(*) alone reads none, and rejects nothing); fetchall, as
+        # the table appears only once the query has finished.
+        self.con.execute(f"SELECT count(COLUMNS(*)) FROM {self._rejecting_scan}").fetchall()
+        rows = self.con.execute(
+            "SELECT DISTINCT line, column_name, error_type, error_message, csv_line "
+            "FROM feed_rejects ORDER BY line").fetchall()
         types = {c.source: c.type for c in self.columns}
         return [RejectedRow(int(line), column,
                             _parse_reason(kind, message, column, types.get(column)),
                             (raw or "").strip())
                 for line, column, kind, message, raw in rows]
+
+    def _line_count(self) -> int:
+        """Lines after the header; the parallel scanner gives up where a quote opens a value
+        across lines (as in garbage), the serial one does not."""
+        try:
+            counted = self.con.execute(f"SELECT count(*) FROM {self._text_scan}").fetchone()
+        except duckdb.Error:
+            serial = self._text_scan.replace("strict_mode=false",
+                                             "strict_mode=false, parallel=false")
+            counted = self.con.execute(f"SELECT count(*) FROM {serial}").fetchone()
+        return int(counted[0]) if counted else 0
 
     def listed_problems(self, extra: Check | None = None) -> list[RejectedRow]:
         """Rows failing the checks, or the ``extra`` check found only after aggregation (a

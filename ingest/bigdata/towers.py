@@ -47,7 +47,7 @@ def tower_observations(path: Path, spec: CdrSpec, districts: gpd.GeoDataFrame, *
         dims = "".join(f"{c.name}, " for c in dimension_columns(spec.dimensions))
         totals = con.execute(sql("tower_site_totals").replace("{dimensions}", dims),
                              {"period_format": PERIOD_FORMATS[spec.period]}).df()
-        rejected = feed.parse_rejections()
+        rejected = feed.parse_rejections(int(totals["rows"].sum()))
         rows_read = int(totals["rows"].sum()) + len(rejected)
         good = totals[totals["problem"].isna()].drop(columns=["problem_column", "problem"])
         locations = _locations(good, districts)
