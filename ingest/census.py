@@ -16,6 +16,7 @@ from ingest.readers import Table, require_header_columns
 from ingest.rejections import Rejections, raw_text
 from ingest.spec import CensusSpec, DimensionSpec
 from ingest.text import as_text, normalise_name
+from ingest.values import count_problems, implausible_years, period_range
 from observatory.models import OBSERVATION_COLUMNS, RejectedRow, canonical_dims
 
 _PERIOD = r"\d{4}(-(0[1-9]|1[0-2]))?"  # "2025" or "2025-03"
@@ -119,9 +120,15 @@ def _periods(frame: pd.DataFrame, spec: CensusSpec, rejections: Rejections) -> p
     column = spec.period.column or ""
     periods = as_text(frame[column])
     rejections.add(periods.isna(), column, pd.Series("no period given", index=frame.index), periods)
+    first, last = period_range()
     valid = periods.str.fullmatch(_PERIOD).fillna(False).astype(bool)
-    reason = "'" + periods.fillna("") + "' is not a period: give a year (2025) or a month (2025-03)"
+    reason = ("'" + periods.fillna("") + "' is not a period: give a year (2025) or a month "
+              f"(2025-03), from {first} to {last}")
     rejections.add(periods.notna() & ~valid, column, reason, periods)
+    rejections.add(valid & implausible_years(periods), column,
+                   "'" + periods.fillna("") + f"' is not a plausible period: the year must be "
+                   f"from {first} to {last} (OBSERVATORY_EARLIEST_YEAR, "
+                   "OBSERVATORY_LATEST_YEAR)", periods)
     return periods
 
 
@@ -168,6 +175,8 @@ def _observations(
     reason[raw.isna()] = "empty value"
     reason[raw.notna() & value.isna()] = "'" + raw + "' is not a number (use a point for decimals)"
     reason[value < 0] = "negative value " + raw + ": counts cannot be negative"
+    implausible = count_problems(raw, value, long["unit"])
+    reason = reason.fillna(implausible)
     key = ["district_code", "period", "variable", "dims"]
     usable = long[reason.isna()]
     repeated = usable.duplicated(key, keep="first")

@@ -42,6 +42,7 @@ TABLE_FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx"}
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
 DELIMITERS = ";,\t|"
 _SNIFF_LINES = 50
+_NULS_IN_BINARY = 8  # in the first 4 kB
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,8 @@ def _read_csv(
             file=path.name,
             fix="UTF-16: save as UTF-8 (in Excel: 'CSV UTF-8 (comma delimited)')",
         )
-    if raw.startswith(b"PK\x03\x04") or b"\x00" in raw[:4096]:
+    # Binary formats are full of NUL bytes; a text export damaged in places has a few.
+    if raw.startswith(b"PK\x03\x04") or raw[:4096].count(b"\x00") > _NULS_IN_BINARY:
         raise IngestError(
             "this is not a text (CSV) file: it holds binary data",
             file=path.name,
@@ -372,6 +374,19 @@ def _require_shapefile_members(path: Path) -> None:
         )
 
 
+def _refuse_nul_text(frame: gpd.GeoDataFrame, path: Path) -> None:
+    for column in frame.columns:
+        if frame[column].dtype != object:
+            continue
+        nul = frame[column].map(lambda v: isinstance(v, str) and "\x00" in v)
+        if nul.any():
+            raise IngestError(
+                "the value holds a NUL byte (0x00), which no text value may hold",
+                file=path.name, row=int(nul.idxmax()), column=str(column),
+                fix="remove the NUL bytes (the export is probably damaged), or export again",
+            )
+
+
 def read_vector(path: Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
     path = Path(path)
     if path.suffix.lower() not in VECTOR_SUFFIXES:
@@ -404,4 +419,5 @@ def read_vector(path: Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
     if frame.empty:
         raise IngestError("the file holds no features", file=path.name, fix="export it again")
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="feature")
+    _refuse_nul_text(frame, path)
     return frame

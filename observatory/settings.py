@@ -7,6 +7,7 @@ on (the CLI at start-up, the API in its app factory, the tests in fixtures).
 from __future__ import annotations
 
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -165,3 +166,21 @@ class ResourceSettings(BaseSettings):
         """Connection settings for ``duckdb.connect(config=…)``."""
         spill = self.temp_directory or Path(tempfile.gettempdir()) / "observatory-duckdb"
         return {"memory_limit": self.memory_limit, "temp_directory": str(spill)}
+
+
+class ValueSettings(BaseSettings):
+    """What values an input may plausibly hold."""
+
+    model_config = _COMMON
+
+    earliest_year: int = Field(
+        default=1900, description="Earliest year a period (census year, month, day) may be in."
+    )
+    latest_year: int | None = Field(
+        default=None,
+        description="Latest year a period may be in; default: next year (a forecast or an "
+        "export dated ahead by a clock is plausible, year 2999 is not).",
+    )
+
+    def latest(self) -> int:
+        return self.latest_year or date.today().year + 1

@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from ingest.errors import IngestError
+from ingest.values import period_range
 from observatory.models import RejectedRow, canonical_dims
 
 MAX_LISTED = 10_000  # rejected rows kept with their line numbers; the message gives the total
@@ -202,7 +203,7 @@ class Feed:
         types = {c.source: c.type for c in self.columns}
         return [RejectedRow(int(line), column,
                             _parse_reason(kind, message, column, types.get(column)),
-                            (raw or "").strip())
+                            _printable(raw or "").strip())
                 for line, column, kind, message, raw in rows]
 
     def _line_count(self) -> int:
@@ -227,7 +228,8 @@ class Feed:
         rows = self.con.execute(
             f"SELECT line, {column}, {reason}, raw FROM checked_numbered WHERE {where} "
             f"ORDER BY line LIMIT {MAX_LISTED}").fetchall()
-        return [RejectedRow(int(line), self._source_name(column), reason, raw or "")
+        return [RejectedRow(int(line), self._source_name(column), _printable(reason),
+                            _printable(raw or ""))
                 for line, column, reason, raw in rows]
 
     def _source_name(self, column: str) -> str:
@@ -259,6 +261,12 @@ def _sniff_delimiter(header_line: str) -> str:
         return csv.Sniffer().sniff(header_line, delimiters=",;\t|").delimiter
     except csv.Error:
         return ","
+
+
+def _printable(raw: str) -> str:
+    """A line as stored with its rejection: a NUL byte written out, as no store keeps it in
+    text (PostgreSQL refuses it)."""
+    return raw.replace("\x00", "\\x00")
 
 
 def _literal(value: object) -> str:
@@ -302,6 +310,7 @@ PERIOD_FORMATS = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
 
 
 def coordinate_checks() -> list[Check]:
+    first, last = period_range()
     return [
         Check("lon", "lon IS NULL", "'no longitude'"),
         Check("lat", "lat IS NULL", "'no latitude'"),
@@ -310,6 +319,9 @@ def coordinate_checks() -> list[Check]:
         Check("lat", "NOT isfinite(lat) OR lat NOT BETWEEN -90 AND 90",
               "'latitude ' || lat || ' is outside -90…90: are lon and lat swapped?'"),
         Check("time", "time IS NULL", "'no date or time: give an ISO date such as 2025-03-14'"),
+        Check("time", f"year(time) NOT BETWEEN {first} AND {last}",
+              f"'the date ' || strftime(time, '%Y-%m-%d') || ' is not plausible: the year must "
+              f"be from {first} to {last} (OBSERVATORY_EARLIEST_YEAR, OBSERVATORY_LATEST_YEAR)'"),
     ]
 
 
@@ -324,6 +336,9 @@ def dimension_checks(dimensions: dict) -> list[Check]:
     for i, key in enumerate(sorted(dimensions)):
         name, known = f"dim_{i}", dimensions[key].values
         checks.append(Check(name, f"{name} IS NULL", _literal(f"no {key} given")))
+        checks.append(Check(name, f"contains({name}, chr(0))",
+                            _literal(f"the {key} holds a NUL byte (0x00), which no text value "
+                                     "may hold: the export is probably damaged")))
         if known:
             listed = ", ".join(_literal(v) for v in known)
             fix = (f"' is not in the spec's values for {key} ({', '.join(known)}): "
