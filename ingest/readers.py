@@ -178,7 +178,7 @@ def _refuse_big_table(path: Path, limits: ResourceSettings) -> None:
             f"{limits.max_table_bytes / 2**20:,.0f} MiB",
             file=path.name,
             fix="split the table (by year or area) and ingest the parts, or raise "
-            "OBSERVATORY_MAX_TABLE_BYTES where the machine has memory for about 9 times the file",
+            "OBSERVATORY_MAX_TABLE_BYTES where the machine has memory for about 10 times the file",
         )
 
 
@@ -245,20 +245,25 @@ def _read_csv(
             "or save the file as UTF-8",
         ) from exc
     # A byte-order mark left by encoding: utf-8 must not become part of the first column name.
-    lines = text.removeprefix("\ufeff").splitlines(keepends=True)
-    if len(lines) < header_row:
-        raise IngestError(
-            f"header_row is {header_row} but the file has only {len(lines)} lines",
-            file=path.name,
-            fix="set header_row to the line that holds the column names",
-        )
-    body = lines[header_row - 1 :]
-    sep = delimiter or _sniff_delimiter(path, body, header_row)
+    text = text.removeprefix("\ufeff")
+    if header_row > 1:
+        lines = text.splitlines(keepends=True)
+        if len(lines) < header_row:
+            raise IngestError(
+                f"header_row is {header_row} but the file has only {len(lines)} lines",
+                file=path.name,
+                fix="set header_row to the line that holds the column names",
+            )
+        text = "".join(lines[header_row - 1 :])
+        del lines
+    # Only the start is split into lines (for the sniffer): a list of every line, joined
+    # again, held the table three more times.
+    sep = delimiter or _sniff_delimiter(path, text[:65536].splitlines(keepends=True), header_row)
     try:
         # header=None: the header line sets the field count, so a record with more fields is
         # an error instead of silently turning the first column into an index.
         cells = pd.read_csv(
-            io.StringIO("".join(body)),
+            io.StringIO(text),
             sep=sep,
             header=None,
             dtype=str,

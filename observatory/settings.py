@@ -152,9 +152,9 @@ class ResourceSettings(BaseSettings):
         "observatory-duckdb in the system's temporary directory.",
     )
     max_table_bytes: int = Field(
-        default=100 * 1024 * 1024, gt=0,
+        default=50 * 1024 * 1024, gt=0,
         description="Largest census, administrative or event table (CSV, or XLSX once "
-        "uncompressed) read, in bytes: such tables are read whole, at about 9 times their "
+        "uncompressed) read, in bytes: such tables are read whole, at about 10 times their "
         "size in memory. Big feeds (cdr, points) stream and have no such limit.",
     )
     max_field_chars: int = Field(
