@@ -104,3 +104,33 @@ def test_a_hostile_150_mib_towers_file_ends_with_a_message_under_a_bounded_peak(
     # The interpreter with pandas, geopandas and DuckDB loaded is about 300 MB; the rest is
     # bounded by the DuckDB limit, not by the file.
     assert result["peak"] < limit + 700 * 2**20, result
+
+
+def test_every_duckdb_connection_carries_the_memory_limit(tmp_path):
+    from ingest.bigdata.engine import feed_engine
+    from observatory.settings import ResourceSettings
+    from observatory.store.duckdb_store import DuckDBStore
+
+    limits = ResourceSettings(memory_limit="300MB", temp_directory=tmp_path / "spill")
+    query = "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+    with feed_engine(limits) as con:
+        assert con.execute(query).fetchone() == ("286.1 MiB", str(tmp_path / "spill"))
+    store = DuckDBStore(f"duckdb:///{tmp_path}/store.duckdb", resources=limits)
+    try:
+        with store._reading() as con:
+            assert con.execute(query).fetchone() == ("286.1 MiB", str(tmp_path / "spill"))
+    finally:
+        store.close()
+
+
+def test_a_table_over_the_size_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    from ingest.readers import read_table
+
+    monkeypatch.setenv("OBSERVATORY_MAX_TABLE_BYTES", str(2**20))
+    table = tmp_path / "census.csv"
+    table.write_text("district,year,n\n" + "01,2025,1\n" * 200_000, encoding="utf-8")
+    with pytest.raises(IngestError) as caught:
+        read_table(table)
+    assert "the file is 2 MiB; tables of this feed are read whole, up to 1 MiB" in str(
+        caught.value)
+    assert "OBSERVATORY_MAX_TABLE_BYTES" in caught.value.fix
