@@ -92,6 +92,12 @@ def read_spec_yaml(path: Path) -> Any:
         return yaml.load(text, Loader=_GuardedLoader)  # a SafeLoader subclass
     except _Refused as exc:
         raise IngestError(exc.problem, file=str(path), row=exc.line, fix=exc.fix) from exc
+    except yaml.reader.ReaderError as exc:  # a control character such as NUL
+        raise IngestError(
+            f"the spec holds the control character {exc.character:#06x}, which YAML refuses",
+            file=str(path), row=text[: exc.position].count("\n") + 1,
+            fix="delete it (a NUL byte, 0x0000, is usually left by a damaged copy)",
+        ) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise IngestError(
