@@ -3,9 +3,11 @@
 Every query on the views streams the file again; nothing is materialised. ``checked_feed`` has
 the feed's columns under canonical names (``lon``, ``lat``, ``time``…), typed, plus
 ``problem_column`` and ``problem``: NULL for a good row, else the file's column and the reason.
-Lines the CSV parser cannot read (a count ``abc``, a missing field) never reach the view: DuckDB
-keeps them in its rejects table, with their line numbers. Listing the line numbers of rows that
-fail the checks costs a second pass and is only done when the first pass found some.
+Lines the CSV parser cannot read (a count ``abc``, a missing field) never reach the view: they
+are counted (lines less rows parsed), and when there are some, and at most ``MAX_LISTED``, one
+more scan has DuckDB keep them in its rejects table with their line numbers and reasons. Listing
+the line numbers of rows that fail the checks costs a second pass and is only done when the
+first pass found some.
 """
 
 from __future__ import annotations
