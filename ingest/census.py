@@ -7,10 +7,12 @@ the ones rejected.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ingest.errors import IngestError
 from ingest.expressions import evaluate_expression
 from ingest.readers import Table, require_header_columns
 from ingest.rejections import Rejections, raw_text
@@ -115,12 +117,20 @@ def _district_codes(
 
 
 def _periods(frame: pd.DataFrame, spec: CensusSpec, rejections: Rejections) -> pd.Series:
+    first, last = period_range()
     if spec.period.value:
-        return pd.Series(spec.period.value, index=frame.index, dtype="string")
+        fixed = pd.Series(spec.period.value, index=frame.index, dtype="string")
+        if not re.fullmatch(_PERIOD, spec.period.value) or implausible_years(fixed).any():
+            raise IngestError(
+                f"'{spec.period.value}' is not a period from {first} to {last}",
+                key="period.value",
+                fix="give a year (2025) or a month (2025-03) in that range "
+                "(OBSERVATORY_EARLIEST_YEAR, OBSERVATORY_LATEST_YEAR)",
+            )
+        return fixed
     column = spec.period.column or ""
     periods = as_text(frame[column])
     rejections.add(periods.isna(), column, pd.Series("no period given", index=frame.index), periods)
-    first, last = period_range()
     valid = periods.str.fullmatch(_PERIOD).fillna(False).astype(bool)
     reason = ("'" + periods.fillna("") + "' is not a period: give a year (2025) or a month "
               f"(2025-03), from {first} to {last}")
