@@ -76,7 +76,8 @@ class DuckDBStore(SQLStore[Connection]):
         self.linger_seconds = linger_seconds
         self.path = _path_from_url(url)
         self._extension = spatial_extension_path().as_posix()
-        self._memory = duckdb.connect(":memory:", config=self._limits) if self.path == ":memory:" else None
+        self._memory = (duckdb.connect(":memory:", config=self._limits)
+                        if self.path == ":memory:" else None)
         self._guard = threading.Lock()
         self._shared: Connection | None = None
         self._users = 0
