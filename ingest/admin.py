@@ -26,6 +26,7 @@ from ingest.readers import Table, require_header_columns
 from ingest.rejections import Rejections
 from ingest.spec import SERVICE_AREAS, AdminSpec, MappedColumnSpec
 from ingest.text import as_text, normalise_name
+from ingest.values import implausible_years, period_range
 from observatory.models import OBSERVATION_COLUMNS, RejectedRow, canonical_dims
 
 VARIABLES = (("service_records", "records", "records"), ("service_users", "persons", "persons"))
@@ -52,6 +53,7 @@ def normalise_admin(
     frame = table.frame
     raw = _safe_rows(frame, spec, set(sensitive))
     rejections = Rejections(frame.index)
+    rejections.reject_long_fields(frame)
 
     person_ids = as_text(frame[spec.person_id.column])
     rejections.add(person_ids.isna(), spec.person_id.column,
@@ -198,7 +200,12 @@ def _months(
     reason = ("'" + values.fillna("") + f"' is not a date in {expected}: correct it or set "
               "date.format in the spec")
     rejections.add(values.notna() & parsed.isna(), column, reason, raw)
-    return parsed.dt.strftime("%Y-%m").astype("string")
+    months = parsed.dt.strftime("%Y-%m").astype("string")
+    first, last = period_range()
+    rejections.add(implausible_years(months), column,
+                   "'" + values.fillna("") + f"' is not a plausible date: the year must be from "
+                   f"{first} to {last} (OBSERVATORY_EARLIEST_YEAR, OBSERVATORY_LATEST_YEAR)", raw)
+    return months
 
 
 def _service_areas(

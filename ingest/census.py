@@ -7,15 +7,18 @@ the ones rejected.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ingest.errors import IngestError
 from ingest.expressions import evaluate_expression
 from ingest.readers import Table, require_header_columns
 from ingest.rejections import Rejections, raw_text
 from ingest.spec import CensusSpec, DimensionSpec
 from ingest.text import as_text, normalise_name
+from ingest.values import count_problems, implausible_years, period_range
 from observatory.models import OBSERVATION_COLUMNS, RejectedRow, canonical_dims
 
 _PERIOD = r"\d{4}(-(0[1-9]|1[0-2]))?"  # "2025" or "2025-03"
@@ -54,6 +57,7 @@ def normalise_census(
     frame = table.frame
     _require_columns(table, spec)
     rejections = Rejections(frame.index)
+    rejections.reject_long_fields(frame)
     columns = {
         "district_code": _district_codes(table, spec, districts, rejections, city),
         "period": _periods(frame, spec, rejections),
@@ -113,14 +117,28 @@ def _district_codes(
 
 
 def _periods(frame: pd.DataFrame, spec: CensusSpec, rejections: Rejections) -> pd.Series:
+    first, last = period_range()
     if spec.period.value:
-        return pd.Series(spec.period.value, index=frame.index, dtype="string")
+        fixed = pd.Series(spec.period.value, index=frame.index, dtype="string")
+        if not re.fullmatch(_PERIOD, spec.period.value) or implausible_years(fixed).any():
+            raise IngestError(
+                f"'{spec.period.value}' is not a period from {first} to {last}",
+                key="period.value",
+                fix="give a year (2025) or a month (2025-03) in that range "
+                "(OBSERVATORY_EARLIEST_YEAR, OBSERVATORY_LATEST_YEAR)",
+            )
+        return fixed
     column = spec.period.column or ""
     periods = as_text(frame[column])
     rejections.add(periods.isna(), column, pd.Series("no period given", index=frame.index), periods)
     valid = periods.str.fullmatch(_PERIOD).fillna(False).astype(bool)
-    reason = "'" + periods.fillna("") + "' is not a period: give a year (2025) or a month (2025-03)"
+    reason = ("'" + periods.fillna("") + "' is not a period: give a year (2025) or a month "
+              f"(2025-03), from {first} to {last}")
     rejections.add(periods.notna() & ~valid, column, reason, periods)
+    rejections.add(valid & implausible_years(periods), column,
+                   "'" + periods.fillna("") + f"' is not a plausible period: the year must be "
+                   f"from {first} to {last} (OBSERVATORY_EARLIEST_YEAR, "
+                   "OBSERVATORY_LATEST_YEAR)", periods)
     return periods
 
 
@@ -167,6 +185,8 @@ def _observations(
     reason[raw.isna()] = "empty value"
     reason[raw.notna() & value.isna()] = "'" + raw + "' is not a number (use a point for decimals)"
     reason[value < 0] = "negative value " + raw + ": counts cannot be negative"
+    implausible = count_problems(raw, value, long["unit"])
+    reason = reason.fillna(implausible)
     key = ["district_code", "period", "variable", "dims"]
     usable = long[reason.isna()]
     repeated = usable.duplicated(key, keep="first")

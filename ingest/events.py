@@ -43,6 +43,7 @@ def normalise_events(
     by source row or feature number; ``districts``: the city's current districts."""
     _require_columns(records, spec, source)
     rejections = Rejections(records.index)
+    rejections.reject_long_fields(records)
     layers = _layers(records, spec, rejections)
     times = _times(records, spec.time, rejections)
     points = _points(records, spec, rejections, source)

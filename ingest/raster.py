@@ -74,7 +74,8 @@ def population_centres(
     fraction (the weights of ``zonal_sums``), computed in the raster's CRS. A zone holding no
     population (sum 0 or NaN) gets its representative point instead, a point surely inside it,
     and ``representative_point`` is True. Columns: ``sum`` (as ``zonal_sums``),
-    ``representative_point``, ``geometry``; indexed by the zones' codes.
+    ``representative_point``, ``negative_pixels`` (pixels below 0 in the zone, treated as
+    nodata), ``geometry``; indexed by the zones' codes.
     """
     codes, geometries, totals, crs = _zone_pass(raster_path, zones_gdf, code_column, band,
                                                 max_pixels_per_read)
@@ -83,7 +84,8 @@ def population_centres(
     centres[fallback] = shapely.point_on_surface(np.asarray(geometries.values)[fallback])
     return gpd.GeoDataFrame(
         {"sum": np.array([t.sum for t in totals], dtype="float64"),
-         "representative_point": fallback},
+         "representative_point": fallback,
+         "negative_pixels": np.array([t.negative_pixels for t in totals], dtype="int64")},
         geometry=gpd.GeoSeries(centres, crs=crs).to_crs(STORAGE_CRS).values,
         index=pd.Index(codes, name=code_column),
     )
@@ -97,6 +99,7 @@ class _ZoneTotals:
     weighted_x: float = 0.0
     weighted_y: float = 0.0
     covered_valid: bool = False
+    negative_pixels: int = 0  # in the zone, treated as nodata
 
     @property
     def sum(self) -> float:
@@ -191,13 +194,19 @@ def _zone_totals(src: rasterio.DatasetReader, band: int, geometry, max_pixels: i
     rows_per_strip = max(1, max_pixels // window.width)
     weight = weighted_x = weighted_y = 0.0
     covered_valid = False
+    negative = 0
     for row_off in range(window.row_off, window.row_off + window.height, rows_per_strip):
         height = min(rows_per_strip, window.row_off + window.height - row_off)
         strip = Window(window.col_off, row_off, window.width, height)
         data = src.read(band, window=strip, masked=True).astype("float64")
-        valid = ~np.ma.getmaskarray(data) & ~np.isnan(data.filled(np.nan))
+        values = data.filled(np.nan)
+        # A population is never negative nor infinite: such pixels are an undeclared nodata
+        # value (-9999, -1) or damage, and count as nodata, reported.
+        valid = ~np.ma.getmaskarray(data) & np.isfinite(values) & (values >= 0)
         strip_transform = src.transform @ Affine.translation(strip.col_off, strip.row_off)
         coverage = coverage_fractions(geometry, strip_transform, data.shape)
+        negative += int(np.count_nonzero(~np.ma.getmaskarray(data) & (values < 0)
+                                         & (coverage > 0)))
         rows, cols = np.nonzero(valid & (coverage > 0))
         weights = coverage[rows, cols] * data.data[rows, cols]
         x, y = strip_transform @ (cols + 0.5, rows + 0.5)  # pixel centres
@@ -205,7 +214,7 @@ def _zone_totals(src: rasterio.DatasetReader, band: int, geometry, max_pixels: i
         weighted_x += float(weights @ x)
         weighted_y += float(weights @ y)
         covered_valid |= bool(rows.size)
-    return _ZoneTotals(weight, weighted_x, weighted_y, covered_valid)
+    return _ZoneTotals(weight, weighted_x, weighted_y, covered_valid, negative)
 
 
 def _zone_window(src: rasterio.DatasetReader, geometry) -> Window | None:

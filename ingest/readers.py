@@ -33,6 +33,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from ingest.errors import IngestError
 from ingest.text import as_text
+from observatory.settings import ResourceSettings
 
 if TYPE_CHECKING:
     from ingest.spec import TableSourceSpec
@@ -41,6 +42,7 @@ TABLE_FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx"}
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
 DELIMITERS = ";,\t|"
 _SNIFF_LINES = 50
+_NULS_IN_BINARY = 8  # in the first 4 kB
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,11 @@ def read_table(
         )
     if kind == "vector":
         return read_attribute_table(path, layer=layer)
+    limits = ResourceSettings()
+    _refuse_big_table(path, limits)
     raw = _read_bytes(path)
     if kind == "xlsx":
+        refuse_zip_bomb(path, limits.max_table_bytes)
         return _read_xlsx(path, header_row=header_row, sheet=sheet)
     return _read_csv(path, raw, encoding=encoding, delimiter=delimiter, header_row=header_row)
 
@@ -162,14 +167,71 @@ def _read_bytes(path: Path) -> bytes:
     return raw
 
 
+def _refuse_big_table(path: Path, limits: ResourceSettings) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # _read_bytes says why
+    if size > limits.max_table_bytes:
+        raise IngestError(
+            f"the file is {size / 2**20:,.0f} MiB; tables of this feed are read whole, up to "
+            f"{limits.max_table_bytes / 2**20:,.0f} MiB",
+            file=path.name,
+            fix="split the table (by year or area) and ingest the parts, or raise "
+            "OBSERVATORY_MAX_TABLE_BYTES where the machine has memory for about 10 times the file",
+        )
+
+
+# A worksheet's XML compresses 5-20 times; a zip bomb hundreds or thousands of times.
+MAX_ZIP_RATIO = 200
+
+
+def refuse_zip_bomb(path: Path, max_bytes: int) -> None:
+    """Refuse a zip (XLSX, zipped Shapefile) that would expand past ``max_bytes`` or whose
+    members expand more than ``MAX_ZIP_RATIO`` times, from its directory alone."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip: the reader says what it is
+    total = sum(member.file_size for member in members)
+    swollen = [m for m in members
+               if m.file_size > 1024 * 1024 and m.file_size > MAX_ZIP_RATIO * max(m.compress_size, 1)]
+    if total > max_bytes or swollen:
+        worst = max(members, key=lambda m: m.file_size / max(m.compress_size, 1))
+        raise IngestError(
+            f"the zip would expand to {total / 2**20:,.0f} MiB (member {worst.filename!r}: "
+            f"{worst.compress_size:,} bytes -> {worst.file_size:,}); refused before reading "
+            f"(at most {max_bytes / 2**20:,.0f} MiB, {MAX_ZIP_RATIO} times compressed)",
+            file=path.name,
+            fix="this looks like a zip bomb or a far larger export than expected: export the "
+            "table again, or split it (OBSERVATORY_MAX_TABLE_BYTES sets the limit)",
+        )
+
+
 def _read_csv(
     path: Path, raw: bytes, *, encoding: str, delimiter: str | None, header_row: int
 ) -> Table:
-    if raw.startswith(b"PK\x03\x04") or b"\x00" in raw[:4096]:
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise IngestError(
+            "the file is UTF-16 (it starts with a UTF-16 byte-order mark)",
+            file=path.name,
+            fix="UTF-16: save as UTF-8 (in Excel: 'CSV UTF-8 (comma delimited)')",
+        )
+    # Binary formats are full of NUL bytes; a text export damaged in places has a few.
+    if raw.startswith(b"PK\x03\x04") or raw[:4096].count(b"\x00") > _NULS_IN_BINARY:
         raise IngestError(
             "this is not a text (CSV) file: it holds binary data",
             file=path.name,
             fix="export the table as CSV, or name a spreadsheet .xlsx and set format: xlsx",
+        )
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise IngestError(
+            "the line holds a NUL byte (0x00), which no text value may hold",
+            file=path.name,
+            row=raw[:nul].count(b"\n") + 1,
+            fix="remove the NUL bytes (the export is probably damaged), or export the table again",
         )
     used = detect_encoding(raw) if encoding == "auto" else encoding
     try:
@@ -183,20 +245,25 @@ def _read_csv(
             "or save the file as UTF-8",
         ) from exc
     # A byte-order mark left by encoding: utf-8 must not become part of the first column name.
-    lines = text.removeprefix("\ufeff").splitlines(keepends=True)
-    if len(lines) < header_row:
-        raise IngestError(
-            f"header_row is {header_row} but the file has only {len(lines)} lines",
-            file=path.name,
-            fix="set header_row to the line that holds the column names",
-        )
-    body = lines[header_row - 1 :]
-    sep = delimiter or _sniff_delimiter(path, body, header_row)
+    text = text.removeprefix("\ufeff")
+    if header_row > 1:
+        lines = text.splitlines(keepends=True)
+        if len(lines) < header_row:
+            raise IngestError(
+                f"header_row is {header_row} but the file has only {len(lines)} lines",
+                file=path.name,
+                fix="set header_row to the line that holds the column names",
+            )
+        text = "".join(lines[header_row - 1 :])
+        del lines
+    # Only the start is split into lines (for the sniffer): a list of every line, joined
+    # again, held the table three more times.
+    sep = delimiter or _sniff_delimiter(path, text[:65536].splitlines(keepends=True), header_row)
     try:
         # header=None: the header line sets the field count, so a record with more fields is
         # an error instead of silently turning the first column into an index.
         cells = pd.read_csv(
-            io.StringIO("".join(body)),
+            io.StringIO(text),
             sep=sep,
             header=None,
             dtype=str,
@@ -290,6 +357,41 @@ def _read_xlsx(path: Path, *, header_row: int, sheet: int | str | None) -> Table
     return Table(frame=frame.dropna(how="all"), source=path.name)
 
 
+def _require_shapefile_members(path: Path) -> None:
+    """A zipped Shapefile needs its .shx and .dbf beside each .shp: without the .dbf GDAL
+    reads geometries with no columns at all."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [name for name in archive.namelist() if not name.endswith("/")]
+    except (zipfile.BadZipFile, OSError):
+        return  # the vector reader says what the file is
+    stems = {str(Path(name).with_suffix("")).lower(): name
+             for name in names if name.lower().endswith(".shp")}
+    present = {name.lower() for name in names}
+    missing = [f"{Path(shp).with_suffix('').as_posix()}{suffix}"
+               for stem, shp in sorted(stems.items()) for suffix in (".shx", ".dbf")
+               if f"{stem}{suffix}" not in present]
+    if missing:
+        raise IngestError(
+            f"the zip lacks {', '.join(missing)} beside the .shp",
+            file=path.name,
+            fix="zip every part of the Shapefile together (.shp, .shx, .dbf and .prj)",
+        )
+
+
+def _refuse_nul_text(frame: gpd.GeoDataFrame, path: Path) -> None:
+    for column in frame.columns:
+        if frame[column].dtype != object:
+            continue
+        nul = frame[column].map(lambda v: isinstance(v, str) and "\x00" in v)
+        if nul.any():
+            raise IngestError(
+                "the value holds a NUL byte (0x00), which no text value may hold",
+                file=path.name, row=int(nul.idxmax()), column=str(column),
+                fix="remove the NUL bytes (the export is probably damaged), or export again",
+            )
+
+
 def read_vector(path: Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
     path = Path(path)
     if path.suffix.lower() not in VECTOR_SUFFIXES:
@@ -299,6 +401,9 @@ def read_vector(path: Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
             fix=f"give one of {', '.join(VECTOR_SUFFIXES)} (a Shapefile may be zipped)",
         )
     _read_bytes(path)
+    if path.suffix.lower() == ".zip":
+        refuse_zip_bomb(path, 10 * ResourceSettings().max_table_bytes)
+        _require_shapefile_members(path)
     try:
         if layer is None:
             layers = [str(name) for name, _ in pyogrio.list_layers(path)]
@@ -319,4 +424,5 @@ def read_vector(path: Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
     if frame.empty:
         raise IngestError("the file holds no features", file=path.name, fix="export it again")
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="feature")
+    _refuse_nul_text(frame, path)
     return frame

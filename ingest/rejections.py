@@ -8,6 +8,7 @@ import re
 import pandas as pd
 
 from observatory.models import RejectedRow
+from observatory.settings import ResourceSettings
 
 QUOTED = re.compile(r"'([^']*)'")  # reasons quote a value between single quotes
 
@@ -24,6 +25,24 @@ class Rejections:
             why = reason if isinstance(reason, str) else str(reason[row])
             self.rows.append(RejectedRow(int(row), column, why, raw_text(raw[row])))
         self.bad |= new
+
+    def reject_long_fields(self, frame: pd.DataFrame, max_chars: int | None = None) -> None:
+        """Reject rows holding a field longer than ``max_chars`` (default: the setting
+        ``OBSERVATORY_MAX_FIELD_CHARS``): such a value is never a code, name or count, and
+        neither it nor its row is kept (the raw text records only its length)."""
+        limit = max_chars or ResourceSettings().max_field_chars
+        for column in frame.columns:
+            values = frame[column]
+            if values.dtype != object and not pd.api.types.is_string_dtype(values):
+                continue
+            lengths = values.map(lambda v: len(v) if isinstance(v, str) else 0)
+            long = lengths > limit
+            if long.any():
+                length = lengths.map(lambda n: f"{n:,}")
+                self.add(long, str(column),
+                         "the value is " + length + f" characters long; a field holds at most "
+                         f"{limit:,}: check the delimiter and quotes of that line",
+                         "(a value of " + length + " characters, not kept)")
 
 
 def raw_text(value: object) -> str:

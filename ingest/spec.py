@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -28,6 +27,7 @@ from pydantic import (
 )
 
 from ingest.errors import IngestError
+from ingest.spec_yaml import read_spec_yaml
 from observatory.models import City
 
 
@@ -313,20 +313,7 @@ def load_events_spec(path: Path) -> EventsSpec:
 def load_spec(path: Path, model: type[_SpecModel]) -> Any:
     """The spec at ``path`` validated as ``model``, or an ``IngestError`` saying what to fix."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise IngestError(
-            f"cannot read the spec ({exc.strerror})", file=str(path), fix="check the spec path"
-        ) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise IngestError(
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            file=str(path),
-            row=mark.line + 1 if mark else None,
-            fix="correct the YAML syntax at that line (indentation, quotes, colons)",
-        ) from exc
+    data = read_spec_yaml(path)
     if not isinstance(data, dict):
         raise IngestError(
             "the spec is empty or not a mapping of keys",

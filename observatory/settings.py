@@ -6,6 +6,8 @@ on (the CLI at start-up, the API in its app factory, the tests in fixtures).
 
 from __future__ import annotations
 
+import tempfile
+from datetime import date
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -174,3 +176,54 @@ class FieldSettings(BaseSettings):
 
     def photos_in(self, data_dir: Path) -> Path:
         return self.photo_dir or data_dir / "photos"
+
+
+class ResourceSettings(BaseSettings):
+    """Bounds on what one input may cost, so that a hostile or broken file ends with a message
+    instead of exhausting the machine."""
+
+    model_config = _COMMON
+
+    memory_limit: str = Field(
+        default="1GB",
+        description="Memory each DuckDB connection the observatory opens may use (DuckDB's "
+        "memory_limit, e.g. 1GB or 512MB); beyond it DuckDB spills to temp_directory.",
+    )
+    temp_directory: Path | None = Field(
+        default=None,
+        description="Where DuckDB spills what does not fit in memory_limit; default: "
+        "observatory-duckdb in the system's temporary directory.",
+    )
+    max_table_bytes: int = Field(
+        default=50 * 1024 * 1024, gt=0,
+        description="Largest census, administrative or event table (CSV, or XLSX once "
+        "uncompressed) read, in bytes: such tables are read whole, at about 10 times their "
+        "size in memory. Big feeds (cdr, points) stream and have no such limit.",
+    )
+    max_field_chars: int = Field(
+        default=10_000, gt=0,
+        description="Longest field accepted; a longer one makes its row a rejected row.",
+    )
+
+    def duckdb_config(self) -> dict[str, str | bool | int | float | list[str]]:
+        """Connection settings for ``duckdb.connect(config=…)``."""
+        spill = self.temp_directory or Path(tempfile.gettempdir()) / "observatory-duckdb"
+        return {"memory_limit": self.memory_limit, "temp_directory": str(spill)}
+
+
+class ValueSettings(BaseSettings):
+    """What values an input may plausibly hold."""
+
+    model_config = _COMMON
+
+    earliest_year: int = Field(
+        default=1900, description="Earliest year a period (census year, month, day) may be in."
+    )
+    latest_year: int | None = Field(
+        default=None,
+        description="Latest year a period may be in; default: next year (a forecast or an "
+        "export dated ahead by a clock is plausible, year 2999 is not).",
+    )
+
+    def latest(self) -> int:
+        return self.latest_year or date.today().year + 1

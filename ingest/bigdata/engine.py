@@ -11,16 +11,20 @@ import duckdb
 import pandas as pd
 
 from ingest.bigdata.grid import DistrictGrid
+from observatory.settings import ResourceSettings
 
 SQL_DIR = Path(__file__).parent / "sql"
 
 
 @contextmanager
-def feed_engine() -> Iterator[duckdb.DuckDBPyConnection]:
-    """An in-memory DuckDB. No spatial extension: the grid and shapely place the points, and
-    loading the extension alone takes longer (0.2 s) than placing 5 M points' stragglers."""
+def feed_engine(resources: ResourceSettings | None = None
+                ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB held to ``resources.memory_limit`` (spilling to disk beyond it). No
+    spatial extension: the grid and shapely place the points, and loading the extension alone
+    takes longer (0.2 s) than placing 5 M points' stragglers."""
+    limits = (resources or ResourceSettings()).duckdb_config()
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
-                                             "autoload_known_extensions": False})
+                                             "autoload_known_extensions": False, **limits})
     try:
         con.execute("SET enable_progress_bar = false")  # the CLI draws its own
         yield con

@@ -3,9 +3,11 @@
 Every query on the views streams the file again; nothing is materialised. ``checked_feed`` has
 the feed's columns under canonical names (``lon``, ``lat``, ``time``…), typed, plus
 ``problem_column`` and ``problem``: NULL for a good row, else the file's column and the reason.
-Lines the CSV parser cannot read (a count ``abc``, a missing field) never reach the view: DuckDB
-keeps them in its rejects table, with their line numbers. Listing the line numbers of rows that
-fail the checks costs a second pass and is only done when the first pass found some.
+Lines the CSV parser cannot read (a count ``abc``, a missing field) never reach the view: they
+are counted (lines less rows parsed), and when there are some, and at most ``MAX_LISTED``, one
+more scan has DuckDB keep them in its rejects table with their line numbers and reasons. Listing
+the line numbers of rows that fail the checks costs a second pass and is only done when the
+first pass found some.
 """
 
 from __future__ import annotations
@@ -19,9 +21,13 @@ import duckdb
 import pandas as pd
 
 from ingest.errors import IngestError
+from ingest.values import period_range
 from observatory.models import RejectedRow, canonical_dims
 
 MAX_LISTED = 10_000  # rejected rows kept with their line numbers; the message gives the total
+# A file none of whose first lines is a row is refused before the whole of it is scanned: a
+# gigabyte of garbage after a valid header would otherwise take many minutes to reject.
+SAMPLE_LINES = 1_000
 _FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 
@@ -119,9 +125,15 @@ class Feed:
         # that need reporting.
         dialect = (f"auto_detect=false, header=true, delim={_literal(self.delimiter)}, "
                    "quote='\"', escape='\"'")
+        # The scans that aggregate skip lines they cannot parse; the lines are counted, and
+        # listed with DuckDB's reasons by one more scan only when they are few: keeping
+        # rejects costs about 7 kB per line outside DuckDB's memory limit (a gigabyte of
+        # garbage took 20 GB).
         typed_scan = (f"read_csv({_literal(self.path)}, {dialect}, columns={_struct(typed)}, "
-                      "store_rejects=true, rejects_table='feed_rejects', "
-                      "rejects_scan='feed_reject_scans')")
+                      "ignore_errors=true)")
+        self._rejecting_scan = typed_scan.replace(
+            "ignore_errors=true", "store_rejects=true, rejects_table='feed_rejects', "
+            f"rejects_scan='feed_reject_scans', rejects_limit={MAX_LISTED}")
         # Every line gives a row here (short lines padded, long ones cut), so that the row
         # number is the line number less the header.
         text_scan = (f"read_csv({_literal(self.path)}, {dialect}, columns={_struct(text)}, "
@@ -130,9 +142,34 @@ class Feed:
         casts = ", ".join(f"TRY_CAST({_ident(c.source)} AS {c.type}) AS {c.name}"
                           for c in self.columns)
         raw = ", ".join(_ident(name) for name in header)  # the line as the file has it
+        # Unlike the parallel scanner, the serial one pads short lines even where a quote
+        # opens a value across lines, as garbage does.
+        self._text_scan = text_scan
+        serial_text_scan = text_scan.replace("strict_mode=false",
+                                             "strict_mode=false, parallel=false")
+        self._refuse_garbage(serial_text_scan)
         return (f"SELECT {select} FROM {typed_scan}",
                 (f"SELECT row_number() OVER () + 1 AS line, "
-                 f"concat_ws({_literal(self.delimiter)}, {raw}) AS raw, {casts} FROM {text_scan}"))
+                 f"concat_ws({_literal(self.delimiter)}, {raw}) AS raw, {casts} "
+                 f"FROM {serial_text_scan}"))
+
+    def _refuse_garbage(self, text_scan: str) -> None:
+        """Refuse a file none of whose first ``SAMPLE_LINES`` lines is a row."""
+        readable = " AND ".join(
+            f"{_ident(c.source)} IS NOT NULL"
+            + (f" AND TRY_CAST({_ident(c.source)} AS {c.type}) IS NOT NULL"
+               if c.type != "VARCHAR" else "")
+            for c in self.columns)
+        lines, rows = self.con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE {readable}) "
+            f"FROM (SELECT * FROM {text_scan} LIMIT {SAMPLE_LINES}) AS sample").fetchone() or (0, 0)
+        if lines == SAMPLE_LINES and rows == 0:
+            raise IngestError(
+                f"none of the first {SAMPLE_LINES:,} lines after the header is a row of its "
+                "columns (each needs every column, numbers and dates where the header says)",
+                file=self.path.name, row=2,
+                fix=f"check that this is the feed's CSV export, complete, with the delimiter "
+                f"{self.delimiter!r}; nothing was loaded")
 
     def _parquet_sources(self) -> tuple[str, str]:
         scan = f"read_parquet({_literal(self.path)})"
@@ -144,21 +181,43 @@ class Feed:
                  f"FROM {scan}"))
 
     # reporting -------------------------------------------------------------------------------
-    def parse_rejections(self) -> list[RejectedRow]:
-        """Lines the CSV parser refused (wrong type, wrong number of fields), once each."""
+    def parse_rejections(self, rows_parsed: int) -> list[RejectedRow]:
+        """Lines the CSV parser refused (wrong type, wrong number of fields), once each, given
+        how many rows it gave; more than ``MAX_LISTED`` such lines refuse the file."""
         if self.format != "csv":
             return []
-        try:
-            rows = self.con.execute(
-                "SELECT DISTINCT line, column_name, error_type, error_message, csv_line "
-                "FROM feed_rejects ORDER BY line").fetchall()
-        except duckdb.CatalogException:  # no scan has run yet
+        unparsed = self._line_count() - rows_parsed
+        if unparsed <= 0:
             return []
+        if unparsed > MAX_LISTED:
+            raise IngestError(
+                f"{unparsed:,} lines cannot be read as rows of the header's columns (more "
+                f"than {MAX_LISTED:,}: the file is damaged or not this feed's export)",
+                file=self.path.name,
+                fix=f"check the delimiter ({self.delimiter!r}), the quotes and that the file "
+                "is complete; nothing was loaded")
+        # Every column read (count(*) alone reads none, and rejects nothing); fetchall, as
+        # the table appears only once the query has finished.
+        self.con.execute(f"SELECT count(COLUMNS(*)) FROM {self._rejecting_scan}").fetchall()
+        rows = self.con.execute(
+            "SELECT DISTINCT line, column_name, error_type, error_message, csv_line "
+            "FROM feed_rejects ORDER BY line").fetchall()
         types = {c.source: c.type for c in self.columns}
         return [RejectedRow(int(line), column,
                             _parse_reason(kind, message, column, types.get(column)),
-                            (raw or "").strip())
+                            _printable(raw or "").strip())
                 for line, column, kind, message, raw in rows]
+
+    def _line_count(self) -> int:
+        """Lines after the header; the parallel scanner gives up where a quote opens a value
+        across lines (as in garbage), the serial one does not."""
+        try:
+            counted = self.con.execute(f"SELECT count(*) FROM {self._text_scan}").fetchone()
+        except duckdb.Error:
+            serial = self._text_scan.replace("strict_mode=false",
+                                             "strict_mode=false, parallel=false")
+            counted = self.con.execute(f"SELECT count(*) FROM {serial}").fetchone()
+        return int(counted[0]) if counted else 0
 
     def listed_problems(self, extra: Check | None = None) -> list[RejectedRow]:
         """Rows failing the checks, or the ``extra`` check found only after aggregation (a
@@ -171,7 +230,8 @@ class Feed:
         rows = self.con.execute(
             f"SELECT line, {column}, {reason}, raw FROM checked_numbered WHERE {where} "
             f"ORDER BY line LIMIT {MAX_LISTED}").fetchall()
-        return [RejectedRow(int(line), self._source_name(column), reason, raw or "")
+        return [RejectedRow(int(line), self._source_name(column), _printable(reason),
+                            _printable(raw or ""))
                 for line, column, reason, raw in rows]
 
     def _source_name(self, column: str) -> str:
@@ -203,6 +263,12 @@ def _sniff_delimiter(header_line: str) -> str:
         return csv.Sniffer().sniff(header_line, delimiters=",;\t|").delimiter
     except csv.Error:
         return ","
+
+
+def _printable(raw: str) -> str:
+    """A line as stored with its rejection: a NUL byte written out, as no store keeps it in
+    text (PostgreSQL refuses it)."""
+    return raw.replace("\x00", "\\x00")
 
 
 def _literal(value: object) -> str:
@@ -246,6 +312,7 @@ PERIOD_FORMATS = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
 
 
 def coordinate_checks() -> list[Check]:
+    first, last = period_range()
     return [
         Check("lon", "lon IS NULL", "'no longitude'"),
         Check("lat", "lat IS NULL", "'no latitude'"),
@@ -254,6 +321,9 @@ def coordinate_checks() -> list[Check]:
         Check("lat", "NOT isfinite(lat) OR lat NOT BETWEEN -90 AND 90",
               "'latitude ' || lat || ' is outside -90…90: are lon and lat swapped?'"),
         Check("time", "time IS NULL", "'no date or time: give an ISO date such as 2025-03-14'"),
+        Check("time", f"year(time) NOT BETWEEN {first} AND {last}",
+              f"'the date ' || strftime(time, '%Y-%m-%d') || ' is not plausible: the year must "
+              f"be from {first} to {last} (OBSERVATORY_EARLIEST_YEAR, OBSERVATORY_LATEST_YEAR)'"),
     ]
 
 
@@ -268,6 +338,9 @@ def dimension_checks(dimensions: dict) -> list[Check]:
     for i, key in enumerate(sorted(dimensions)):
         name, known = f"dim_{i}", dimensions[key].values
         checks.append(Check(name, f"{name} IS NULL", _literal(f"no {key} given")))
+        checks.append(Check(name, f"contains({name}, chr(0))",
+                            _literal(f"the {key} holds a NUL byte (0x00), which no text value "
+                                     "may hold: the export is probably damaged")))
         if known:
             listed = ", ".join(_literal(v) for v in known)
             fix = (f"' is not in the spec's values for {key} ({', '.join(known)}): "

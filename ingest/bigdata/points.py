@@ -55,7 +55,7 @@ def point_counts(path: Path, spec: PointCountsSpec, districts: gpd.GeoDataFrame,
         groups = con.execute(sql("point_groups").replace("{dimensions}", dims),
                              {"period_unit": spec.period,
                               "period_format": PERIOD_FORMATS[spec.period], **grid.params()}).df()
-        rejected = feed.parse_rejections()
+        rejected = feed.parse_rejections(int(groups["n"].sum()))
         unparsed = len(rejected)
         if groups["place"].isna().any():
             rejected += feed.listed_problems()

@@ -34,6 +34,7 @@ from ingest.bigdata.feed import (
 from ingest.bigdata.interpolation import area_table, interpolate, voronoi_cells
 from ingest.bigdata.redaction import redact
 from ingest.spec import CdrSpec
+from ingest.values import MAX_COUNT
 from observatory.models import OBSERVATION_COLUMNS
 
 
@@ -47,7 +48,7 @@ def tower_observations(path: Path, spec: CdrSpec, districts: gpd.GeoDataFrame, *
         dims = "".join(f"{c.name}, " for c in dimension_columns(spec.dimensions))
         totals = con.execute(sql("tower_site_totals").replace("{dimensions}", dims),
                              {"period_format": PERIOD_FORMATS[spec.period]}).df()
-        rejected = feed.parse_rejections()
+        rejected = feed.parse_rejections(int(totals["rows"].sum()))
         rows_read = int(totals["rows"].sum()) + len(rejected)
         good = totals[totals["problem"].isna()].drop(columns=["problem_column", "problem"])
         locations = _locations(good, districts)
@@ -99,6 +100,8 @@ def _checks(spec: CdrSpec) -> list[Check]:
     known = sql_text_list(list(spec.metrics))
     return [
         Check("site", "site IS NULL", "'no site id'"),
+        Check("site", "contains(site, chr(0))",
+              "'the site id holds a NUL byte (0x00): the export is probably damaged'"),
         *coordinate_checks(),
         Check("metric", f"metric IS NULL OR metric NOT IN ({known})",
               f"'unknown metric ''' || coalesce(metric, '') || ''': add it under metrics in "
@@ -106,6 +109,9 @@ def _checks(spec: CdrSpec) -> list[Check]:
         Check("count", "count IS NULL", "'no count'"),
         Check("count", "NOT isfinite(count) OR count < 0",
               "'count ' || count || ' is not a count: give a number of 0 or more'"),
+        Check("count", f"count > {MAX_COUNT}",
+              f"'count ' || count || ' is larger than {MAX_COUNT:.0e}, more than any count of a "
+              "city: check the export'"),
         *dimension_checks(spec.dimensions),
     ]
 

@@ -66,11 +66,16 @@ class Raster(FeedFamily):
                 f"{', '.join(f'{b:.4f}' for b in districts.total_bounds)}",
             )
         fallbacks = int(source["representative_point"].sum())
+        negative = source["negative_pixels"]
+        note = (f"; {int(negative.sum()):,} negative pixels (in districts "
+                f"{', '.join(map(str, negative.index[negative > 0]))}) were treated as nodata: "
+                "a population is never negative (is the nodata value declared?)"
+                if negative.any() else "")
         return Normalised(
             kept=len(observations), rows_read=len(districts), rejected=rejected,
             message=f"{len(districts)} districts -> {len(observations)} observations, period "
             f"{job.options['period']}; {fallbacks} centre(s) are representative points "
-            "(no population)",
+            f"(no population){note}",
             tables={"observations": observations},
         )
 

@@ -15,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from observatory.settings import ResourceSettings
 from observatory.store import frames
 from observatory.store.base import (
     Bounds,
@@ -68,12 +69,15 @@ class DuckDBStore(SQLStore[Connection]):
     backend = "duckdb"
     dollar_parameters = True
 
-    def __init__(self, url: str, linger_seconds: float = 2.0):
+    def __init__(self, url: str, linger_seconds: float = 2.0,
+                 resources: ResourceSettings | None = None):
         super().__init__(url)
+        self._limits = (resources or ResourceSettings()).duckdb_config()
         self.linger_seconds = linger_seconds
         self.path = _path_from_url(url)
         self._extension = spatial_extension_path().as_posix()
-        self._memory = duckdb.connect(":memory:") if self.path == ":memory:" else None
+        self._memory = (duckdb.connect(":memory:", config=self._limits)
+                        if self.path == ":memory:" else None)
         self._guard = threading.Lock()
         self._shared: Connection | None = None
         self._users = 0
@@ -143,7 +147,7 @@ class DuckDBStore(SQLStore[Connection]):
                 return duckdb.connect(
                     self.path,
                     config={"autoinstall_known_extensions": False,
-                            "autoload_known_extensions": False},
+                            "autoload_known_extensions": False, **self._limits},
                 )
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower():

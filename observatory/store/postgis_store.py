@@ -22,6 +22,7 @@ from observatory.models import (
     DistrictFeatures,
     IngestRun,
 )
+from observatory.settings import ResourceSettings
 from observatory.store import frames
 from observatory.store.base import (
     Bounds,
@@ -51,7 +52,7 @@ def _copy(con: Connection, table: str, frame: pd.DataFrame) -> None:
     sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT csv, NULL '\\N')"
     with tempfile.TemporaryDirectory(prefix="observatory-copy-") as tmp:
         path = Path(tmp) / "rows.csv"
-        with duckdb.connect() as local:
+        with duckdb.connect(config=ResourceSettings().duckdb_config()) as local:
             local.execute("SET TimeZone = 'UTC'")
             local.register("frame", frame)
             target = str(path).replace("'", "''")
