@@ -21,6 +21,8 @@ SECRETS = MANIFEST["secrets"]
 CITY = "corpus"
 SETUP_CODES = ["01", "02", "03"]
 KEY = PrivacySettings(hash_key=SecretStr("corpus-test-key-" * 3))
+# What the setup leaves, and so what every refused file must leave: exact counts, both stores.
+SETUP_COUNTS = MANIFEST["file_cases_leave"]
 
 
 def _run(store, case: dict):
@@ -38,15 +40,20 @@ def _run(store, case: dict):
 def test_the_corpus_is_complete():
     files = {path.name for path in CORPUS.iterdir() if path.is_file()} - {"manifest.yaml"}
     listed = [case["file"] for case in CASES]
-    assert len(listed) == len(set(listed)) >= 30
+    assert len(listed) == len(set(listed)) >= 100
     assert files == set(listed)  # every file has its expected message, and only those
     assert {case["feed"] for case in CASES} == {"census", "boundaries", "admin", "events"}
     assert {case["kind"] for case in CASES} == {"file", "row"}
+    # every row case pins the run's exact counts
+    assert [case["file"] for case in CASES
+            if case["kind"] == "row" and not {"loaded", "rejected"} <= case.keys()] == []
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["file"] for case in CASES])
 def test_malformed_file(store, case):
     ingest_boundaries(store, CORPUS / "setup" / "districts.geojson", CITY)
+    before = _counts(store)
+    assert before == SETUP_COUNTS
     if case["kind"] == "file":
         with pytest.raises(IngestError) as caught:
             _run(store, case)
@@ -62,10 +69,19 @@ def test_malformed_file(store, case):
         for fragment in case["expect"]:
             assert fragment in message
         _assert_nothing_stored(store, case["file"])
+        assert _counts(store) == before
         texts = [message]
     else:
         run = _run(store, case)
         assert run.status == "succeeded" and run.rows_loaded > 0
+        assert (run.rows_loaded, run.rows_rejected) == (case["loaded"], case["rejected"])
+        after = _counts(store)
+        assert after["rejected"] - before["rejected"] == case["rejected"]
+        stored = {"census": "observations", "events": "events"}.get(case["feed"])
+        if stored:
+            assert after[stored] - before[stored] == case["loaded"]
+        if case["feed"] == "boundaries":
+            assert after["districts"] == case["loaded"]
         rejected = store.rejected_rows(run.id)
         found = [r for r in rejected
                  if r.row_number == case["row"] and r.column == case["column"]]
@@ -75,6 +91,16 @@ def test_malformed_file(store, case):
         texts = [run.message] + [f"{r.reason} {r.raw}" for r in rejected]
     if case["feed"] == "admin":
         assert [s for s in SECRETS for text in texts if s in text] == []
+
+
+def _counts(store) -> dict[str, int]:
+    """Row counts of the corpus city in the store: what a run may add or must leave alone."""
+    return {
+        "observations": len(store.observations(CITY)),
+        "events": len(store.events(CITY, statuses=("submitted", "published", "rejected"))),
+        "districts": len(store.districts(CITY)),
+        "rejected": sum(len(store.rejected_rows(run.id)) for run in store.runs(CITY)),
+    }
 
 
 def _assert_nothing_stored(store, source: str) -> None:
