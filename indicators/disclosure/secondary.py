@@ -83,11 +83,11 @@ def _change(lp: ComponentLP, target: int, count: np.ndarray, whole: np.ndarray,
     bounds = np.column_stack([np.zeros(2 * n), np.r_[whole - count, count]])
     bounds[target] = bounds[n + target] = (0.0, 0.0)
     bounds[target if sign > 0 else n + target] = (amount, amount)
-    a_eq = hstack([lp.eq[0], -lp.eq[0]]) if lp.eq else None
-    a_ub = hstack([lp.ub[0], -lp.ub[0]]) if lp.ub else None
-    b_ub = lp.ub[1] - lp.ub[0] @ count if lp.ub else None
-    result = linprog(objective, A_eq=a_eq, b_eq=np.zeros(a_eq.shape[0]) if lp.eq else None,
-                     A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
+    equal = {"A_eq": hstack([lp.eq[0], -lp.eq[0]]), "b_eq": np.zeros(lp.eq[0].shape[0])
+             } if lp.eq else {}
+    under = {"A_ub": hstack([lp.ub[0], -lp.ub[0]]), "b_ub": lp.ub[1] - lp.ub[0] @ count
+             } if lp.ub else {}
+    result = linprog(objective, bounds=bounds, method="highs", **equal, **under)
     if result.status != 0:
         return np.zeros(n, dtype=bool)
     return (result.x[:n] + result.x[n:]) > 1e-7

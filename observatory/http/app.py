@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from maps.assets import STATIC_DIR
 from observatory.http.errors import add_error_handlers
-from observatory.settings import ApiSettings, FieldSettings, StoreSettings
+from observatory.settings import ApiSettings, DisclosureSettings, FieldSettings, StoreSettings
 from observatory.store import open_store
 
 FrontDoor = Callable[[FastAPI], None]  # adds its routes (and static files) to the app
@@ -23,6 +23,7 @@ def http_app(
     store_settings: StoreSettings | None = None,
     api_settings: ApiSettings | None = None,
     field_settings: FieldSettings | None = None,
+    disclosure: DisclosureSettings | None = None,
 ) -> FastAPI:
     """An app serving ``front_doors`` in order (a route added earlier wins)."""
     store_settings = store_settings or StoreSettings()
@@ -46,6 +47,7 @@ def http_app(
     )
     app.state.api_settings = api_settings
     app.state.field_settings = field_settings
+    app.state.disclosure = disclosure or DisclosureSettings()
     app.state.photo_dir = field_settings.photos_in(store_settings.data_dir)
     add_error_handlers(app)
     # Leaflet and the map scripts, for the API's map pages and the web pages alike.

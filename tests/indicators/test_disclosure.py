@@ -123,3 +123,29 @@ def test_compute_publishes_rounded_values_and_no_suppressed_cell_is_recoverable(
     assert a["suppressed"].sum() >= 2
     audit = audit_city(store, "att", settings)
     assert len(audit) >= 2 and audit["protected"].all()
+
+
+def test_segregation_refusals_quote_no_counts():
+    from indicators.measures.segregation import dissimilarity
+
+    with pytest.raises(ValueError, match="choose another group") as empty:
+        dissimilarity(np.array([0.0, 0.0]), np.array([13.0, 7.0]))
+    with pytest.raises(ValueError) as everyone:
+        dissimilarity(np.array([13.0, 7.0]), np.array([13.0, 7.0]))
+    for refused in (empty, everyone):
+        assert not any(str(n) in str(refused.value) for n in (0, 7, 13, 20))
+
+
+def test_segregation_summary_for_the_public_has_no_counts_and_withholds_small_groups():
+    from indicators.disclosure.summaries import release_summary
+
+    summary = {"group": "iraqi", "districts": 4, "groups": ["iraqi", "national"],
+               "group_total": 13.0, "population": 93.0, "dissimilarity": 0.123456,
+               "moran": {"I": 0.5555555, "n": 4}}
+    small = release_summary(summary, min_count=15, digits=3)
+    assert small["suppressed"] and small["dissimilarity"] is None and small["moran"] is None
+    assert "group_total" not in small and "population" not in small
+    large = release_summary(summary | {"group_total": 130.0, "population": 930.0},
+                            min_count=15, digits=3)
+    assert not large["suppressed"] and large["dissimilarity"] == 0.123
+    assert large["moran"] == {"I": 0.556, "n": 4}
