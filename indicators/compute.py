@@ -7,6 +7,13 @@ import pandas as pd
 
 from indicators.aggregate import weighted_means
 from indicators.definitions import Framework, load_frameworks
+from indicators.disclosure.gate import (
+    Plan,
+    plan_release,
+    refuse_unless_protected,
+    release,
+    round_published,
+)
 from indicators.evaluate import KEY, PreparedObservations, SpatialContext, evaluate, runs_by
 from indicators.standardise import standardise
 from observatory.settings import DisclosureSettings
@@ -14,14 +21,19 @@ from observatory.store import Store
 
 
 def framework_values(framework: Framework, prepared: PreparedObservations,
-                     min_count: int, spatial: SpatialContext | None = None) -> pd.DataFrame:
+                     min_count: int, spatial: SpatialContext | None = None,
+                     plan: Plan | None = None) -> pd.DataFrame:
     """Every indicator of a framework and, for composite frameworks, its sub-dimension,
-    dimension and index composites, as rows of the indicator_value contract."""
+    dimension and index composites, as rows of the indicator_value contract. With a disclosure
+    ``plan``, values pass its gate (withheld, rounded) before they are scored, so a score says
+    no more than its published value."""
     rows = []
     for definition in framework.indicators:
         raw = evaluate(definition, prepared, min_count, spatial)
         if raw.empty:
             continue
+        if plan is not None:
+            raw = release(raw.assign(indicator_id=raw.get("indicator_id", definition.id)), plan)
         score = (standardise(raw["value"].to_numpy(), definition.benchmarks, definition.direction)
                  if definition.benchmarks is not None and definition.direction != "neutral"
                  else np.full(len(raw), np.nan))
@@ -34,6 +46,8 @@ def framework_values(framework: Framework, prepared: PreparedObservations,
     values = pd.concat(rows, ignore_index=True)
     if framework.composite:
         values = pd.concat([values, _composites(framework, values)], ignore_index=True)
+    if plan is not None:
+        values = round_published(values, plan.digits)
     return values.rename(columns={"runs": "source_runs"})
 
 
@@ -85,17 +99,27 @@ def _rows(units: pd.MultiIndex, indicator_id: str, score: np.ndarray,
 def compute_city(store: Store, city_slug: str, disclosure: DisclosureSettings,
                  framework: str | None = None) -> int:
     """Evaluate every framework (or the one named) for the city; return rows written."""
-    frameworks = [f for f in load_frameworks().values()
-                  if framework is None or f.framework == framework]
-    variables = sorted(set().union(*(f.variables() for f in frameworks))) if frameworks else []
+    names = [f for f in load_frameworks() if framework is None or f == framework]
+    return sum(compute_frameworks(store, city_slug, disclosure, names).values())
+
+
+def compute_frameworks(store: Store, city_slug: str, disclosure: DisclosureSettings,
+                       names: list[str]) -> dict[str, int]:
+    """Evaluate the frameworks named for the city; return the rows written per framework.
+
+    The disclosure plan covers every framework whichever are computed, so that cells shared
+    across frameworks are withheld alike; if its audit fails, DisclosureRefused is raised and
+    nothing is stored."""
+    every = load_frameworks()
+    variables = sorted(set().union(*(f.variables() for f in every.values()))) if every else []
     prepared = PreparedObservations(store.observations(city_slug, variables=variables))
+    plan = plan_release([d for f in every.values() for d in f.indicators], prepared, disclosure)
+    refuse_unless_protected(plan.audit, city_slug)
     city = store.city(city_slug)
     spatial = SpatialContext(
         districts=store.districts(city_slug), local_crs=city.local_crs if city else "",
         events=lambda layer: store.events(city_slug, layer=layer))
-    written = 0
-    for item in frameworks:
-        values = framework_values(item, prepared, disclosure.min_count, spatial)
-        if not values.empty:
-            written += store.put_indicator_values(city_slug, values)
-    return written
+    computed = {name: framework_values(every[name], prepared, disclosure.min_count, spatial, plan)
+                for name in names if name in every}
+    return {name: store.put_indicator_values(city_slug, values) if not values.empty else 0
+            for name, values in computed.items()}

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from observatory.api.routers import add_api_routes
 from observatory.http.app import http_app
-from observatory.settings import ApiSettings, FieldSettings, StoreSettings
+from observatory.settings import ApiSettings, DisclosureSettings, FieldSettings, StoreSettings
 from observatory.web.routes import add_pages
 
 
@@ -19,8 +19,10 @@ def create_app(
     store_settings: StoreSettings | None = None,
     api_settings: ApiSettings | None = None,
     field_settings: FieldSettings | None = None,
+    *,
+    disclosure: DisclosureSettings | None = None,
     ingest_token: str | None = None,
 ) -> FastAPI:
     # The pages last: their /{lang}/… paths must not shadow any API route.
     return http_app((add_api_routes, add_pages), store_settings, api_settings, field_settings,
-                    ingest_token)
+                    disclosure=disclosure, ingest_token=ingest_token)

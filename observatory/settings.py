@@ -86,6 +86,22 @@ class DisclosureSettings(BaseSettings):
         default=15,
         description="Counts at or below this are never published (the rule is: publish if > min_count).",
     )
+    published_digits: int = Field(
+        default=3, ge=1, le=15,
+        description="Significant digits of every published value and score (0.0303858… is "
+        "published as 0.0304), so that an exact ratio does not reveal its counts.",
+    )
+    protection_range: float | None = Field(
+        default=None, gt=0,
+        description="Width, in persons, that the interval an attacker can derive for a "
+        "suppressed count must reach (capped at the count's denominator); default: min_count. "
+        "A release with a narrower interval is refused (observatory audit).",
+    )
+
+    @property
+    def protection(self) -> float:
+        """The protection range in persons."""
+        return float(self.min_count if self.protection_range is None else self.protection_range)
 
 
 class BoundarySettings(BaseSettings):

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.access import centres_from_observations, nearest_service_distance, services_per_1000
+from indicators.disclosure.primary import small_counts
 from indicators.evaluate import VALUE_COLUMNS, PreparedObservations, SpatialContext
 from indicators.formulas.base import FormulaKind, Term
 
@@ -55,7 +56,7 @@ class AccessFormula(FormulaKind):
             for period, block in rows.groupby("period"):
                 residents = block.groupby("district_code")["value"].sum()
                 rate = services_per_1000(spatial.districts, services, residents)
-                small = residents.reindex(rate.index).fillna(0).to_numpy() <= min_count
+                small = small_counts(residents.reindex(rate.index).fillna(0).to_numpy(), min_count)
                 results.append(pd.DataFrame({
                     "period": period, "district_code": rate.index,
                     "value": np.where(small, np.nan, rate.to_numpy()), "suppressed": small,

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
+from indicators.disclosure.primary import small_counts
 from indicators.evaluate import KEY, VALUE_COLUMNS, PreparedObservations, SpatialContext, runs_by
 from indicators.formulas.base import FormulaKind
 from indicators.measures.diversity import (
@@ -50,7 +51,7 @@ class DiversityFormula(FormulaKind):
             else:
                 values = shannon_diversity(counts,
                                            normalised=self.measure == "shannon_normalised")
-            small = counts.sum(axis=1) <= min_count
+            small = small_counts(counts.sum(axis=1), min_count)
             results.append(pd.DataFrame({
                 "period": period, "district_code": block.index.get_level_values("district_code"),
                 "value": np.where(small, np.nan, values), "suppressed": small}))

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
+from indicators.disclosure.primary import small_counts
 from indicators.evaluate import KEY, VALUE_COLUMNS, PreparedObservations, SpatialContext
 from indicators.formulas.base import FormulaKind, Term
 
@@ -60,10 +61,10 @@ class TermsFormula(FormulaKind):
             sums = sums.iloc[:0]
         with np.errstate(divide="ignore", invalid="ignore"):
             value = sums.eval(self.expression, engine="python")
-            small = np.zeros(len(sums), dtype=bool)
-            for expression in self.counts:
-                small |= (sums.eval(expression, engine="python") <= min_count
-                          ).fillna(False).to_numpy()
+            counted = np.column_stack(
+                [np.asarray(sums.eval(expression, engine="python"), dtype=float)
+                 for expression in self.counts]) if self.counts else np.empty((len(sums), 0))
+            small = small_counts(counted, min_count)
         value = pd.Series(value, index=sums.index).replace([np.inf, -np.inf], np.nan)
         out["value"] = value.where(~small)
         out["suppressed"] = small

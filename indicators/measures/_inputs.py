@@ -37,8 +37,8 @@ def group_and_total(group: ArrayLike, total: ArrayLike) -> tuple[np.ndarray, np.
         )
     if not 0 < x.sum() < t.sum():
         raise ValueError(
-            "the group must be present somewhere and not be the whole population "
-            f"(group total {x.sum():g}, population {t.sum():g})"
+            "the group must be present in some district and must not be the whole "
+            "population; choose another group, total or period"
         )
     return x, t
 

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
+from observatory.cli.audit_command import audit
 from observatory.cli.context import CliContext, fail
 from observatory.cli.demo_command import demo
 from observatory.cli.icc_commands import icc_app
@@ -73,6 +74,7 @@ app.command()(init)
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(runs_app, name="runs")
 app.command()(compute)
+app.command()(audit)
 app.add_typer(icc_app, name="icc")
 app.add_typer(keys_app, name="keys")
 app.command()(demo)

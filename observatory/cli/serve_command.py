@@ -61,8 +61,8 @@ def run_server(cli: CliContext, api_settings: ApiSettings) -> None:
             cli.out.print("`observatory ingest` on this file runs in this server while it "
                           f"serves (link: {link_file(Path(link.database))})", markup=False)
         uvicorn.run(
-            partial(create_app, cli.store_settings, api_settings, None,
-                    None if link is None else link.token),
+            partial(create_app, cli.store_settings, api_settings, disclosure=cli.disclosure,
+                    ingest_token=None if link is None else link.token),
             factory=True,
             host=api_settings.host,
             port=api_settings.port,

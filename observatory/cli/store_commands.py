@@ -93,13 +93,17 @@ def compute(
 
 
 def compute_and_report(cli: CliContext, store: Store, city: str, frameworks: list[str]) -> int:
-    """Compute each framework for the city, printing the values written; return their sum."""
-    from indicators.compute import compute_city
+    """Compute the frameworks for the city, printing the values written per framework; return
+    their sum. A release the disclosure audit refuses stores nothing and fails (exit 1)."""
+    from indicators.compute import compute_frameworks
+    from indicators.disclosure.gate import DisclosureRefused
 
-    total = 0
+    with cli.out.status(f"Computing {', '.join(frameworks)} for {city}…"):
+        try:
+            written = compute_frameworks(store, city, cli.disclosure, frameworks)
+        except DisclosureRefused as exc:
+            raise fail(str(exc), 1) from exc
     for framework in frameworks:
-        with cli.out.status(f"Computing {framework} for {city}…"):
-            written = compute_city(store, city, cli.disclosure, framework=framework)
-        cli.out.print(f"{city}: {framework}: {written} indicator value(s) written")
-        total += written
-    return total
+        cli.out.print(f"{city}: {framework}: {written.get(framework, 0)} indicator value(s) "
+                      "written")
+    return sum(written.values())

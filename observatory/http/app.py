@@ -14,7 +14,7 @@ from maps.assets import STATIC_DIR
 from observatory.http.errors import add_error_handlers
 from observatory.http.security_headers import SecurityHeaders
 from observatory.services.ingest_jobs import IngestJobs
-from observatory.settings import ApiSettings, FieldSettings, StoreSettings
+from observatory.settings import ApiSettings, DisclosureSettings, FieldSettings, StoreSettings
 from observatory.store import open_store
 
 FrontDoor = Callable[[FastAPI], None]  # adds its routes (and static files) to the app
@@ -25,6 +25,8 @@ def http_app(
     store_settings: StoreSettings | None = None,
     api_settings: ApiSettings | None = None,
     field_settings: FieldSettings | None = None,
+    *,
+    disclosure: DisclosureSettings | None = None,
     ingest_token: str | None = None,
 ) -> FastAPI:
     """An app serving ``front_doors`` in order (a route added earlier wins). ``ingest_token``:
@@ -55,6 +57,7 @@ def http_app(
     app.state.api_settings = api_settings
     app.state.ingest_token = ingest_token
     app.state.field_settings = field_settings
+    app.state.disclosure = disclosure or DisclosureSettings()
     app.state.photo_dir = field_settings.photos_in(store_settings.data_dir)
     add_error_handlers(app)
     app.add_middleware(SecurityHeaders, basemap_url=api_settings.basemap_url,

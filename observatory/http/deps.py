@@ -12,7 +12,7 @@ from fastapi import Path as PathParam
 from observatory.models import City
 from observatory.services.errors import NotFound
 from observatory.services.map_pages import MapAssets
-from observatory.settings import ApiSettings, FieldSettings
+from observatory.settings import ApiSettings, DisclosureSettings, FieldSettings
 from observatory.store import Store
 
 
@@ -34,7 +34,12 @@ async def get_photo_dir(request: Request) -> Path:
     return request.app.state.photo_dir
 
 
+async def get_disclosure(request: Request) -> DisclosureSettings:
+    return request.app.state.disclosure
+
+
 StoreDep = Annotated[Store, Depends(get_store)]
+DisclosureDep = Annotated[DisclosureSettings, Depends(get_disclosure)]
 ApiSettingsDep = Annotated[ApiSettings, Depends(get_api_settings)]
 FieldSettingsDep = Annotated[FieldSettings, Depends(get_field_settings)]
 PhotoDirDep = Annotated[Path, Depends(get_photo_dir)]

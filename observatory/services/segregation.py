@@ -4,21 +4,37 @@ from __future__ import annotations
 
 import pandas as pd
 
+from indicators.disclosure.summaries import PERSONAL_DATA_FEEDS, release_summary
 from indicators.segregation_report import group_counts, group_members, segregation_summary
 from indicators.spatial import hotspots
 from observatory.models import City
+from observatory.services.callers import PUBLIC, Caller
 from observatory.services.errors import InvalidRequest, NotFound
 from observatory.services.jsonable import plain
+from observatory.services.visibility import sees_suppressed
+from observatory.settings import DisclosureSettings
 from observatory.store import Store
 
 
 def city_segregation(
-    store: Store, city: City, group: str, *, total: str = "population", period: str | None = None
+    store: Store, city: City, group: str, *, total: str = "population", period: str | None = None,
+    caller: Caller = PUBLIC, disclosure: DisclosureSettings | None = None,
 ) -> dict:
     """Dissimilarity, isolation, entropy and the other measures of ``group`` counted in
     ``total`` in ``period`` (default: the latest), the multigroup measures, and the global
-    Moran's I of the group's share."""
+    Moran's I of the group's share.
+
+    Below officer the answer passes the disclosure gate: no counts, measures rounded and
+    withheld for a small group, and nothing at all from personal-data feeds (admin records)."""
+    disclosure = disclosure or DisclosureSettings()
     observations = store.observations(city.slug, variables=[total])
+    if not sees_suppressed(caller) and not observations.empty:
+        feeds = {run.id: run.feed for run in store.runs(city.slug)}
+        if observations["ingest_run"].map(feeds).isin(PERSONAL_DATA_FEEDS).any():
+            raise NotFound(
+                f"{total!r} counts persons in personal-data records and is not published. "
+                "Fix: ask for a census variable such as total=population, or use an officer "
+                "key.")
     if observations.empty:
         raise NotFound(
             f"{city.slug} has no observations of {total!r}. Ingest a "
@@ -40,15 +56,11 @@ def city_segregation(
         summary = segregation_summary(counts, group)
     except ValueError as exc:
         raise InvalidRequest(str(exc)) from exc
-    return plain(
-        {
-            "city": city.slug,
-            "period": period,
-            "total": total,
-            **summary,
-            "moran": _share_moran(store, city, counts, group),
-        }
-    )
+    summary["moran"] = _share_moran(store, city, counts, group)
+    if not sees_suppressed(caller):
+        summary = release_summary(summary, min_count=disclosure.min_count,
+                                  digits=disclosure.published_digits)
+    return plain({"city": city.slug, "period": period, "total": total, **summary})
 
 
 def _share_moran(store: Store, city: City, counts: pd.DataFrame, group: str) -> dict:

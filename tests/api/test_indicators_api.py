@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
+import pandas as pd
 import pytest
 from api_access import auth, seed_census
 from api_seed import CITY, DISTRICTS, indicator_values
 from fastapi.testclient import TestClient
 
 from indicators.compute import compute_city
+from observatory.models import IngestRun, canonical_dims
 from observatory.settings import DisclosureSettings
 from observatory.store import Store
 
@@ -84,19 +88,55 @@ def test_profile_puts_the_city_value_beside_the_district(api: TestClient):
     assert api.get(f"{URL}/districts/999/profile").status_code == 404
 
 
-def test_segregation_of_a_group_from_an_ingested_census(api: TestClient, seeded: Store, tmp_path):
+def test_segregation_of_a_group_from_an_ingested_census(api: TestClient, seeded: Store, tmp_path,
+                                                        keys: dict):
     assert api.get(f"{URL}/segregation").status_code == 404  # no census yet
     seed_census(seeded, tmp_path)
+    officer = auth(keys["officer"])
 
-    foreign = api.get(f"{URL}/segregation").json()
+    foreign = api.get(f"{URL}/segregation", headers=officer).json()
     assert (foreign["group"], foreign["period"], foreign["districts"]) == ("foreign", "2026", 4)
     assert foreign["group_total"] == 300 + 100 + 150 + 60 + 5 + 3 + 600 + 400
     assert 0 < foreign["dissimilarity"] < 1
     assert foreign["moran"]["n"] == 4 and foreign["moran"]["I"] is not None
-    syrian = api.get(f"{URL}/segregation", params={"group": "syrian"}).json()
+    syrian = api.get(f"{URL}/segregation", params={"group": "syrian"}, headers=officer).json()
     assert syrian["group_total"] == 300 + 150 + 5 + 600
     unknown = api.get(f"{URL}/segregation", params={"group": "martian"})
     assert unknown.status_code == 422 and "syrian" in unknown.json()["detail"]
+
+
+def test_segregation_gives_the_public_no_counts_and_rounded_measures(
+    api: TestClient, seeded: Store, tmp_path, keys: dict
+):
+    seed_census(seeded, tmp_path)
+    officer = api.get(f"{URL}/segregation", headers=auth(keys["officer"])).json()
+    for headers in ({}, auth(keys["public"]), auth(keys["planner"])):
+        public = api.get(f"{URL}/segregation", headers=headers).json()
+        assert "group_total" not in public and "population" not in public
+        assert public["suppressed"] is False
+        assert public["dissimilarity"] == float(f"{officer['dissimilarity']:.3g}")
+        assert public["moran"]["I"] == float(f"{officer['moran']['I']:.3g}")
+
+
+def test_segregation_never_serves_personal_data_feeds_to_the_public(
+    api: TestClient, seeded: Store, tmp_path, keys: dict
+):
+    seed_census(seeded, tmp_path)
+    users = pd.DataFrame([
+        {"district_code": code, "period": "2026-01", "variable": "service_users",
+         "dims": canonical_dims({"citizenship": group}), "value": value, "unit": "persons"}
+        for code, group, value in [("101", "iraqi", 13), ("102", "national", 40),
+                                   ("103", "national", 25), ("104", "iraqi", 2)]])
+    seeded.load(IngestRun(CITY.slug, "admin", "records.csv", "r"), observations=users)
+    params = {"total": "service_users", "group": "iraqi"}
+    for headers in ({}, auth(keys["public"]), auth(keys["planner"])):
+        refused = api.get(f"{URL}/segregation", params=params, headers=headers)
+        assert refused.status_code == 404
+        detail = refused.json()["detail"]
+        assert "personal-data" in detail and "total=population" in detail
+        assert not re.search(r"\b(13|15|2|40|25|80)\b", detail)
+    officer = api.get(f"{URL}/segregation", params=params, headers=auth(keys["officer"]))
+    assert officer.status_code == 200 and officer.json()["group_total"] == 15
 
 
 def test_hotspots_as_json_and_geojson(api: TestClient, seeded: Store, tmp_path):
@@ -105,10 +145,13 @@ def test_hotspots_as_json_and_geojson(api: TestClient, seeded: Store, tmp_path):
     params = {"indicator": "foreign_citizens_share", "permutations": 99}
 
     body = api.get(f"{URL}/hotspots", params=params).json()
-    assert body["period"] == "2026" and body["summary"]["n"] == 3  # 103 is suppressed
+    # 103 is suppressed (8 foreign residents) and 101 with it (secondary suppression: else
+    # the city's share minus the others would give 103's)
+    assert body["period"] == "2026" and body["summary"]["n"] == 2
     rows = {r["code"]: r for r in body["districts"]}
     assert rows["103"]["lisa_category"] == "no data" and rows["103"]["value"] is None
-    assert rows["101"]["gi_category"] != "no data"
+    assert rows["101"]["lisa_category"] == "no data" and rows["101"]["value"] is None
+    assert rows["104"]["value"] == 0.333  # two valued districts: too few for Gi* categories
     shapes = api.get(f"{URL}/hotspots", params={**params, "f": "geojson"})
     assert shapes.headers["content-type"] == "application/geo+json"
     features = {f["id"]: f for f in shapes.json()["features"]}
@@ -131,4 +174,5 @@ def test_a_new_ingest_shows_on_the_next_request_without_restart(
 
     after = api.get(f"{URL}/indicators", params={"indicator": "foreign_citizens_share"}).json()
     assert {v["period"] for v in after["values"]} == {"2026"}
-    assert _by_district(after["values"])["101"]["value"] == pytest.approx(400 / 1300)
+    # 1000 / 3000 at 3 significant digits (101 is withheld as 103's complement)
+    assert _by_district(after["values"])["104"]["value"] == 0.333

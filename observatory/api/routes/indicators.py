@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from indicators.segregation_report import FOREIGN
 from indicators.spatial import hotspots
 from observatory.api.security import CallerDep
-from observatory.http.deps import CityDep, StoreDep
+from observatory.http.deps import CityDep, DisclosureDep, StoreDep
 from observatory.http.openapi import refusals
 from observatory.services import district_profile as profiles
 from observatory.services.indicator_values import city_values
@@ -100,13 +100,18 @@ def district_profile(
 def segregation(
     city: CityDep,
     store: StoreDep,
+    caller: CallerDep,
+    disclosure: DisclosureDep,
     group: str = Query(FOREIGN, description="a citizenship value, or 'foreign' (all but national)"),
     total: str = Query("population", description="the variable counted"),
     period: str | None = Query(None, description="default: the latest"),
 ) -> dict:
     """Dissimilarity, isolation, entropy and the other measures of one group across the
-    districts, the multigroup measures, and the global Moran's I of the group's share."""
-    return city_segregation(store, city, group, total=total, period=period)
+    districts, the multigroup measures, and the global Moran's I of the group's share. Below
+    officer: no counts, measures rounded and withheld (``suppressed``) for a small group, and
+    personal-data variables (administrative records) not served."""
+    return city_segregation(store, city, group, total=total, period=period, caller=caller,
+                            disclosure=disclosure)
 
 
 @router.get(

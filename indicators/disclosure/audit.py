@@ -1,0 +1,201 @@
+"""The audit: for every suppressed cell, the interval of counts that the published values and
+the table's relations still allow, by linear programming (tau-argus's audit; Hundepool et al.,
+*Statistical Disclosure Control*, Wiley 2012, §4.2 and §5.2: minimise and maximise each
+suppressed cell subject to the published cells within their rounding, the additivity
+relations and non-negativity). The LPs are solved with scipy's HiGHS, one connected component
+of the table at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linprog
+from scipy.sparse import csr_array
+
+from indicators.disclosure.rounding import half_step, round_significant
+from indicators.disclosure.tables import CountTable, Relation
+
+INTERVAL_COLUMNS = ["cell", "indicators", "period", "district_code", "primary", "lower", "upper",
+                    "width", "required", "protected"]
+
+
+@dataclass
+class Bounds:
+    """Per cell: what an attacker knows of its count (lower, upper) and whether it is
+    suppressed (to be audited)."""
+
+    lower: np.ndarray
+    upper: np.ndarray
+    suppressed: np.ndarray
+
+
+def planned_bounds(table: CountTable, digits: int) -> Bounds:
+    """The bounds a release would give if every cell were published by its indicators at
+    ``digits`` significant digits (computed from the counts themselves); ``with_suppressed``
+    then withholds some."""
+    cells = table.cells
+    count, whole = cells["count"].to_numpy(float), cells["whole"].to_numpy(float)
+    lower, upper = np.zeros(len(cells)), whole.copy()
+    scales: dict[str, set[float]] = {}
+    for signature, scale in table.published_as.values():
+        scales.setdefault(json_key(signature), set()).add(scale)
+    keys = np.array([json_key(s) for s in cells["signature"]], dtype=object)
+    for key, published in scales.items():
+        rows = np.flatnonzero(keys == key)
+        for scale in published:
+            value = round_significant(scale * count[rows] / whole[rows], digits)
+            _narrow(lower, upper, rows, value, scale, whole[rows], digits)
+    return Bounds(lower, upper, np.zeros(len(cells), dtype=bool))
+
+
+def with_suppressed(bounds: Bounds, whole: np.ndarray, suppressed: np.ndarray) -> Bounds:
+    """``bounds`` with the ``suppressed`` cells withheld (known only to lie in 0…whole)."""
+    return Bounds(np.where(suppressed, 0.0, bounds.lower),
+                  np.where(suppressed, whole, bounds.upper), suppressed.copy())
+
+
+def published_bounds(table: CountTable, published: pd.DataFrame, digits: int) -> Bounds:
+    """The bounds that stored values (rows: indicator_id, period, district_code, value,
+    suppressed) give. A cell is suppressed when every row publishing it is suppressed; a cell
+    no row publishes is unknown to the attacker (bounds 0…whole) and not audited."""
+    cells = table.cells
+    whole = cells["whole"].to_numpy(float)
+    lower, upper = np.zeros(len(cells)), whole.copy()
+    shown = np.zeros(len(cells), dtype=bool)
+    hidden = np.zeros(len(cells), dtype=bool)
+    index = {(json_key(s), p, None if pd.isna(d) else d): c for c, s, p, d in
+             cells[["cell", "signature", "period", "district_code"]].itertuples(index=False)}
+    for row in published.itertuples(index=False):
+        mapped = table.published_as.get(row.indicator_id)
+        if mapped is None:
+            continue
+        signature, scale = mapped
+        district = None if pd.isna(row.district_code) else row.district_code
+        i = index.get((json_key(signature), str(row.period), district))
+        if i is None:
+            continue
+        if bool(row.suppressed) or pd.isna(row.value):
+            hidden[i] = True
+            continue
+        shown[i] = True
+        at = np.array([i])
+        _narrow(lower, upper, at, np.array([float(row.value)]), scale, whole[at], digits)
+    return Bounds(lower, upper, hidden & ~shown)
+
+
+def json_key(signature: tuple[str, str]) -> str:
+    return "\x1f".join(signature)
+
+
+def _narrow(lower: np.ndarray, upper: np.ndarray, rows: np.ndarray, value: np.ndarray,
+            scale: float, whole: np.ndarray, digits: int) -> None:
+    """Tighten the bounds of ``rows`` to what their published ``value`` (rounded) allows."""
+    step = half_step(value, digits)
+    slack = 1e-9 * np.maximum(whole, 1.0)  # float noise must not make the true count infeasible
+    lower[rows] = np.maximum(lower[rows], (value - step) / scale * whole - slack)
+    upper[rows] = np.minimum(upper[rows], (value + step) / scale * whole + slack)
+
+
+def components(n_cells: int, relations: list[Relation]) -> list[np.ndarray]:
+    """Cells that share relations, transitively (union-find); cells in no relation are alone."""
+    parent = list(range(n_cells))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for relation in relations:
+        first, *rest = relation.coefs
+        for other in rest:
+            parent[find(other)] = find(first)
+    roots = np.array([find(i) for i in range(n_cells)])
+    return [np.flatnonzero(roots == r) for r in np.unique(roots)]
+
+
+class ComponentLP:
+    """The linear system of one component: its relations over its cells."""
+
+    def __init__(self, cells: np.ndarray, relations: list[Relation]):
+        self.cells = cells
+        position = {int(c): k for k, c in enumerate(cells)}
+        mine = [r for r in relations if next(iter(r.coefs)) in position]
+        self.eq = self._matrix([r for r in mine if r.equality], position)
+        self.ub = self._matrix([r for r in mine if not r.equality], position)
+
+    def _matrix(self, relations: list[Relation], position: dict[int, int]
+                ) -> tuple[csr_array, np.ndarray] | None:
+        if not relations:
+            return None
+        rows, cols, data = [], [], []
+        for k, relation in enumerate(relations):
+            for cell, coef in relation.coefs.items():
+                rows.append(k)
+                cols.append(position[cell])
+                data.append(coef)
+        matrix = csr_array((data, (rows, cols)), shape=(len(relations), len(self.cells)))
+        return matrix, np.array([r.rhs for r in relations])
+
+    def interval(self, target: int, lower: np.ndarray, upper: np.ndarray) -> tuple[float, float]:
+        """Min and max of cell ``target`` (a position in this component)."""
+        bounds = np.column_stack([lower[self.cells], upper[self.cells]])
+        objective = np.zeros(len(self.cells))
+        objective[target] = 1.0
+        out = []
+        for sign in (1.0, -1.0):
+            result = linprog(sign * objective, bounds=bounds, method="highs",
+                             A_eq=self.eq[0] if self.eq else None,
+                             b_eq=self.eq[1] if self.eq else None,
+                             A_ub=self.ub[0] if self.ub else None,
+                             b_ub=self.ub[1] if self.ub else None)
+            if result.status != 0:  # infeasible bounds cannot come from a true table
+                raise ValueError(f"the disclosure audit's linear program failed: "
+                                 f"{result.message}")
+            out.append(sign * result.fun)
+        return out[0], out[1]
+
+
+def required_width(table: CountTable, protection: float) -> np.ndarray:
+    """The protection range of each cell: ``protection`` persons, capped at the cell's
+    denominator (a count can never be less known than 0…whole)."""
+    return np.minimum(protection, table.cells["whole"].to_numpy(float))
+
+
+def intervals(table: CountTable, bounds: Bounds, protection: float) -> pd.DataFrame:
+    """One row per suppressed cell: its attacker interval and whether it is wide enough. Only
+    primary cells (small counts) need the protection range; a complement (withheld to protect
+    them) is required nothing, its interval is shown for information."""
+    cells = table.cells
+    primary = cells["primary"].to_numpy(bool)
+    need = np.where(primary, required_width(table, protection), 0.0)
+    names = _indicator_names(table)
+    rows = []
+    for members in components(len(cells), table.relations):
+        targets = [k for k, c in enumerate(members) if bounds.suppressed[c]]
+        if not targets:
+            continue
+        lp = ComponentLP(members, table.relations)
+        for k in targets:
+            low, high = lp.interval(k, bounds.lower, bounds.upper)
+            cell = int(members[k])
+            width = high - low
+            rows.append({"cell": cell, "indicators": names[json_key(cells["signature"][cell])],
+                         "period": cells["period"][cell],
+                         "district_code": cells["district_code"][cell],
+                         "primary": bool(primary[cell]),
+                         "lower": low, "upper": high, "width": width,
+                         "required": float(need[cell]),
+                         "protected": bool(width >= need[cell] - 1e-6)})
+    return pd.DataFrame(rows, columns=INTERVAL_COLUMNS)
+
+
+def _indicator_names(table: CountTable) -> dict[str, str]:
+    names: dict[str, list[str]] = {}
+    for indicator_id, (signature, _) in table.published_as.items():
+        names.setdefault(json_key(signature), []).append(indicator_id)
+    for indicator_id, signature in table.linked.items():
+        names.setdefault(json_key(signature), []).append(indicator_id)
+    return {key: ", ".join(sorted(ids)) for key, ids in names.items()}

@@ -1,0 +1,101 @@
+"""The disclosure gate: what a release of indicator values may publish.
+
+One plan per city and computation, over every framework's ratios at once (so that suppression
+is coordinated across the frameworks that share cells): primary suppression (the formulas'
+small-count rule, primary.py), secondary suppression (secondary.py), rounding (rounding.py),
+and the audit of the result (audit.py), which refuses the release if a suppressed count can be
+narrowed below the protection range."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from indicators.definitions import Definition
+from indicators.disclosure.audit import intervals, json_key, planned_bounds, with_suppressed
+from indicators.disclosure.rounding import round_significant
+from indicators.disclosure.secondary import secondary_suppression
+from indicators.disclosure.tables import CountTable, build_table
+from indicators.evaluate import PreparedObservations
+from observatory.settings import DisclosureSettings
+
+
+class DisclosureRefused(Exception):
+    """The release would let a suppressed count be narrowed below the protection range."""
+
+
+@dataclass
+class Plan:
+    """The count table, which of its cells are withheld, and the audit of that pattern."""
+
+    table: CountTable
+    withheld: np.ndarray
+    audit: pd.DataFrame
+    digits: int
+
+    def withheld_rows(self, values: pd.DataFrame) -> np.ndarray:
+        """Per indicator row (indicator_id, period, district_code): whether the plan withholds
+        it, as a ratio cell or as an indicator linked to one."""
+        cells = self.table.cells[self.withheld]
+        hidden = {(json_key(s), str(p), None if pd.isna(d) else d) for s, p, d in
+                  cells[["signature", "period", "district_code"]].itertuples(index=False)}
+        signatures = {i: s for i, (s, _) in self.table.published_as.items()} | self.table.linked
+        out = np.zeros(len(values), dtype=bool)
+        for k, row in enumerate(values[["indicator_id", "period", "district_code"]]
+                                .itertuples(index=False)):
+            signature = signatures.get(row.indicator_id)
+            if signature is not None:
+                district = None if pd.isna(row.district_code) else row.district_code
+                out[k] = (json_key(signature), str(row.period), district) in hidden
+        return out
+
+
+def plan_release(definitions: Iterable[Definition], prepared: PreparedObservations,
+                 settings: DisclosureSettings) -> Plan:
+    """Primary and secondary suppression over ``definitions``' ratios, and their audit."""
+    table = build_table(definitions, prepared, settings.min_count)
+    withheld = secondary_suppression(table, settings.published_digits, settings.protection)
+    bounds = with_suppressed(planned_bounds(table, settings.published_digits),
+                             table.cells["whole"].to_numpy(float), withheld)
+    return Plan(table, withheld, intervals(table, bounds, settings.protection),
+                settings.published_digits)
+
+
+def refuse_unless_protected(audit: pd.DataFrame, city: str) -> None:
+    """Raise DisclosureRefused when a suppressed cell's interval is too narrow. The message
+    names the cells, never their counts or intervals."""
+    failing = audit[~audit["protected"].astype(bool)]
+    if failing.empty:
+        return
+    examples = "; ".join(f"{r.indicators} in {r.district_code or 'the city'}, {r.period}"
+                         for r in failing.head(3).itertuples(index=False))
+    raise DisclosureRefused(
+        f"Release of {city} refused: {len(failing)} suppressed value(s) could be derived from "
+        f"the published ones to within less than the protection range (e.g. {examples}). "
+        f"Nothing was stored. Fix: see `observatory audit --city {city}`; raise "
+        "OBSERVATORY_MIN_COUNT, or lower OBSERVATORY_PROTECTION_RANGE if the protection asked "
+        "for is more than the table can give.")
+
+
+def release(values: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    """Raw indicator rows as they may be published: the plan's withheld rows suppressed (no
+    value), every value rounded."""
+    out = values.copy()
+    hidden = plan.withheld_rows(out) | out["suppressed"].fillna(False).astype(bool).to_numpy()
+    value = pd.to_numeric(out["value"]).astype(float).to_numpy()
+    out["value"] = np.where(hidden, np.nan, round_significant(value, plan.digits))
+    out["suppressed"] = hidden
+    return out
+
+
+def round_published(values: pd.DataFrame, digits: int) -> pd.DataFrame:
+    """Values and scores (composites' included) rounded to ``digits`` significant digits."""
+    out = values.copy()
+    for column in ("value", "score"):
+        if column in out:
+            out[column] = round_significant(pd.to_numeric(out[column]).astype(float)
+                                            .to_numpy(), digits)
+    return out

@@ -1,0 +1,93 @@
+"""Secondary (complementary) suppression: more cells are withheld until no primary-suppressed
+count can be narrowed below the protection range from the published ones.
+
+Method: sequential single-cell protection by linear programming, the heuristic behind
+tau-argus's "modular" method and sdcTable's SIMPLEHEURISTIC (Hundepool et al., *Statistical
+Disclosure Control*, Wiley 2012, §4.2.4–4.2.5; Fischetti and Salazar-González, "Models and
+algorithms for optimizing cell suppression in tabular data with linear constraints", JASA 95,
+2000). For each sensitive cell in turn, find the cheapest change ``y`` of the table that keeps
+every relation (``A y = 0``), keeps each count within 0…its denominator, moves the sensitive
+cell by the protection range, at the least cost: a published cell costs its count plus one
+(tau-argus's default cost is the cell value), so small cells are withheld before large ones.
+Every published cell that the
+cheapest change moves is withheld. The attacker can then follow that change, so the cell's
+interval is at least the protection range wide; the audit (audit.py) checks it. Withholding
+only removes constraints, so a cell once protected stays protected.
+
+The pattern is not minimal (the joint ILP would be), but it is audited and deterministic: the
+same data give the same pattern in every computation, which keeps suppression coordinated
+across the frameworks that share cells."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import hstack
+
+from indicators.disclosure.audit import (
+    ComponentLP,
+    components,
+    planned_bounds,
+    required_width,
+    with_suppressed,
+)
+from indicators.disclosure.tables import CountTable
+
+
+def secondary_suppression(table: CountTable, digits: int, protection: float) -> np.ndarray:
+    """Per cell of ``table``, whether it is withheld: the primary cells and their complements."""
+    cells = table.cells
+    suppressed = cells["primary"].to_numpy(bool).copy()
+    if not suppressed.any():
+        return suppressed
+    count, whole = cells["count"].to_numpy(float), cells["whole"].to_numpy(float)
+    full = planned_bounds(table, digits)
+    need = required_width(table, protection)
+    for members in components(len(cells), table.relations):
+        if not suppressed[members].any():
+            continue
+        lp = ComponentLP(members, table.relations)
+        for k in [k for k, c in enumerate(members) if suppressed[c]]:
+            cell = members[k]
+            for _ in range(len(members)):  # each round withholds at least one more cell
+                bounds = with_suppressed(full, whole, suppressed)
+                low, high = lp.interval(k, bounds.lower, bounds.upper)
+                if high - low >= need[cell] - 1e-6:
+                    break
+                moved = _cheapest_change(lp, k, count[members], whole[members],
+                                         suppressed[members], need[cell])
+                fresh = members[moved & ~suppressed[members]]
+                if not len(fresh):
+                    break  # nothing left to withhold: the audit will refuse the release
+                suppressed[fresh] = True
+    return suppressed
+
+
+def _cheapest_change(lp: ComponentLP, target: int, count: np.ndarray, whole: np.ndarray,
+                     suppressed: np.ndarray, need: float) -> np.ndarray:
+    """The cells (positions in the component) that the cheapest relation-preserving change
+    moving ``target`` by ``need`` moves: up as far as its denominator allows, the rest down."""
+    up = min(need, whole[target] - count[target])
+    moved = np.zeros(len(count), dtype=bool)
+    for amount, sign in ((up, 1.0), (need - up, -1.0)):
+        if amount > 1e-9:
+            moved |= _change(lp, target, count, whole, suppressed, amount, sign)
+    return moved
+
+
+def _change(lp: ComponentLP, target: int, count: np.ndarray, whole: np.ndarray,
+            suppressed: np.ndarray, amount: float, sign: float) -> np.ndarray:
+    n = len(count)
+    cost = np.where(suppressed, 0.0, count + 1.0)
+    objective = np.r_[cost, cost]  # y = y_up − y_down, both ≥ 0
+    bounds = np.column_stack([np.zeros(2 * n), np.r_[whole - count, count]])
+    bounds[target] = bounds[n + target] = (0.0, 0.0)
+    bounds[target if sign > 0 else n + target] = (amount, amount)
+    equal = {"A_eq": hstack([lp.eq[0], -lp.eq[0]]), "b_eq": np.zeros(lp.eq[0].shape[0])
+             } if lp.eq else {}
+    under = {"A_ub": hstack([lp.ub[0], -lp.ub[0]]), "b_ub": lp.ub[1] - lp.ub[0] @ count
+             } if lp.ub else {}
+    result = linprog(objective, bounds=bounds, method="highs", **equal, **under)
+    if result.status != 0:
+        return np.zeros(n, dtype=bool)
+    return (result.x[:n] + result.x[n:]) > 1e-7

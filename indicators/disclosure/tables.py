@@ -1,0 +1,240 @@
+"""The count table behind a city's published ratios, and the linear relations between its cells.
+
+Every published share or rate ``k · a / b`` (a count ``a`` over its denominator ``b``) is one
+cell ``a`` of a count table. The attacker is assumed to know every denominator ``b`` exactly
+(censuses publish district populations), which is the conservative assumption: a share then
+pins its count to within the rounding. The relations an attacker can use are linear in counts:
+
+- **districts sum to the city**: the city cell of an indicator and period is the sum of its
+  district cells;
+- **groups sum to the whole**: the group shares of one dimension (citizenship) in one district
+  sum to 1, i.e. their counts sum to the known denominator;
+- **a share of several groups is their sum** (foreign = every citizenship but national), so
+  ``foreign − Σ published foreign groups`` is a relation too;
+- **one count published twice is one cell** (the same numerator and denominator under two
+  indicators, e.g. a share and the location quotient built on it: those are *linked*).
+
+A relation is kept only where it holds on the true counts (observations without a district,
+say, break "districts sum to the city", and then that relation gives an attacker nothing exact).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from indicators.definitions import Definition
+from indicators.evaluate import PreparedObservations
+from indicators.formulas.base import Term
+from indicators.formulas.group_shares import GroupSharesFormula
+from indicators.formulas.terms import TermsFormula
+
+RATIO = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*\*\s*)?([A-Za-z_]\w*)\s*/\s*([A-Za-z_]\w*)\s*$")
+Signature = tuple[str, str]  # (numerator term, denominator term) as canonical JSON
+
+
+def _canonical(term: Term) -> str:
+    return json.dumps(term.model_dump(), sort_keys=True)
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """One published ratio: ``scale · part / whole``; ``groups`` names the groups of
+    ``family`` (variable, dimension) that ``part`` counts, ``not_groups`` those it leaves out
+    (the rest of the family's groups), ``formula`` the definition's own formula (its primary
+    suppression rule)."""
+
+    indicator_id: str
+    part: Term
+    whole: Term
+    scale: float
+    formula: TermsFormula
+    family: tuple[str, str] | None = None
+    groups: frozenset[str] | None = None
+    not_groups: frozenset[str] | None = None
+
+    @property
+    def signature(self) -> Signature:
+        return _canonical(self.part), _canonical(self.whole)
+
+
+@dataclass
+class Relation:
+    """``Σ coef · cell (= or ≤) rhs`` over cell ids."""
+
+    coefs: dict[int, float]
+    rhs: float
+    equality: bool = True
+
+
+@dataclass
+class CountTable:
+    """Cells (one row per count: cell, signature, period, district_code — None for the city —,
+    count, whole, primary), which indicators publish each signature and at what scale, the
+    indicators linked to one (suppressed with it), and the relations."""
+
+    cells: pd.DataFrame
+    published_as: dict[str, tuple[Signature, float]]
+    linked: dict[str, Signature]
+    relations: list[Relation] = field(default_factory=list)
+
+
+def _family(part: Term, whole: Term) -> tuple[tuple[str, str], frozenset | None,
+                                              frozenset | None] | None:
+    if part.variable != whole.variable or part.scope != "district" or whole.scope != "district":
+        return None
+    if len(whole.where) != 1 or len(part.where) != 1:
+        return None
+    [(dimension, everyone)] = whole.where.items()
+    if everyone != {"not": []} or dimension not in part.where:
+        return None
+    wanted = part.where[dimension]
+    key = (part.variable, dimension)
+    if isinstance(wanted, str):
+        return key, frozenset([wanted]), None
+    if isinstance(wanted, list):
+        return key, frozenset(wanted), None
+    return key, None, frozenset(wanted["not"])
+
+
+def ratios(definitions: Iterable[Definition], prepared: PreparedObservations
+           ) -> tuple[list[Ratio], dict[str, frozenset[str]]]:
+    """The ratios among ``definitions`` and the terms formulas linked to one (by the counts
+    their disclosure rule checks): indicator id → the set of canonical terms."""
+    found: list[Ratio] = []
+    linked: dict[str, frozenset[str]] = {}
+    for definition in definitions:
+        formula = definition.formula
+        if isinstance(formula, GroupSharesFormula):
+            codes, groups = prepared.codes(formula.dimension)
+            variable = prepared.variable_codes == prepared.variables.get_indexer(
+                [formula.variable])[0]
+            present = sorted(str(g) for g in groups[np.unique(codes[variable & (codes >= 0)])])
+            everyone = Term(variable=formula.variable, where={formula.dimension: {"not": []}})
+            for group in present:
+                if group in formula.exclude:
+                    continue
+                part = Term(variable=formula.variable, where={formula.dimension: group})
+                share = TermsFormula(terms={"part": part, "everyone": everyone},
+                                     expression="part / everyone",
+                                     counts=["part", "everyone - part"])
+                found.append(Ratio(f"{definition.id}.{group}", part, everyone, 1.0, share,
+                                   (formula.variable, formula.dimension), frozenset([group])))
+        elif isinstance(formula, TermsFormula):
+            match = RATIO.match(formula.expression)
+            if match and {match[2], match[3]} <= formula.terms.keys():
+                part, whole = formula.terms[match[2]], formula.terms[match[3]]
+                if part.scope == whole.scope == "district":
+                    family = _family(part, whole)
+                    found.append(Ratio(definition.id, part, whole, float(match[1] or 1), formula,
+                                       *(family or (None, None, None))))
+                    continue
+            counted = {name for name in formula.terms
+                       if any(re.search(rf"\b{name}\b", e) for e in formula.counts)}
+            if counted:
+                linked[definition.id] = frozenset(_canonical(formula.terms[n]) for n in counted)
+    return found, linked
+
+
+def _sums(prepared: PreparedObservations, term: Term, like: Term) -> pd.Series:
+    """``term``'s sum per (period, district_code) where ``like`` (the ratio's other term) or
+    ``term`` has rows, city rows (district None) included."""
+    frame = TermsFormula(terms={"t": term, "u": like}, expression="t").evaluate(
+        prepared, min_count=0, indicator_id="")
+    return frame.set_index(["period", "district_code"])["value"]
+
+
+def build_table(definitions: Iterable[Definition], prepared: PreparedObservations,
+                min_count: int) -> CountTable:
+    """The count table of every ratio among ``definitions`` on the prepared observations."""
+    found, linked_terms = ratios(definitions, prepared)
+    rows, published_as, seen = [], {}, {}
+    for ratio in found:
+        published_as[ratio.indicator_id] = (ratio.signature, ratio.scale)
+        if ratio.signature in seen:
+            continue
+        seen[ratio.signature] = ratio
+        primary = ratio.formula.evaluate(prepared, min_count=min_count, indicator_id="")
+        frame = primary.set_index(["period", "district_code"])[["suppressed"]].rename(
+            columns={"suppressed": "primary"})
+        frame["count"] = _sums(prepared, ratio.part, ratio.whole)
+        frame["whole"] = _sums(prepared, ratio.whole, ratio.part)
+        rows.append(frame.reset_index().assign(signature=[ratio.signature] * len(frame)))
+    linked = {}
+    for indicator_id, terms in linked_terms.items():
+        for signature in seen:
+            if set(signature) == terms:
+                linked[indicator_id] = signature
+    if not rows:
+        empty = pd.DataFrame(columns=["cell", "signature", "period", "district_code", "count",
+                                      "whole", "primary"])
+        return CountTable(empty, published_as, linked)
+    cells = pd.concat(rows, ignore_index=True)
+    cells = cells[cells["count"].notna() & cells["whole"].notna() & (cells["whole"] > 0)]
+    cells = cells.reset_index(drop=True).rename_axis("cell").reset_index()
+    cells["primary"] = cells["primary"].astype(bool)
+    cells["period"] = cells["period"].astype(str)
+    cells["district_code"] = cells["district_code"].astype(object).where(
+        cells["district_code"].notna(), None)
+    table = CountTable(cells, published_as, linked)
+    table.relations = [r for r in _relations(cells, list(seen.values())) if _holds(r, cells)]
+    return table
+
+
+def _holds(relation: Relation, cells: pd.DataFrame) -> bool:
+    counts = cells["count"].to_numpy()
+    total = sum(coef * counts[cell] for cell, coef in relation.coefs.items())
+    tolerance = 1e-6 * max(1.0, abs(relation.rhs))
+    return (abs(total - relation.rhs) <= tolerance if relation.equality
+            else total <= relation.rhs + tolerance)
+
+
+def _relations(cells: pd.DataFrame, found: list[Ratio]) -> list[Relation]:
+    out: list[Relation] = []
+    index = {(s, p, d): c for c, s, p, d in cells[["cell", "signature", "period",
+                                                   "district_code"]].itertuples(index=False)}
+    districts = cells[cells["district_code"].notna()]
+    # Districts sum to the city.
+    for (signature, period), group in districts.groupby(["signature", "period"], sort=False):
+        total = index.get((signature, period, None))
+        if total is not None:
+            coefs = dict.fromkeys(group["cell"].tolist(), 1.0)
+            coefs[total] = -1.0
+            out.append(Relation(coefs, 0.0))
+    # Families: single groups sum to the whole; a share of several groups is their sum.
+    by_family: dict[tuple[str, str], list[Ratio]] = {}
+    for ratio in found:
+        if ratio.family is not None:
+            by_family.setdefault(ratio.family, []).append(ratio)
+    units = cells[["period", "district_code"]].drop_duplicates().itertuples(index=False)
+    units = [(p, None if pd.isna(d) else d) for p, d in units]
+    for members in by_family.values():
+        singles = {next(iter(r.groups)): r for r in members
+                   if r.groups is not None and len(r.groups) == 1}
+        if not singles:
+            continue
+        whole_term = _canonical(next(iter(singles.values())).whole)
+        for period, district in units:
+            present = {g: index[(r.signature, period, district)] for g, r in singles.items()
+                       if (r.signature, period, district) in index}
+            if not present:
+                continue
+            whole = float(cells.loc[next(iter(present.values())), "whole"])
+            out.append(Relation(dict.fromkeys(present.values(), 1.0), whole))
+            for ratio in members:
+                cell = index.get((ratio.signature, period, district))
+                if (cell is None or _canonical(ratio.whole) != whole_term
+                        or (ratio.groups is not None and len(ratio.groups) == 1)):
+                    continue
+                groups = (ratio.groups if ratio.groups is not None
+                          else frozenset(singles) - (ratio.not_groups or frozenset()))
+                if groups <= present.keys():
+                    coefs = {present[g]: -1.0 for g in groups}
+                    coefs[cell] = 1.0
+                    out.append(Relation(coefs, 0.0))
+    return out

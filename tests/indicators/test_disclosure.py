@@ -1,0 +1,151 @@
+"""The disclosure gate: rounding, secondary suppression and the LP audit, on a table built to
+be attackable (one suppressed group, the others and the totals published)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from indicators.compute import compute_city
+from indicators.definitions import load_definitions
+from indicators.disclosure.audit import intervals, planned_bounds, with_suppressed
+from indicators.disclosure.gate import DisclosureRefused, plan_release, refuse_unless_protected
+from indicators.disclosure.rounding import half_step, round_significant
+from indicators.disclosure.secondary import secondary_suppression
+from indicators.disclosure.stored import audit_city
+from indicators.disclosure.tables import build_table
+from indicators.evaluate import PreparedObservations
+from observatory.models import City, IngestRun, canonical_dims
+from observatory.settings import DisclosureSettings
+
+# District A has 10 Iraqis (≤ 15: suppressed); everything else is large. Published at full
+# precision with its group shares and the city's, the 10 follows by subtraction.
+CENSUS = [("A", "national", 500), ("A", "syrian", 300), ("A", "iraqi", 10),
+          ("B", "national", 800), ("B", "syrian", 200), ("B", "iraqi", 120),
+          ("C", "national", 650), ("C", "syrian", 90), ("C", "iraqi", 60)]
+SHARES = ["citizenship_share", "foreign_citizens_share"]
+
+
+def _observations() -> pd.DataFrame:
+    return pd.DataFrame([{"district_code": d, "period": "2025", "variable": "population",
+                          "dims": canonical_dims({"citizenship": g}), "value": float(v),
+                          "unit": "persons", "ingest_run": "r1"} for d, g, v in CENSUS])
+
+
+def _table(settings: DisclosureSettings):
+    definitions = [load_definitions()[i] for i in SHARES]
+    return build_table(definitions, PreparedObservations(_observations()), settings.min_count)
+
+
+def test_rounding_hides_the_exact_ratio_and_bounds_hold_the_truth():
+    assert round_significant(np.array([278 / 9149]), 3)[0] == 0.0304
+    assert round_significant(np.array([0.0, np.nan, 123456.0]), 3)[1] != 0.0
+    assert round_significant(np.array([123456.0]), 3)[0] == 123000.0
+    truth = np.array([0.009996, 0.0100049, 0.5554, 0.99951])
+    published = round_significant(truth, 3)
+    assert np.all(np.abs(truth - published) <= half_step(published, 3))
+
+
+def test_the_table_has_the_relations_an_attacker_uses():
+    table = _table(DisclosureSettings())
+    cells = table.cells
+    # 3 groups + foreign, for A, B, C and the city
+    assert len(cells) == 16
+    iraqi_a = cells[(cells["district_code"] == "A")
+                    & cells["signature"].map(lambda s: '"iraqi"' in s[0])]
+    assert iraqi_a["primary"].tolist() == [True] and iraqi_a["count"].tolist() == [10.0]
+    # per unit: groups sum to the whole, foreign = syrian + iraqi; per signature: districts
+    # sum to the city
+    assert len(table.relations) == 4 * 2 + 4
+
+
+def test_attackable_table_is_refused_without_secondary_suppression_and_passes_with_it():
+    settings = DisclosureSettings()
+    table = _table(settings)
+    primary = table.cells["primary"].to_numpy()
+    bounds = planned_bounds(table, settings.published_digits)
+    whole = table.cells["whole"].to_numpy(float)
+    naive = intervals(table, with_suppressed(bounds, whole, primary), settings.protection)
+    assert not naive["protected"].all()
+    assert naive["width"].min() < 2  # 1 − the other shares: the 10 to within a person
+    with pytest.raises(DisclosureRefused, match="refused") as refused:
+        refuse_unless_protected(naive, "attackable")
+    assert "10" not in str(refused.value)  # the message names cells, never counts
+
+    withheld = secondary_suppression(table, settings.published_digits, settings.protection)
+    assert withheld.sum() > primary.sum() and withheld[primary].all()
+    audit = intervals(table, with_suppressed(bounds, whole, withheld), settings.protection)
+    sensitive = audit[audit["primary"]]
+    assert audit["protected"].all() and sensitive["width"].min() >= settings.protection
+    refuse_unless_protected(audit, "attackable")  # does not raise
+    # every interval holds the truth
+    counts = table.cells["count"].to_numpy()[audit["cell"].to_numpy()]
+    assert np.all((audit["lower"] <= counts + 1e-6) & (counts <= audit["upper"] + 1e-6))
+
+
+def test_plan_is_deterministic_and_linked_indicators_follow_their_cell():
+    settings = DisclosureSettings()
+    definitions = [load_definitions()[i] for i in SHARES + ["location_quotient_foreign"]]
+    prepared = PreparedObservations(_observations())
+    first = plan_release(definitions, prepared, settings)
+    assert (first.withheld == plan_release(definitions, prepared, settings).withheld).all()
+    assert first.table.linked == {"location_quotient_foreign":
+                                  first.table.published_as["foreign_citizens_share"][0]}
+
+
+def _attackable_city(store) -> None:
+    store.upsert_city(City("att", "Att", "أت"))
+    districts = gpd.GeoDataFrame(
+        {"code": ["A", "B", "C"], "name_en": ["A", "B", "C"], "name_ar": ["أ", "ب", "ج"],
+         "area_m2": [1.0, 1.0, 1.0]},
+        geometry=[shapely.box(i, 0, i + 1, 1) for i in range(3)], crs="EPSG:4326")
+    store.load(IngestRun("att", "boundaries", "b.geojson", "b"), districts=districts)
+    store.load(IngestRun("att", "census", "c.csv", "c"),
+               observations=_observations().drop(columns="ingest_run"))
+
+
+def test_compute_publishes_rounded_values_and_no_suppressed_cell_is_recoverable(store):
+    _attackable_city(store)
+    settings = DisclosureSettings()
+    assert compute_city(store, "att", settings, framework="demography") > 0
+    values = store.indicator_values("att")
+    published = values[~values["suppressed"].astype(bool)]
+    assert np.all(round_significant(published["value"].to_numpy(float), 3)
+                  == published["value"].to_numpy(float))
+    by = values.set_index(["indicator_id", "district_code"])
+    assert by.loc[("citizenship_share.iraqi", "A"), "suppressed"]
+    # 1 − the other shares of A no longer gives the Iraqi share: another one is withheld
+    a = values[(values["district_code"] == "A")
+               & values["indicator_id"].str.startswith("citizenship_share.")]
+    assert a["suppressed"].sum() >= 2
+    audit = audit_city(store, "att", settings)
+    assert len(audit) >= 2 and audit["protected"].all()
+
+
+def test_segregation_refusals_quote_no_counts():
+    from indicators.measures.segregation import dissimilarity
+
+    with pytest.raises(ValueError, match="choose another group") as empty:
+        dissimilarity(np.array([0.0, 0.0]), np.array([13.0, 7.0]))
+    with pytest.raises(ValueError) as everyone:
+        dissimilarity(np.array([13.0, 7.0]), np.array([13.0, 7.0]))
+    for refused in (empty, everyone):
+        assert not any(str(n) in str(refused.value) for n in (0, 7, 13, 20))
+
+
+def test_segregation_summary_for_the_public_has_no_counts_and_withholds_small_groups():
+    from indicators.disclosure.summaries import release_summary
+
+    summary = {"group": "iraqi", "districts": 4, "groups": ["iraqi", "national"],
+               "group_total": 13.0, "population": 93.0, "dissimilarity": 0.123456,
+               "moran": {"I": 0.5555555, "n": 4}}
+    small = release_summary(summary, min_count=15, digits=3)
+    assert small["suppressed"] and small["dissimilarity"] is None and small["moran"] is None
+    assert "group_total" not in small and "population" not in small
+    large = release_summary(summary | {"group_total": 130.0, "population": 930.0},
+                            min_count=15, digits=3)
+    assert not large["suppressed"] and large["dissimilarity"] == 0.123
+    assert large["moran"] == {"I": 0.556, "n": 4}
