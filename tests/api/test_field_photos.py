@@ -158,7 +158,28 @@ def _send_oversized(port: int, key: str, *, chunked: bool) -> tuple[int, bytes]:
                 sent += len(piece)
         except (BrokenPipeError, ConnectionResetError):
             pass
-        return sent, conn.recv(4096)
+        return sent, _answer(conn)
+
+
+def _answer(conn: socket.socket) -> bytes:
+    """The whole answer: its head and as much body as its Content-Length says (the head may
+    arrive in a segment of its own)."""
+    answer = b""
+    while b"\r\n\r\n" not in answer or len(answer) < _answer_length(answer):
+        piece = conn.recv(4096)
+        if not piece:
+            break
+        answer += piece
+    return answer
+
+
+def _answer_length(answer: bytes) -> int:
+    head, _, _ = answer.partition(b"\r\n\r\n")
+    for line in head.split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return len(head) + 4 + int(value)
+    return len(answer)
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
