@@ -106,3 +106,20 @@ def test_the_api_answers_as_its_openapi_says(api_schema):
           f"{len(summary.failures)} failures ({stop})")
     assert len(summary.operations) >= 29
     assert not summary.failures, "\n".join(sorted(summary.failures))
+
+
+def test_a_malformed_multipart_report_is_a_documented_400(duckdb_url, tmp_path):
+    """Starlette refuses a multipart body it cannot parse (a CR where a header line should end)
+    before any route code runs; the answer must be one the OpenAPI document lists."""
+    app = create_app(StoreSettings(database_url=duckdb_url, data_dir=tmp_path), ApiSettings())
+    with TestClient(app) as client:
+        answer = client.post(
+            f"/cities/{CITY}/field-reports",
+            content=b'--XX\r\nContent-Disposition: form-data; name="lon\r\r\n\r\n1\r\n--XX--\r\n',
+            headers={"content-type": "multipart/form-data; boundary=XX"},
+        )
+        documented = client.get("/openapi.json").json()[
+            "paths"]["/cities/{city}/field-reports"]["post"]["responses"]
+    assert answer.status_code == 400
+    assert answer.json() == {"detail": "Invalid multipart data."}
+    assert "400" in documented

@@ -95,7 +95,7 @@ _submitting = APIRouter(tags=["field reports"], route_class=BodyLimitedRoute)
     "/cities/{city}/field-reports",
     status_code=201,
     name="submit_field_report",
-    responses=refusals(409, 413, 415),
+    responses=refusals(400, 409, 413, 415),
 )
 async def submit_field_report(
     city: CityDep,
