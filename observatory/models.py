@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -76,6 +77,45 @@ class DistrictFeatures:
 DISTRICT_FEATURE_COLUMNS = ("code", "name_en", "name_ar", "area_m2")
 INDICATOR_FEATURE_COLUMNS = DISTRICT_FEATURE_COLUMNS + (
     "indicator_id", "period", "value", "score", "coverage", "suppressed")
+
+# A city without declared levels has this one; its observations and values belong to it.
+DEFAULT_LEVEL = "district"
+
+
+@dataclass(frozen=True)
+class Level:
+    """A named geographic level of a city (districts, forecast areas, planning areas…) with its
+    parent level (None: the top level). ``parent_prefix``: the codes encode the nesting, a
+    code's first n characters being its parent's code, so that a table of codes without
+    boundaries still rolls up."""
+
+    name: str
+    parent: str | None = None
+    name_en: str = ""
+    name_ar: str = ""
+    parent_prefix: int | None = None
+
+    def name_in(self, lang: str) -> str:
+        return (self.name_ar if lang == "ar" else "") or self.name_en or self.name
+
+
+def ordered_levels(levels: Sequence[Level]) -> list[Level]:
+    """Top level first, then each level after its parent (siblings by name)."""
+    by_parent: dict[str | None, list[Level]] = {}
+    for level in levels:
+        by_parent.setdefault(level.parent, []).append(level)
+    known = {level.name for level in levels}
+    roots = [lv for lv in levels if lv.parent is None or lv.parent not in known]
+    out: list[Level] = []
+    todo = sorted(roots, key=lambda lv: lv.name)
+    while todo:
+        level = todo.pop(0)
+        if level in out:
+            continue
+        out.append(level)
+        todo[:0] = sorted(by_parent.get(level.name, []), key=lambda lv: lv.name)
+    return out
+
 
 # Column contracts for the frames handed to and returned by the store.
 DISTRICT_COLUMNS = ["code", "name_en", "name_ar", "area_m2", "geometry"]

@@ -2,6 +2,8 @@
 
 Frames crossing this boundary follow the column contracts in ``observatory.models``:
 districts are GeoDataFrames in EPSG:4326, observations and indicator values plain DataFrames.
+Districts, observations, indicator values and tiles belong to one of the city's geographic
+levels: ``level=None`` is the city's top level.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from observatory.models import Attachment, City, DistrictFeatures, IngestRun, RejectedRow
+from observatory.models import Attachment, City, DistrictFeatures, IngestRun, Level, RejectedRow
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -75,6 +77,9 @@ class Store(Protocol):
         rejected: Sequence[RejectedRow] = (),
         replaces: Sequence[str] = (),
         event_layers: Sequence[str] = (),
+        level: Level | None = None,
+        valid_to: date | None = None,
+        crosswalk: pd.DataFrame | None = None,
     ) -> IngestRun:
         """Write one ingest run in one transaction: all of it lands or none of it.
 
@@ -84,8 +89,12 @@ class Store(Protocol):
         layers its spec can give) between its first and last time. The rows of the runs whose
         ids are in ``replaces`` go whole. Districts become a boundary version starting at
         ``valid_from`` (earlier versions are closed, not deleted; the same valid_from is
-        replaced). Observations are upserted on (city, district_code, period, variable, dims).
-        Events (``EVENT_COLUMNS``) are added. Returns the run with its counts and status.
+        replaced; ``valid_to`` ends it where no later version does). Observations are upserted
+        on (city, level, district_code, period, variable, dims). Districts and observations
+        belong to ``level`` (declared or updated by this run; None: the top level, ``district``
+        for a city without levels). A ``crosswalk`` (``CROSSWALK_COLUMNS``) replaces the
+        city's. Events (``EVENT_COLUMNS``) are added. Returns the run with its counts and
+        status.
         """
 
     def rows_held(self, run_id: str) -> int:
@@ -96,9 +105,25 @@ class Store(Protocol):
     def run(self, run_id: str) -> IngestRun | None: ...
     def rejected_rows(self, run_id: str) -> list[RejectedRow]: ...
 
+    # levels and boundary versions -------------------------------------------------------------
+    def levels(self, city: str) -> list[Level]:
+        """The city's levels, top first, each after its parent (``district`` alone when it
+        declared none)."""
+
+    def boundary_versions(self, city: str) -> pd.DataFrame:
+        """``level``, ``valid_from``, ``valid_to``, ``areas`` of every boundary version."""
+
+    def version_districts(self, city: str, level: str, valid_from: date) -> gpd.GeoDataFrame:
+        """The areas of one boundary version (with ``parent_code``), EPSG:4326."""
+
+    def crosswalk(self, city: str) -> pd.DataFrame:
+        """The city's crosswalk rows (``CROSSWALK_COLUMNS``)."""
+
     # reading ----------------------------------------------------------------------------------
-    def districts(self, city: str, as_of: date | None = None) -> gpd.GeoDataFrame:
-        """Districts valid on ``as_of`` (default: the current version), EPSG:4326."""
+    def districts(self, city: str, as_of: date | None = None,
+                  level: str | None = None) -> gpd.GeoDataFrame:
+        """Areas of ``level`` valid on ``as_of`` (default: the current version), EPSG:4326,
+        with their ``parent_code``."""
 
     def extent(self, city: str) -> Bounds | None:
         """The lon/lat box of the city's districts (every version) and events; None when it
@@ -109,7 +134,10 @@ class Store(Protocol):
         city: str,
         variables: Sequence[str] | None = None,
         periods: Sequence[str] | None = None,
-    ) -> pd.DataFrame: ...
+        level: str | None = None,
+        every_level: bool = False,
+    ) -> pd.DataFrame:
+        """Observations of ``level`` (or, ``every_level``, of all), with a ``level`` column."""
 
     def periods(self, city: str, variable: str | None = None) -> list[str]: ...
 
@@ -146,6 +174,7 @@ class Store(Protocol):
         offset: int = 0,
         code: str | None = None,
         as_of: date | None = None,
+        level: str | None = None,
     ) -> tuple[gpd.GeoDataFrame, int]:
         """One page of current districts (ordered by code) whose bounding box meets ``bbox``
         (lon/lat), and how many match in all."""
@@ -161,6 +190,7 @@ class Store(Protocol):
         offset: int = 0,
         code: str | None = None,
         as_of: date | None = None,
+        level: str | None = None,
     ) -> DistrictFeatures:
         """The page :meth:`district_page` selects, as feature rows with GeoJSON geometry; with
         ``indicator_id`` each district carries that indicator's value of ``period`` (default
@@ -188,12 +218,12 @@ class Store(Protocol):
         """The attachment with this content hash whose event is published, if any."""
 
     def district_tile(self, city: str, z: int, x: int, y: int, *, layer: str,
-                      as_of: date | None = None) -> bytes:
+                      as_of: date | None = None, level: str | None = None) -> bytes:
         """A Mapbox vector tile of the current districts (empty bytes: nothing in the tile)."""
 
     def indicator_tile(self, city: str, indicator_id: str, z: int, x: int, y: int, *,
                        layer: str, period: str | None = None,
-                       as_of: date | None = None) -> bytes:
+                       as_of: date | None = None, level: str | None = None) -> bytes:
         """Districts with one indicator's values of ``period`` (default: the latest); a
         suppressed value has no value and no score in the tile."""
 
@@ -202,14 +232,20 @@ class Store(Protocol):
         """A Mapbox vector tile of a layer's events."""
 
     # indicators -------------------------------------------------------------------------------
-    def put_indicator_values(self, city: str, values: pd.DataFrame) -> int:
-        """Replace the values of the (indicator_id, period) pairs present in ``values``."""
+    def put_indicator_values(self, city: str, values: pd.DataFrame,
+                             level: str | None = None) -> int:
+        """Replace the values of the (level, indicator_id, period) sets present in ``values``
+        (rows without a ``level`` column: ``level``). An ``estimate`` column names the method
+        of values carried from other boundaries."""
 
-    def indicator_periods(self, city: str, indicator_id: str | None = None) -> pd.DataFrame:
+    def indicator_periods(self, city: str, indicator_id: str | None = None,
+                          level: str | None = None) -> pd.DataFrame:
         """The (indicator_id, period) pairs that have values, sorted: a cheap catalogue."""
 
     def indicator_values(
         self, city: str, indicator_id: str | None = None, period: str | None = None,
         district_codes: Sequence[str] | None = None,
+        level: str | None = None,
     ) -> pd.DataFrame:
-        """Stored values, optionally of one indicator, period and set of districts."""
+        """Stored values of ``level``, optionally of one indicator, period and set of
+        districts."""

@@ -223,15 +223,17 @@ class DuckDBStore(SQLStore[Connection]):
     # paged features ---------------------------------------------------------------------------
     def district_page(self, city: str, *, bbox: Bounds | None = None, limit: int | None = None,
                       offset: int = 0, code: str | None = None,
-                      as_of: date | None = None) -> tuple[gpd.GeoDataFrame, int]:
+                      as_of: date | None = None,
+                      level: str | None = None) -> tuple[gpd.GeoDataFrame, int]:
         if bbox is None:
             return super().district_page(city, limit=limit, offset=offset, code=code,
-                                         as_of=as_of)
+                                         as_of=as_of, level=level)
         # The SQL keeps districts whose extent meets the bbox (core DuckDB, no extension
         # load); the exact test on the candidates is shapely's, as PostGIS's ST_Intersects.
         params = {"city": city, "as_of": as_of or date.today(), "code": code,
                   **self._bbox_params(bbox), "limit": None, "offset": 0}
         with self._reading() as con:
+            params["level"] = self._level(con, city, level)
             found = frames.geo_frame(self._frame(con, "district_page", params))
         found = found[found.intersects(shapely.box(*map(float, bbox)))]
         end = None if limit is None else offset + limit

@@ -50,6 +50,8 @@ def district_batch(districts: gpd.GeoDataFrame) -> pd.DataFrame:
     multi[polygons] = [shapely.MultiPolygon([g]) for g in geoms[polygons]]
     return pd.DataFrame({
         "code": districts["code"].astype(str).to_numpy(),
+        "parent_code": (districts["parent_code"].astype("string") if "parent_code" in districts
+                        else pd.Series(pd.NA, index=districts.index, dtype="string")).to_numpy(),
         "name_en": districts["name_en"].fillna("").astype(str).to_numpy(),
         "name_ar": districts["name_ar"].fillna("").astype(str).to_numpy(),
         "area_m2": pd.to_numeric(districts["area_m2"]).astype(float).to_numpy(),
@@ -159,7 +161,8 @@ def rejected_from_row(row: Sequence) -> RejectedRow:
                        column=column, reason=reason, raw=raw or "")
 
 
-def indicator_batch(values: pd.DataFrame) -> pd.DataFrame:
+def indicator_batch(values: pd.DataFrame, level: str) -> pd.DataFrame:
+    """``level``: of rows without a ``level`` column of their own."""
     _require(values, INDICATOR_VALUE_COLUMNS, "indicator values")
     out = values[INDICATOR_VALUE_COLUMNS].copy()
     out["district_code"] = out["district_code"].astype("string")
@@ -170,6 +173,24 @@ def indicator_batch(values: pd.DataFrame) -> pd.DataFrame:
     out["definition_hash"] = out["definition_hash"].fillna("").astype(str)
     runs = values.get("source_runs", "")
     out["source_runs"] = pd.Series(runs, index=out.index).fillna("").astype(str)
+    out["level"] = pd.Series(values.get("level", level), index=out.index).fillna(level).astype(str)
+    estimate = values.get("estimate", "")
+    out["estimate"] = pd.Series(estimate, index=out.index).fillna("").astype(str)
+    return out.reset_index(drop=True)
+
+
+CROSSWALK_COLUMNS = ["from_level", "from_version", "from_code", "to_level", "to_version",
+                     "to_code", "weight", "method"]
+
+
+def crosswalk_batch(crosswalk: pd.DataFrame) -> pd.DataFrame:
+    _require(crosswalk, CROSSWALK_COLUMNS, "crosswalk")
+    out = crosswalk[CROSSWALK_COLUMNS].copy()
+    for column in ("from_version", "to_version"):
+        out[column] = pd.to_datetime(out[column]).dt.date
+    out["weight"] = pd.to_numeric(out["weight"]).astype(float)
+    for column in ("from_level", "from_code", "to_level", "to_code", "method"):
+        out[column] = out[column].astype(str)
     return out.reset_index(drop=True)
 
 

@@ -157,11 +157,12 @@ class PostGISStore(SQLStore[Connection]):
         # A key repeated in the batch is left to the table's key (0.2 s less a million rows).
         return frames.observation_batch(observations, check_key=False)
 
-    def _upsert_observations(self, con: Connection, batch: pd.DataFrame, run: IngestRun) -> None:
+    def _upsert_observations(self, con: Connection, batch: pd.DataFrame, run: IngestRun,
+                             level: str) -> None:
         """COPY straight into the table when no key is taken yet (the common case: new data or a
         file replacing its own earlier run); otherwise upsert through a temporary table. The
         table's key also catches a key repeated within the batch."""
-        rows = batch.assign(city=run.city, ingest_run=run.id)
+        rows = batch.assign(city=run.city, level=level, ingest_run=run.id)
         savepoint = con.begin_nested()
         try:
             _copy(con, "observation", rows)
@@ -174,24 +175,28 @@ class PostGISStore(SQLStore[Connection]):
         repeated = self._frame(con, "repeated_observation_keys")
         if len(repeated):
             raise frames.repeated_key(repeated.to_dict("records"))
-        self._execute(con, "upsert_observations", {"city": run.city, "run_id": run.id})
+        self._execute(con, "upsert_observations",
+                      {"city": run.city, "run_id": run.id, "level": level})
 
     # paged features: GeoJSON written by PostGIS -----------------------------------------------
     def district_features(self, city: str, *, indicator_id: str | None = None,
                           period: str | None = None, bbox: Bounds | None = None,
                           limit: int | None = None, offset: int = 0, code: str | None = None,
-                          as_of: date | None = None) -> DistrictFeatures:
+                          as_of: date | None = None,
+                          level: str | None = None) -> DistrictFeatures:
         params = {"city": city, "as_of": as_of or date.today(), "code": code,
                   **self._bbox_params(bbox)}
-        page = {**params, "limit": limit, "offset": offset}
         with self._reading() as con:
+            params["level"] = self._level(con, city, level)
+            page = {**params, "limit": limit, "offset": offset}
             if indicator_id is None:
                 columns: tuple[str, ...] = DISTRICT_FEATURE_COLUMNS
                 query, chosen = "district_features", None
             else:
                 columns, query = INDICATOR_FEATURE_COLUMNS, "indicator_features"
                 chosen = self._scalar(con, "indicator_period", {
-                    "city": city, "indicator_id": indicator_id, "period": period})
+                    "city": city, "indicator_id": indicator_id, "period": period,
+                    "level": params["level"]})
                 if chosen is None:  # no values of the indicator (in that period)
                     return DistrictFeatures(columns, [], [], 0)
                 page.update(indicator_id=indicator_id, period=chosen)

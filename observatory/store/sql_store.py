@@ -19,8 +19,11 @@ from observatory.models import (
     Attachment,
     City,
     DistrictFeatures,
+    DEFAULT_LEVEL,
     IngestRun,
+    Level,
     RejectedRow,
+    ordered_levels,
     utcnow,
 )
 from observatory.store import frames
@@ -94,9 +97,11 @@ class SQLStore(Store, Generic[Con]):
     def _observation_batch(self, observations: pd.DataFrame) -> pd.DataFrame:
         return frames.observation_batch(observations)
 
-    def _upsert_observations(self, con: Con, batch: pd.DataFrame, run: IngestRun) -> None:
+    def _upsert_observations(self, con: Con, batch: pd.DataFrame, run: IngestRun,
+                             level: str) -> None:
         self._stage(con, "observation_batch", batch)
-        self._execute(con, "upsert_observations", {"city": run.city, "run_id": run.id})
+        self._execute(con, "upsert_observations",
+                      {"city": run.city, "run_id": run.id, "level": level})
 
     # connections with the store's own errors --------------------------------------------------
     @contextmanager
@@ -178,12 +183,21 @@ class SQLStore(Store, Generic[Con]):
         rejected: Sequence[RejectedRow] = (),
         replaces: Sequence[str] = (),
         event_layers: Sequence[str] = (),
+        level: Level | None = None,
+        valid_to: date | None = None,
+        crosswalk: pd.DataFrame | None = None,
     ) -> IngestRun:
         run = replace(run)
         try:
             with self._transaction() as con:
+                level_name = self._prepare_level(con, run.city, level)
                 self._load_in(con, run, districts, valid_from, observations, events, rejected,
-                              list(replaces), list(event_layers))
+                              list(replaces), list(event_layers), level_name, valid_to)
+                if crosswalk is not None:
+                    self._execute(con, "delete_crosswalk", {"city": run.city})
+                    if len(crosswalk):
+                        self._stage(con, "crosswalk_batch", frames.crosswalk_batch(crosswalk))
+                        self._execute(con, "insert_crosswalk", {"city": run.city})
         except Exception as exc:
             # The run is recorded as failed, in a transaction of its own, and the error goes on.
             with self._transaction() as con:
@@ -194,17 +208,21 @@ class SQLStore(Store, Generic[Con]):
     def _load_in(self, con: Con, run: IngestRun, districts: gpd.GeoDataFrame | None,
                  valid_from: date | None, observations: pd.DataFrame | None,
                  events: gpd.GeoDataFrame | None, rejected: Sequence[RejectedRow],
-                 replaces: list[str], event_layers: list[str]) -> None:
+                 replaces: list[str], event_layers: list[str], level: str,
+                 valid_to: date | None) -> None:
         earlier = {"city": run.city, "feed": run.feed, "spec_name": run.spec_name,
                    "source_name": run.source_name, "run_id": run.id}
         retired = {"city": run.city, "replaced": replaces}
         loaded = 0
         if districts is not None:
             batch = frames.district_batch(districts)
-            version = {"city": run.city, "valid_from": valid_from or date.today()}
+            version = {"city": run.city, "level": level,
+                       "valid_from": valid_from or date.today()}
             self._execute(con, "delete_same_vintage", version)
             self._execute(con, "close_earlier_versions", version)
-            end = self._scalar(con, "next_version_start", version)
+            later = self._scalar(con, "next_version_start", version)
+            # A version ends where the next one starts, or where its spec says it did.
+            end = min((d for d in (later, valid_to) if d is not None), default=None)
             self._stage(con, "district_batch", batch)
             self._execute(con, "insert_districts",
                           {**version, "valid_to": end, "run_id": run.id})
@@ -214,8 +232,8 @@ class SQLStore(Store, Generic[Con]):
             if replaces:
                 self._execute(con, "retire_observations", retired)
             self._execute(con, "delete_superseded_observations",
-                          {**earlier, **frames.observation_scope(batch)})
-            self._upsert_observations(con, batch, run)
+                          {**earlier, "level": level, **frames.observation_scope(batch)})
+            self._upsert_observations(con, batch, run, level)
             loaded += len(batch)
         if events is not None:
             batch = frames.event_batch(events)
@@ -251,10 +269,52 @@ class SQLStore(Store, Generic[Con]):
             rows = self._rows(con, "rejected_rows", {"run_id": run_id})
         return [frames.rejected_from_row(row) for row in rows]
 
-    # reading ----------------------------------------------------------------------------------
-    def districts(self, city: str, as_of: date | None = None) -> gpd.GeoDataFrame:
+    # levels -----------------------------------------------------------------------------------
+    def _prepare_level(self, con: Con, city: str, level: Level | None) -> str:
+        if level is None:
+            self._execute(con, "ensure_default_level", {"city": city})
+            return self._top_level(con, city)
+        self._execute(con, "upsert_level", {"city": city, "level": level.name,
+                                            "parent": level.parent, "name_en": level.name_en,
+                                            "name_ar": level.name_ar,
+                                            "parent_prefix": level.parent_prefix})
+        return level.name
+
+    def _top_level(self, con: Con, city: str) -> str:
+        return self._scalar(con, "top_level", {"city": city}) or DEFAULT_LEVEL
+
+    def _level(self, con: Con, city: str, level: str | None) -> str:
+        return level if level is not None else self._top_level(con, city)
+
+    def levels(self, city: str) -> list[Level]:
         with self._reading() as con:
-            df = self._frame(con, "districts", {"city": city, "as_of": as_of or date.today()})
+            rows = self._rows(con, "levels", {"city": city})
+        found = [Level(name, parent, name_en, name_ar,
+                       int(prefix) if prefix is not None else None)
+                 for name, parent, name_en, name_ar, prefix in rows]
+        return ordered_levels(found) or [Level(DEFAULT_LEVEL, name_en="Districts",
+                                               name_ar="الأحياء")]
+
+    def boundary_versions(self, city: str) -> pd.DataFrame:
+        with self._reading() as con:
+            return self._frame(con, "boundary_versions", {"city": city})
+
+    def version_districts(self, city: str, level: str, valid_from: date) -> gpd.GeoDataFrame:
+        with self._reading() as con:
+            df = self._frame(con, "version_districts",
+                             {"city": city, "level": level, "valid_from": valid_from})
+        return frames.geo_frame(df)
+
+    def crosswalk(self, city: str) -> pd.DataFrame:
+        with self._reading() as con:
+            return self._frame(con, "crosswalk", {"city": city})
+
+    # reading ----------------------------------------------------------------------------------
+    def districts(self, city: str, as_of: date | None = None,
+                  level: str | None = None) -> gpd.GeoDataFrame:
+        with self._reading() as con:
+            df = self._frame(con, "districts", {"city": city, "as_of": as_of or date.today(),
+                                                "level": self._level(con, city, level)})
         return frames.geo_frame(df)
 
     def extent(self, city: str) -> Bounds | None:
@@ -267,10 +327,11 @@ class SQLStore(Store, Generic[Con]):
         return minx, miny, maxx, maxy
 
     def observations(self, city: str, variables: Sequence[str] | None = None,
-                     periods: Sequence[str] | None = None) -> pd.DataFrame:
+                     periods: Sequence[str] | None = None, level: str | None = None,
+                     every_level: bool = False) -> pd.DataFrame:
         with self._reading() as con:
             return self._frame(con, "observations", {
-                "city": city,
+                "city": city, "level": None if every_level else self._level(con, city, level),
                 "variables": list(variables) if variables is not None else None,
                 "periods": list(periods) if periods is not None else None,
             })
@@ -326,10 +387,12 @@ class SQLStore(Store, Generic[Con]):
     # paged features ---------------------------------------------------------------------------
     def district_page(self, city: str, *, bbox: Bounds | None = None, limit: int | None = None,
                       offset: int = 0, code: str | None = None,
-                      as_of: date | None = None) -> tuple[gpd.GeoDataFrame, int]:
+                      as_of: date | None = None,
+                      level: str | None = None) -> tuple[gpd.GeoDataFrame, int]:
         params = {"city": city, "as_of": as_of or date.today(), "code": code,
                   **self._bbox_params(bbox)}
         with self._reading() as con:
+            params["level"] = self._level(con, city, level)
             matched = self._scalar(con, "district_page_count", params)
             df = self._frame(con, "district_page", {**params, "limit": limit, "offset": offset})
         return frames.geo_frame(df), int(matched)
@@ -337,18 +400,21 @@ class SQLStore(Store, Generic[Con]):
     def district_features(self, city: str, *, indicator_id: str | None = None,
                           period: str | None = None, bbox: Bounds | None = None,
                           limit: int | None = None, offset: int = 0, code: str | None = None,
-                          as_of: date | None = None) -> DistrictFeatures:
+                          as_of: date | None = None,
+                          level: str | None = None) -> DistrictFeatures:
         chosen = None
         if indicator_id is not None:
-            periods = self.indicator_periods(city, indicator_id)["period"].astype(str).tolist()
+            periods = self.indicator_periods(city, indicator_id, level=level)[
+                "period"].astype(str).tolist()
             chosen = max(periods, default=None) if period is None else (
                 period if period in periods else None)
             if chosen is None:  # no values of the indicator (in that period)
                 return DistrictFeatures(INDICATOR_FEATURE_COLUMNS, [], [], 0)
         page, matched = self.district_page(city, bbox=bbox, limit=limit, offset=offset,
-                                           code=code, as_of=as_of)
+                                           code=code, as_of=as_of, level=level)
         values = (None if chosen is None else
-                  self.indicator_values(city, indicator_id, chosen, district_codes=list(page.code)))
+                  self.indicator_values(city, indicator_id, chosen,
+                                        district_codes=list(page.code), level=level))
         return frames.district_features(page, matched, values, chosen)
 
     def event_page(self, city: str, layer: str, *, bbox: Bounds | None = None,
@@ -370,16 +436,17 @@ class SQLStore(Store, Generic[Con]):
 
     # vector tiles -----------------------------------------------------------------------------
     def district_tile(self, city: str, z: int, x: int, y: int, *, layer: str,
-                      as_of: date | None = None) -> bytes:
+                      as_of: date | None = None, level: str | None = None) -> bytes:
         return self._tile("district_tile", {"city": city, "z": z, "x": x, "y": y,
-                                            "layer": layer, "as_of": as_of or date.today()})
+                                            "layer": layer, "as_of": as_of or date.today()},
+                          level)
 
     def indicator_tile(self, city: str, indicator_id: str, z: int, x: int, y: int, *,
                        layer: str, period: str | None = None,
-                       as_of: date | None = None) -> bytes:
+                       as_of: date | None = None, level: str | None = None) -> bytes:
         return self._tile("indicator_tile", {
             "city": city, "indicator_id": indicator_id, "period": period, "z": z, "x": x,
-            "y": y, "layer": layer, "as_of": as_of or date.today()})
+            "y": y, "layer": layer, "as_of": as_of or date.today()}, level)
 
     def event_tile(self, city: str, event_layer: str, z: int, x: int, y: int, *, layer: str,
                    statuses: Sequence[str] = ("published",)) -> bytes:
@@ -387,31 +454,37 @@ class SQLStore(Store, Generic[Con]):
                                          "x": x, "y": y, "layer": layer,
                                          "statuses": list(statuses)})
 
-    def _tile(self, query: str, params: Params) -> bytes:
+    def _tile(self, query: str, params: Params, level: str | None = None) -> bytes:
         # A tile query answers NULL (or, in PostGIS, empty bytes) for a tile with no feature.
         with self._reading(spatial=True) as con:
+            if "as_of" in params:  # district and indicator tiles draw one level
+                params = {**params, "level": self._level(con, params["city"], level)}
             tile = self._scalar(con, query, params)
         return bytes(tile) if tile is not None else b""
 
     # indicators -------------------------------------------------------------------------------
-    def put_indicator_values(self, city: str, values: pd.DataFrame) -> int:
-        batch = frames.indicator_batch(values)
+    def put_indicator_values(self, city: str, values: pd.DataFrame,
+                             level: str | None = None) -> int:
         with self._transaction() as con:
+            batch = frames.indicator_batch(values, self._level(con, city, level))
             self._stage(con, "value_batch", batch)
             self._execute(con, "delete_indicator_values", {"city": city})
             self._execute(con, "insert_indicator_values",
                           {"city": city, "computed_at": utcnow()})
         return len(batch)
 
-    def indicator_periods(self, city: str, indicator_id: str | None = None) -> pd.DataFrame:
+    def indicator_periods(self, city: str, indicator_id: str | None = None,
+                          level: str | None = None) -> pd.DataFrame:
         with self._reading() as con:
             return self._frame(con, "indicator_periods",
-                               {"city": city, "indicator_id": indicator_id})
+                               {"city": city, "indicator_id": indicator_id,
+                                "level": self._level(con, city, level)})
 
     def indicator_values(self, city: str, indicator_id: str | None = None,
                          period: str | None = None,
-                         district_codes: Sequence[str] | None = None) -> pd.DataFrame:
+                         district_codes: Sequence[str] | None = None,
+                         level: str | None = None) -> pd.DataFrame:
         codes = list(district_codes) if district_codes is not None else None
         with self._reading() as con:
             return self._frame(con, "indicator_values", {
-                "city": city, "indicator_id": indicator_id, "period": period, "codes": codes})
+                "city": city, "level": self._level(con, city, level), "indicator_id": indicator_id, "period": period, "codes": codes})

@@ -61,7 +61,7 @@ WHERE run_id = :run_id ORDER BY row_number NULLS FIRST;
 
 -- name: delete_superseded_observations
 DELETE FROM observation
-WHERE city = :city AND period = ANY(:periods) AND variable = ANY(:variables)
+WHERE city = :city AND level = :level AND period = ANY(:periods) AND variable = ANY(:variables)
   AND ingest_run IN (
     SELECT id FROM ingest_run
     WHERE city = :city AND feed = :feed AND id <> :run_id
@@ -87,29 +87,69 @@ SELECT (SELECT count(*) FROM district WHERE ingest_run = :run_id)
      + (SELECT count(*) FROM event WHERE ingest_run = :run_id);
 
 -- name: delete_same_vintage
-DELETE FROM district WHERE city = :city AND valid_from = :valid_from;
+DELETE FROM district WHERE city = :city AND level = :level AND valid_from = :valid_from;
 
 -- name: close_earlier_versions
 UPDATE district SET valid_to = :valid_from
-WHERE city = :city AND valid_from < :valid_from AND (valid_to IS NULL OR valid_to > :valid_from);
+WHERE city = :city AND level = :level AND valid_from < :valid_from
+  AND (valid_to IS NULL OR valid_to > :valid_from);
 
 -- name: next_version_start
-SELECT min(valid_from) FROM district WHERE city = :city AND valid_from > :valid_from;
+SELECT min(valid_from) FROM district
+WHERE city = :city AND level = :level AND valid_from > :valid_from;
 
 -- name: upsert_observations
-INSERT INTO observation (city, district_code, period, variable, dims, value, unit, ingest_run)
-SELECT :city, district_code, period, variable, dims, value, unit, :run_id
+INSERT INTO observation (city, level, district_code, period, variable, dims, value, unit,
+                         ingest_run)
+SELECT :city, :level, district_code, period, variable, dims, value, unit, :run_id
 FROM observation_batch
-ON CONFLICT (city, district_code, period, variable, dims) DO UPDATE SET
+ON CONFLICT (city, level, district_code, period, variable, dims) DO UPDATE SET
     value = excluded.value, unit = excluded.unit, ingest_run = excluded.ingest_run;
 
 -- Reading.
 
 -- name: districts
-SELECT code, name_en, name_ar, area_m2, ST_AsBinary(geom) AS wkb
+SELECT code, name_en, name_ar, area_m2, parent_code, ST_AsBinary(geom) AS wkb
 FROM district
-WHERE city = :city AND valid_from <= :as_of AND (valid_to IS NULL OR valid_to > :as_of)
+WHERE city = :city AND level = :level AND valid_from <= :as_of
+  AND (valid_to IS NULL OR valid_to > :as_of)
 ORDER BY code;
+
+-- name: version_districts
+SELECT code, name_en, name_ar, area_m2, parent_code, ST_AsBinary(geom) AS wkb
+FROM district WHERE city = :city AND level = :level AND valid_from = :valid_from ORDER BY code;
+
+-- name: boundary_versions
+SELECT level, valid_from, valid_to, count(*) AS areas FROM district WHERE city = :city
+GROUP BY level, valid_from, valid_to ORDER BY level, valid_from;
+
+-- Levels and crosswalks.
+
+-- name: upsert_level
+INSERT INTO geo_level (city, level, parent, name_en, name_ar, parent_prefix)
+VALUES (:city, :level, :parent, :name_en, :name_ar, :parent_prefix)
+ON CONFLICT (city, level) DO UPDATE SET
+    parent = excluded.parent, name_en = excluded.name_en, name_ar = excluded.name_ar,
+    parent_prefix = excluded.parent_prefix;
+
+-- name: levels
+SELECT level, parent, name_en, name_ar, parent_prefix FROM geo_level
+WHERE city = :city ORDER BY level;
+
+-- name: delete_crosswalk
+DELETE FROM crosswalk WHERE city = :city;
+
+-- name: insert_crosswalk
+INSERT INTO crosswalk (city, from_level, from_version, from_code, to_level, to_version, to_code,
+                       weight, method)
+SELECT :city, from_level, CAST(from_version AS DATE), from_code, to_level,
+       CAST(to_version AS DATE), to_code, weight, method
+FROM crosswalk_batch;
+
+-- name: crosswalk
+SELECT from_level, from_version, from_code, to_level, to_version, to_code, weight, method
+FROM crosswalk WHERE city = :city
+ORDER BY from_level, from_version, from_code, to_level, to_version, to_code;
 
 -- name: city_extent
 SELECT min(ST_XMin(geom)), min(ST_YMin(geom)), max(ST_XMax(geom)), max(ST_YMax(geom))
@@ -117,11 +157,11 @@ FROM (SELECT geom FROM district WHERE city = :city
       UNION ALL SELECT geom FROM event WHERE city = :city) AS city_geometry;
 
 -- name: observations
-SELECT district_code, period, variable, dims, value, unit, ingest_run FROM observation
-WHERE city = :city
+SELECT level, district_code, period, variable, dims, value, unit, ingest_run FROM observation
+WHERE city = :city AND (CAST(:level AS TEXT) IS NULL OR level = :level)
   AND (CAST(:variables AS TEXT[]) IS NULL OR variable = ANY(:variables))
   AND (CAST(:periods AS TEXT[]) IS NULL OR period = ANY(:periods))
-ORDER BY variable, period, district_code, dims;
+ORDER BY level, variable, period, district_code, dims;
 
 -- name: periods
 SELECT DISTINCT period FROM observation
@@ -171,25 +211,36 @@ SELECT role FROM api_key WHERE key_hash = :key_hash;
 
 -- name: delete_indicator_values
 DELETE FROM indicator_value
-WHERE city = :city AND (indicator_id, period) IN (SELECT DISTINCT indicator_id, period FROM value_batch);
+WHERE city = :city AND (level, indicator_id, period) IN (
+    SELECT DISTINCT level, indicator_id, period FROM value_batch);
 
 -- name: insert_indicator_values
-INSERT INTO indicator_value (city, district_code, period, indicator_id, value, score, coverage,
-                             suppressed, definition_hash, source_runs, computed_at)
-SELECT :city, district_code, period, indicator_id, value, score, coverage,
-       suppressed, definition_hash, source_runs, :computed_at
+INSERT INTO indicator_value (city, level, district_code, period, indicator_id, value, score,
+                             coverage, suppressed, definition_hash, source_runs, estimate,
+                             computed_at)
+SELECT :city, level, district_code, period, indicator_id, value, score, coverage,
+       suppressed, definition_hash, source_runs, estimate, :computed_at
 FROM value_batch;
 
 -- name: indicator_periods
 SELECT DISTINCT indicator_id, period FROM indicator_value
-WHERE city = :city AND (CAST(:indicator_id AS TEXT) IS NULL OR indicator_id = :indicator_id)
+WHERE city = :city AND level = :level AND (CAST(:indicator_id AS TEXT) IS NULL OR indicator_id = :indicator_id)
 ORDER BY indicator_id, period;
 
 -- name: indicator_values
 SELECT district_code, period, indicator_id, value, score, coverage, suppressed, definition_hash,
-       source_runs, computed_at
+       source_runs, estimate, computed_at
 FROM indicator_value
-WHERE city = :city AND (CAST(:indicator_id AS TEXT) IS NULL OR indicator_id = :indicator_id)
+WHERE city = :city AND level = :level AND (CAST(:indicator_id AS TEXT) IS NULL OR indicator_id = :indicator_id)
   AND (CAST(:period AS TEXT) IS NULL OR period = :period)
   AND (CAST(:codes AS TEXT[]) IS NULL OR district_code = ANY(:codes))
 ORDER BY indicator_id, period, district_code NULLS FIRST;
+
+-- name: ensure_default_level
+-- A city loaded without declared levels has one, `district`.
+INSERT INTO geo_level (city, level, name_en, name_ar)
+SELECT :city, 'district', 'Districts', 'الأحياء'
+WHERE NOT EXISTS (SELECT 1 FROM geo_level WHERE city = :city);
+
+-- name: top_level
+SELECT level FROM geo_level WHERE city = :city AND parent IS NULL ORDER BY level LIMIT 1;

@@ -2,8 +2,9 @@
 -- sql/common/queries.sql). Parameters are $name. Batches are frames registered by the store.
 
 -- name: insert_districts
-INSERT INTO district (city, code, valid_from, valid_to, name_en, name_ar, area_m2, geom, ingest_run)
-SELECT $city, code, $valid_from, $valid_to, name_en, name_ar, area_m2,
+INSERT INTO district (city, level, code, parent_code, valid_from, valid_to, name_en, name_ar,
+                      area_m2, geom, ingest_run)
+SELECT $city, $level, code, parent_code, $valid_from, $valid_to, name_en, name_ar, area_m2,
        ST_GeomFromWKB(wkb), $run_id
 FROM district_batch;
 
@@ -19,13 +20,13 @@ FROM event_batch;
 
 -- name: district_page_count
 SELECT count(*) FROM district
-WHERE city = $city AND valid_from <= $as_of AND (valid_to IS NULL OR valid_to > $as_of)
+WHERE city = $city AND level = $level AND valid_from <= $as_of AND (valid_to IS NULL OR valid_to > $as_of)
   AND ($code IS NULL OR code = $code)
   AND ($bbox IS NULL OR ST_Intersects_Extent(geom, ST_GeomFromWKB($bbox)));
 
 -- name: district_page
 SELECT code, name_en, name_ar, area_m2, ST_AsWKB(geom) AS wkb FROM district
-WHERE city = $city AND valid_from <= $as_of AND (valid_to IS NULL OR valid_to > $as_of)
+WHERE city = $city AND level = $level AND valid_from <= $as_of AND (valid_to IS NULL OR valid_to > $as_of)
   AND ($code IS NULL OR code = $code)
   AND ($bbox IS NULL OR ST_Intersects_Extent(geom, ST_GeomFromWKB($bbox)))
 ORDER BY code LIMIT $limit OFFSET $offset;
@@ -54,7 +55,7 @@ SELECT CASE WHEN count(geom) > 0 THEN ST_AsMVT(shapes, $layer, 4096, 'geom') END
            ST_AsMVTGeom(ST_Transform(d.geom, 'EPSG:4326', 'EPSG:3857', always_xy := true),
                         ST_Extent(ST_TileEnvelope($z, $x, $y)), 4096, 64, true) AS geom
     FROM district d
-    WHERE d.city = $city AND d.valid_from <= $as_of AND (d.valid_to IS NULL OR d.valid_to > $as_of)
+    WHERE d.city = $city AND d.level = $level AND d.valid_from <= $as_of AND (d.valid_to IS NULL OR d.valid_to > $as_of)
       AND ST_Intersects_Extent(d.geom, ST_Transform(ST_TileEnvelope($z, $x, $y), 'EPSG:3857',
                                                     'EPSG:4326', always_xy := true))
 ) shapes;
@@ -63,7 +64,7 @@ SELECT CASE WHEN count(geom) > 0 THEN ST_AsMVT(shapes, $layer, 4096, 'geom') END
 WITH chosen AS (
     -- NULL when the indicator has no values (in the requested period): then no shapes.
     SELECT (SELECT max(period) FROM indicator_value
-            WHERE city = $city AND indicator_id = $indicator_id
+            WHERE city = $city AND level = $level AND indicator_id = $indicator_id
               AND ($period IS NULL OR period = $period)) AS period
 )
 SELECT CASE WHEN count(geom) > 0 THEN ST_AsMVT(shapes, $layer, 4096, 'geom') END FROM (
@@ -75,9 +76,10 @@ SELECT CASE WHEN count(geom) > 0 THEN ST_AsMVT(shapes, $layer, 4096, 'geom') END
                         ST_Extent(ST_TileEnvelope($z, $x, $y)), 4096, 64, true) AS geom
     FROM district d CROSS JOIN chosen
     LEFT JOIN indicator_value v
-      ON v.city = d.city AND v.district_code = d.code AND v.indicator_id = $indicator_id
+      ON v.city = d.city AND v.level = d.level AND v.district_code = d.code
+     AND v.indicator_id = $indicator_id
      AND v.period = chosen.period
-    WHERE d.city = $city AND d.valid_from <= $as_of AND (d.valid_to IS NULL OR d.valid_to > $as_of)
+    WHERE d.city = $city AND d.level = $level AND d.valid_from <= $as_of AND (d.valid_to IS NULL OR d.valid_to > $as_of)
       AND chosen.period IS NOT NULL
       AND ST_Intersects_Extent(d.geom, ST_Transform(ST_TileEnvelope($z, $x, $y), 'EPSG:3857',
                                                     'EPSG:4326', always_xy := true))

@@ -8,12 +8,14 @@ SELECT pg_advisory_xact_lock(4242);
 
 -- name: create_district_batch
 CREATE TEMPORARY TABLE district_batch (
-    code TEXT, name_en TEXT, name_ar TEXT, area_m2 DOUBLE PRECISION, geom geometry
+    code TEXT, parent_code TEXT, name_en TEXT, name_ar TEXT, area_m2 DOUBLE PRECISION,
+    geom geometry
 ) ON COMMIT DROP;
 
 -- name: insert_districts
-INSERT INTO district (city, code, valid_from, valid_to, name_en, name_ar, area_m2, geom, ingest_run)
-SELECT :city, code, :valid_from, :valid_to, name_en, name_ar, area_m2,
+INSERT INTO district (city, level, code, parent_code, valid_from, valid_to, name_en, name_ar,
+                      area_m2, geom, ingest_run)
+SELECT :city, :level, code, parent_code, :valid_from, :valid_to, name_en, name_ar, area_m2,
        ST_SetSRID(geom, 4326), :run_id
 FROM district_batch;
 
@@ -36,7 +38,13 @@ CREATE TEMPORARY TABLE rejected_batch (
 CREATE TEMPORARY TABLE value_batch (
     district_code TEXT, period TEXT, indicator_id TEXT, value DOUBLE PRECISION,
     score DOUBLE PRECISION, coverage DOUBLE PRECISION, suppressed BOOLEAN,
-    definition_hash TEXT, source_runs TEXT
+    definition_hash TEXT, source_runs TEXT, level TEXT, estimate TEXT
+) ON COMMIT DROP;
+
+-- name: create_crosswalk_batch
+CREATE TEMPORARY TABLE crosswalk_batch (
+    from_level TEXT, from_version DATE, from_code TEXT, to_level TEXT, to_version DATE,
+    to_code TEXT, weight DOUBLE PRECISION, method TEXT
 ) ON COMMIT DROP;
 
 -- name: create_event_batch
@@ -56,14 +64,14 @@ FROM event_batch;
 
 -- name: district_page_count
 SELECT count(*) FROM district
-WHERE city = :city AND valid_from <= :as_of AND (valid_to IS NULL OR valid_to > :as_of)
+WHERE city = :city AND level = :level AND valid_from <= :as_of AND (valid_to IS NULL OR valid_to > :as_of)
   AND (CAST(:code AS TEXT) IS NULL OR code = :code)
   AND (CAST(:minx AS float8) IS NULL
        OR ST_Intersects(geom, ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)));
 
 -- name: district_page
 SELECT code, name_en, name_ar, area_m2, ST_AsBinary(geom) AS wkb FROM district
-WHERE city = :city AND valid_from <= :as_of AND (valid_to IS NULL OR valid_to > :as_of)
+WHERE city = :city AND level = :level AND valid_from <= :as_of AND (valid_to IS NULL OR valid_to > :as_of)
   AND (CAST(:code AS TEXT) IS NULL OR code = :code)
   AND (CAST(:minx AS float8) IS NULL
        OR ST_Intersects(geom, ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)))
@@ -72,7 +80,7 @@ ORDER BY code LIMIT :limit OFFSET :offset;
 -- name: district_features
 -- district_page with the geometry as GeoJSON text, written by PostGIS for the feature API.
 SELECT code, name_en, name_ar, area_m2, ST_AsGeoJSON(geom) AS geometry FROM district
-WHERE city = :city AND valid_from <= :as_of AND (valid_to IS NULL OR valid_to > :as_of)
+WHERE city = :city AND level = :level AND valid_from <= :as_of AND (valid_to IS NULL OR valid_to > :as_of)
   AND (CAST(:code AS TEXT) IS NULL OR code = :code)
   AND (CAST(:minx AS float8) IS NULL
        OR ST_Intersects(geom, ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)))
@@ -81,7 +89,7 @@ ORDER BY code LIMIT :limit OFFSET :offset;
 -- name: indicator_period
 -- The requested period if the indicator has values in it, else the latest; NULL: none.
 SELECT max(period) FROM indicator_value
-WHERE city = :city AND indicator_id = :indicator_id
+WHERE city = :city AND level = :level AND indicator_id = :indicator_id
   AND (CAST(:period AS TEXT) IS NULL OR period = :period);
 
 -- name: indicator_features
@@ -89,9 +97,10 @@ SELECT d.code, d.name_en, d.name_ar, d.area_m2, v.indicator_id, v.period, v.valu
        v.coverage, v.suppressed, ST_AsGeoJSON(d.geom) AS geometry
 FROM district d
 LEFT JOIN indicator_value v
-  ON v.city = d.city AND v.district_code = d.code AND v.indicator_id = :indicator_id
+  ON v.city = d.city AND v.level = d.level AND v.district_code = d.code
+     AND v.indicator_id = :indicator_id
  AND v.period = :period
-WHERE d.city = :city AND d.valid_from <= :as_of AND (d.valid_to IS NULL OR d.valid_to > :as_of)
+WHERE d.city = :city AND d.level = :level AND d.valid_from <= :as_of AND (d.valid_to IS NULL OR d.valid_to > :as_of)
   AND (CAST(:code AS TEXT) IS NULL OR d.code = :code)
   AND (CAST(:minx AS float8) IS NULL
        OR ST_Intersects(d.geom, ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)))
@@ -126,7 +135,7 @@ SELECT ST_AsMVT(shapes, :layer, 4096, 'geom') FROM (
            ST_AsMVTGeom(ST_Transform(d.geom, 3857), ST_TileEnvelope(:z, :x, :y), 4096, 64, true)
                AS geom
     FROM district d
-    WHERE d.city = :city AND d.valid_from <= :as_of AND (d.valid_to IS NULL OR d.valid_to > :as_of)
+    WHERE d.city = :city AND d.level = :level AND d.valid_from <= :as_of AND (d.valid_to IS NULL OR d.valid_to > :as_of)
       AND d.geom && ST_Transform(ST_TileEnvelope(:z, :x, :y), 4326)
 ) shapes;
 
@@ -135,7 +144,7 @@ WITH chosen AS (
     -- NULL when the indicator has no values (in the requested period): then no shapes. A
     -- scalar subquery, so that the planner takes the period as a constant for the join.
     SELECT (SELECT max(period) FROM indicator_value
-            WHERE city = :city AND indicator_id = :indicator_id
+            WHERE city = :city AND level = :level AND indicator_id = :indicator_id
               AND (CAST(:period AS TEXT) IS NULL OR period = :period)) AS period
 )
 SELECT ST_AsMVT(shapes, :layer, 4096, 'geom') FROM (
@@ -147,9 +156,10 @@ SELECT ST_AsMVT(shapes, :layer, 4096, 'geom') FROM (
                AS geom
     FROM district d CROSS JOIN chosen
     LEFT JOIN indicator_value v
-      ON v.city = d.city AND v.district_code = d.code AND v.indicator_id = :indicator_id
+      ON v.city = d.city AND v.level = d.level AND v.district_code = d.code
+     AND v.indicator_id = :indicator_id
      AND v.period = chosen.period
-    WHERE d.city = :city AND d.valid_from <= :as_of AND (d.valid_to IS NULL OR d.valid_to > :as_of)
+    WHERE d.city = :city AND d.level = :level AND d.valid_from <= :as_of AND (d.valid_to IS NULL OR d.valid_to > :as_of)
       AND chosen.period IS NOT NULL
       AND d.geom && ST_Transform(ST_TileEnvelope(:z, :x, :y), 4326)
 ) shapes;
