@@ -15,6 +15,7 @@ from indicators.disclosure.gate import (
     round_published,
 )
 from indicators.evaluate import KEY, PreparedObservations, SpatialContext, evaluate, runs_by
+from indicators.level_inputs import observations_at_level
 from indicators.standardise import standardise
 from observatory.settings import DisclosureSettings
 from observatory.store import Store
@@ -97,29 +98,70 @@ def _rows(units: pd.MultiIndex, indicator_id: str, score: np.ndarray,
 
 
 def compute_city(store: Store, city_slug: str, disclosure: DisclosureSettings,
-                 framework: str | None = None) -> int:
-    """Evaluate every framework (or the one named) for the city; return rows written."""
+                 framework: str | None = None, level: str | None = None) -> int:
+    """Evaluate every framework (or the one named) for the city at every level (or the one
+    named); return rows written."""
     names = [f for f in load_frameworks() if framework is None or f == framework]
-    return sum(compute_frameworks(store, city_slug, disclosure, names).values())
+    levels = [level] if level else [lv.name for lv in store.levels(city_slug)]
+    return sum(sum(compute_frameworks(store, city_slug, disclosure, names, lv).values())
+               for lv in levels)
 
 
 def compute_frameworks(store: Store, city_slug: str, disclosure: DisclosureSettings,
-                       names: list[str]) -> dict[str, int]:
-    """Evaluate the frameworks named for the city; return the rows written per framework.
+                       names: list[str], level: str | None = None) -> dict[str, int]:
+    """Evaluate the frameworks named for the city at one level (default: its top level);
+    return the rows written per framework.
 
-    The disclosure plan covers every framework whichever are computed, so that cells shared
-    across frameworks are withheld alike; if its audit fails, DisclosureRefused is raised and
-    nothing is stored."""
+    The level's inputs are its own observations, counts summed from finer levels and counts
+    carried from ended boundaries (``indicators.level_inputs``); values that rest on carried
+    counts name the method in ``estimate``. The disclosure plan covers every framework
+    whichever are computed, so that cells shared across frameworks are withheld alike; if
+    its audit fails, DisclosureRefused is raised and nothing is stored."""
     every = load_frameworks()
     variables = sorted(set().union(*(f.variables() for f in every.values()))) if every else []
-    prepared = PreparedObservations(store.observations(city_slug, variables=variables))
+    inputs = observations_at_level(store, city_slug, level, variables)
+    prepared = PreparedObservations(inputs.observations)
     plan = plan_release([d for f in every.values() for d in f.indicators], prepared, disclosure)
     refuse_unless_protected(plan.audit, city_slug)
     city = store.city(city_slug)
     spatial = SpatialContext(
-        districts=store.districts(city_slug), local_crs=city.local_crs if city else "",
+        districts=store.districts(city_slug, level=level),
+        local_crs=city.local_crs if city else "",
         events=lambda layer: store.events(city_slug, layer=layer))
     computed = {name: framework_values(every[name], prepared, disclosure.min_count, spatial, plan)
                 for name in names if name in every}
-    return {name: store.put_indicator_values(city_slug, values) if not values.empty else 0
+    carried = inputs.observations[inputs.observations["estimate"] != ""]
+    return {name: store.put_indicator_values(
+                city_slug, with_estimates(values, carried, every[name]), level=level)
+            if not values.empty else 0
             for name, values in computed.items()}
+
+
+def with_estimates(values: pd.DataFrame, carried: pd.DataFrame,
+                   framework: Framework) -> pd.DataFrame:
+    """Each value's ``estimate``: the method of the carried counts it rests on (those of its
+    indicator's variables in its period and district, any district for a city value; any
+    carried count of the unit for a composite), '' for values on loaded counts only."""
+    if carried.empty:
+        return values.assign(estimate="")
+    reads = {d.id: d.formula.variables() for d in framework.indicators}
+    label = carried.groupby(["period", "variable"])["estimate"].first()
+    by_area = carried.groupby(["period", "district_code", "variable"])["estimate"].first()
+    out = []
+    for row in values[["indicator_id", "period", "district_code"]].itertuples(index=False):
+        variables = _read_by(str(row.indicator_id), reads)
+        if row.district_code is None or pd.isna(row.district_code):
+            found = [label.get((row.period, v), "") for v in (variables or ())]
+        else:
+            found = [by_area.get((row.period, row.district_code, v), "")
+                     for v in (variables or set(carried["variable"]))]
+        out.append(next((f for f in found if f), ""))
+    return values.assign(estimate=out)
+
+
+def _read_by(indicator_id: str, reads: dict[str, set[str]]) -> set[str] | None:
+    """The variables an indicator reads (a group share ``<id>.<group>``: its definition's);
+    None for a composite."""
+    if indicator_id in reads:
+        return reads[indicator_id]
+    return next((v for d, v in reads.items() if indicator_id.startswith(d + ".")), None)

@@ -8,6 +8,7 @@ the ones rejected.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -32,6 +33,16 @@ class DistrictLookup:
     codes: frozenset[str]
     by_name_en: dict[str, str]  # normalised name -> code
     by_name_ar: dict[str, str]
+    # A level loaded as codes only: a code is known when its parent (by the level's code rule)
+    # is an area of the parent level.
+    parent_of: Callable[[pd.Series], pd.Series] | None = None
+    parent_codes: frozenset[str] = frozenset()
+    levels: tuple[str, str] = ("", "")  # (level, parent level), for the messages
+
+    @classmethod
+    def nesting_in(cls, parent_of: Callable[[pd.Series], pd.Series],
+                   parent_codes: frozenset[str], level: str, parent: str) -> DistrictLookup:
+        return cls(frozenset(), {}, {}, parent_of, parent_codes, (level, parent))
 
     @classmethod
     def from_districts(cls, districts: pd.DataFrame) -> DistrictLookup:
@@ -105,6 +116,9 @@ def _district_codes(
             codes = normalise_name(raw).map(lookup)
     missing = raw.isna()
     rejections.add(missing, label, pd.Series("no district given", index=frame.index), raw)
+    if districts.parent_of is not None:
+        _reject_unnested(codes, districts, label, rejections, missing)
+        return codes
     known = codes.isin(districts.codes).fillna(False).astype(bool)
     examples = ", ".join(sorted(districts.codes)[:3])
     reason = (
@@ -114,6 +128,17 @@ def _district_codes(
     )
     rejections.add(~missing & ~known, label, reason, raw)
     return codes
+
+
+def _reject_unnested(codes: pd.Series, districts: DistrictLookup, label: str,
+                     rejections: Rejections, missing: pd.Series) -> None:
+    assert districts.parent_of is not None
+    parents = districts.parent_of(codes.fillna("").astype(str))
+    known = parents.isin(districts.parent_codes).fillna(False).astype(bool)
+    level, parent = districts.levels
+    reason = ("area '" + codes.fillna("") + f"' of {level} does not nest in {parent}: its "
+              "parent code '" + parents.fillna("").astype(str) + f"' is not an area of {parent}")
+    rejections.add(~missing & ~known, label, reason, codes)
 
 
 def _periods(frame: pd.DataFrame, spec: CensusSpec, rejections: Rejections) -> pd.Series:

@@ -14,7 +14,6 @@ from ingest.feeds.family import FeedFamily, Job
 from ingest.job_steps import (
     Progress,
     begin_run,
-    districts_or_refuse,
     refuse_if_nothing_left,
     replaced_runs,
 )
@@ -55,7 +54,7 @@ def run_feed(
     replaces = replaced_runs(store, city_slug, family.name, getattr(job.spec, "replaces", []),
                              spec_path)
     if family.needs_districts:
-        job.districts = districts_or_refuse(store, city_slug, path.name)
+        job.districts = family.districts(job)
     report(2, family.reading.format(file=path.name))
     source = family.read(job)
     report(3, family.normalising)

@@ -28,7 +28,7 @@ from pydantic import (
 
 from ingest.errors import IngestError
 from ingest.spec_yaml import read_spec_yaml
-from observatory.models import City
+from observatory.models import City, Level
 
 
 class _SpecModel(BaseModel):
@@ -52,6 +52,68 @@ class CitySpec(_SpecModel):
 
     def to_city(self) -> City:
         return City(**self.model_dump())
+
+
+LEVEL_NAME = r"^[a-z][a-z0-9_]{0,39}$"
+
+
+class ParentCodeSpec(_SpecModel):
+    """How a level's codes give their parent's code: its first ``prefix`` characters, or an
+    ``expression`` over the number ``code`` (e.g. ``code // 100 * 100``)."""
+
+    prefix: int | None = Field(default=None, ge=1)
+    expression: str | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> ParentCodeSpec:
+        if (self.prefix is None) == (self.expression is None):
+            raise ValueError("give parent_code.prefix or parent_code.expression, not both")
+        return self
+
+
+class LevelSpec(_SpecModel):
+    """A geographic level declared by the spec that loads it. Without ``parent_code`` its areas
+    nest in the parent's by overlap (boundaries only: a table of codes needs a code rule)."""
+
+    name: str = Field(pattern=LEVEL_NAME)
+    parent: str | None = Field(default=None, pattern=LEVEL_NAME)
+    name_en: str = ""
+    name_ar: str = ""
+    parent_code: ParentCodeSpec | None = None
+
+    @model_validator(mode="after")
+    def _rule_needs_parent(self) -> LevelSpec:
+        if self.parent_code is not None and self.parent is None:
+            raise ValueError("parent_code needs a parent level (parent: …)")
+        if self.parent == self.name:
+            raise ValueError(f"level {self.name} cannot be its own parent")
+        return self
+
+    def to_level(self) -> Level:
+        rule = self.parent_code
+        return Level(self.name, self.parent, self.name_en, self.name_ar,
+                     rule.prefix if rule else None, rule.expression if rule else None)
+
+
+# A spec names a level the city has (``level: planning_area``) or declares it in full.
+LevelRef = Annotated[str, Field(pattern=LEVEL_NAME)] | LevelSpec
+
+
+class CrosswalkSpec(_SpecModel):
+    """How earlier boundary versions' counts are carried onto this one (docs/geography.md):
+    ``auto`` weights by a finer level's population where one is loaded with boundaries
+    contemporaneous with the old version, else by area; ``raster`` by a population raster."""
+
+    method: Literal["auto", "area", "raster"] = "auto"
+    raster: str | None = None  # path of a population GeoTIFF, relative to the spec file
+    population_variable: str = "population_total"
+    identity_overlap: float = Field(default=0.9, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _raster_named(self) -> CrosswalkSpec:
+        if (self.method == "raster") != (self.raster is not None):
+            raise ValueError("method: raster and raster: <file> go together")
+        return self
 
 
 def _text_mapping(value: Any) -> Any:
@@ -116,6 +178,7 @@ class CensusSpec(TableSourceSpec, _ReplacingSpec):
     city: CitySpec | None = None
     layer: str | None = None  # GeoPackage layer, for format: vector
     district: DistrictKeySpec
+    level: LevelRef | None = None  # default: the city's top level
     period: PeriodSpec
     dimensions: dict[str, DimensionSpec] = Field(default_factory=dict)
     variables: list[VariableSpec] = Field(min_length=1)
@@ -146,7 +209,10 @@ class BoundariesSpec(_SpecModel):
     code: ColumnSpec
     name_en: ColumnSpec = ColumnSpec()
     name_ar: ColumnSpec = ColumnSpec()
+    level: LevelRef | None = None  # default: the city's top level
     valid_from: date | None = None
+    valid_to: date | None = None  # the scheme's end, when no later version of it is loaded
+    crosswalk: CrosswalkSpec = CrosswalkSpec()
 
     @field_validator("code")
     @classmethod

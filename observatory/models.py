@@ -85,15 +85,16 @@ DEFAULT_LEVEL = "district"
 @dataclass(frozen=True)
 class Level:
     """A named geographic level of a city (districts, forecast areas, planning areas…) with its
-    parent level (None: the top level). ``parent_prefix``: the codes encode the nesting, a
-    code's first n characters being its parent's code, so that a table of codes without
-    boundaries still rolls up."""
+    parent level (None: the top level). ``parent_prefix`` or ``parent_expression``: the codes
+    encode the nesting (a code's first n characters, or the expression's value, being its
+    parent's code), so that a table of codes without boundaries still rolls up."""
 
     name: str
     parent: str | None = None
     name_en: str = ""
     name_ar: str = ""
     parent_prefix: int | None = None
+    parent_expression: str | None = None  # over the number ``code``: ``code // 100 * 100``
 
     def name_in(self, lang: str) -> str:
         return (self.name_ar if lang == "ar" else "") or self.name_en or self.name

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ingest.errors import IngestError
 from ingest.feeds.family import CliHelp, CliOption, FeedFamily, Job, Normalised
 from observatory.models import City, today
 
@@ -62,6 +63,7 @@ class Boundaries(FeedFamily):
 
     def normalise(self, job: Job, source: Any) -> Normalised:
         from ingest.boundaries import normalise_boundaries
+        from ingest.levels import nest_new_version, resolve_level
 
         spec = job.spec if job.spec_path else _default_spec_for(source, job)
         block = spec.city
@@ -73,25 +75,70 @@ class Boundaries(FeedFamily):
         result = normalise_boundaries(source, spec, source=job.path.name,
                                       local_crs=city.local_crs)
         valid_from = spec.valid_from or today()
+        level = resolve_level(job.store, job.city, spec.level, source=job.path.name)
+        if spec.valid_to is not None and spec.valid_to <= valid_from:
+            raise IngestError(f"valid_to {spec.valid_to} is not after valid_from {valid_from}",
+                              file=str(job.spec_path), key="valid_to",
+                              fix="give the first day the boundaries no longer held")
         if len(result.districts) and not job.options.get("replace_boundaries"):
-            _refuse_unlike_the_city(job, result, valid_from, city.local_crs)
+            _refuse_unlike_the_city(job, result, valid_from, city.local_crs, level)
+        notes = list(result.notes)
+        districts = result.districts
+        if level is not None and len(districts):
+            nesting, said = nest_new_version(job.store, job.city, level, districts, valid_from,
+                                             result.local_crs, source=job.path.name)
+            if nesting is not None:
+                districts = districts.assign(
+                    parent_code=districts["code"].astype(str).map(nesting.parent_of))
+            notes += [said] if said else []
+        crosswalk = _crosswalk(job, level, districts, valid_from, spec, result.local_crs)
         return Normalised(
-            kept=len(result.districts), rows_read=len(source), rejected=result.rejected,
-            message="\n".join(result.notes),
-            tables={"districts": result.districts, "valid_from": valid_from},
+            kept=len(districts), rows_read=len(source), rejected=result.rejected,
+            message="\n".join(notes),
+            tables={"districts": districts, "valid_from": valid_from, "level": level,
+                    "valid_to": spec.valid_to, "crosswalk": crosswalk},
             city=replace(city, local_crs=result.local_crs),
         )
 
 
-def _refuse_unlike_the_city(job: Job, result: Any, valid_from: date, local_crs: str) -> None:
+def _crosswalk(job: Job, level: Any, districts: Any, valid_from: date, spec: Any,
+               local_crs: str) -> Any:
+    """The city's crosswalk as it will be once this version is loaded."""
+    import pandas as pd
+
+    from ingest.crosswalks import Version, city_crosswalk, versions_after_load
+    from observatory.models import DEFAULT_LEVEL
+
+    store = job.store
+    known = {lv.name: lv for lv in store.levels(job.city)} if store.city(job.city) else {}
+    name = level.name if level is not None else next(iter(known), DEFAULT_LEVEL)
+    if level is not None:
+        known[level.name] = level
+    new = Version(name, valid_from, spec.valid_to)
+    existing = (store.boundary_versions(job.city) if store.city(job.city)
+                else pd.DataFrame(columns=["level", "valid_from", "valid_to"]))
+    versions = versions_after_load(existing, new)
+
+    def geometry(version: Version) -> Any:
+        if (version.level, version.valid_from) == (new.level, new.valid_from):
+            return districts
+        return store.version_districts(job.city, version.level, version.valid_from)
+
+    return city_crosswalk(store, job.city, known, versions, geometry, spec.crosswalk, local_crs,
+                          job.spec_path.parent if job.spec_path else None)
+
+
+def _refuse_unlike_the_city(job: Job, result: Any, valid_from: date, local_crs: str,
+                            level: Any) -> None:
     """Compare the file with the districts it would take over from (those valid on its
     valid_from), else with the lon/lat box of whatever else the city has."""
     from ingest.boundary_checks import CityReference, refuse_unlike_the_city
     from observatory.settings import BoundarySettings
 
     settings = job.options.get("boundary") or BoundarySettings()
-    current = (job.store.districts(job.city, as_of=valid_from) if job.store.city(job.city)
-               else None)
+    current = (job.store.districts(job.city, as_of=valid_from,
+                                   level=level.name if level is not None else None)
+               if job.store.city(job.city) else None)
     if current is not None and len(current):
         minx, miny, maxx, maxy = (float(b) for b in current.total_bounds)
         reference = CityReference(job.city, list(current["code"]), (minx, miny, maxx, maxy),

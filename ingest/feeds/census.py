@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ingest.errors import IngestError
 from ingest.feeds.family import CliHelp, FeedFamily, Job, Normalised
 
 
@@ -25,15 +26,46 @@ class Census(FeedFamily):
 
         return read_source(job.path, job.spec, layer=job.spec.layer)
 
-    def normalise(self, job: Job, source: Any) -> Normalised:
-        from ingest.census import DistrictLookup, normalise_census
+    def districts(self, job: Job) -> Any:
+        """The areas of the spec's level valid at its period; for a level loaded as codes only
+        (no boundaries then), the lookup that accepts the codes nesting in its parent level."""
+        from ingest.census import DistrictLookup
+        from ingest.job_steps import districts_or_refuse
+        from ingest.levels import parent_rule, resolve_level
+        from observatory.geography.levels import period_start
 
-        result = normalise_census(source, job.spec, DistrictLookup.from_districts(job.districts),
-                                  city=job.city)
+        level = resolve_level(job.store, job.city, job.spec.level, source=job.path.name)
+        job.options["level"] = level
+        if level is None:
+            return DistrictLookup.from_districts(super().districts(job))
+        value = job.spec.period.value
+        as_of = period_start(value) if value else None
+        areas = job.store.districts(job.city, as_of=as_of, level=level.name)
+        if len(areas):
+            return DistrictLookup.from_districts(areas)
+        rule = parent_rule(level, source=job.path.name)
+        if rule is None or level.parent is None:
+            return DistrictLookup.from_districts(districts_or_refuse(job.store, job.city,
+                                                                     job.path.name))
+        parents = job.store.districts(job.city, as_of=as_of, level=level.parent)
+        if parents.empty:
+            raise IngestError(
+                f"level '{level.name}' has no boundaries and its parent level "
+                f"'{level.parent}' none either" + (f" valid in {value}" if value else ""),
+                file=job.path.name,
+                fix=f"ingest the boundaries of '{level.parent}' (or of '{level.name}') first",
+            )
+        return DistrictLookup.nesting_in(rule, frozenset(parents["code"].astype(str)),
+                                         level.name, level.parent)
+
+    def normalise(self, job: Job, source: Any) -> Normalised:
+        from ingest.census import normalise_census
+
+        result = normalise_census(source, job.spec, job.districts, city=job.city)
         return Normalised(
             kept=len(result.observations), rows_read=result.rows_read, rejected=result.rejected,
             message=f"{result.rows_read} table rows -> {len(result.observations)} observations",
-            tables={"observations": result.observations},
+            tables={"observations": result.observations, "level": job.options.get("level")},
         )
 
 

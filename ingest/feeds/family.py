@@ -94,6 +94,13 @@ class FeedFamily:
     def prepare(self, job: Job) -> None:
         """Checks and derived options that come before the content hash (e.g. a hash key)."""
 
+    def districts(self, job: Job) -> Any:
+        """What the rows are matched against (``job.districts``): the city's current areas of
+        its top level, refusing a city without boundaries."""
+        from ingest.job_steps import districts_or_refuse
+
+        return districts_or_refuse(job.store, job.city, job.path.name)
+
     def content(self, job: Job) -> str:
         """What besides the file makes "the same content": by default the spec file's text."""
         return Path(job.spec_path).read_text("utf-8") if job.spec_path else ""

@@ -15,11 +15,11 @@ import geopandas as gpd
 import pandas as pd
 
 from observatory.models import (
+    DEFAULT_LEVEL,
     INDICATOR_FEATURE_COLUMNS,
     Attachment,
     City,
     DistrictFeatures,
-    DEFAULT_LEVEL,
     IngestRun,
     Level,
     RejectedRow,
@@ -277,7 +277,8 @@ class SQLStore(Store, Generic[Con]):
         self._execute(con, "upsert_level", {"city": city, "level": level.name,
                                             "parent": level.parent, "name_en": level.name_en,
                                             "name_ar": level.name_ar,
-                                            "parent_prefix": level.parent_prefix})
+                                            "parent_prefix": level.parent_prefix,
+                                            "parent_expression": level.parent_expression})
         return level.name
 
     def _top_level(self, con: Con, city: str) -> str:
@@ -290,8 +291,8 @@ class SQLStore(Store, Generic[Con]):
         with self._reading() as con:
             rows = self._rows(con, "levels", {"city": city})
         found = [Level(name, parent, name_en, name_ar,
-                       int(prefix) if prefix is not None else None)
-                 for name, parent, name_en, name_ar, prefix in rows]
+                       int(prefix) if prefix is not None else None, expression)
+                 for name, parent, name_en, name_ar, prefix, expression in rows]
         return ordered_levels(found) or [Level(DEFAULT_LEVEL, name_en="Districts",
                                                name_ar="الأحياء")]
 

@@ -126,14 +126,14 @@ GROUP BY level, valid_from, valid_to ORDER BY level, valid_from;
 -- Levels and crosswalks.
 
 -- name: upsert_level
-INSERT INTO geo_level (city, level, parent, name_en, name_ar, parent_prefix)
-VALUES (:city, :level, :parent, :name_en, :name_ar, :parent_prefix)
+INSERT INTO geo_level (city, level, parent, name_en, name_ar, parent_prefix, parent_expression)
+VALUES (:city, :level, :parent, :name_en, :name_ar, :parent_prefix, :parent_expression)
 ON CONFLICT (city, level) DO UPDATE SET
     parent = excluded.parent, name_en = excluded.name_en, name_ar = excluded.name_ar,
-    parent_prefix = excluded.parent_prefix;
+    parent_prefix = excluded.parent_prefix, parent_expression = excluded.parent_expression;
 
 -- name: levels
-SELECT level, parent, name_en, name_ar, parent_prefix FROM geo_level
+SELECT level, parent, name_en, name_ar, parent_prefix, parent_expression FROM geo_level
 WHERE city = :city ORDER BY level;
 
 -- name: delete_crosswalk

@@ -10,6 +10,7 @@ CREATE TABLE geo_level (
     name_en       TEXT NOT NULL DEFAULT '',
     name_ar       TEXT NOT NULL DEFAULT '',
     parent_prefix INTEGER,           -- codes encode nesting: a code's first n characters are its parent's
+    parent_expression TEXT,          -- … or this expression over the number `code` is
     PRIMARY KEY (city, level)
 );
 INSERT INTO geo_level (city, level, name_en, name_ar)

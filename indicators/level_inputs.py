@@ -1,0 +1,199 @@
+"""The observations an indicator of one geographic level is computed from (docs/geography.md).
+
+- Loaded at the level: used as they are; they win over anything derived for the same key.
+- Loaded at a finer level: counts are summed to the level through the parent codes (of the
+  finer areas' boundary version, else the level's code rule). Shares, rates and composites
+  are then computed from the summed counts by the indicator engine, never averaged.
+- Loaded on boundaries that have since ended: counts are carried by the city's crosswalk onto
+  the successor boundaries (then summed further up where those are finer) and every row so
+  made names its method in ``estimate``.
+
+Only counts move (``COUNT_UNITS``); a mean or a distance at a finer level is not summed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+from observatory.geography.crosswalk import carry
+
+from observatory.geography.levels import (
+    Version,
+    descendants,
+    parent_codes_by_rule,
+    period_start,
+    version_on,
+    versions_from,
+)
+from observatory.models import Level
+from observatory.store.base import Store
+
+COUNT_UNITS = frozenset({"persons", "people", "residents", "households", "records",
+                         "subscribers", "offences", "events", "cases", "services", "count"})
+KEY = ["period", "variable", "dims"]
+
+
+
+@dataclass
+class LevelInputs:
+    observations: pd.DataFrame  # observation columns, ``ingest_run`` and ``estimate``
+    notes: list[str] = field(default_factory=list)
+
+
+def observations_at_level(store: Store, city: str, level: str | None,
+                          variables: list[str] | None = None) -> LevelInputs:
+    levels = store.levels(city)
+    by_name = {lv.name: lv for lv in levels}
+    target = level or levels[0].name
+    every = store.observations(city, variables=variables, every_level=True)
+    own = every[every["level"] == target].assign(estimate="")
+    below = descendants(target, by_name)
+    versions = versions_from(store.boundary_versions(city))
+    if not below and not any(v.ended for v in versions):
+        return LevelInputs(own.drop(columns="level").reset_index(drop=True))
+    context = _Context(store, city, by_name, versions, store.crosswalk(city))
+    own_direct, carried_own = context.split_ended(own, target)
+    parts: list[pd.DataFrame] = [own_direct]
+    notes: list[str] = []
+    taken = set(own_direct[KEY].itertuples(index=False, name=None))
+    for rows in (carried_own, *(every[every["level"] == f] for f in below)):
+        if rows.empty:
+            continue
+        source = str(rows["level"].iloc[0])
+        counts = rows[rows["unit"].isin(COUNT_UNITS)].assign(
+            estimate=rows.get("estimate", ""))
+        lifted = context.lift(counts.drop(columns="level"), source, target, notes)
+        if lifted.empty:
+            continue
+        keys = pd.Series(list(lifted[KEY].itertuples(index=False, name=None)),
+                         index=lifted.index)
+        fresh = lifted[~keys.isin(taken)]
+        taken |= set(keys[~keys.isin(taken)])
+        parts.append(fresh)
+    out = pd.concat([p.drop(columns="level", errors="ignore") for p in parts],
+                    ignore_index=True)
+    return LevelInputs(out, notes)
+
+
+
+class _Context:
+    def __init__(self, store: Store, city: str, levels: dict[str, Level],
+                 versions: list[Version], crosswalk: pd.DataFrame) -> None:
+        self.store, self.city, self.levels = store, city, levels
+        self.versions, self.crosswalk = versions, crosswalk
+        self._parents: dict[str, dict[str, str]] = {}
+
+    def version_at(self, level: str, period: str) -> Version | None:
+        return version_on(self.versions, level, period_start(period))
+
+    def split_ended(self, rows: pd.DataFrame, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Rows on the level's current areas, and rows on boundaries that have ended."""
+        ended = rows["period"].map(lambda p: _ended(self.version_at(level, str(p))))
+        return rows[~ended], rows[ended]
+
+    def lift(self, rows: pd.DataFrame, level: str, target: str, notes: list[str]) -> pd.DataFrame:
+        """Counts of ``level`` brought onto the current areas of ``target`` (an ancestor or
+        the level itself): carried where their boundaries ended, then summed upwards."""
+        out = []
+        for period, group in rows.groupby("period", sort=True):
+            current, at = group, level
+            version = self.version_at(at, str(period))
+            while _ended(version):
+                assert version is not None
+                carried = self._carry(current, version)
+                if carried is None:
+                    notes.append(f"{period}: the {at} boundaries of {version.valid_from} have "
+                                 "no crosswalk onto later boundaries; not carried")
+                    break
+                current, at = carried
+                version = self.version_at(at, str(period))
+                if version is None:  # carried onto boundaries that start after the period
+                    version = next((v for v in self.versions if v.level == at
+                                    and v.valid_to is None), None)
+            else:
+                summed = self._roll_up(current, at, target, str(period), notes)
+                if summed is not None:
+                    out.append(summed)
+        return pd.concat(out, ignore_index=True) if out else rows.iloc[:0]
+
+    def _carry(self, rows: pd.DataFrame, version: Version) -> tuple[pd.DataFrame, str] | None:
+        walk = self.crosswalk[(self.crosswalk["from_level"] == version.level)
+                              & (pd.to_datetime(self.crosswalk["from_version"]).dt.date
+                                 == version.valid_from)]
+        if walk.empty:
+            return None
+        to_level = str(walk["to_level"].iloc[0])
+        method = str(walk["method"].iloc[0])
+        end = f"{version.valid_to:%Y-%m-%d}" if version.valid_to else "now"
+        label = (f"{method}, carried from the {version.level} boundaries of "
+                 f"{version.valid_from:%Y-%m-%d} to {end}")
+        values = rows.rename(columns={"district_code": "from_code"})
+        moved = carry(values, walk[["from_code", "to_code", "weight"]], by=KEY)
+        units = rows.drop_duplicates("variable").set_index("variable")["unit"]
+        runs = rows.groupby(KEY)["ingest_run"].agg(lambda s: ",".join(sorted(set(s))))
+        moved = moved.rename(columns={"to_code": "district_code"})
+        moved["unit"] = moved["variable"].map(units)
+        moved["ingest_run"] = pd.MultiIndex.from_frame(moved[KEY]).map(runs.to_dict())
+        moved["estimate"] = label
+        return moved, to_level
+
+    def _roll_up(self, rows: pd.DataFrame, level: str, target: str, period: str,
+                 notes: list[str]) -> pd.DataFrame | None:
+        chain = [level]
+        while chain[-1] != target:
+            parent = self.levels[chain[-1]].parent if chain[-1] in self.levels else None
+            if parent is None:
+                notes.append(f"{period}: {level} counts lie on boundaries coarser than "
+                             f"{target}; not used at {target}")
+                return None
+            chain.append(parent)
+        current = rows
+        for child in chain[:-1]:
+            parents = self._parent_codes(child, current["district_code"].astype(str), period)
+            unknown = parents.isna()
+            if unknown.any():
+                notes.append(f"{period}: {int(unknown.sum())} {child} rows have no parent "
+                             f"area; left out of the sums")
+            current = _sum_to(current[~unknown].assign(district_code=parents[~unknown]))
+        return current
+
+    def _parent_codes(self, level: str, codes: pd.Series, period: str) -> pd.Series:
+        version = self.version_at(level, period) or next(
+            (v for v in self.versions if v.level == level and v.valid_to is None), None)
+        key = f"{level}@{version.valid_from if version else '-'}"
+        if key not in self._parents:
+            mapping: dict[str, str] = {}
+            if version is not None:
+                areas = self.store.version_districts(self.city, level, version.valid_from)
+                mapping = {str(c): str(p) for c, p in zip(areas["code"], areas["parent_code"],
+                                                         strict=True) if pd.notna(p)}
+            self._parents[key] = mapping
+        mapped = codes.map(self._parents[key])
+        if level in self.levels:  # areas without boundaries (codes only) nest by the rule
+            mapped = mapped.fillna(parent_codes_by_rule(self.levels[level], codes))
+        return mapped
+
+
+def _sum_to(rows: pd.DataFrame) -> pd.DataFrame:
+    """Sum counts per area and key; a missing child leaves its parent's sum missing."""
+    keys = ["district_code", *KEY]
+    grouped = rows.groupby(keys, sort=True)
+    summed = grouped["value"].sum(min_count=1)
+    incomplete = grouped["value"].apply(lambda s: s.isna().any())
+    summed[incomplete] = float("nan")
+    out = summed.rename("value").reset_index()
+    first = grouped[["unit"]].first().reset_index()
+    runs = grouped["ingest_run"].agg(lambda s: ",".join(sorted(set(",".join(s).split(",")))))
+    estimates = grouped["estimate"].agg(lambda s: next((e for e in s if e), ""))
+    out = out.merge(first, on=keys)
+    out["ingest_run"] = runs.to_numpy()
+    out["estimate"] = estimates.to_numpy()
+    return out
+
+
+def _ended(version: Version | None) -> bool:
+    return version is not None and version.valid_to is not None
+
+
+
