@@ -85,11 +85,10 @@ def raster_sums(polygons: gpd.GeoSeries, raster: rasterio.DatasetReader) -> np.n
     nodata and NaN count as 0. The same sum as ``exactextract``'s "sum"."""
     if not raster.transform.is_rectilinear:
         raise ValueError(f"{raster.name}: a rotated raster grid is not supported")
-    sums = np.zeros(len(polygons))
     shapes = polygons.values
     window = _window_around(shapes, raster)
     if window is None:
-        return sums
+        return np.zeros(len(shapes))
     # One read around all polygons; only the pixels holding people become boxes.
     values = raster.read(1, window=window, masked=True).astype(np.float64).filled(0.0)
     values[~np.isfinite(values)] = 0.0
@@ -98,11 +97,16 @@ def raster_sums(polygons: gpd.GeoSeries, raster: rasterio.DatasetReader) -> np.n
     x, y = grid.c + cols * grid.a, grid.f + rows * grid.e
     pixels = shapely.box(np.minimum(x, x + grid.a), np.minimum(y, y + grid.e),
                          np.maximum(x, x + grid.a), np.maximum(y, y + grid.e))
+    shapely.prepare(shapes)
     polygon_pos, pixel_pos = shapely.STRtree(pixels).query(shapes, predicate="intersects")
-    covered = shapely.area(shapely.intersection(shapes[polygon_pos], pixels[pixel_pos]))
-    people = values[rows[pixel_pos], cols[pixel_pos]] * covered / abs(grid.a * grid.e)
-    sums += np.bincount(polygon_pos, weights=people, minlength=len(polygons))
-    return sums
+    # Inner pixels are wholly covered; only the edge ones need an intersection.
+    fraction = shapely.contains_properly(shapes[polygon_pos], pixels[pixel_pos]).astype(float)
+    edge = fraction == 0
+    fraction[edge] = shapely.area(shapely.intersection(shapes[polygon_pos[edge]],
+                                                       pixels[pixel_pos[edge]]))
+    fraction[edge] /= abs(grid.a * grid.e)
+    people = values[rows[pixel_pos], cols[pixel_pos]] * fraction
+    return np.bincount(polygon_pos, weights=people, minlength=len(shapes))
 
 
 def _window_around(shapes: np.ndarray, raster: rasterio.DatasetReader) -> Window | None:
@@ -111,11 +115,9 @@ def _window_around(shapes: np.ndarray, raster: rasterio.DatasetReader) -> Window
     if not len(present):
         return None
     minx, miny, maxx, maxy = shapely.total_bounds(present)
-    (c0, c1), (r0, r1) = zip(*(~raster.transform * corner
-                               for corner in ((minx, maxy), (maxx, miny))), strict=True)
-    col_start, col_stop = max(0, math.floor(min(c0, c1))), min(raster.width, math.ceil(max(c0, c1)))
-    row_start, row_stop = max(0, math.floor(min(r0, r1))), min(raster.height,
-                                                              math.ceil(max(r0, r1)))
+    cols, rows = ~raster.transform @ (np.array([minx, maxx]), np.array([maxy, miny]))
+    col_start, col_stop = max(0, math.floor(cols.min())), min(raster.width, math.ceil(cols.max()))
+    row_start, row_stop = max(0, math.floor(rows.min())), min(raster.height, math.ceil(rows.max()))
     if col_start >= col_stop or row_start >= row_stop:
         return None
     return Window.from_slices((row_start, row_stop), (col_start, col_stop))
