@@ -15,12 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
-from observatory.geography.overlaps import coded, overlap_pieces
+from observatory.geography.overlaps import coded, names_of, overlap_pieces
 
-SLIVER = 1e-6  # overlaps below this share of both areas are digitising noise, not a relation
+SLIVER = 1e-6  # an overlap below this share of an area is digitising noise, not listed for it
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,7 @@ class AreaMatch:
 
 @dataclass(frozen=True)
 class VersionMatch:
-    # identity pairs, and every overlap of an area without identity above SLIVER of that area
+    # identity pairs, and every overlap above SLIVER of an area (old or new) without identity
     matches: tuple[AreaMatch, ...]
     kept: tuple[str, ...]  # identity kept, same code
     recoded: tuple[tuple[str, str], ...]  # (old code, new code): identity kept, code changed
@@ -62,8 +61,7 @@ def match_versions(old: gpd.GeoDataFrame, new: gpd.GeoDataFrame, local_crs: str,
     pairs["identity"] = (pairs["old_share"] >= threshold) & (pairs["new_share"] >= threshold)
 
     identical = pairs[pairs["identity"]]
-    old_names = dict(zip(old["code"].astype(str), old["name_en"], strict=True))
-    new_names = dict(zip(new["code"].astype(str), new["name_en"], strict=True))
+    old_names, new_names = names_of(old), names_of(new)
     listed = pairs["identity"] | (
         ~pairs["old_code"].isin(identical["old_code"]) & (pairs["old_share"] > SLIVER)
     ) | (~pairs["new_code"].isin(identical["new_code"]) & (pairs["new_share"] > SLIVER))
@@ -94,4 +92,4 @@ def _spread_over_several(pairs: pd.DataFrame, code: str, share: str,
                          meaningful: float) -> tuple[str, ...]:
     """Codes of ``code``'s side with at least two partners each holding >= meaningful of it."""
     counts = pairs.loc[pairs[share] >= meaningful, code].value_counts()
-    return tuple(sorted(np.asarray(counts.index[counts >= 2], dtype=str)))
+    return tuple(sorted(str(code) for code in counts.index[counts >= 2]))

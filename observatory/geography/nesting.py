@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 
-from observatory.geography.overlaps import coded, overlap_pieces
+from observatory.geography.overlaps import coded, names_of, overlap_pieces
 
 PARENT_LEVEL = "the parent level"
 
@@ -100,7 +100,7 @@ def nest_by_overlap(children: gpd.GeoDataFrame, parents: gpd.GeoDataFrame, local
     pieces = pieces.sort_values(["left", "share"], ascending=[True, False], kind="stable")
     shares = {code: list(zip(group["right"], group["share"], strict=True))
               for code, group in pieces.groupby("left", sort=False)}
-    names = dict(zip(children["code"].astype(str), children["name_en"], strict=True))
+    names = names_of(children)
     parent_of: dict[str, str] = {}
     unnested: list[Unnested] = []
     for code in child_shapes.index:

@@ -25,6 +25,12 @@ def coded(areas: gpd.GeoDataFrame, local_crs: str) -> gpd.GeoSeries:
     return projected
 
 
+def names_of(areas: gpd.GeoDataFrame) -> dict[str, str]:
+    """Code -> English name (``name_en``; "" where the file has none)."""
+    return dict(zip(areas["code"].astype(str), areas["name_en"].fillna("").astype(str),
+                    strict=True))
+
+
 def overlap_pieces(left: gpd.GeoSeries, right: gpd.GeoSeries) -> gpd.GeoDataFrame:
     """``left``, ``right`` (index labels), ``area`` and ``geometry`` of every intersection of a
     left and a right geometry with positive area, found through an STRtree in one pass."""

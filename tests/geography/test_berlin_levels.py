@@ -73,6 +73,8 @@ def test_planning_areas_2020_split_between_forecast_areas_2021(berlin):
     match = match_versions(berlin["planning"], berlin["forecast"], LOCAL_CRS)
     print(f"2020 planning areas split between 2021 forecast areas: {len(match.split)} "
           f"({', '.join(match.split)})")
+    assert match.split == ("01022103", "04030726", "04061757", "05020627", "09020602",
+                           "11040925")
     assert len(match.split) == SPLIT_2020_PLANNING_AREAS
     assert match.kept == match.recoded == ()  # no planning area is a forecast area of its own
     assert len(match.merged) == 58
