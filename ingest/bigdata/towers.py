@@ -31,10 +31,10 @@ from ingest.bigdata.feed import (
     dims_text,
     sql_text_list,
 )
-from ingest.bigdata.interpolation import area_table, interpolate, voronoi_cells
 from ingest.bigdata.redaction import redact
 from ingest.spec import CdrSpec
 from ingest.values import MAX_COUNT
+from observatory.geography.interpolation import area_table, interpolate, voronoi_cells
 from observatory.models import OBSERVATION_COLUMNS
 
 

@@ -10,7 +10,7 @@ import pytest
 import shapely
 from scipy.sparse import csr_matrix
 
-from ingest.bigdata.interpolation import area_table, interpolate, voronoi_cells
+from observatory.geography.interpolation import area_table, interpolate, voronoi_cells
 
 SQUARES = gpd.GeoSeries([shapely.box(i * 1000, 0, (i + 1) * 1000, 1000) for i in range(3)],
                         index=["01", "02", "03"], crs="EPSG:32636")

@@ -22,6 +22,8 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from observatory.geography.overlaps import overlap_pieces
+
 Kind = Literal["extensive", "intensive"]
 
 
@@ -40,13 +42,9 @@ def voronoi_cells(points: gpd.GeoSeries, outline: BaseGeometry) -> gpd.GeoSeries
 
 def area_table(sources: gpd.GeoSeries, targets: gpd.GeoSeries) -> pd.DataFrame:
     """``source``, ``target`` (index labels) and ``area`` of every overlap with positive area."""
-    tree = shapely.STRtree(targets.values)
-    source_pos, target_pos = tree.query(sources.values, predicate="intersects")
-    overlaps = shapely.intersection(sources.values[source_pos], targets.values[target_pos])
-    table = pd.DataFrame({"source": sources.index[source_pos],
-                          "target": targets.index[target_pos],
-                          "area": shapely.area(overlaps)})
-    return table[table["area"] > 0].reset_index(drop=True)
+    pieces = overlap_pieces(sources, targets)
+    return pd.DataFrame({"source": pieces["left"].to_numpy(), "target": pieces["right"].to_numpy(),
+                         "area": pieces["area"].to_numpy()})
 
 
 def interpolate(values: pd.DataFrame, table: pd.DataFrame, kind: Kind,
