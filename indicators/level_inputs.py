@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
-from observatory.geography.crosswalk import carry
 
+from observatory.geography.crosswalk import carry
 from observatory.geography.levels import (
     Version,
     descendants,
