@@ -39,6 +39,12 @@ KEY = ["period", "variable", "dims"]
 class LevelInputs:
     observations: pd.DataFrame  # observation columns, ``ingest_run`` and ``estimate``
     notes: list[str] = field(default_factory=list)
+    # Where counts were loaded at the level and also summed from a finer level: one row per
+    # (source level, period) with the cells compared, how many agree exactly, the largest gap.
+    checks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHECK_COLUMNS))
+
+
+CHECK_COLUMNS = ["source_level", "period", "cells", "equal", "max_difference"]
 
 
 def observations_at_level(store: Store, city: str, level: str | None,
@@ -56,7 +62,9 @@ def observations_at_level(store: Store, city: str, level: str | None,
     own_direct, carried_own = context.split_ended(own, target)
     parts: list[pd.DataFrame] = [own_direct]
     notes: list[str] = []
-    taken = set(own_direct[KEY].itertuples(index=False, name=None))
+    loaded = set(own_direct[KEY].itertuples(index=False, name=None))
+    taken = set(loaded)
+    checks = [pd.DataFrame(columns=CHECK_COLUMNS)]
     for rows in (carried_own, *(every[every["level"] == f] for f in below)):
         if rows.empty:
             continue
@@ -68,12 +76,25 @@ def observations_at_level(store: Store, city: str, level: str | None,
             continue
         keys = pd.Series(list(lifted[KEY].itertuples(index=False, name=None)),
                          index=lifted.index)
+        checks.append(_compare(lifted[keys.isin(loaded)], own_direct, source))
         fresh = lifted[~keys.isin(taken)]
         taken |= set(keys[~keys.isin(taken)])
         parts.append(fresh)
     out = pd.concat([p.drop(columns="level", errors="ignore") for p in parts],
                     ignore_index=True)
-    return LevelInputs(out, notes)
+    return LevelInputs(out, notes, pd.concat(checks, ignore_index=True))
+
+
+def _compare(summed: pd.DataFrame, loaded: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Sums of a finer level against the counts loaded at the level, per period."""
+    keys = ["district_code", *KEY]
+    both = summed.merge(loaded, on=keys, suffixes=("_summed", "_loaded"))
+    if both.empty:
+        return pd.DataFrame(columns=CHECK_COLUMNS)
+    gap = (both["value_summed"] - both["value_loaded"]).abs()
+    return (both.assign(gap=gap, equal=gap == 0).groupby("period", sort=True)
+            .agg(cells=("gap", "size"), equal=("equal", "sum"), max_difference=("gap", "max"))
+            .reset_index().assign(source_level=source)[CHECK_COLUMNS])
 
 
 

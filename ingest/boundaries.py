@@ -42,6 +42,7 @@ def normalise_boundaries(
     """``features`` as read by ``readers.read_vector`` (index: feature number)."""
     features = _with_crs(features, spec, source)
     codes = _column(features, spec.code, source=source, key="code")
+    codes, corrected = _corrected(codes, spec, source)
     table = gpd.GeoDataFrame(
         {
             "code": codes,
@@ -54,6 +55,7 @@ def normalise_boundaries(
     code_column = spec.code.column or spec.code.expression or "code"
     table, rejected = _reject_unusable(table, code_column)
     table, notes, unrepairable = _repair(table)
+    notes = corrected + notes
     rejected += unrepairable
     if table.empty:
         return BoundaryResult(table.reindex(columns=DISTRICT_COLUMNS), local_crs, rejected, notes)
@@ -149,6 +151,23 @@ def _outside_area_of_use(crs: CRS, bounds: pd.DataFrame) -> int | None:
             & (lat >= area.south - margin) & (lat <= area.north + margin))
     per_feature = bad.reshape(4, len(bounds)).any(axis=0)
     return int(bounds.index[per_feature.argmax()]) if per_feature.any() else None
+
+
+def _corrected(codes: pd.Series, spec: BoundariesSpec, source: str
+               ) -> tuple[pd.Series, list[str]]:
+    """The codes with the spec's corrections applied, and a note for each."""
+    codes = codes.copy()
+    notes = []
+    for number, fix in enumerate(spec.corrections):
+        if fix.feature not in codes.index:
+            raise IngestError(
+                f"corrections.{number} names feature {fix.feature}, but the file has "
+                f"{len(codes)} features", file=source, key=f"corrections.{number}.feature",
+                fix="give the feature's 1-based number in the file")
+        notes.append(f"feature {fix.feature}: code {codes[fix.feature]} corrected to "
+                     f"{fix.code} ({fix.reason})")
+        codes[fix.feature] = fix.code
+    return codes, notes
 
 
 def _column(features: pd.DataFrame, spec: ColumnSpec, *, source: str, key: str) -> pd.Series:

@@ -34,10 +34,11 @@ def ingest_boundaries(store: Store, path: Path, city_slug: str, spec_path: Path 
 
 
 def ingest_census(store: Store, path: Path, city_slug: str, spec_path: Path, *,
-                  progress: Progress | None = None) -> IngestRun:
-    """Load a census table as observations."""
+                  level: str | None = None, progress: Progress | None = None) -> IngestRun:
+    """Load a census table as observations of ``level`` (default: the spec's, else the city's
+    top level)."""
     return run_feed(family("census"), store, path, city_slug, spec_path=spec_path,
-                    progress=progress)
+                    progress=progress, level=level)
 
 
 def ingest_admin(store: Store, path: Path, city_slug: str, spec_path: Path, *,

@@ -12,12 +12,12 @@ from datetime import date
 
 import geopandas as gpd
 import pandas as pd
-from observatory.geography.nesting import Nesting, nest_by_given, nest_by_overlap
 
 from ingest.errors import IngestError
 from ingest.expressions import evaluate_expression
 from ingest.spec import LevelSpec
 from observatory.geography.levels import parent_codes_by_rule
+from observatory.geography.nesting import Nesting, nest_by_given, nest_by_overlap
 from observatory.models import Level
 from observatory.store.base import Store
 
@@ -89,14 +89,16 @@ def nest_new_version(store: Store, city: str, level: Level, districts: gpd.GeoDa
     codes = districts["code"].astype(str).reset_index(drop=True)
     if rule is not None:
         derived = rule(codes)
+        names = dict(zip(codes, districts["name_en"].astype(str), strict=True))
         nesting = nest_by_given(dict(zip(codes, derived.where(derived.notna(), None),
-                                         strict=True)), parent_codes, _rule_label(level))
+                                         strict=True)), parent_codes, _rule_label(level),
+                                names, parent_level=level.parent)
         if parent_codes is None:
             return nesting, f"{unchecked}; parent codes by {_rule_label(level)}"
     elif parent_codes is None:
         return None, unchecked
     else:
-        nesting = nest_by_overlap(districts, parents, local_crs)
+        nesting = nest_by_overlap(districts, parents, local_crs, parent_level=level.parent)
     return nesting, describe_nesting(nesting, level, len(districts))
 
 

@@ -201,6 +201,15 @@ class ColumnSpec(_SpecModel):
     values: TextMapping = Field(default_factory=dict)  # source value -> output text
 
 
+class CodeCorrection(_SpecModel):
+    """A publisher's error in one feature's code, corrected where it is known (the feature's
+    1-based number in the file, the code it should have, and why, for the run's record)."""
+
+    feature: int = Field(ge=1)
+    code: str
+    reason: str = Field(min_length=1)
+
+
 class BoundariesSpec(_SpecModel):
     feed: Literal["boundaries"]
     city: CitySpec | None = None
@@ -213,6 +222,7 @@ class BoundariesSpec(_SpecModel):
     valid_from: date | None = None
     valid_to: date | None = None  # the scheme's end, when no later version of it is loaded
     crosswalk: CrosswalkSpec = CrosswalkSpec()
+    corrections: list[CodeCorrection] = Field(default_factory=list)
 
     @field_validator("code")
     @classmethod

@@ -5,13 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from ingest.errors import IngestError
-from ingest.feeds.family import CliHelp, FeedFamily, Job, Normalised
+from ingest.feeds.family import CliHelp, CliOption, FeedFamily, Job, Normalised
 
 
 class Census(FeedFamily):
     name = "census"
     spec_model = "CensusSpec"
     normalising = "validating and reshaping"
+    cli_options = (
+        CliOption("level", "--level", "Geographic level the table's areas belong to, when the "
+                  "spec names none, e.g. --level forecast_area. Default: the city's top level."),
+    )
     help = CliHelp(
         "Load a census table as observations per district, period, variable and dimensions.",
         "Census table: CSV (any delimiter, UTF-8, Windows-1256 or Latin-1) or XLSX, "
@@ -26,6 +30,11 @@ class Census(FeedFamily):
 
         return read_source(job.path, job.spec, layer=job.spec.layer)
 
+    def content(self, job: Job) -> str:
+        # The level places the rows, so it is part of what "the same content" is.
+        level = job.options.get("level")
+        return super().content(job) + (f"\nlevel: {level}" if level else "")
+
     def districts(self, job: Job) -> Any:
         """The areas of the spec's level valid at its period; for a level loaded as codes only
         (no boundaries then), the lookup that accepts the codes nesting in its parent level."""
@@ -34,8 +43,14 @@ class Census(FeedFamily):
         from ingest.levels import parent_rule, resolve_level
         from observatory.geography.levels import period_start
 
-        level = resolve_level(job.store, job.city, job.spec.level, source=job.path.name)
-        job.options["level"] = level
+        given = job.options.get("level")
+        if given and job.spec.level is not None and given != _name(job.spec.level):
+            raise IngestError(
+                f"--level {given} contradicts the spec's level {_name(job.spec.level)}",
+                file=job.path.name, fix="drop --level, or use a spec without level")
+        level = resolve_level(job.store, job.city, job.spec.level or given or None,
+                              source=job.path.name)
+        job.options["level_loaded"] = level
         if level is None:
             return DistrictLookup.from_districts(super().districts(job))
         value = job.spec.period.value
@@ -65,8 +80,13 @@ class Census(FeedFamily):
         return Normalised(
             kept=len(result.observations), rows_read=result.rows_read, rejected=result.rejected,
             message=f"{result.rows_read} table rows -> {len(result.observations)} observations",
-            tables={"observations": result.observations, "level": job.options.get("level")},
+            tables={"observations": result.observations,
+                    "level": job.options.get("level_loaded")},
         )
+
+
+def _name(level: Any) -> str:
+    return level if isinstance(level, str) else level.name
 
 
 FEED = Census()

@@ -17,6 +17,7 @@ from observatory.cli.demo_command import demo
 from observatory.cli.icc_commands import icc_app
 from observatory.cli.ingest_commands import ingest_app
 from observatory.cli.keys_commands import keys_app
+from observatory.cli.levels_command import levels
 from observatory.cli.runs_commands import runs_app
 from observatory.cli.serve_command import serve
 from observatory.cli.store_commands import compute, init
@@ -75,6 +76,7 @@ app.add_typer(ingest_app, name="ingest")
 app.add_typer(runs_app, name="runs")
 app.command()(compute)
 app.command()(audit)
+app.command()(levels)
 app.add_typer(icc_app, name="icc")
 app.add_typer(keys_app, name="keys")
 app.command()(demo)
