@@ -32,6 +32,7 @@ from observatory.store.base import Store
 COUNT_UNITS = frozenset({"persons", "people", "residents", "households", "records",
                          "subscribers", "offences", "events", "cases", "services", "count"})
 KEY = ["period", "variable", "dims"]
+CHECK_COLUMNS = ["source_level", "period", "cells", "equal", "max_difference"]
 
 
 
@@ -43,8 +44,6 @@ class LevelInputs:
     # (source level, period) with the cells compared, how many agree exactly, the largest gap.
     checks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHECK_COLUMNS))
 
-
-CHECK_COLUMNS = ["source_level", "period", "cells", "equal", "max_difference"]
 
 
 def observations_at_level(store: Store, city: str, level: str | None,
@@ -190,7 +189,7 @@ class _Context:
                 mapping = {str(c): str(p) for c, p in zip(areas["code"], areas["parent_code"],
                                                          strict=True) if pd.notna(p)}
             self._parents[key] = mapping
-        mapped = codes.map(self._parents[key])
+        mapped = codes.map(self._parents[key]).astype("string")
         if level in self.levels:  # areas without boundaries (codes only) nest by the rule
             mapped = mapped.fillna(parent_codes_by_rule(self.levels[level], codes))
         return mapped

@@ -65,9 +65,10 @@ def _carried(store: Store, city: str, totals_of: tuple[str, ...]) -> list[Carrie
     for (from_level, from_version, to_level, to_version), rows in walk.groupby(keys):
         shares = rows[rows["weight"] >= SPLIT_SHARE].groupby("from_code")["to_code"].nunique()
         start = pd.Timestamp(from_version).date()
-        mine = every[(every["level"] == from_level) & every["period"].map(
-            lambda p: (v := version_on(known, str(from_level), period_start(str(p)))) is not None
-            and v.valid_from == start)]
+        on_version = {p for p in every["period"].astype(str).unique()
+                      if (v := version_on(known, str(from_level), period_start(p))) is not None
+                      and v.valid_from == start}
+        mine = every[(every["level"] == from_level) & every["period"].isin(on_version)]
         totals = []
         for (period, variable), values in mine.groupby(["period", "variable"]):
             moved = carry(values.rename(columns={"district_code": "from_code"}),

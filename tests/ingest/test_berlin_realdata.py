@@ -1,68 +1,165 @@
-"""Berlin's real tables at three levels through the shipped specs, on both stores.
+"""Berlin as one city with three levels through the shipped specs, on both stores: districts >
+forecast areas > planning areas (542 as codes since 2021, 448 with boundaries until 2020).
 
-Each level is its own city slug (a city has one current boundary set). Ids are zero-padded text.
+The roll-up check of the issue: the 542 planning areas summed to forecast areas and districts
+equal the published forecast-area and district tables exactly; the 2020 planning areas carried
+onto the 2021 forecast areas keep Berlin's totals and equal tobler's areal interpolation.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 
+from indicators.compute import compute_city
+from indicators.level_inputs import observations_at_level
 from ingest.jobs import ingest_boundaries, ingest_census
+from observatory.services.level_checks import level_report
+from observatory.settings import DisclosureSettings
 
 pytestmark = pytest.mark.realdata
 
-SPECS = Path(__file__).resolve().parents[2] / "ingest" / "specs"
+SPECS = Path(__file__).resolve().parents[2] / "ingest" / "specs" / "berlin"
 T1_VARIABLES = 5  # total, Germans, foreigners, with and without migration background
 T4_GROUPS = 27
+CARRIED = "area-weighted, carried from the planning_area boundaries of 2006-01-01 to 2021-01-01"
+SPLIT_2020 = ("01022103", "04030726", "04061757", "05020627", "09020602", "11040925")
 
 
-def _foreign_share(observations: pd.DataFrame) -> float:
-    population = observations[observations["variable"] == "population"]
+def load_berlin(store, berlin: Path) -> dict[str, object]:
+    runs = {
+        "districts": ingest_boundaries(store, berlin / "districts.geojson", "berlin"),
+        "forecast": ingest_boundaries(store, berlin / "forecast-areas-2021.geojson", "berlin",
+                                      SPECS / "forecast_areas.yaml"),
+        "planning_2020": ingest_boundaries(store, berlin / "planning-areas-until-2020.geojson",
+                                           "berlin", SPECS / "planning_areas_2020.yaml"),
+    }
+    for name, table, spec, level in (
+            ("t1_districts", "t1-districts.csv", "census_t1.yaml", None),
+            ("t1_forecast", "t1-forecast-areas.csv", "census_t1.yaml", "forecast_area"),
+            ("t1_planning", "t1-planning-areas.csv", "census_t1.yaml", "planning_area"),
+            ("t1_2020", "t1-planning-areas-2020-02.csv", "census_t1_2020.yaml", None)):
+        runs[name] = ingest_census(store, berlin / table, "berlin", SPECS / spec, level=level)
+    return runs
+
+
+def _foreign_share(rows: pd.DataFrame) -> pd.Series:
+    population = rows[rows["variable"] == "population"]
     foreign = population["dims"].str.contains('"citizenship":"foreign"', regex=False)
-    return population.loc[foreign, "value"].sum() / population["value"].sum()
+    by_area = population.groupby("district_code")["value"].sum()
+    return population[foreign].groupby("district_code")["value"].sum() / by_area
 
 
-@pytest.mark.parametrize(
-    ("slug", "layer", "level", "areas", "first_code"),
-    [("berlin", "districts.geojson", "districts", 12, "01"),
-     ("berlin-forecast-areas", "forecast-areas-2021.geojson", "forecast-areas", 58, "0110")],
-)
-def test_berlin_t1_and_t4(store, shared_data, slug, layer, level, areas, first_code):
+def test_berlin_is_one_city_with_three_levels(store, shared_data):
+    runs = load_berlin(store, shared_data / "berlin")
+    assert all(run.status == "succeeded" and run.rows_rejected == 0 for run in runs.values())
+    assert [lv.name for lv in store.levels("berlin")] == ["district", "forecast_area",
+                                                          "planning_area"]
+    assert [c.slug for c in store.cities()] == ["berlin"]
+    assert "all 58 areas of forecast_area nest in district" in runs["forecast"].message
+    # The duplicated id is corrected (feature 124 is Charlottenburg's 04030417), so all 448
+    # old planning areas load and all 448 rows of the 2020 table join.
+    assert "feature 124: code 06010102 corrected to 04030417" in runs["planning_2020"].message
+    assert runs["planning_2020"].rows_loaded == 448
+    assert runs["t1_2020"].rows_loaded == 448 * T1_VARIABLES
+    assert runs["t1_planning"].rows_loaded == 542 * T1_VARIABLES
+    assert store.districts("berlin").shape[0] == 12
+    forecast = store.districts("berlin", level="forecast_area")
+    assert len(forecast) == 58 and (forecast["code"].str[:2] == forecast["parent_code"]).all()
+    assert store.districts("berlin", level="planning_area").empty  # codes only since 2021
+    assert len(store.districts("berlin", level="planning_area", as_of=pd.Timestamp(
+        "2020-06-01").date())) == 448
+
+
+def test_planning_areas_sum_exactly_to_the_published_forecast_area_and_district_tables(
+        store, shared_data):
+    load_berlin(store, shared_data / "berlin")
+    report = level_report(store, "berlin")
+    checks = report.roll_up.set_index(["level", "source_level"])
+    assert checks.loc[("forecast_area", "planning_area"), "cells"] == 58 * T1_VARIABLES
+    assert checks.loc[("district", "planning_area"), "cells"] == 12 * T1_VARIABLES
+    assert (checks["cells"] == checks["equal"]).all() and (checks["max_difference"] == 0).all()
+    # And by hand: the 542 rows of the table, summed by code prefix, are the tables.
     berlin = shared_data / "berlin"
-    boundaries = ingest_boundaries(store, berlin / layer, slug)
-    assert boundaries.status == "succeeded" and boundaries.rows_rejected == 0
-    assert first_code in set(store.districts(slug)["code"])
-    assert store.city(slug).local_crs == "EPSG:25833"
+    planning = pd.read_csv(berlin / "t1-planning-areas.csv", dtype={"id": str})
+    for length, table in ((4, "t1-forecast-areas.csv"), (2, "t1-districts.csv")):
+        published = pd.read_csv(berlin / table, dtype={"id": str}).set_index("id")
+        summed = planning.groupby(planning["id"].str[:length])["inhabitants_foreigners"].sum()
+        assert summed.to_dict() == published["inhabitants_foreigners"].to_dict()
 
-    for table, spec, per_area in (("t1", "census_t1.yaml", T1_VARIABLES),
-                                  ("t4", "census_t4.yaml", T4_GROUPS)):
-        run = ingest_census(store, berlin / f"{table}-{level}.csv", slug, SPECS / "berlin" / spec)
+
+def test_2020_planning_areas_are_carried_onto_the_2021_forecast_areas(store, shared_data):
+    berlin = shared_data / "berlin"
+    load_berlin(store, berlin)
+    (carried,) = level_report(store, "berlin").carried
+    assert (carried.from_level, carried.to_level, carried.method) == (
+        "planning_area", "forecast_area", "area-weighted")
+    assert (carried.sources, carried.targets) == (448, 58)
+    assert carried.split == SPLIT_2020
+    ((period, variable, before, after),) = carried.totals
+    assert (period, variable, before) == ("2020", "population_total", 3_769_962)
+    assert after == pytest.approx(before, rel=1e-9)
+
+    rows = observations_at_level(store, "berlin", "forecast_area").observations
+    old = rows[rows["period"] == "2020"]
+    assert set(old["estimate"]) == {CARRIED} and old["district_code"].nunique() == 58
+    assert set(rows.loc[rows["period"] == "2023", "estimate"]) == {""}
+
+    # tobler's areal interpolation of the same file onto the same forecast areas.
+    tobler = pytest.importorskip("tobler.area_weighted")
+    crs = "EPSG:25833"
+    source = gpd.read_file(berlin / "planning-areas-until-2020.geojson").to_crs(crs)
+    source.loc[123, "id"] = "04030417"  # the spec's correction of feature 124
+    table = pd.read_csv(berlin / "t1-planning-areas-2020-02.csv", dtype={"id": str})
+    source = source.merge(table[["id", "inhabitants_foreigners"]], on="id")
+    target = gpd.read_file(berlin / "forecast-areas-2021.geojson").to_crs(crs)
+    oracle = tobler.area_interpolate(source, target,
+                                     extensive_variables=["inhabitants_foreigners"])
+    oracle.index = target["id"]
+    foreign = old[(old["variable"] == "population")
+                  & old["dims"].str.contains('"citizenship":"foreign"', regex=False)]
+    ours = foreign.set_index("district_code")["value"].sort_index()
+    # tobler keeps its area table in float32
+    np.testing.assert_allclose(ours.to_numpy(),
+                               oracle.loc[ours.index, "inhabitants_foreigners"], rtol=1e-6)
+    assert ours.sum() == pytest.approx(table["inhabitants_foreigners"].sum(), rel=1e-9)
+
+
+def test_foreign_share_per_forecast_area_has_2020_and_2023_values(store, shared_data):
+    load_berlin(store, shared_data / "berlin")
+    compute_city(store, "berlin", DisclosureSettings(), framework="demography")
+    values = store.indicator_values("berlin", "foreign_citizens_share", level="forecast_area")
+    areas = values[values["district_code"].notna()]
+    assert sorted(areas["period"].unique()) == ["2020", "2023"]
+    assert areas.groupby("period")["district_code"].nunique().to_dict() == {"2020": 58,
+                                                                            "2023": 58}
+    assert set(areas.loc[areas["period"] == "2020", "estimate"]) == {CARRIED}
+    assert set(areas.loc[areas["period"] == "2023", "estimate"]) == {""}
+    # 2023: the share from the loaded forecast-area table (published to 3 digits)
+    rows = observations_at_level(store, "berlin", "forecast_area").observations
+    share = _foreign_share(rows[rows["period"] == "2023"])
+    shown = areas[areas["period"] == "2023"].set_index("district_code")["value"]
+    np.testing.assert_allclose(shown.sort_index(), share.loc[shown.sort_index().index],
+                               atol=5e-4)
+    # the district level is computed from counts too: its 2023 city value is Berlin's share
+    city = store.indicator_values("berlin", "foreign_citizens_share", "2023")
+    assert city.loc[city["district_code"].isna(), "value"].item() == pytest.approx(
+        971_878 / 3_897_145, abs=5e-4)
+
+
+def test_t4_at_two_levels_adds_up_to_the_same_berlin(store, shared_data):
+    berlin = shared_data / "berlin"
+    ingest_boundaries(store, berlin / "districts.geojson", "berlin")
+    ingest_boundaries(store, berlin / "forecast-areas-2021.geojson", "berlin",
+                      SPECS / "forecast_areas.yaml")
+    for table, level in (("t4-districts.csv", None), ("t4-forecast-areas.csv", "forecast_area")):
+        run = ingest_census(store, berlin / table, "berlin", SPECS / "census_t4.yaml",
+                            level=level)
         assert run.status == "succeeded" and store.rejected_rows(run.id) == []
-        assert run.rows_loaded == areas * per_area
-    observations = store.observations(slug)
-    assert set(observations["district_code"]) == set(store.districts(slug)["code"])
-    # Every level adds up to the same Berlin: 3,897,145 inhabitants, 971,878 foreigners.
-    assert observations.loc[observations["variable"] == "population_total", "value"].sum() == (
-        3_897_145)
-    assert _foreign_share(observations) == pytest.approx(971_878 / 3_897_145, rel=1e-12)
-
-
-def test_old_planning_areas_447_of_448_join_and_the_odd_ones_are_reported(store, shared_data):
-    berlin, slug = shared_data / "berlin", "berlin-planning-areas-2020"
-    boundaries = ingest_boundaries(store, berlin / "planning-areas-until-2020.geojson", slug)
-    (duplicate,) = store.rejected_rows(boundaries.id)
-    assert duplicate.raw == "06010102" and "duplicate district code" in duplicate.reason
-    assert len(store.districts(slug)) == 447
-
-    spec = SPECS / "berlin_planning_areas_2020" / "census_t1.yaml"
-    census = ingest_census(store, berlin / "t1-planning-areas-2020-02.csv", slug, spec)
-    (missing,) = store.rejected_rows(census.id)
-    assert (missing.column, missing.raw) == ("id", "04030417")
-    assert "is not a known district code" in missing.reason
-    observations = store.observations(slug)
-    assert observations["district_code"].nunique() == 447
-    assert len(observations) == 447 * T1_VARIABLES
-    assert observations["period"].unique().tolist() == ["2020"]
+    sums = [store.observations("berlin", level=lv)["value"].sum()
+            for lv in ("district", "forecast_area")]
+    assert sums[0] == sums[1] and len(store.observations("berlin")) == 12 * T4_GROUPS
