@@ -109,42 +109,73 @@ class _Context:
 
     def split_ended(self, rows: pd.DataFrame, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Rows on the level's current areas, and rows on boundaries that have ended."""
-        ended = rows["period"].map(lambda p: _ended(self.version_at(level, str(p))))
+        ended = rows["period"].map(lambda p: _ended(self.version_at(level, str(p)))).astype(bool)
         return rows[~ended], rows[ended]
 
     def lift(self, rows: pd.DataFrame, level: str, target: str, notes: list[str]) -> pd.DataFrame:
         """Counts of ``level`` brought onto the current areas of ``target`` (an ancestor or
-        the level itself): carried where their boundaries ended, then summed upwards."""
+        the level itself), one step at a time: carried wherever their boundaries have ended,
+        summed to the parent level otherwise."""
         out = []
         for period, group in rows.groupby("period", sort=True):
-            current, at = group, level
-            version = self.version_at(at, str(period))
-            while _ended(version):
-                assert version is not None
+            lifted = self._lift_period(group, level, target, str(period), notes)
+            if lifted is not None:
+                out.append(lifted)
+        return pd.concat(out, ignore_index=True) if out else rows.iloc[:0]
+
+    def _lift_period(self, rows: pd.DataFrame, level: str, target: str, period: str,
+                     notes: list[str]) -> pd.DataFrame | None:
+        # ``day`` says which boundaries the rows are on: the period's first day, then, once
+        # carried, the day the boundaries they were carried onto begin.
+        current, at, day = rows, level, period_start(period)
+        version = version_on(self.versions, at, day)
+        while True:
+            if version is not None and version.ended:
                 carried = self._carry(current, version)
                 if carried is None:
                     notes.append(f"{period}: the {at} boundaries of {version.valid_from} have "
                                  "no crosswalk onto later boundaries; not carried")
-                    break
-                current, at = carried
-                version = self.version_at(at, str(period))
-                if version is None:  # carried onto boundaries that start after the period
-                    version = next((v for v in self.versions if v.level == at
-                                    and v.valid_to is None), None)
-            else:
-                summed = self._roll_up(current, at, target, str(period), notes)
-                if summed is not None:
-                    out.append(summed)
-        return pd.concat(out, ignore_index=True) if out else rows.iloc[:0]
+                    return None
+                current, version = carried
+                at, day = version.level, version.valid_from
+                continue
+            if at == target:
+                return current
+            if target not in self._ancestors(at):
+                notes.append(f"{period}: {level} counts lie on boundaries coarser than "
+                             f"{target}; not used at {target}")
+                return None
+            parents = self._parent_codes(at, current["district_code"].astype(str), version)
+            unknown = parents.isna()
+            if unknown.any():
+                notes.append(f"{period}: {int(unknown.sum())} {at} rows have no parent area; "
+                             "left out of the sums")
+            current = _sum_to(current[~unknown].assign(district_code=parents[~unknown]))
+            at = self.levels[at].parent or ""
+            version = version_on(self.versions, at, day) or self._open_version(at)
 
-    def _carry(self, rows: pd.DataFrame, version: Version) -> tuple[pd.DataFrame, str] | None:
+    def _ancestors(self, level: str) -> list[str]:
+        out: list[str] = []
+        parent = self.levels[level].parent if level in self.levels else None
+        while parent is not None and parent not in out:
+            out.append(parent)
+            parent = self.levels[parent].parent if parent in self.levels else None
+        return out
+
+    def _open_version(self, level: str) -> Version | None:
+        return next((v for v in self.versions if v.level == level and not v.ended), None)
+
+    def _carry(self, rows: pd.DataFrame, version: Version) -> tuple[pd.DataFrame, Version] | None:
         walk = self.crosswalk[(self.crosswalk["from_level"] == version.level)
                               & (pd.to_datetime(self.crosswalk["from_version"]).dt.date
                                  == version.valid_from)]
         if walk.empty:
             return None
         to_level = str(walk["to_level"].iloc[0])
-        method = str(walk["method"].iloc[0])
+        to_version = pd.Timestamp(walk["to_version"].iloc[0]).date()
+        successor = next(v for v in self.versions
+                         if v.level == to_level and v.valid_from == to_version)
+        method = " / ".join(sorted(walk["method"].astype(str).unique()))
         end = f"{version.valid_to:%Y-%m-%d}" if version.valid_to else "now"
         label = (f"{method}, carried from the {version.level} boundaries of "
                  f"{version.valid_from:%Y-%m-%d} to {end}")
@@ -156,31 +187,11 @@ class _Context:
         moved["unit"] = moved["variable"].map(units)
         moved["ingest_run"] = pd.MultiIndex.from_frame(moved[KEY]).map(runs.to_dict())
         moved["estimate"] = label
-        return moved, to_level
+        return moved, successor
 
-    def _roll_up(self, rows: pd.DataFrame, level: str, target: str, period: str,
-                 notes: list[str]) -> pd.DataFrame | None:
-        chain = [level]
-        while chain[-1] != target:
-            parent = self.levels[chain[-1]].parent if chain[-1] in self.levels else None
-            if parent is None:
-                notes.append(f"{period}: {level} counts lie on boundaries coarser than "
-                             f"{target}; not used at {target}")
-                return None
-            chain.append(parent)
-        current = rows
-        for child in chain[:-1]:
-            parents = self._parent_codes(child, current["district_code"].astype(str), period)
-            unknown = parents.isna()
-            if unknown.any():
-                notes.append(f"{period}: {int(unknown.sum())} {child} rows have no parent "
-                             f"area; left out of the sums")
-            current = _sum_to(current[~unknown].assign(district_code=parents[~unknown]))
-        return current
-
-    def _parent_codes(self, level: str, codes: pd.Series, period: str) -> pd.Series:
-        version = self.version_at(level, period) or next(
-            (v for v in self.versions if v.level == level and v.valid_to is None), None)
+    def _parent_codes(self, level: str, codes: pd.Series, version: Version | None) -> pd.Series:
+        """Each area's parent code: as its boundary version stored it, else (areas loaded as
+        codes only) by the level's code rule."""
         key = f"{level}@{version.valid_from if version else '-'}"
         if key not in self._parents:
             mapping: dict[str, str] = {}
@@ -190,7 +201,7 @@ class _Context:
                                                          strict=True) if pd.notna(p)}
             self._parents[key] = mapping
         mapped = codes.map(self._parents[key]).astype("string")
-        if level in self.levels:  # areas without boundaries (codes only) nest by the rule
+        if level in self.levels:
             mapped = mapped.fillna(parent_codes_by_rule(self.levels[level], codes))
         return mapped
 

@@ -33,12 +33,17 @@ def test_shipped_spec_loads(path: Path):
     assert spec.feed == feed
 
 
-def test_each_berlin_level_and_chicago_has_a_boundaries_spec():
-    for folder, slug in (("berlin", "berlin"), ("berlin_forecast_areas", "berlin-forecast-areas"),
-                         ("berlin_planning_areas_2020", "berlin-planning-areas-2020"),
-                         ("chicago", "chicago")):
+def test_berlin_and_chicago_have_a_boundaries_spec_and_berlin_declares_its_levels():
+    for folder, slug in (("berlin", "berlin"), ("chicago", "chicago")):
         spec = load_boundaries_spec(REPO / "ingest" / "specs" / folder / "boundaries.yaml")
         assert spec.city.slug == slug
+    berlin = REPO / "ingest" / "specs" / "berlin"
+    levels = [load_boundaries_spec(berlin / name).level.to_level()
+              for name in ("boundaries.yaml", "forecast_areas.yaml", "planning_areas_2020.yaml")]
+    assert [(lv.name, lv.parent, lv.parent_prefix) for lv in levels] == [
+        ("district", None, None), ("forecast_area", "district", 2),
+        ("planning_area", "forecast_area", 4)]
+    assert all(lv.name_ar for lv in levels)
 
 
 ADMIN = """\
