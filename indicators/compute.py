@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -9,13 +11,13 @@ from indicators.aggregate import weighted_means
 from indicators.definitions import Framework, load_frameworks
 from indicators.disclosure.gate import (
     Plan,
-    plan_release,
+    plan_levels,
     refuse_unless_protected,
     release,
     round_published,
 )
 from indicators.evaluate import KEY, PreparedObservations, SpatialContext, evaluate, runs_by
-from indicators.level_inputs import observations_at_level
+from indicators.level_inputs import observations_at_level, parent_map
 from indicators.standardise import standardise
 from observatory.settings import DisclosureSettings
 from observatory.store import Store
@@ -102,39 +104,49 @@ def compute_city(store: Store, city_slug: str, disclosure: DisclosureSettings,
     """Evaluate every framework (or the one named) for the city at every level (or the one
     named); return rows written."""
     names = [f for f in load_frameworks() if framework is None or f == framework]
-    levels = [level] if level else [lv.name for lv in store.levels(city_slug)]
-    return sum(sum(compute_frameworks(store, city_slug, disclosure, names, lv).values())
-               for lv in levels)
+    levels = [level] if level else None
+    return sum(compute_frameworks(store, city_slug, disclosure, names, levels).values())
 
 
 def compute_frameworks(store: Store, city_slug: str, disclosure: DisclosureSettings,
-                       names: list[str], level: str | None = None) -> dict[str, int]:
-    """Evaluate the frameworks named for the city at one level (default: its top level);
-    return the rows written per framework.
+                       names: list[str], levels: Sequence[str] | None = None) -> dict[str, int]:
+    """Evaluate the frameworks named for the city at each of ``levels`` (default: every
+    level); return the rows written per framework.
 
-    The level's inputs are its own observations, counts summed from finer levels and counts
+    A level's inputs are its own observations, counts summed from finer levels and counts
     carried from ended boundaries (``indicators.level_inputs``); values that rest on carried
-    counts name the method in ``estimate``. The disclosure plan covers every framework
-    whichever are computed, so that cells shared across frameworks are withheld alike; if
-    its audit fails, DisclosureRefused is raised and nothing is stored."""
+    counts name the method in ``estimate``. One disclosure plan covers every framework and
+    every level whichever are computed, so that cells shared across frameworks, and a parent
+    area's count with its children's, are withheld alike; if its audit fails,
+    DisclosureRefused is raised and nothing is stored."""
     every = load_frameworks()
     variables = sorted(set().union(*(f.variables() for f in every.values()))) if every else []
-    inputs = observations_at_level(store, city_slug, level, variables)
-    prepared = PreparedObservations(inputs.observations)
-    plan = plan_release([d for f in every.values() for d in f.indicators], prepared, disclosure)
+    city_levels = store.levels(city_slug)
+    inputs = {lv.name: observations_at_level(store, city_slug, lv.name, variables)
+              for lv in city_levels}
+    prepared = {name: PreparedObservations(i.observations) for name, i in inputs.items()}
+    parents = {lv.name: parent_map(store, city_slug, lv, inputs[lv.name].observations)
+               for lv in city_levels if lv.parent is not None}
+    plan = plan_levels([d for f in every.values() for d in f.indicators], prepared,
+                       city_levels, parents, disclosure)
     refuse_unless_protected(plan.audit, city_slug)
     city = store.city(city_slug)
-    spatial = SpatialContext(
-        districts=store.districts(city_slug, level=level),
-        local_crs=city.local_crs if city else "",
-        events=lambda layer: store.events(city_slug, layer=layer))
-    computed = {name: framework_values(every[name], prepared, disclosure.min_count, spatial, plan)
-                for name in names if name in every}
-    carried = inputs.observations[inputs.observations["estimate"] != ""]
-    return {name: store.put_indicator_values(
-                city_slug, with_estimates(values, carried, every[name]), level=level)
-            if not values.empty else 0
-            for name, values in computed.items()}
+    top = city_levels[0].name
+    written = dict.fromkeys((n for n in names if n in every), 0)
+    for level in levels or [lv.name for lv in city_levels]:
+        spatial = SpatialContext(
+            districts=store.districts(city_slug, level=level),
+            local_crs=city.local_crs if city else "",
+            events=lambda layer: store.events(city_slug, layer=layer))
+        carried = inputs[level].observations
+        carried = carried[carried["estimate"] != ""]
+        for name in written:
+            values = framework_values(every[name], prepared[level], disclosure.min_count,
+                                      spatial, plan.for_level(level, top))
+            if not values.empty:
+                written[name] += store.put_indicator_values(
+                    city_slug, with_estimates(values, carried, every[name]), level=level)
+    return written
 
 
 def with_estimates(values: pd.DataFrame, carried: pd.DataFrame,

@@ -97,6 +97,16 @@ def _compare(summed: pd.DataFrame, loaded: pd.DataFrame, source: str) -> pd.Data
 
 
 
+def parent_map(store: Store, city: str, level: Level, rows: pd.DataFrame) -> dict[str, str]:
+    """Area code -> parent code for the areas of ``rows`` (a level's inputs): as the level's
+    current boundary version stored them, else by its code rule."""
+    context = _Context(store, city, {lv.name: lv for lv in store.levels(city)},
+                       versions_from(store.boundary_versions(city)), pd.DataFrame())
+    codes = pd.Series(rows["district_code"].dropna().astype(str).unique(), dtype="string")
+    parents = context._parent_codes(level.name, codes, context._open_version(level.name))
+    return {str(c): str(p) for c, p in zip(codes, parents, strict=True) if pd.notna(p)}
+
+
 class _Context:
     def __init__(self, store: Store, city: str, levels: dict[str, Level],
                  versions: list[Version], crosswalk: pd.DataFrame) -> None:

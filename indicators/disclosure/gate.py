@@ -8,18 +8,20 @@ narrowed below the protection range."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from indicators.definitions import Definition
 from indicators.disclosure.audit import intervals, json_key, planned_bounds, with_suppressed
+from indicators.disclosure.levels import LevelCodes, joint_table
 from indicators.disclosure.rounding import round_significant
 from indicators.disclosure.secondary import secondary_suppression
 from indicators.disclosure.tables import CountTable, build_table
 from indicators.evaluate import PreparedObservations
+from observatory.models import Level
 from observatory.settings import DisclosureSettings
 
 
@@ -35,10 +37,17 @@ class Plan:
     withheld: np.ndarray
     audit: pd.DataFrame
     digits: int
+    codes: LevelCodes | None = None  # a plan of several levels, seen from one of them
+
+    def for_level(self, level: str, top: str) -> Plan:
+        """The plan as one level's rows see it (their areas named as in the joint table)."""
+        return replace(self, codes=LevelCodes(level, top))
 
     def withheld_rows(self, values: pd.DataFrame) -> np.ndarray:
         """Per indicator row (indicator_id, period, district_code): whether the plan withholds
         it, as a ratio cell or as an indicator linked to one."""
+        if self.codes is not None:
+            values = self.codes.rows(values)
         cells = self.table.cells[self.withheld]
         hidden = {(json_key(s), str(p), None if pd.isna(d) else d) for s, p, d in
                   cells[["signature", "period", "district_code"]].itertuples(index=False)}
@@ -56,7 +65,22 @@ class Plan:
 def plan_release(definitions: Iterable[Definition], prepared: PreparedObservations,
                  settings: DisclosureSettings) -> Plan:
     """Primary and secondary suppression over ``definitions``' ratios, and their audit."""
-    table = build_table(definitions, prepared, settings.min_count)
+    return _plan(build_table(definitions, prepared, settings.min_count), settings)
+
+
+def plan_levels(definitions: Iterable[Definition],
+                prepared: Mapping[str, PreparedObservations], levels: Sequence[Level],
+                parents: Mapping[str, Mapping[str, str]], settings: DisclosureSettings) -> Plan:
+    """One plan for every level of a city (``indicators.disclosure.levels``): ``prepared``
+    per level name, ``parents`` per level (area code -> parent code). Use
+    ``plan.for_level(name, top)`` for one level's rows."""
+    definitions = list(definitions)
+    tables = {name: build_table(definitions, rows, settings.min_count)
+              for name, rows in prepared.items()}
+    return _plan(joint_table(tables, levels, parents), settings)
+
+
+def _plan(table: CountTable, settings: DisclosureSettings) -> Plan:
     withheld = secondary_suppression(table, settings.published_digits, settings.protection)
     bounds = with_suppressed(planned_bounds(table, settings.published_digits),
                              table.cells["whole"].to_numpy(float), withheld)

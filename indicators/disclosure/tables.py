@@ -182,11 +182,12 @@ def build_table(definitions: Iterable[Definition], prepared: PreparedObservation
     cells["district_code"] = cells["district_code"].astype(object).where(
         cells["district_code"].notna(), None)
     table = CountTable(cells, published_as, linked)
-    table.relations = [r for r in _relations(cells, list(seen.values())) if _holds(r, cells)]
+    table.relations = [r for r in _relations(cells, list(seen.values())) if holds(r, cells)]
     return table
 
 
-def _holds(relation: Relation, cells: pd.DataFrame) -> bool:
+def holds(relation: Relation, cells: pd.DataFrame) -> bool:
+    """Does the relation hold on the true counts (else it gives an attacker nothing exact)?"""
     counts = cells["count"].to_numpy()
     total = sum(coef * counts[cell] for cell, coef in relation.coefs.items())
     tolerance = 1e-6 * max(1.0, abs(relation.rhs))

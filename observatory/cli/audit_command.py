@@ -33,11 +33,11 @@ def audit(
             raise fail(f"Unknown city {city!r}; the store has: {known}. Fix: pass one of them "
                        "with --city.", 2)
         report = audit_city(store, city, cli.disclosure)
-    for row in report.sort_values(["level", "period", "indicators", "district_code"],
+    for row in report.sort_values(["period", "indicators", "district_code"],
                                   na_position="first").itertuples(index=False):
         verdict = ("complement" if not row.primary
                    else f"needs {row.required:g}: " + ("ok" if row.protected else "TOO NARROW"))
-        cli.out.print(f"{row.level} {row.period} {row.district_code or 'city'} {row.indicators}: "
+        cli.out.print(f"{row.period} {row.district_code or 'city'} {row.indicators}: "
                       f"[{row.lower:.1f}, {row.upper:.1f}] width {row.width:.1f} {verdict}")
     failing = int((~report["protected"].astype(bool)).sum()) if len(report) else 0
     sensitive = report[report["primary"].astype(bool)] if len(report) else report

@@ -100,11 +100,7 @@ def compute_and_report(cli: CliContext, store: Store, city: str, frameworks: lis
 
     with cli.out.status(f"Computing {', '.join(frameworks)} for {city}…"):
         try:
-            written: dict[str, int] = {}
-            for level in store.levels(city):
-                for name, rows in compute_frameworks(store, city, cli.disclosure, frameworks,
-                                                     level.name).items():
-                    written[name] = written.get(name, 0) + rows
+            written = compute_frameworks(store, city, cli.disclosure, frameworks)
         except DisclosureRefused as exc:
             raise fail(str(exc), 1) from exc
     for framework in frameworks:

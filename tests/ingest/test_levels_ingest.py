@@ -12,6 +12,7 @@ import pytest
 import shapely
 
 from indicators.compute import compute_city
+from indicators.disclosure.stored import audit_city
 from indicators.level_inputs import observations_at_level
 from ingest.errors import IngestError
 from ingest.jobs import ingest_boundaries, ingest_census
@@ -166,3 +167,27 @@ def test_a_redrawn_level_carries_earlier_counts_by_area_or_by_a_finer_level(
     assert totals.sum() == pytest.approx(1400.0, rel=1e-9)  # totals preserved
     label = CARRIED_BY_AREA.replace("area-weighted", method)
     assert set(rows["estimate"]) == {label}
+
+
+def test_a_small_count_of_a_fine_area_cannot_be_recovered_from_its_parent(store, tmp_path):
+    ingest_boundaries(store, _geojson(tmp_path, "d.geojson", DISTRICTS), CITY,
+                      _spec(tmp_path, "top.yaml", TOP))
+    census = _spec(tmp_path, "c.yaml", CENSUS % "2022" + (
+        "level: {name: neighbourhood, parent: district, name_en: Neighbourhoods, "
+        "name_ar: الحارات, parent_code: {prefix: 1}}\n"))
+    # A1 has 5 foreigners: suppressed. Planned level by level, its complement is B1 (the
+    # smallest), and district A (505) minus A2 (500) would give A1 away; one plan over both
+    # levels withholds A2 (or A) too. (Measured: without the parent relations A1's interval
+    # is [3.4, 5.5].)
+    rows = {"A1": (300, 5), "A2": (400, 500), "B1": (200, 20), "B2": (300, 300)}
+    ingest_census(store, _table(tmp_path, "t.csv", rows), CITY, census)
+    settings = DisclosureSettings()
+    compute_city(store, CITY, settings, framework="demography")
+    fine = store.indicator_values(CITY, "foreign_citizens_share", "2022", level="neighbourhood")
+    top = store.indicator_values(CITY, "foreign_citizens_share", "2022")
+    hidden = {f"neighbourhood/{c}" for c in fine.loc[fine["suppressed"], "district_code"]}
+    hidden |= set(top.loc[top["suppressed"], "district_code"].fillna("city"))
+    assert "neighbourhood/A1" in hidden
+    assert len(hidden & {"neighbourhood/A2", "A"}) >= 1
+    report = audit_city(store, CITY, settings)
+    assert report["protected"].all() and "neighbourhood/A1" in set(report["district_code"])
