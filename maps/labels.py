@@ -14,6 +14,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "natural_breaks": "Natural breaks (Fisher-Jenks)",
         "equal_interval": "Equal intervals",
         "note": "{scheme}, {k} classes",
+        "estimate": "Estimate",
+        "estimated": "estimated: {method}",
         # hot-spot maps
         "gi": "Hot spots (Getis-Ord Gi*)",
         "lisa": "Clusters and outliers (local Moran's I)",
@@ -56,6 +58,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "no_heat": "No heat map: {reason}",
         "bandwidth": "bandwidth {bandwidth} m",
         "download": "Download GeoTIFF",
+        "level": "Level",
     },
     "ar": {
         "score": "الدرجة",
@@ -66,6 +69,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "natural_breaks": "الفواصل الطبيعية (فيشر-جنكس)",
         "equal_interval": "فترات متساوية",
         "note": "{scheme}، {k} فئات",
+        "estimate": "تقدير",
+        "estimated": "قيمة تقديرية: {method}",
         "gi": "البقع الساخنة (Getis-Ord Gi*)",
         "lisa": "العناقيد والقيم الشاذة (مؤشر موران المحلي)",
         "value": "القيمة",
@@ -106,6 +111,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "no_heat": "لا خريطة حرارية: {reason}",
         "bandwidth": "عرض النطاق {bandwidth} م",
         "download": "تنزيل GeoTIFF",
+        "level": "المستوى",
     },
 }
 

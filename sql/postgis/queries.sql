@@ -94,7 +94,7 @@ WHERE city = :city AND level = :level AND indicator_id = :indicator_id
 
 -- name: indicator_features
 SELECT d.code, d.name_en, d.name_ar, d.area_m2, v.indicator_id, v.period, v.value, v.score,
-       v.coverage, v.suppressed, ST_AsGeoJSON(d.geom) AS geometry
+       v.coverage, v.suppressed, v.estimate, ST_AsGeoJSON(d.geom) AS geometry
 FROM district d
 LEFT JOIN indicator_value v
   ON v.city = d.city AND v.level = d.level AND v.district_code = d.code
@@ -152,6 +152,7 @@ SELECT ST_AsMVT(shapes, :layer, 4096, 'geom') FROM (
            CASE WHEN v.suppressed THEN NULL ELSE v.value END AS value,
            CASE WHEN v.suppressed THEN NULL ELSE v.score END AS score,
            v.coverage, coalesce(v.suppressed, false) AS suppressed,
+           coalesce(v.estimate, '') AS estimate,
            ST_AsMVTGeom(ST_Transform(d.geom, 3857), ST_TileEnvelope(:z, :x, :y), 4096, 64, true)
                AS geom
     FROM district d CROSS JOIN chosen

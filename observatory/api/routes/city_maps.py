@@ -23,7 +23,7 @@ from observatory.api.routes.heatmaps import (
     heat_filename,
     png_response,
 )
-from observatory.http.deps import CityDep, MapAssetsDep, StoreDep, root_path
+from observatory.http.deps import CityDep, LevelDep, MapAssetsDep, StoreDep, root_path
 from observatory.http.openapi import HTML_PAGE, refusals
 from observatory.services import map_pages
 from observatory.services.map_pages import DEFAULT_INDICATOR
@@ -41,6 +41,7 @@ def layered_map(
     city: CityDep,
     store: StoreDep,
     assets: MapAssetsDep,
+    level: LevelDep,
     heat_params: HeatParamsDep,
     tolerance: ToleranceParam = DEFAULT_TOLERANCE_M,
     layer: LayerParam = None,
@@ -53,7 +54,7 @@ def layered_map(
         store, city, assets, heat=heat_params,
         heat_base=f"{root_path(request)}/maps/{city.slug}/layers",
         layer=layer, indicator=indicator, period=period, classification=classification,
-        tolerance=tolerance, lang=lang,
+        tolerance=tolerance, lang=lang, level=level.name,
     ))
 
 
@@ -81,6 +82,7 @@ def hotspot_map(
     indicator: str,
     store: StoreDep,
     assets: MapAssetsDep,
+    level: LevelDep,
     period: str | None = Query(None, description="e.g. 2025; default: the latest computed"),
     method: Literal["gi", "lisa"] = Query("gi", description="gi: Getis-Ord Gi*; lisa: local Moran"),
     tolerance: ToleranceParam = DEFAULT_TOLERANCE_M,
@@ -88,5 +90,5 @@ def hotspot_map(
 ) -> HTMLResponse:
     return HTMLResponse(map_pages.hotspot_map(
         store, city, indicator, assets, period=period, method=method, tolerance=tolerance,
-        lang=lang,
+        lang=lang, level=level.name,
     ))
