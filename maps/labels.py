@@ -59,6 +59,11 @@ _LABELS: dict[str, dict[str, str]] = {
         "bandwidth": "bandwidth {bandwidth} m",
         "download": "Download GeoTIFF",
         "level": "Level",
+        "boundaries": "Boundaries",
+        "changed_boundaries": "Changed boundaries",
+        "boundaries_of": "Boundaries of {start} to {end}",
+        "boundaries_from": "Boundaries since {start}",
+        "no_successor": "No later boundaries",
     },
     "ar": {
         "score": "الدرجة",
@@ -112,6 +117,11 @@ _LABELS: dict[str, dict[str, str]] = {
         "bandwidth": "عرض النطاق {bandwidth} م",
         "download": "تنزيل GeoTIFF",
         "level": "المستوى",
+        "boundaries": "الحدود",
+        "changed_boundaries": "الحدود المعدّلة",
+        "boundaries_of": "حدود الفترة من {start} إلى {end}",
+        "boundaries_from": "الحدود منذ {start}",
+        "no_successor": "لا حدود لاحقة",
     },
 }
 

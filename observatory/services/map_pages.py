@@ -1,9 +1,11 @@
-"""The HTML map pages: an indicator's choropleth, the layered city map and hot spots. The API
+"""The HTML map pages: an indicator's choropleth, the layered city map, hot spots and redrawn
+boundaries. The API
 serves them and the demo writes them to files (inlined, to open offline) with the same code."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import date
 from typing import Literal
 from urllib.parse import urlencode
 
@@ -11,6 +13,7 @@ import pandas as pd
 
 from indicators.spatial import hotspots
 from maps.choropleth import choropleth_html
+from maps.boundary_map import boundary_map_html
 from maps.city_map import HeatLayer, LevelChoice, city_map_html
 from maps.classify import Classification
 from maps.hotspot_map import hotspot_map_html
@@ -18,6 +21,7 @@ from maps.labels import labels, layer_label
 from maps.simplify import DEFAULT_TOLERANCE_M, simplify_districts
 from observatory.city_crs import local_crs
 from observatory.models import City
+from observatory.services.boundary_changes import change_outlines, version_change
 from observatory.services.errors import ServiceError
 from observatory.services.heat_surface import HeatRequest, city_heat, incidents_of
 from observatory.services.indicator_display import indicator_display
@@ -195,6 +199,22 @@ def hotspot_map(
         **asdict(assets),
         lang=lang,
     )
+
+
+def boundary_map(store: Store, city: City, level: str, valid_from: date, assets: MapAssets, *,
+                 lang: str = "en") -> str:
+    """The outlines of the ended ``level`` boundaries that started on ``valid_from`` and of
+    the boundaries that replaced them."""
+    change = version_change(store, city, level, valid_from)
+    old, new = change_outlines(store, city, change)
+    words = labels(lang)
+    ended, successor = change.ended, change.successor
+    old_label = words["boundaries_of"].format(start=ended.valid_from, end=ended.valid_to)
+    new_label = (words["boundaries_from"].format(start=successor.valid_from)
+                 if successor else words["no_successor"])
+    return boundary_map_html(
+        old, new, title=f"{city.name_in(lang)} — {words['changed_boundaries']}: {level}",
+        old_label=old_label, new_label=new_label, **asdict(assets), lang=lang)
 
 
 def _title(city: City, label: str, values: pd.DataFrame, lang: str) -> str:

@@ -4,10 +4,13 @@
 ``GET /maps/{city}/layers/heat.png`` and ``…/heat.tif``: the heat surface of one window, the
 same responses as ``/cities/{city}/heatmaps/{layer}.png|.tif`` (:mod:`.heatmaps`).
 ``GET /maps/{city}/hotspots/{indicator}``: Gi* or LISA categories of an indicator.
+``GET /maps/{city}/boundaries/{level}/{valid_from}``: an ended boundary version's outlines and
+those of the version that replaced it.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -92,3 +95,19 @@ def hotspot_map(
         store, city, indicator, assets, period=period, method=method, tolerance=tolerance,
         lang=lang, level=level.name,
     ))
+
+
+@router.get("/maps/{city}/boundaries/{level}/{valid_from}", response_class=Response,
+            responses=HTML_PAGE)
+def boundary_map(
+    city: CityDep,
+    level: str,
+    valid_from: date,
+    store: StoreDep,
+    assets: MapAssetsDep,
+    lang: Literal["en", "ar"] = "en",
+) -> HTMLResponse:
+    """Old (dashed) and new outlines of a redrawn level; the ended versions are listed at
+    /cities/{city}/boundary-changes."""
+    return HTMLResponse(map_pages.boundary_map(store, city, level, valid_from, assets,
+                                               lang=lang))
