@@ -82,9 +82,9 @@ def layer_title(layer: LayerRef, catalog: Mapping[str, IndicatorInfo]) -> tuple[
     at = f" ({layer.level})" if layer.level else ""
     if layer.kind == "districts":
         if layer.level:
-            return (f"{city}: {layer.level}",
-                    f"Current {layer.level} boundaries with names in English and Arabic and "
-                    "the code of the area each lies in.")
+            description = (f"Current {layer.level} boundaries with names in English and "
+                           "Arabic and the code of the area each lies in.")
+            return f"{city}: {layer.level}", description
         return f"{city}: districts", "Current district boundaries with names in English and Arabic."
     if layer.kind == "events":
         return f"{city}: {layer.name} events", f"Published point events of the {layer.name} layer."

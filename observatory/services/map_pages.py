@@ -12,8 +12,8 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from indicators.spatial import hotspots
-from maps.choropleth import choropleth_html
 from maps.boundary_map import boundary_map_html
+from maps.choropleth import choropleth_html
 from maps.city_map import HeatLayer, LevelChoice, city_map_html
 from maps.classify import Classification
 from maps.hotspot_map import hotspot_map_html
