@@ -12,12 +12,12 @@ from datetime import date
 
 import geopandas as gpd
 import pandas as pd
+from observatory.geography.nesting import Nesting, nest_by_given, nest_by_overlap
 
 from ingest.errors import IngestError
 from ingest.expressions import evaluate_expression
 from ingest.spec import LevelSpec
 from observatory.geography.levels import parent_codes_by_rule
-from observatory.geography.nesting import Nesting, nest_by_given, nest_by_overlap
 from observatory.models import Level
 from observatory.store.base import Store
 
