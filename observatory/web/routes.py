@@ -178,7 +178,9 @@ def dashboard(
          "estimated": estimated(str(d.code))}
         for d in districts.itertuples()
     ]
-    query = {"period": period, "lang": lang, "level": level.name}
+    # A city of one level keeps the links it had before cities had levels.
+    at_level = {"level": level.name} if len(levels) > 1 else {}
+    query = {"period": period, "lang": lang, **at_level}
     root = root_path(request)
     return _page(
         request, lang, "dashboard.html", caller=caller, city=city,
@@ -186,12 +188,12 @@ def dashboard(
         groups=_indicator_groups(ids, indicator_catalog(), lang), rows=rows,
         city_value=cell("", "value", display.value_format),
         level=level, level_name=level.name_in(lang), level_switch=switch,
-        changes_url=changes_url, estimate_mark=ESTIMATE_MARK,
+        several_levels=len(levels) > 1, changes_url=changes_url, estimate_mark=ESTIMATE_MARK,
         estimates=estimate_methods(now["estimate"]),
         map_url=f"{root}/maps/{city.slug}/{indicator}?{urlencode(query)}",
         layers_url=f"{root}/maps/{city.slug}/layers?{urlencode({'indicator': indicator, **query})}",
         hotspot_url=f"{root}/maps/{city.slug}/hotspots/{indicator}?{urlencode(query)}",
-        profile_query=urlencode({"period": period, "level": level.name}),
+        profile_query=urlencode({"period": period, **at_level}),
     )
 
 
@@ -234,6 +236,7 @@ def district_page(
                  names=_district_names(profile["name_en"], profile["name_ar"], lang),
                  area=area_text(profile["area_m2"]), period=period, periods=periods,
                  entries=entries, level=level, level_name=level.name_in(lang),
+                 several_levels=len(levels) > 1,
                  parent=_area_link(profile["parent"], levels, lang),
                  children=[_area_link(c, levels, lang) for c in profile["children"]],
                  estimate_mark=ESTIMATE_MARK,
