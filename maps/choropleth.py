@@ -96,8 +96,8 @@ def choropleth_html(
 @dataclass(frozen=True)
 class ChoroplethLayer:
     """The districts as drawn (properties ``code``, ``name_en``, ``name_ar``, ``value_text``,
-    ``score_text``, ``coverage_text``, ``estimate_text``, ``fill``, ``dash``), their legend
-    entries and the class note."""
+    ``score_text``, ``coverage_text``, ``fill``; where values were carried, ``estimate_text``
+    and ``dash``), their legend entries and the class note."""
 
     features: gpd.GeoDataFrame
     legend: list[dict]
@@ -147,13 +147,15 @@ def choropleth_layer(
                 for v, s in zip(features["score"], status)
             ],
             "coverage_text": [_fmt(v, _COVERAGE_FORMAT) for v in features["coverage"]],
-            "estimate_text": [words["estimated"].format(method=m) if m else "" for m in estimates],
             "fill": fill,
-            "dash": [ESTIMATE_DASH if m else None for m in estimates],
         },
         geometry=features.geometry.values,
         crs=features.crs,
     )
+    if (estimates != "").any():  # a map of loaded counts only keeps its properties lean
+        layer.insert(6, "estimate_text",
+                     [words["estimated"].format(method=m) if m else "" for m in estimates])
+        layer["dash"] = [ESTIMATE_DASH if m else None for m in estimates]
     note = (
         words["note"].format(scheme=words[classification], k=len(classes.colours))
         if classes.colours
