@@ -75,9 +75,8 @@ class DistrictFeatures:
 
 
 DISTRICT_FEATURE_COLUMNS = ("code", "name_en", "name_ar", "area_m2")
-# estimate: '' for a value of loaded counts, else the method that carried it.
 INDICATOR_FEATURE_COLUMNS = DISTRICT_FEATURE_COLUMNS + (
-    "indicator_id", "period", "value", "score", "coverage", "suppressed", "estimate")
+    "indicator_id", "period", "value", "score", "coverage", "suppressed")
 
 # A city without declared levels has this one; its observations and values belong to it.
 DEFAULT_LEVEL = "district"

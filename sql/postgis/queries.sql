@@ -94,7 +94,7 @@ WHERE city = :city AND level = :level AND indicator_id = :indicator_id
 
 -- name: indicator_features
 SELECT d.code, d.name_en, d.name_ar, d.area_m2, v.indicator_id, v.period, v.value, v.score,
-       v.coverage, v.suppressed, v.estimate, ST_AsGeoJSON(d.geom) AS geometry
+       v.coverage, v.suppressed, ST_AsGeoJSON(d.geom) AS geometry
 FROM district d
 LEFT JOIN indicator_value v
   ON v.city = d.city AND v.level = d.level AND v.district_code = d.code

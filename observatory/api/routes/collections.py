@@ -127,13 +127,18 @@ def _page_links(request: Request, offset: int, limit: int, returned: int, matche
     return links
 
 
-def _district_features(page: DistrictFeatures, caller: Caller) -> list[dict]:
+def _district_features(page: DistrictFeatures, caller: Caller,
+                       estimates: Mapping[str, str] | None = None) -> list[dict]:
+    """Feature dicts of a page; with ``estimates`` (indicator pages) each carries the method
+    of a value carried from other boundaries ('' for loaded counts, None without a value)."""
     hide = "suppressed" in page.columns and not sees_suppressed(caller)
     features = []
     for row, geometry in zip(page.rows, page.geometries):
         properties = dict(zip(page.columns, row))
         if hide and properties["suppressed"]:
             properties["value"] = properties["score"] = None
+        if estimates is not None:
+            properties["estimate"] = estimates.get(str(properties["code"]))
         features.append({"type": "Feature", "id": str(properties["code"]),
                          "geometry": orjson.Fragment(geometry), "properties": properties})
     return features
@@ -206,7 +211,13 @@ def _features(
         raise _no_period(store, existing_layer(store, collection_id, caller), period)
     if page.matched == 0:
         existing_layer(store, collection_id, caller)
-    return _district_features(page, caller), page.matched
+    estimates = None
+    if parsed.kind == "indicator" and page.rows:
+        codes = [str(row[0]) for row in page.rows]
+        shown = store.indicator_values(parsed.slug, parsed.name, page.period,
+                                       district_codes=codes, level=parsed.level)
+        estimates = dict(zip(shown["district_code"].astype(str), shown["estimate"]))
+    return _district_features(page, caller, estimates), page.matched
 
 
 @router.get(
