@@ -22,6 +22,10 @@ from maps.labels import labels as labels_for
 from maps.page import PageFigure, PageFragments
 
 VALUE_COLUMNS = ["district_code", "value", "score", "coverage", "suppressed"]
+# Optional: the method of a value carried from other boundaries ('' or missing: loaded counts).
+ESTIMATE_COLUMN = "estimate"
+# Carried values are outlined dashed, so an estimate is visible before any tooltip is opened.
+ESTIMATE_DASH = "4 3"
 SUPPRESSED_COLOUR = "#969696"
 NO_DATA_COLOUR = "#e0e0e0"
 _SCORE_FORMAT = ".0f"
@@ -78,6 +82,7 @@ def choropleth_html(
                         [indicator_label, "value_text"],
                         [words["score"], "score_text"],
                         [words["coverage"], "coverage_text"],
+                        [words["estimate"], "estimate_text"],
                     ]
                 ),
                 basemap=basemap(basemap_url, basemap_attribution),
@@ -91,7 +96,8 @@ def choropleth_html(
 @dataclass(frozen=True)
 class ChoroplethLayer:
     """The districts as drawn (properties ``code``, ``name_en``, ``name_ar``, ``value_text``,
-    ``score_text``, ``coverage_text``, ``fill``), their legend entries and the class note."""
+    ``score_text``, ``coverage_text``, ``fill``; where values were carried, ``estimate_text``
+    and ``dash``), their legend entries and the class note."""
 
     features: gpd.GeoDataFrame
     legend: list[dict]
@@ -126,6 +132,7 @@ def choropleth_layer(
     fill = pd.Series(NO_DATA_COLOUR, index=features.index)
     fill[status == "suppressed"] = SUPPRESSED_COLOUR
     fill[classified] = [classes.colours[c] for c in classes.of_value]
+    estimates = features[ESTIMATE_COLUMN].fillna("").astype(str).where(status == "value", "")
     layer = gpd.GeoDataFrame(
         {
             "code": features["code"],
@@ -145,19 +152,28 @@ def choropleth_layer(
         geometry=features.geometry.values,
         crs=features.crs,
     )
+    if (estimates != "").any():  # a map of loaded counts only keeps its properties lean
+        layer.insert(6, "estimate_text",
+                     [words["estimated"].format(method=m) if m else "" for m in estimates])
+        layer["dash"] = [ESTIMATE_DASH if m else None for m in estimates]
     note = (
         words["note"].format(scheme=words[classification], k=len(classes.colours))
         if classes.colours
         else ""
     )
-    return ChoroplethLayer(layer, _legend_entries(classes, status, value_format, words), note)
+    legend = _legend_entries(classes, status, value_format, words) + _estimate_entries(
+        estimates, words)
+    return ChoroplethLayer(layer, legend, note)
 
 
 def _join_values(districts: gpd.GeoDataFrame, values: pd.DataFrame) -> gpd.GeoDataFrame:
     missing = [c for c in VALUE_COLUMNS if c not in values.columns]
     if missing:
         raise ValueError(f"values_df lacks the columns {missing}; expected {VALUE_COLUMNS}")
-    values = values.loc[values["district_code"].notna(), VALUE_COLUMNS].copy()
+    columns = VALUE_COLUMNS + [ESTIMATE_COLUMN] * (ESTIMATE_COLUMN in values.columns)
+    values = values.loc[values["district_code"].notna(), columns].copy()
+    if ESTIMATE_COLUMN not in values.columns:
+        values[ESTIMATE_COLUMN] = ""
     values["district_code"] = values["district_code"].astype(str)
     repeated = values["district_code"][values["district_code"].duplicated()]
     if len(repeated):
@@ -195,6 +211,15 @@ def _legend_entries(classes, status: pd.Series, value_format: str, words: dict) 
         if (status == kind).any():
             entries.append({"kind": kind, "colour": colour, "dir": "auto", "text": words[kind]})
     return entries
+
+
+def _estimate_entries(estimates: pd.Series, words: dict) -> list[dict]:
+    """One legend entry per method that carried values shown on the map."""
+    return [
+        {"kind": "estimated", "colour": "transparent", "dir": "auto",
+         "text": words["estimated"].format(method=method)}
+        for method in sorted(set(estimates) - {""})
+    ]
 
 
 def _fmt(value: Any, spec: str) -> str:

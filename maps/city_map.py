@@ -9,6 +9,7 @@ Everything runs offline: Leaflet and Leaflet.markercluster are vendored (``maps/
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -43,6 +44,15 @@ class HeatLayer:
     download_url: str | None = None  # the Cloud-Optimised GeoTIFF
 
 
+@dataclass(frozen=True)
+class LevelChoice:
+    """One of the city's levels in the page's level switch: its name and the page at it."""
+
+    label: str
+    url: str
+    current: bool
+
+
 def city_map_html(
     districts_gdf: gpd.GeoDataFrame,
     values_df: pd.DataFrame,
@@ -57,13 +67,15 @@ def city_map_html(
     end: date | None = None,
     classification: str = "quantiles",
     k: int = 5,
+    levels: Sequence[LevelChoice] = (),
     basemap_url: str | None = None,
     basemap_attribution: str = "",
     asset_base: str = "/static",
     inline: bool = False,
     lang: str = "en",
 ) -> str:
-    """The HTML page of the layered map.
+    """The HTML page of the layered map; ``levels``: the switch to the map at each of the
+    city's geographic levels (none: no switch).
 
     ``districts_gdf`` and ``values_df`` as for :func:`maps.choropleth.choropleth_html`;
     ``events_gdf`` holds the events to show (EVENT_COLUMNS, any layers): one clustered overlay
@@ -99,6 +111,7 @@ def city_map_html(
                 entries=choropleth.legend,
                 note=choropleth.note,
                 heat=_heat_legend(heat, no_heat_reason, words),
+                levels=levels,
             ),
             script=page.get_template("city_map.js").render(
                 map_name=m.get_name(),
@@ -108,6 +121,7 @@ def city_map_html(
                         [indicator_label, "value_text"],
                         [words["score"], "score_text"],
                         [words["coverage"], "coverage_text"],
+                        [words["estimate"], "estimate_text"],
                     ]
                 ),
                 districts=choropleth.geojson(),

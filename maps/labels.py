@@ -14,6 +14,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "natural_breaks": "Natural breaks (Fisher-Jenks)",
         "equal_interval": "Equal intervals",
         "note": "{scheme}, {k} classes",
+        "estimate": "Estimate",
+        "estimated": "estimated: {method}",
         # hot-spot maps
         "gi": "Hot spots (Getis-Ord Gi*)",
         "lisa": "Clusters and outliers (local Moran's I)",
@@ -56,6 +58,12 @@ _LABELS: dict[str, dict[str, str]] = {
         "no_heat": "No heat map: {reason}",
         "bandwidth": "bandwidth {bandwidth} m",
         "download": "Download GeoTIFF",
+        "level": "Level",
+        "boundaries": "Boundaries",
+        "changed_boundaries": "Changed boundaries",
+        "boundaries_of": "Boundaries of {start} to {end}",
+        "boundaries_from": "Boundaries since {start}",
+        "no_successor": "No later boundaries",
     },
     "ar": {
         "score": "الدرجة",
@@ -66,6 +74,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "natural_breaks": "الفواصل الطبيعية (فيشر-جنكس)",
         "equal_interval": "فترات متساوية",
         "note": "{scheme}، {k} فئات",
+        "estimate": "تقدير",
+        "estimated": "قيمة تقديرية: {method}",
         "gi": "البقع الساخنة (Getis-Ord Gi*)",
         "lisa": "العناقيد والقيم الشاذة (مؤشر موران المحلي)",
         "value": "القيمة",
@@ -106,6 +116,12 @@ _LABELS: dict[str, dict[str, str]] = {
         "no_heat": "لا خريطة حرارية: {reason}",
         "bandwidth": "عرض النطاق {bandwidth} م",
         "download": "تنزيل GeoTIFF",
+        "level": "المستوى",
+        "boundaries": "الحدود",
+        "changed_boundaries": "الحدود المعدّلة",
+        "boundaries_of": "حدود الفترة من {start} إلى {end}",
+        "boundaries_from": "الحدود منذ {start}",
+        "no_successor": "لا حدود لاحقة",
     },
 }
 

@@ -20,7 +20,8 @@
   var overlays = {};
   var districts = L.geoJSON({{ districts }}, {
     style: function (feature) {
-      return {fillColor: feature.properties.fill, fillOpacity: 0.7, color: "#4d4d4d", weight: 1};
+      return {fillColor: feature.properties.fill, fillOpacity: 0.7, color: "#4d4d4d", weight: 1,
+              dashArray: feature.properties.dash || null};
     }
   }).bindTooltip(function (layer) {
     var p = layer.feature.properties;

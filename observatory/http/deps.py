@@ -1,16 +1,17 @@
-"""What routes receive: the store opened in the lifespan, the settings, a known city, and
-where a map page finds its basemap and Leaflet."""
+"""What routes receive: the store opened in the lifespan, the settings, a known city and one of
+its geographic levels, and where a map page finds its basemap and Leaflet."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi import Path as PathParam
 
-from observatory.models import City
+from observatory.models import City, Level
 from observatory.services.errors import NotFound
+from observatory.services.levels import city_level
 from observatory.services.map_pages import MapAssets
 from observatory.settings import ApiSettings, DisclosureSettings, FieldSettings
 from observatory.store import Store
@@ -72,3 +73,17 @@ def get_city(
 
 
 CityDep = Annotated[City, Depends(get_city)]
+
+
+def get_level(
+    city: CityDep,
+    store: StoreDep,
+    level: Annotated[str | None, Query(
+        description="Geographic level, e.g. district or planning_area; default: the city's "
+        "top level (see /cities/{city}/levels)")] = None,
+) -> Level:
+    return city_level(store, city, level)
+
+
+# ?level= of the routes under /cities/{city}…: unknown, a 404 listing the city's levels.
+LevelDep = Annotated[Level, Depends(get_level)]

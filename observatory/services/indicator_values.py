@@ -39,6 +39,8 @@ def described(values: pd.DataFrame, catalog: Mapping[str, IndicatorInfo]) -> lis
                     "score": record["score"],
                     "coverage": record["coverage"],
                     "suppressed": bool(record["suppressed"]),
+                    # '' for a value of loaded counts; else how it was carried (its method)
+                    "estimate": record.get("estimate") or "",
                 }
             )
         )
@@ -54,12 +56,13 @@ def city_values(
     period: str | None = None,
     indicator: str | None = None,
     district: str | None = None,
+    level: str | None = None,
 ) -> list[dict]:
-    """Stored values (``district`` a code, or ``"city"`` for the city level; without a period
-    each indicator's latest). Suppressed values keep their row but carry no value or score for
+    """Stored values of ``level`` (None: the top level; ``district`` a code, or ``"city"`` for
+    the city level; without a period each indicator's latest). Suppressed values keep their row but carry no value or score for
     roles below officer."""
     catalog = indicator_catalog()
-    values = store.indicator_values(city.slug, indicator, period)
+    values = store.indicator_values(city.slug, indicator, period, level=level)
     if framework is not None:
         frameworks = sorted({info.framework for info in catalog.values()})
         if framework not in frameworks:

@@ -19,15 +19,16 @@ from observatory.store import Store
 def city_segregation(
     store: Store, city: City, group: str, *, total: str = "population", period: str | None = None,
     caller: Caller = PUBLIC, disclosure: DisclosureSettings | None = None,
+    level: str | None = None,
 ) -> dict:
     """Dissimilarity, isolation, entropy and the other measures of ``group`` counted in
     ``total`` in ``period`` (default: the latest), the multigroup measures, and the global
-    Moran's I of the group's share.
+    Moran's I of the group's share, across the areas of ``level`` (None: the top level).
 
     Below officer the answer passes the disclosure gate: no counts, measures rounded and
     withheld for a small group, and nothing at all from personal-data feeds (admin records)."""
     disclosure = disclosure or DisclosureSettings()
-    observations = store.observations(city.slug, variables=[total])
+    observations = store.observations(city.slug, variables=[total], level=level)
     if not sees_suppressed(caller) and not observations.empty:
         feeds = {run.id: run.feed for run in store.runs(city.slug)}
         if observations["ingest_run"].map(feeds).isin(PERSONAL_DATA_FEEDS).any():
@@ -56,18 +57,19 @@ def city_segregation(
         summary = segregation_summary(counts, group)
     except ValueError as exc:
         raise InvalidRequest(str(exc)) from exc
-    summary["moran"] = _share_moran(store, city, counts, group)
+    summary["moran"] = _share_moran(store, city, counts, group, level)
     if not sees_suppressed(caller):
         summary = release_summary(summary, min_count=disclosure.min_count,
                                   digits=disclosure.published_digits)
     return plain({"city": city.slug, "period": period, "total": total, **summary})
 
 
-def _share_moran(store: Store, city: City, counts: pd.DataFrame, group: str) -> dict:
+def _share_moran(store: Store, city: City, counts: pd.DataFrame, group: str,
+                 level: str | None) -> dict:
     totals = counts.sum(axis=1)
     share = (group_members(counts, group) / totals.where(totals > 0)).rename("value")
     values = share.rename_axis("district_code").reset_index()
-    _, summary = hotspots(store.districts(city.slug), values)
+    _, summary = hotspots(store.districts(city.slug, level=level), values)
     return {
         k.removeprefix("moran_"): v
         for k, v in summary.items()

@@ -1,9 +1,9 @@
 """The pages, one URL scheme for both languages: ``/{lang}/cities/{city}…`` with lang en or ar.
 
 ``/`` → the English city list; ``/{lang}/cities`` city list; ``/{lang}/cities/{city}``
-dashboard (``?indicator=&period=``); ``…/districts/{code}`` district profile (``?period=``);
-``…/runs`` and ``…/runs/{run_id}`` ingest runs (officers, signed in at ``/{lang}/sign-in``);
-``…/field`` field-report form. Pages show what the public role sees; only the runs need a key.
+dashboard (``?level=&indicator=&period=``); ``…/districts/{code}`` district profile
+(``?level=&period=``); ``…/boundaries`` changed boundaries; ``…/runs`` and ``…/runs/{run_id}``
+ingest runs (officers, signed in at ``/{lang}/sign-in``); ``…/field`` field-report form. Pages show what the public role sees; only the runs need a key.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from observatory.http.deps import ApiSettingsDep, CityDep, StoreDep, root_path
-from observatory.models import City
+from observatory.http.deps import ApiSettingsDep, CityDep, LevelDep, StoreDep, root_path
+from observatory.models import City, Level
+from observatory.services.boundary_changes import boundary_changes, ended_versions
 from observatory.services.callers import PUBLIC, Caller, known_caller
 from observatory.services.district_profile import district_profile
 from observatory.services.indicator_catalog import (
@@ -45,6 +46,7 @@ from observatory.web.i18n import (
     other_language,
     words,
 )
+from observatory.web.levels import ESTIMATE_MARK, estimate_methods, level_switch
 from observatory.web.session import forget_key, local_target, page_caller, remember_key
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -132,15 +134,21 @@ def dashboard(
     city: CityDep,
     store: StoreDep,
     caller: PageCallerDep,
+    level: LevelDep,
     indicator: str | None = Query(None, description="indicator id; default: foreign citizens"),
     period: str | None = Query(None, description="e.g. 2025; default: the indicator's latest"),
 ) -> HTMLResponse:
     w = words(lang)
-    values = store.indicator_values(city.slug)
+    levels = store.levels(city.slug)
+    switch = level_switch(request, levels, level, lang)
+    changes_url = (f"{root_path(request)}/{lang}/cities/{city.slug}/boundaries"
+                   if ended_versions(store, city) else None)
+    values = store.indicator_values(city.slug, level=level.name)
     mapped = values[values["district_code"].notna()]
     ids = sorted(mapped["indicator_id"].unique())
     if not ids:
         return _page(request, lang, "dashboard.html", caller=caller, city=city, indicator=None,
+                     level_switch=switch, changes_url=changes_url,
                      message=w["no_values"].format(city=city.slug))
     if indicator is None or indicator not in ids:
         indicator = DEFAULT_INDICATOR if DEFAULT_INDICATOR in ids else ids[0]
@@ -159,24 +167,33 @@ def dashboard(
         return number_text(row[column], spec, suppressed=bool(row["suppressed"]), words=w,
                            missing=missing)
 
-    districts = store.districts(city.slug).sort_values("code")
+    def estimated(code: str) -> bool:
+        return code in by_code.index and bool(by_code.loc[code, "estimate"])
+
+    districts = store.districts(city.slug, level=level.name).sort_values("code")
     rows = [
         {"code": str(d.code), "names": _district_names(d.name_en, d.name_ar, lang),
          "value": cell(str(d.code), "value", display.value_format),
-         "score": cell(str(d.code), "score", SCORE_FORMAT, NO_SCORE)}
+         "score": cell(str(d.code), "score", SCORE_FORMAT, NO_SCORE),
+         "estimated": estimated(str(d.code))}
         for d in districts.itertuples()
     ]
-    query = {"period": period, "lang": lang}
+    # A city of one level keeps the links it had before cities had levels.
+    at_level = {"level": level.name} if len(levels) > 1 else {}
+    query = {"period": period, "lang": lang, **at_level}
     root = root_path(request)
     return _page(
         request, lang, "dashboard.html", caller=caller, city=city,
         indicator=indicator, indicator_label=display.label, period=period, periods=periods,
         groups=_indicator_groups(ids, indicator_catalog(), lang), rows=rows,
         city_value=cell("", "value", display.value_format),
+        level=level, level_name=level.name_in(lang), level_switch=switch,
+        several_levels=len(levels) > 1, changes_url=changes_url, estimate_mark=ESTIMATE_MARK,
+        estimates=estimate_methods(now["estimate"]),
         map_url=f"{root}/maps/{city.slug}/{indicator}?{urlencode(query)}",
         layers_url=f"{root}/maps/{city.slug}/layers?{urlencode({'indicator': indicator, **query})}",
         hotspot_url=f"{root}/maps/{city.slug}/hotspots/{indicator}?{urlencode(query)}",
-        profile_query=urlencode({"period": period}),
+        profile_query=urlencode({"period": period, **at_level}),
     )
 
 
@@ -188,15 +205,16 @@ def district_page(
     code: str,
     store: StoreDep,
     caller: PageCallerDep,
+    level: LevelDep,
     period: str | None = Query(None, description="e.g. 2025; default: each indicator's latest"),
 ) -> HTMLResponse:
     w = words(lang)
-    mine = store.indicator_values(city.slug)
+    mine = store.indicator_values(city.slug, level=level.name)
     periods = sorted(mine.loc[mine["district_code"] == code, "period"].astype(str).unique(),
                      reverse=True)
     if period not in periods:
         period = None
-    profile = district_profile(store, city, code, PUBLIC, period)
+    profile = district_profile(store, city, code, PUBLIC, period, level=level.name)
     catalog = indicator_catalog()
     entries = []
     for entry in sorted(profile["indicators"], key=lambda e: (e["framework"], e["indicator_id"])):
@@ -209,12 +227,47 @@ def district_page(
             "score": number_text(entry["score"], SCORE_FORMAT, suppressed=entry["suppressed"],
                                  words=w, missing=NO_SCORE),
             "city_value": number_text(entry["city_value"], spec, words=w),
-            "suppressed": entry["suppressed"],
+            "estimated": bool(entry["estimate"]),
+            "row_class": " ".join(name for name, on in (("suppressed", entry["suppressed"]),
+                                                         ("estimated", entry["estimate"])) if on),
         })
+    levels = {lv.name: lv for lv in store.levels(city.slug)}
     return _page(request, lang, "profile.html", caller=caller, city=city, code=code,
                  names=_district_names(profile["name_en"], profile["name_ar"], lang),
                  area=area_text(profile["area_m2"]), period=period, periods=periods,
-                 entries=entries)
+                 entries=entries, level=level, level_name=level.name_in(lang),
+                 several_levels=len(levels) > 1,
+                 parent=_area_link(profile["parent"], levels, lang),
+                 children=[_area_link(c, levels, lang) for c in profile["children"]],
+                 estimate_mark=ESTIMATE_MARK,
+                 estimates=estimate_methods(e["estimate"] for e in profile["indicators"]))
+
+
+def _area_link(area: dict | None, levels: dict[str, Level], lang: Lang) -> dict | None:
+    """An area at another level as the profile links to it: its level's name and its names."""
+    if area is None:
+        return None
+    level = levels.get(area["level"])
+    return {"code": area["code"], "level": area["level"],
+            "level_name": level.name_in(lang) if level else area["level"],
+            "name": _district_names(area["name_en"], area["name_ar"], lang)[0] or area["code"]}
+
+
+@router.get("/{lang}/cities/{city}/boundaries", response_class=HTMLResponse)
+def boundaries_page(request: Request, lang: Lang, city: CityDep, store: StoreDep,
+                    caller: PageCallerDep) -> HTMLResponse:
+    """Each ended boundary version: old and new outlines, and what became of each area."""
+    root = root_path(request)
+    levels = {lv.name: lv for lv in store.levels(city.slug)}
+    changes = [
+        {**change,
+         "level_name": levels[change["level"]].name_in(lang) if change["level"] in levels
+         else change["level"],
+         "map_url": f"{root}/maps/{city.slug}/boundaries/{change['level']}/"
+                    f"{change['valid_from']}?{urlencode({'lang': lang})}"}
+        for change in boundary_changes(store, city)["changes"]
+    ]
+    return _page(request, lang, "boundaries.html", caller=caller, city=city, changes=changes)
 
 
 def _officer_or_sign_in(request: Request, lang: Lang, caller: Caller,

@@ -72,6 +72,7 @@ SELECT CASE WHEN count(geom) > 0 THEN ST_AsMVT(shapes, $layer, 4096, 'geom') END
            CASE WHEN v.suppressed THEN NULL ELSE v.value END AS value,
            CASE WHEN v.suppressed THEN NULL ELSE v.score END AS score,
            v.coverage, coalesce(v.suppressed, false) AS suppressed,
+           coalesce(v.estimate, '') AS estimate,
            ST_AsMVTGeom(ST_Transform(d.geom, 'EPSG:4326', 'EPSG:3857', always_xy := true),
                         ST_Extent(ST_TileEnvelope($z, $x, $y)), 4096, 64, true) AS geom
     FROM district d CROSS JOIN chosen

@@ -152,6 +152,7 @@ SELECT ST_AsMVT(shapes, :layer, 4096, 'geom') FROM (
            CASE WHEN v.suppressed THEN NULL ELSE v.value END AS value,
            CASE WHEN v.suppressed THEN NULL ELSE v.score END AS score,
            v.coverage, coalesce(v.suppressed, false) AS suppressed,
+           coalesce(v.estimate, '') AS estimate,
            ST_AsMVTGeom(ST_Transform(d.geom, 3857), ST_TileEnvelope(:z, :x, :y), 4096, 64, true)
                AS geom
     FROM district d CROSS JOIN chosen

@@ -1,4 +1,5 @@
-"""``GET /cities`` and ``GET /cities/{city}/districts`` (GeoJSON)."""
+"""``GET /cities``, ``GET /cities/{city}/levels`` and ``GET /cities/{city}/districts``
+(GeoJSON, of one level)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from dataclasses import asdict
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
-from observatory.http.deps import CityDep, StoreDep
+from observatory.http.deps import CityDep, LevelDep, StoreDep
 from observatory.http.openapi import refusals
+from observatory.services.boundary_changes import boundary_changes
+from observatory.services.levels import level_listing
 
 router = APIRouter(tags=["cities"], responses=refusals(404, 422, 503))
 
@@ -29,13 +32,101 @@ def list_cities(store: StoreDep) -> list[CityOut]:
     return [CityOut(**asdict(city)) for city in store.cities()]
 
 
+class BoundaryVersionOut(BaseModel):
+    valid_from: str
+    valid_to: str | None  # None: the current version
+    areas: int
+
+
+class LevelOut(BaseModel):
+    name: str
+    parent: str | None  # None: the top level
+    name_en: str
+    name_ar: str
+    versions: list[BoundaryVersionOut]
+
+
+class LevelsOut(BaseModel):
+    city: str
+    levels: list[LevelOut]
+
+
+@router.get("/cities/{city}/levels", response_model=LevelsOut)
+def city_levels(city: CityDep, store: StoreDep) -> dict:
+    """The city's geographic levels, top first, each with its parent, names (en, ar) and
+    boundary versions (valid from, valid to, number of areas)."""
+    return level_listing(store, city)
+
+
+class CarriedTo(BaseModel):
+    level: str
+    version: str
+    code: str
+    weight: float
+    method: str
+
+
+class CarriedArea(BaseModel):
+    from_code: str
+    from_name: str
+    to: list[CarriedTo]
+
+
+class Recoded(BaseModel):
+    old_code: str
+    new_code: str
+
+
+class Renamed(BaseModel):
+    code: str
+    old_name: str
+    new_name: str
+
+
+class VersionRef(BaseModel):
+    level: str
+    valid_from: str
+
+
+class BoundaryChange(BaseModel):
+    level: str
+    valid_from: str
+    valid_to: str | None
+    successor: VersionRef | None  # the version that replaced it; None: none did
+    areas_before: int
+    areas_after: int
+    kept: list[str]
+    recoded: list[Recoded]
+    renamed: list[Renamed]
+    split: list[str]
+    merged: list[str]
+    gone: list[str]
+    new: list[str]
+    carried: list[CarriedArea]
+
+
+class BoundaryChanges(BaseModel):
+    city: str
+    changes: list[BoundaryChange]
+
+
+@router.get("/cities/{city}/boundary-changes", response_model=BoundaryChanges)
+def city_boundary_changes(city: CityDep, store: StoreDep) -> dict:
+    """Every ended boundary version: the version that replaced it, the areas that kept their
+    identity (both overlaps at least 90 %), were recoded, renamed, split or merged, and where
+    the crosswalk carried each old area (areas, weights, method). Its outlines are drawn at
+    /maps/{city}/boundaries/{level}/{valid_from}."""
+    return boundary_changes(store, city)
+
+
 @router.get(
     "/cities/{city}/districts",
     response_class=Response,
     responses={200: {"content": {GEOJSON: {}}, "description": "GeoJSON FeatureCollection"}},
 )
-def city_districts(city: CityDep, store: StoreDep) -> Response:
-    """The current districts, EPSG:4326, with code, names (en, ar) and area in m²."""
-    districts = store.districts(city.slug)
+def city_districts(city: CityDep, store: StoreDep, level: LevelDep) -> Response:
+    """The current areas of one level, EPSG:4326, with code, parent code, names (en, ar) and
+    area in m²."""
+    districts = store.districts(city.slug, level=level.name)
     features = districts.set_index(districts["code"].astype(str))
     return Response(features.to_json(ensure_ascii=False).encode("utf-8"), media_type=GEOJSON)

@@ -4,10 +4,13 @@
 ``GET /maps/{city}/layers/heat.png`` and ``…/heat.tif``: the heat surface of one window, the
 same responses as ``/cities/{city}/heatmaps/{layer}.png|.tif`` (:mod:`.heatmaps`).
 ``GET /maps/{city}/hotspots/{indicator}``: Gi* or LISA categories of an indicator.
+``GET /maps/{city}/boundaries/{level}/{valid_from}``: an ended boundary version's outlines and
+those of the version that replaced it.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -23,7 +26,7 @@ from observatory.api.routes.heatmaps import (
     heat_filename,
     png_response,
 )
-from observatory.http.deps import CityDep, MapAssetsDep, StoreDep, root_path
+from observatory.http.deps import CityDep, LevelDep, MapAssetsDep, StoreDep, root_path
 from observatory.http.openapi import HTML_PAGE, refusals
 from observatory.services import map_pages
 from observatory.services.map_pages import DEFAULT_INDICATOR
@@ -41,6 +44,7 @@ def layered_map(
     city: CityDep,
     store: StoreDep,
     assets: MapAssetsDep,
+    level: LevelDep,
     heat_params: HeatParamsDep,
     tolerance: ToleranceParam = DEFAULT_TOLERANCE_M,
     layer: LayerParam = None,
@@ -53,7 +57,7 @@ def layered_map(
         store, city, assets, heat=heat_params,
         heat_base=f"{root_path(request)}/maps/{city.slug}/layers",
         layer=layer, indicator=indicator, period=period, classification=classification,
-        tolerance=tolerance, lang=lang,
+        tolerance=tolerance, lang=lang, level=level.name,
     ))
 
 
@@ -81,6 +85,7 @@ def hotspot_map(
     indicator: str,
     store: StoreDep,
     assets: MapAssetsDep,
+    level: LevelDep,
     period: str | None = Query(None, description="e.g. 2025; default: the latest computed"),
     method: Literal["gi", "lisa"] = Query("gi", description="gi: Getis-Ord Gi*; lisa: local Moran"),
     tolerance: ToleranceParam = DEFAULT_TOLERANCE_M,
@@ -88,5 +93,21 @@ def hotspot_map(
 ) -> HTMLResponse:
     return HTMLResponse(map_pages.hotspot_map(
         store, city, indicator, assets, period=period, method=method, tolerance=tolerance,
-        lang=lang,
+        lang=lang, level=level.name,
     ))
+
+
+@router.get("/maps/{city}/boundaries/{level}/{valid_from}", response_class=Response,
+            responses=HTML_PAGE)
+def boundary_map(
+    city: CityDep,
+    level: str,
+    valid_from: date,
+    store: StoreDep,
+    assets: MapAssetsDep,
+    lang: Literal["en", "ar"] = "en",
+) -> HTMLResponse:
+    """Old (dashed) and new outlines of a redrawn level; the ended versions are listed at
+    /cities/{city}/boundary-changes."""
+    return HTMLResponse(map_pages.boundary_map(store, city, level, valid_from, assets,
+                                               lang=lang))

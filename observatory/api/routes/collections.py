@@ -33,6 +33,7 @@ from observatory.services.layers import (
     existing_layer,
     layer_title,
     parse_layer_id,
+    resolve_layer,
 )
 from observatory.services.visibility import event_statuses, sees_suppressed
 from observatory.store import Store
@@ -108,7 +109,7 @@ def collections(request: Request, store: StoreDep, caller: CallerDep) -> dict:
 def collection(collection_id: str, request: Request, store: StoreDep, caller: CallerDep) -> dict:
     layer = existing_layer(store, collection_id, caller)
     described = _collection(request, layer, indicator_catalog())
-    districts = store.districts(layer.city.slug)
+    districts = store.districts(layer.city.slug, level=layer.level)
     if not districts.empty:
         described["extent"] = {"spatial": {"bbox": [list(districts.total_bounds)], "crs": CRS84}}
     return described
@@ -126,13 +127,18 @@ def _page_links(request: Request, offset: int, limit: int, returned: int, matche
     return links
 
 
-def _district_features(page: DistrictFeatures, caller: Caller) -> list[dict]:
+def _district_features(page: DistrictFeatures, caller: Caller,
+                       estimates: Mapping[str, str] | None = None) -> list[dict]:
+    """Feature dicts of a page; with ``estimates`` (indicator pages) each carries the method
+    of a value carried from other boundaries ('' for loaded counts, None without a value)."""
     hide = "suppressed" in page.columns and not sees_suppressed(caller)
     features = []
     for row, geometry in zip(page.rows, page.geometries):
         properties = dict(zip(page.columns, row))
         if hide and properties["suppressed"]:
             properties["value"] = properties["score"] = None
+        if estimates is not None:
+            properties["estimate"] = estimates.get(str(properties["code"]))
         features.append({"type": "Feature", "id": str(properties["code"]),
                          "geometry": orjson.Fragment(geometry), "properties": properties})
     return features
@@ -158,7 +164,8 @@ def _event_features(page: gpd.GeoDataFrame) -> list[dict]:
 
 
 def _no_period(store: Store, layer: LayerRef, period: str | None) -> NotFound:
-    periods = list(store.indicator_periods(layer.city.slug, layer.name)["period"].astype(str))
+    periods = list(store.indicator_periods(layer.city.slug, layer.name, level=layer.level)[
+        "period"].astype(str))
     return NotFound(
         f"No values of {layer.name!r} in period {period!r}; periods: {', '.join(periods)}."
     )
@@ -178,13 +185,13 @@ def _features(
 ) -> tuple[list[dict], int]:
     """A page of features. District and indicator layers take one store call; only an empty
     answer asks whether the layer exists (404) or the page is empty."""
-    slug, kind, name = parse_layer_id(collection_id)
-    if kind == "events":
+    parsed = parse_layer_id(collection_id)
+    if parsed.kind == "events":
         existing_layer(store, collection_id, caller)
         start, end = parse_datetime(datetime_)
         page, matched = store.event_page(
-            slug,
-            name,
+            parsed.slug,
+            parsed.name or "",
             bbox=bbox,
             start=start,
             end=end,
@@ -194,15 +201,23 @@ def _features(
             event_id=feature_id,
         )
         return _event_features(page), matched
+    if parsed.level is not None:  # an unknown level is a 404 naming the city's levels
+        resolve_layer(store, collection_id)
     page = store.district_features(
-        slug, indicator_id=name or None, period=period, bbox=bbox, limit=limit, offset=offset,
-        code=feature_id,
+        parsed.slug, indicator_id=parsed.name, period=period, bbox=bbox, limit=limit,
+        offset=offset, code=feature_id, level=parsed.level,
     )
-    if kind == "indicator" and page.period is None:
+    if parsed.kind == "indicator" and page.period is None:
         raise _no_period(store, existing_layer(store, collection_id, caller), period)
     if page.matched == 0:
         existing_layer(store, collection_id, caller)
-    return _district_features(page, caller), page.matched
+    estimates = None
+    if parsed.kind == "indicator" and page.rows:
+        codes = [str(row[0]) for row in page.rows]
+        shown = store.indicator_values(parsed.slug, parsed.name, page.period,
+                                       district_codes=codes, level=parsed.level)
+        estimates = dict(zip(shown["district_code"].astype(str), shown["estimate"]))
+    return _district_features(page, caller, estimates), page.matched
 
 
 @router.get(

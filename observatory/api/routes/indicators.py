@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from indicators.segregation_report import FOREIGN
 from indicators.spatial import hotspots
 from observatory.api.security import CallerDep
-from observatory.http.deps import CityDep, DisclosureDep, StoreDep
+from observatory.http.deps import CityDep, DisclosureDep, LevelDep, StoreDep
 from observatory.http.openapi import refusals
 from observatory.services import district_profile as profiles
 from observatory.services.indicator_values import city_values
@@ -36,6 +36,7 @@ class IndicatorValue(BaseModel):
     score: float | None
     coverage: float | None
     suppressed: bool
+    estimate: str  # '': computed from loaded counts; else how the value was carried (method)
 
 
 class IndicatorList(BaseModel):
@@ -54,16 +55,27 @@ class ProfileEntry(BaseModel):
     score: float | None
     coverage: float | None
     suppressed: bool
+    estimate: str  # '': computed from loaded counts; else how the value was carried (method)
     city_value: float | None
     city_score: float | None
 
 
+class AreaRef(BaseModel):
+    level: str
+    code: str
+    name_en: str
+    name_ar: str
+
+
 class DistrictProfile(BaseModel):
     city: str
+    level: str
     code: str
     name_en: str
     name_ar: str
     area_m2: float | None
+    parent: AreaRef | None  # the area it lies in at the parent level
+    children: list[AreaRef]  # its areas at the levels below
     indicators: list[ProfileEntry]
 
 
@@ -72,15 +84,17 @@ def list_indicators(
     city: CityDep,
     store: StoreDep,
     caller: CallerDep,
+    level: LevelDep,
     framework: str | None = Query(None, description="e.g. cpi, demography"),
     period: str | None = Query(None, description="e.g. 2025; default: each indicator's latest"),
     indicator: str | None = Query(None, description="one indicator id"),
     district: str | None = Query(None, description="one district code; 'city' for city level"),
 ) -> dict:
-    """Stored values with names (en, ar), unit, score and coverage. Suppressed values keep
-    their row but carry no value or score for roles below officer."""
+    """Stored values of one level with names (en, ar), unit, score and coverage; ``estimate``
+    names the method of a value carried from other boundaries. Suppressed values keep their
+    row but carry no value or score for roles below officer."""
     values = city_values(store, city, caller, framework=framework, period=period,
-                         indicator=indicator, district=district)
+                         indicator=indicator, district=district, level=level.name)
     return {"city": city.slug, "values": values}
 
 
@@ -90,10 +104,12 @@ def district_profile(
     code: str,
     store: StoreDep,
     caller: CallerDep,
+    level: LevelDep,
     period: str | None = Query(None, description="default: each indicator's latest"),
 ) -> dict:
-    """Every indicator of one district for a period, with the city's value beside it."""
-    return profiles.district_profile(store, city, code, caller, period)
+    """Every indicator of one area of a level for a period, with the city's value beside it,
+    the area it lies in (parent level) and the areas it holds (levels below)."""
+    return profiles.district_profile(store, city, code, caller, period, level=level.name)
 
 
 @router.get("/cities/{city}/segregation")
@@ -102,6 +118,7 @@ def segregation(
     store: StoreDep,
     caller: CallerDep,
     disclosure: DisclosureDep,
+    level: LevelDep,
     group: str = Query(FOREIGN, description="a citizenship value, or 'foreign' (all but national)"),
     total: str = Query("population", description="the variable counted"),
     period: str | None = Query(None, description="default: the latest"),
@@ -111,7 +128,7 @@ def segregation(
     officer: no counts, measures rounded and withheld (``suppressed``) for a small group, and
     personal-data variables (administrative records) not served."""
     return city_segregation(store, city, group, total=total, period=period, caller=caller,
-                            disclosure=disclosure)
+                            disclosure=disclosure, level=level.name)
 
 
 @router.get(
@@ -121,6 +138,7 @@ def segregation(
 def city_hotspots(
     city: CityDep,
     store: StoreDep,
+    level: LevelDep,
     indicator: str = Query(..., description="indicator id, e.g. foreign_citizens_share"),
     period: str | None = Query(None, description="default: the latest"),
     alpha: float = Query(0.05, gt=0, lt=1, description="significance level"),
@@ -131,10 +149,10 @@ def city_hotspots(
 ):
     """LISA and Getis-Ord Gi* categories per district and the global Moran's I. Suppressed
     values take no part: their districts are "no data"."""
-    rows = period_values(store, city, indicator, period)
+    rows = period_values(store, city, indicator, period, level.name)
     period = str(rows["period"].iloc[0]) if len(rows) else period
     rows.loc[rows["suppressed"].astype(bool), "value"] = float("nan")
-    districts = store.districts(city.slug)
+    districts = store.districts(city.slug, level=level.name)
     table, summary = hotspots(districts, rows, permutations=permutations, alpha=alpha)
     if f == "geojson":
         shapes = districts[["code", "geometry"]].merge(table, on="code")
@@ -146,6 +164,7 @@ def city_hotspots(
         {
             "city": city.slug,
             "indicator": indicator,
+            "level": level.name,
             "period": period,
             "summary": summary,
             "districts": table.to_dict("records"),

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from maps.classify import Classification
 from maps.simplify import DEFAULT_TOLERANCE_M
 from observatory.api.map_params import ToleranceParam
-from observatory.http.deps import CityDep, MapAssetsDep, StoreDep
+from observatory.http.deps import CityDep, LevelDep, MapAssetsDep, StoreDep
 from observatory.http.openapi import HTML_PAGE, refusals
 from observatory.services import map_pages
 
@@ -23,6 +23,7 @@ def indicator_map(
     indicator: str,
     store: StoreDep,
     assets: MapAssetsDep,
+    level: LevelDep,
     period: str | None = Query(None, description="e.g. 2025; default: the latest computed"),
     classification: Classification = "quantiles",
     tolerance: ToleranceParam = DEFAULT_TOLERANCE_M,
@@ -30,5 +31,5 @@ def indicator_map(
 ) -> HTMLResponse:
     return HTMLResponse(map_pages.indicator_map(
         store, city, indicator, assets, period=period, classification=classification,
-        tolerance=tolerance, lang=lang,
+        tolerance=tolerance, lang=lang, level=level.name,
     ))

@@ -1,5 +1,6 @@
 """``GET /tiles/{layer}/{z}/{x}/{y}.mvt``: Mapbox vector tiles (web-mercator XYZ) of
-``{city}.districts``, ``{city}.indicator.{id}`` and ``{city}.events.{layer}``.
+``{city}.districts``, ``{city}.indicator.{id}`` and ``{city}.events.{layer}``, and per level
+below the top one of ``{city}.{level}`` and ``{city}.{level}.indicator.{id}``.
 
 Both stores build the tile in SQL: PostGIS with ST_AsMVT/ST_AsMVTGeom/ST_TileEnvelope, DuckDB
 with the same functions of its spatial extension. A tile with nothing in it is 204.
@@ -49,11 +50,12 @@ def tile(
         )
     # The tile first: its query already keeps to the caller's visibility, so a tile with data
     # needs no other lookup; only an empty one asks whether the layer exists (404) or not (204).
-    slug, kind, name = parse_layer_id(layer)
-    if kind == "districts":
-        data = store.district_tile(slug, z, x, y, layer=layer)
-    elif kind == "indicator":
-        data = store.indicator_tile(slug, name, z, x, y, layer=layer, period=period)
+    parsed = parse_layer_id(layer)
+    slug, name, level = parsed.slug, parsed.name or "", parsed.level
+    if parsed.kind == "districts":
+        data = store.district_tile(slug, z, x, y, layer=layer, level=level)
+    elif parsed.kind == "indicator":
+        data = store.indicator_tile(slug, name, z, x, y, layer=layer, period=period, level=level)
     else:
         data = store.event_tile(slug, name, z, x, y, layer=layer,
                                 statuses=event_statuses(caller))
