@@ -107,7 +107,6 @@ class CrosswalkSpec(_SpecModel):
     method: Literal["auto", "area", "raster"] = "auto"
     raster: str | None = None  # path of a population GeoTIFF, relative to the spec file
     population_variable: str = "population_total"
-    identity_overlap: float = Field(default=0.9, gt=0, le=1)
 
     @model_validator(mode="after")
     def _raster_named(self) -> CrosswalkSpec:

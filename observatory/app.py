@@ -11,7 +11,13 @@ from fastapi import FastAPI
 
 from observatory.api.routers import add_api_routes
 from observatory.http.app import http_app
-from observatory.settings import ApiSettings, DisclosureSettings, FieldSettings, StoreSettings
+from observatory.settings import (
+    ApiSettings,
+    BoundarySettings,
+    DisclosureSettings,
+    FieldSettings,
+    StoreSettings,
+)
 from observatory.web.routes import add_pages
 
 
@@ -21,8 +27,9 @@ def create_app(
     field_settings: FieldSettings | None = None,
     *,
     disclosure: DisclosureSettings | None = None,
+    boundary: BoundarySettings | None = None,
     ingest_token: str | None = None,
 ) -> FastAPI:
     # The pages last: their /{lang}/… paths must not shadow any API route.
     return http_app((add_api_routes, add_pages), store_settings, api_settings, field_settings,
-                    disclosure=disclosure, ingest_token=ingest_token)
+                    disclosure=disclosure, boundary=boundary, ingest_token=ingest_token)

@@ -119,6 +119,16 @@ class BoundarySettings(BaseSettings):
             "`observatory ingest boundaries --replace-boundaries` loads it anyway."
         ),
     )
+    identity_overlap: float = Field(
+        default=0.9,
+        gt=0.5,
+        le=1,
+        description=(
+            "A redrawn area keeps the identity of an area of the previous boundary version "
+            "when each holds at least this share of the other (docs/geography.md); reported "
+            "at ingest and on the changed-boundaries page."
+        ),
+    )
 
 
 class PrivacySettings(BaseSettings):

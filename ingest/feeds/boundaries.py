@@ -91,6 +91,8 @@ class Boundaries(FeedFamily):
                 districts = districts.assign(
                     parent_code=districts["code"].astype(str).map(nesting.parent_of))
             notes += [said] if said else []
+        if len(districts):
+            notes += _matched_to_previous(job, level, districts, valid_from, result.local_crs)
         crosswalk = _crosswalk(job, level, districts, valid_from, spec, result.local_crs)
         return Normalised(
             kept=len(districts), rows_read=len(source), rejected=result.rejected,
@@ -99,6 +101,40 @@ class Boundaries(FeedFamily):
                     "valid_to": spec.valid_to, "crosswalk": crosswalk},
             city=replace(city, local_crs=result.local_crs),
         )
+
+
+def _matched_to_previous(job: Job, level: Any, districts: Any, valid_from: date,
+                         local_crs: str) -> list[str]:
+    """The new version's areas matched to those of the version it takes over from."""
+    from datetime import timedelta
+
+    from observatory.geography.matching import match_versions
+    from observatory.settings import BoundarySettings
+
+    if job.store.city(job.city) is None:
+        return []
+    name = level.name if level is not None else None
+    old = job.store.districts(job.city, as_of=valid_from - timedelta(days=1), level=name)
+    if old.empty:
+        return []
+    settings = job.options.get("boundary") or BoundarySettings()
+    match = match_versions(old, districts, local_crs, threshold=settings.identity_overlap)
+
+    def listed(codes: Any) -> str:
+        codes = [str(c) for c in codes]
+        return ", ".join(codes[:10]) + (f" and {len(codes) - 10} more" if len(codes) > 10 else "")
+
+    parts = [f"{len(match.kept)} kept"]
+    parts += [f"{len(match.recoded)} recoded ({listed(f'{o}→{n}' for o, n in match.recoded)})"
+              ] if match.recoded else []
+    parts += [f"{len(match.renamed)} renamed ({listed(c for c, _, _ in match.renamed)})"
+              ] if match.renamed else []
+    for label, codes in (("split", match.split), ("merged", match.merged),
+                         ("gone", match.gone), ("new", match.new)):
+        if codes:
+            parts.append(f"{len(codes)} {label} ({listed(codes)})")
+    return [f"matched to the {len(old)} areas valid before {valid_from} (identity: both "
+            f"overlaps ≥ {settings.identity_overlap:g}): " + "; ".join(parts)]
 
 
 def _crosswalk(job: Job, level: Any, districts: Any, valid_from: date, spec: Any,

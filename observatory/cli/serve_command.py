@@ -62,7 +62,7 @@ def run_server(cli: CliContext, api_settings: ApiSettings) -> None:
                           f"serves (link: {link_file(Path(link.database))})", markup=False)
         uvicorn.run(
             partial(create_app, cli.store_settings, api_settings, disclosure=cli.disclosure,
-                    ingest_token=None if link is None else link.token),
+                    boundary=cli.boundary, ingest_token=None if link is None else link.token),
             factory=True,
             host=api_settings.host,
             port=api_settings.port,

@@ -14,7 +14,13 @@ from maps.assets import STATIC_DIR
 from observatory.http.errors import add_error_handlers
 from observatory.http.security_headers import SecurityHeaders
 from observatory.services.ingest_jobs import IngestJobs
-from observatory.settings import ApiSettings, DisclosureSettings, FieldSettings, StoreSettings
+from observatory.settings import (
+    ApiSettings,
+    BoundarySettings,
+    DisclosureSettings,
+    FieldSettings,
+    StoreSettings,
+)
 from observatory.store import open_store
 
 FrontDoor = Callable[[FastAPI], None]  # adds its routes (and static files) to the app
@@ -27,6 +33,7 @@ def http_app(
     field_settings: FieldSettings | None = None,
     *,
     disclosure: DisclosureSettings | None = None,
+    boundary: BoundarySettings | None = None,
     ingest_token: str | None = None,
 ) -> FastAPI:
     """An app serving ``front_doors`` in order (a route added earlier wins). ``ingest_token``:
@@ -58,6 +65,7 @@ def http_app(
     app.state.ingest_token = ingest_token
     app.state.field_settings = field_settings
     app.state.disclosure = disclosure or DisclosureSettings()
+    app.state.boundary = boundary or BoundarySettings()
     app.state.photo_dir = field_settings.photos_in(store_settings.data_dir)
     add_error_handlers(app)
     app.add_middleware(SecurityHeaders, basemap_url=api_settings.basemap_url,

@@ -13,7 +13,7 @@ from observatory.models import City, Level
 from observatory.services.errors import NotFound
 from observatory.services.levels import city_level
 from observatory.services.map_pages import MapAssets
-from observatory.settings import ApiSettings, DisclosureSettings, FieldSettings
+from observatory.settings import ApiSettings, BoundarySettings, DisclosureSettings, FieldSettings
 from observatory.store import Store
 
 
@@ -39,7 +39,12 @@ async def get_disclosure(request: Request) -> DisclosureSettings:
     return request.app.state.disclosure
 
 
+async def get_boundary_settings(request: Request) -> BoundarySettings:
+    return request.app.state.boundary
+
+
 StoreDep = Annotated[Store, Depends(get_store)]
+BoundaryDep = Annotated[BoundarySettings, Depends(get_boundary_settings)]
 DisclosureDep = Annotated[DisclosureSettings, Depends(get_disclosure)]
 ApiSettingsDep = Annotated[ApiSettings, Depends(get_api_settings)]
 FieldSettingsDep = Annotated[FieldSettings, Depends(get_field_settings)]

@@ -63,17 +63,19 @@ def change_outlines(store: Store, city: City,
                                         change.successor.valid_from)
 
 
-def boundary_changes(store: Store, city: City) -> dict:
-    """Every ended version of ``city`` described (see the module's docstring)."""
+def boundary_changes(store: Store, city: City, identity_overlap: float) -> dict:
+    """Every ended version of ``city`` described (see the module's docstring); areas keep
+    their identity where both overlaps are at least ``identity_overlap``."""
     crosswalk = store.crosswalk(city.slug)
     return plain({
         "city": city.slug,
-        "changes": [_described(store, city, change, crosswalk)
+        "changes": [_described(store, city, change, crosswalk, identity_overlap)
                     for change in ended_versions(store, city)],
     })
 
 
-def _described(store: Store, city: City, change: VersionChange, crosswalk: pd.DataFrame) -> dict:
+def _described(store: Store, city: City, change: VersionChange, crosswalk: pd.DataFrame,
+               identity_overlap: float) -> dict:
     old, new = change_outlines(store, city, change)
     ended, successor = change.ended, change.successor
     described: dict = {
@@ -90,7 +92,7 @@ def _described(store: Store, city: City, change: VersionChange, crosswalk: pd.Da
     }
     if old.empty or new.empty:
         return described
-    match = match_versions(old, new, local_crs(city, old))
+    match = match_versions(old, new, local_crs(city, old), threshold=identity_overlap)
     return described | {
         "kept": list(match.kept),
         "recoded": [{"old_code": o, "new_code": n} for o, n in match.recoded],

@@ -18,7 +18,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from observatory.http.deps import ApiSettingsDep, CityDep, LevelDep, StoreDep, root_path
+from observatory.http.deps import (
+    ApiSettingsDep,
+    BoundaryDep,
+    CityDep,
+    LevelDep,
+    StoreDep,
+    root_path,
+)
 from observatory.models import City, Level
 from observatory.services.boundary_changes import boundary_changes, ended_versions
 from observatory.services.callers import PUBLIC, Caller, known_caller
@@ -255,7 +262,7 @@ def _area_link(area: dict | None, levels: dict[str, Level], lang: Lang) -> dict 
 
 @router.get("/{lang}/cities/{city}/boundaries", response_class=HTMLResponse)
 def boundaries_page(request: Request, lang: Lang, city: CityDep, store: StoreDep,
-                    caller: PageCallerDep) -> HTMLResponse:
+                    caller: PageCallerDep, boundary: BoundaryDep) -> HTMLResponse:
     """Each ended boundary version: old and new outlines, and what became of each area."""
     root = root_path(request)
     levels = {lv.name: lv for lv in store.levels(city.slug)}
@@ -265,7 +272,7 @@ def boundaries_page(request: Request, lang: Lang, city: CityDep, store: StoreDep
          else change["level"],
          "map_url": f"{root}/maps/{city.slug}/boundaries/{change['level']}/"
                     f"{change['valid_from']}?{urlencode({'lang': lang})}"}
-        for change in boundary_changes(store, city)["changes"]
+        for change in boundary_changes(store, city, boundary.identity_overlap)["changes"]
     ]
     return _page(request, lang, "boundaries.html", caller=caller, city=city, changes=changes)
 

@@ -156,6 +156,8 @@ def test_a_redrawn_level_carries_earlier_counts_by_area_or_by_a_finer_level(
     run = ingest_boundaries(store, _geojson(tmp_path, "d2024.geojson", REDRAWN), CITY,
                             _spec(tmp_path, "top2024.yaml", redrawn), replace_boundaries=True)
     assert run.status == "succeeded"
+    assert ("matched to the 2 areas valid before 2024-01-01 (identity: both overlaps ≥ 0.9): "
+            "0 kept; 1 split (B); 1 merged (A); 2 gone (A, B); 2 new (A, C)") in run.message
     walk = store.crosswalk(CITY)
     method = "population-weighted (finer level)" if population else "area-weighted"
     assert set(walk["method"]) == {method}

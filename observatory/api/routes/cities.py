@@ -8,7 +8,7 @@ from dataclasses import asdict
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
-from observatory.http.deps import CityDep, LevelDep, StoreDep
+from observatory.http.deps import BoundaryDep, CityDep, LevelDep, StoreDep
 from observatory.http.openapi import refusals
 from observatory.services.boundary_changes import boundary_changes
 from observatory.services.levels import level_listing
@@ -111,12 +111,12 @@ class BoundaryChanges(BaseModel):
 
 
 @router.get("/cities/{city}/boundary-changes", response_model=BoundaryChanges)
-def city_boundary_changes(city: CityDep, store: StoreDep) -> dict:
+def city_boundary_changes(city: CityDep, store: StoreDep, boundary: BoundaryDep) -> dict:
     """Every ended boundary version: the version that replaced it, the areas that kept their
-    identity (both overlaps at least 90 %), were recoded, renamed, split or merged, and where
+    identity (both overlaps at least OBSERVATORY_IDENTITY_OVERLAP, 90 %), were recoded, renamed, split or merged, and where
     the crosswalk carried each old area (areas, weights, method). Its outlines are drawn at
     /maps/{city}/boundaries/{level}/{valid_from}."""
-    return boundary_changes(store, city)
+    return boundary_changes(store, city, boundary.identity_overlap)
 
 
 @router.get(
