@@ -9,6 +9,7 @@ or without a neighbour are grey with a dashed or dotted outline.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import folium
@@ -96,8 +97,12 @@ def hotspot_map_html(
     asset_base: str = "/static",
     inline: bool = False,
     lang: str = "en",
+    estimates: Mapping[str, str] | None = None,
 ) -> str:
     """The HTML page of a hot-spot map.
+
+    ``estimates``: district code -> method, for values carried from other boundaries; those
+    areas say so in their tooltip and the note names each method.
 
     ``districts_gdf`` follows ``DISTRICT_COLUMNS``; ``table`` is the first result of
     :func:`indicators.spatial.hotspots` for the same districts. Tooltips give the names in
@@ -112,12 +117,24 @@ def hotspot_map_html(
     if districts_gdf.empty:
         raise ValueError("No districts to draw: ingest the city's boundaries first")
     features = _features(districts_gdf, table, method, value_format, words)
+    carried = {str(k): v for k, v in (estimates or {}).items() if v}
+    rows = [[indicator_label, "value_text"],
+            [words["z" if method == "gi" else "quadrant"], "stat_text"],
+            [words["p"], "p_text"],
+            [words["category"], "category_text"]]
+    if carried:
+        features.insert(4, "estimate_text", [
+            words["estimated"].format(method=carried[c]) if c in carried else ""
+            for c in features["code"]])
+        rows.append([words["estimate"], "estimate_text"])
 
     m = folium.Map(tiles=None)
     PageFigure(title=title, lang=lang).add_child(m)
     use_local_assets(m, asset_base=asset_base, inline=inline)
     page = templates()
     note = words["hotspot_note"].format(permutations=permutations) if permutations else ""
+    note = " ".join([note, *(words["estimated"].format(method=m)
+                             for m in sorted(set(carried.values())))]).strip()
     m.add_child(
         PageFragments(
             header=f"<style>{page.get_template('choropleth.css').render()}"
@@ -131,14 +148,7 @@ def hotspot_map_html(
             ),
             script=page.get_template("choropleth_layer.js").render(
                 map_name=m.get_name(),
-                rows=js(
-                    [
-                        [indicator_label, "value_text"],
-                        [words["z" if method == "gi" else "quadrant"], "stat_text"],
-                        [words["p"], "p_text"],
-                        [words["category"], "category_text"],
-                    ]
-                ),
+                rows=js(rows),
                 basemap=basemap(basemap_url, basemap_attribution),
                 data=script_safe(features.to_json(drop_id=True, ensure_ascii=False)),
             ),

@@ -198,7 +198,16 @@ def hotspot_map(
         permutations=summary.get("permutations"),
         **asdict(assets),
         lang=lang,
+        estimates=_estimates(values),
     )
+
+
+def _estimates(values: pd.DataFrame) -> dict[str, str]:
+    """District code -> method of the values carried from other boundaries."""
+    if "estimate" not in values:
+        return {}
+    carried = values[values["estimate"].fillna("") != ""]
+    return dict(zip(carried["district_code"].astype(str), carried["estimate"], strict=True))
 
 
 def boundary_map(store: Store, city: City, level: str, valid_from: date, assets: MapAssets, *,

@@ -112,3 +112,13 @@ def test_maps_of_a_level_mark_carried_values(api: TestClient):
     assert "class=\"legend-estimated" not in api.get(f"/maps/{SLUG}/{INDICATOR}").text
     layered = api.get(f"/maps/{SLUG}/layers", params={"level": "neighbourhood"}).text
     assert 'id="level-switch"' in layered and "?indicator=" in layered
+
+
+def test_hotspots_of_carried_values_name_their_method(api: TestClient):
+    answer = api.get(f"/cities/{SLUG}/hotspots", params={
+        "indicator": INDICATOR, "level": "neighbourhood", "period": "2018",
+        "permutations": 99}).json()
+    assert {d["estimate"] for d in answer["districts"]} == {CARRIED}
+    page = api.get(f"/maps/{SLUG}/hotspots/{INDICATOR}",
+                   params={"level": "neighbourhood", "period": "2018"}).text
+    assert CARRIED in page

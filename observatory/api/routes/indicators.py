@@ -148,12 +148,17 @@ def city_hotspots(
     ),
 ):
     """LISA and Getis-Ord Gi* categories per district and the global Moran's I. Suppressed
-    values take no part: their districts are "no data"."""
+    values take no part: their districts are "no data". ``estimate`` names the method of a
+    value carried from other boundaries."""
     rows = period_values(store, city, indicator, period, level.name)
     period = str(rows["period"].iloc[0]) if len(rows) else period
     rows.loc[rows["suppressed"].astype(bool), "value"] = float("nan")
     districts = store.districts(city.slug, level=level.name)
     table, summary = hotspots(districts, rows, permutations=permutations, alpha=alpha)
+    # a value carried from other boundaries says so, with its method ('' for loaded counts)
+    carried = (dict(zip(rows["district_code"].astype(str), rows["estimate"].fillna(""),
+                        strict=True)) if "estimate" in rows else {})
+    table = table.assign(estimate=table["code"].astype(str).map(carried).fillna(""))
     if f == "geojson":
         shapes = districts[["code", "geometry"]].merge(table, on="code")
         shapes = shapes.set_index(shapes["code"].astype(str))
