@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from observatory.cli.context import CliContext, fail
+from observatory.cli.context import CliContext, require_city
 
 
 def audit(
@@ -28,10 +28,7 @@ def audit(
 
     cli: CliContext = ctx.obj
     with cli.store() as store:
-        if store.city(city) is None:
-            known = ", ".join(c.slug for c in store.cities()) or "no cities yet"
-            raise fail(f"Unknown city {city!r}; the store has: {known}. Fix: pass one of them "
-                       "with --city.", 2)
+        require_city(store, city)
         report = audit_city(store, city, cli.disclosure)
     for row in report.sort_values(["period", "indicators", "district_code"],
                                   na_position="first").itertuples(index=False):

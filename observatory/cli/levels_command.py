@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from observatory.cli.context import CliContext, fail
+from observatory.cli.context import CliContext, require_city
 
 
 def levels(
@@ -25,10 +25,7 @@ def levels(
 
     cli: CliContext = ctx.obj
     with cli.store() as store:
-        if store.city(city) is None:
-            known = ", ".join(c.slug for c in store.cities()) or "no cities yet"
-            raise fail(f"Unknown city {city!r}; the store has: {known}. Fix: pass one of them "
-                       "with --city.", 2)
+        require_city(store, city)
         report = level_report(store, city)
     out = cli.out
     for level in report.levels:
