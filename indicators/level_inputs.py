@@ -96,7 +96,6 @@ def _compare(summed: pd.DataFrame, loaded: pd.DataFrame, source: str) -> pd.Data
             .reset_index().assign(source_level=source)[CHECK_COLUMNS])
 
 
-
 def parent_map(store: Store, city: str, level: Level, rows: pd.DataFrame) -> dict[str, str]:
     """Area code -> parent code for the areas of ``rows`` (a level's inputs): as the level's
     current boundary version stored them, else by its code rule."""
@@ -118,9 +117,19 @@ class _Context:
         return version_on(self.versions, level, period_start(period))
 
     def split_ended(self, rows: pd.DataFrame, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Rows on the level's current areas, and rows on boundaries that have ended."""
-        ended = rows["period"].map(lambda p: _ended(self.version_at(level, str(p)))).astype(bool)
-        return rows[~ended], rows[ended]
+        """Rows on the level's current areas, and rows on boundaries that have ended and are
+        carried onto later ones (an ended version nothing replaced keeps its rows as they are,
+        on its own areas, rather than lose them)."""
+        carried = {(str(lv), pd.Timestamp(day).date()) for lv, day in
+                   self.crosswalk[["from_level", "from_version"]].drop_duplicates()
+                   .itertuples(index=False)} if len(self.crosswalk) else set()
+
+        def is_carried(period: object) -> bool:
+            version = self.version_at(level, str(period))
+            return version is not None and (version.level, version.valid_from) in carried
+
+        moved = rows["period"].map(is_carried).astype(bool)
+        return rows[~moved], rows[moved]
 
     def lift(self, rows: pd.DataFrame, level: str, target: str, notes: list[str]) -> pd.DataFrame:
         """Counts of ``level`` brought onto the current areas of ``target`` (an ancestor or
@@ -140,15 +149,13 @@ class _Context:
         current, at, day = rows, level, period_start(period)
         version = version_on(self.versions, at, day)
         while True:
-            if version is not None and version.ended:
-                carried = self._carry(current, version)
-                if carried is None:
-                    notes.append(f"{period}: the {at} boundaries of {version.valid_from} have "
-                                 "no crosswalk onto later boundaries; not carried")
-                    return None
+            carried = (self._carry(current, version)
+                       if version is not None and version.ended else None)
+            if carried is not None:
                 current, version = carried
                 at, day = version.level, version.valid_from
                 continue
+            # not carried (current boundaries, or ended ones nothing replaced): sum upwards
             if at == target:
                 return current
             if target not in self._ancestors(at):
@@ -231,10 +238,6 @@ def _sum_to(rows: pd.DataFrame) -> pd.DataFrame:
     out["ingest_run"] = runs.to_numpy()
     out["estimate"] = estimates.to_numpy()
     return out
-
-
-def _ended(version: Version | None) -> bool:
-    return version is not None and version.valid_to is not None
 
 
 
