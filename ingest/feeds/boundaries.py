@@ -63,7 +63,9 @@ class Boundaries(FeedFamily):
 
     def normalise(self, job: Job, source: Any) -> Normalised:
         from ingest.boundaries import normalise_boundaries
+        from ingest.boundary_versions import crosswalk_after_load, matched_to_previous
         from ingest.levels import nest_new_version, resolve_level
+        from observatory.settings import BoundarySettings
 
         spec = job.spec if job.spec_path else _default_spec_for(source, job)
         block = spec.city
@@ -91,9 +93,12 @@ class Boundaries(FeedFamily):
                 districts = districts.assign(
                     parent_code=districts["code"].astype(str).map(nesting.parent_of))
             notes += [said] if said else []
+        settings = job.options.get("boundary") or BoundarySettings()
         if len(districts):
-            notes += _matched_to_previous(job, level, districts, valid_from, result.local_crs)
-        crosswalk = _crosswalk(job, level, districts, valid_from, spec, result.local_crs)
+            notes += matched_to_previous(job.store, job.city, level, districts, valid_from,
+                                         result.local_crs, settings.identity_overlap)
+        crosswalk = crosswalk_after_load(job.store, job.city, level, districts, valid_from,
+                                         spec, result.local_crs, job.spec_path)
         return Normalised(
             kept=len(districts), rows_read=len(source), rejected=result.rejected,
             message="\n".join(notes),
@@ -101,67 +106,6 @@ class Boundaries(FeedFamily):
                     "valid_to": spec.valid_to, "crosswalk": crosswalk},
             city=replace(city, local_crs=result.local_crs),
         )
-
-
-def _matched_to_previous(job: Job, level: Any, districts: Any, valid_from: date,
-                         local_crs: str) -> list[str]:
-    """The new version's areas matched to those of the version it takes over from."""
-    from datetime import timedelta
-
-    from observatory.geography.matching import match_versions
-    from observatory.settings import BoundarySettings
-
-    if job.store.city(job.city) is None:
-        return []
-    name = level.name if level is not None else None
-    old = job.store.districts(job.city, as_of=valid_from - timedelta(days=1), level=name)
-    if old.empty:
-        return []
-    settings = job.options.get("boundary") or BoundarySettings()
-    match = match_versions(old, districts, local_crs, threshold=settings.identity_overlap)
-
-    def listed(codes: Any) -> str:
-        codes = [str(c) for c in codes]
-        return ", ".join(codes[:10]) + (f" and {len(codes) - 10} more" if len(codes) > 10 else "")
-
-    parts = [f"{len(match.kept)} kept"]
-    parts += [f"{len(match.recoded)} recoded ({listed(f'{o}→{n}' for o, n in match.recoded)})"
-              ] if match.recoded else []
-    parts += [f"{len(match.renamed)} renamed ({listed(c for c, _, _ in match.renamed)})"
-              ] if match.renamed else []
-    for label, codes in (("split", match.split), ("merged", match.merged),
-                         ("gone", match.gone), ("new", match.new)):
-        if codes:
-            parts.append(f"{len(codes)} {label} ({listed(codes)})")
-    return [f"matched to the {len(old)} areas valid before {valid_from} (identity: both "
-            f"overlaps ≥ {settings.identity_overlap:g}): " + "; ".join(parts)]
-
-
-def _crosswalk(job: Job, level: Any, districts: Any, valid_from: date, spec: Any,
-               local_crs: str) -> Any:
-    """The city's crosswalk as it will be once this version is loaded."""
-    import pandas as pd
-
-    from ingest.crosswalks import Version, city_crosswalk, versions_after_load
-    from observatory.models import DEFAULT_LEVEL
-
-    store = job.store
-    known = {lv.name: lv for lv in store.levels(job.city)} if store.city(job.city) else {}
-    name = level.name if level is not None else next(iter(known), DEFAULT_LEVEL)
-    if level is not None:
-        known[level.name] = level
-    new = Version(name, valid_from, spec.valid_to)
-    existing = (store.boundary_versions(job.city) if store.city(job.city)
-                else pd.DataFrame(columns=["level", "valid_from", "valid_to"]))
-    versions = versions_after_load(existing, new)
-
-    def geometry(version: Version) -> Any:
-        if (version.level, version.valid_from) == (new.level, new.valid_from):
-            return districts
-        return store.version_districts(job.city, version.level, version.valid_from)
-
-    return city_crosswalk(store, job.city, known, versions, geometry, spec.crosswalk, local_crs,
-                          job.spec_path.parent if job.spec_path else None)
 
 
 def _refuse_unlike_the_city(job: Job, result: Any, valid_from: date, local_crs: str,
