@@ -22,20 +22,32 @@ from observatory.store import Store
 
 @dataclass(frozen=True)
 class VersionChange:
-    """An ended version and the one that followed it at its level (None: nothing followed)."""
+    """An ended version and the one its areas were carried onto (None: nothing followed)."""
 
     ended: Version
     successor: Version | None
 
 
 def ended_versions(store: Store, city: City) -> list[VersionChange]:
-    """Every ended boundary version of ``city``, oldest first within each level."""
+    """Every ended boundary version of ``city``, oldest first within each level, with the
+    version the crosswalk carries it onto (its level's next, or an ancestor level's where its
+    level has no later boundaries), else its level's version of the day it ended."""
     versions = versions_from(store.boundary_versions(city.slug))
-    return [
-        VersionChange(v, next((s for s in versions if s.level == v.level and v.valid_to
-                               and s.holds(v.valid_to)), None))
-        for v in versions if v.ended
-    ]
+    walk = store.crosswalk(city.slug)
+    carried_onto = {
+        (str(r.from_level), pd.Timestamp(r.from_version).date()):
+            (str(r.to_level), pd.Timestamp(r.to_version).date())
+        for r in walk[["from_level", "from_version", "to_level", "to_version"]]
+        .drop_duplicates().itertuples(index=False)}
+
+    def successor(v: Version) -> Version | None:
+        onto = carried_onto.get((v.level, v.valid_from))
+        if onto is not None:
+            return next((s for s in versions if (s.level, s.valid_from) == onto), None)
+        return next((s for s in versions if s.level == v.level and v.valid_to
+                     and s.holds(v.valid_to)), None)
+
+    return [VersionChange(v, successor(v)) for v in versions if v.ended]
 
 
 def version_change(store: Store, city: City, level: str, valid_from: date) -> VersionChange:

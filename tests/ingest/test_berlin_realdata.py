@@ -18,6 +18,7 @@ import pytest
 from indicators.compute import compute_city
 from indicators.level_inputs import observations_at_level
 from ingest.jobs import ingest_boundaries, ingest_census
+from observatory.services.boundary_changes import boundary_changes
 from observatory.services.level_checks import level_report
 from observatory.settings import DisclosureSettings
 
@@ -103,6 +104,10 @@ def test_2020_planning_areas_are_carried_onto_the_2021_forecast_areas(store, sha
     ((period, variable, before, after),) = carried.totals
     assert (period, variable, before) == ("2020", "population_total", 3_769_962)
     assert after == pytest.approx(before, rel=1e-9)
+
+    (change,) = boundary_changes(store, store.city("berlin"), 0.9)["changes"]
+    assert change["successor"] == {"level": "forecast_area", "valid_from": "2021-01-01"}
+    assert tuple(change["split"]) == SPLIT_2020 and len(change["carried"]) == 448
 
     rows = observations_at_level(store, "berlin", "forecast_area").observations
     old = rows[rows["period"] == "2020"]
