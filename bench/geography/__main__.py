@@ -1,0 +1,21 @@
+"""python -m bench.geography [--quick] [--note TEXT]"""
+
+from __future__ import annotations
+
+import argparse
+
+from bench.geography.benchmark import FULL, QUICK, run_benchmark
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.geography", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a small run, for development")
+    parser.add_argument("--note", default="", help="a remark for the result table")
+    args = parser.parse_args()
+    name = "geography-quick" if args.quick else "geography"
+    run_benchmark(QUICK if args.quick else FULL, note=args.note, name=name)
+    print(f"wrote bench/results/{name}.md and .json")
+
+
+if __name__ == "__main__":
+    main()
