@@ -274,7 +274,8 @@ def boundaries_page(request: Request, lang: Lang, city: CityDep, store: StoreDep
                     f"{change['valid_from']}?{urlencode({'lang': lang})}"}
         for change in boundary_changes(store, city, boundary.identity_overlap)["changes"]
     ]
-    return _page(request, lang, "boundaries.html", caller=caller, city=city, changes=changes)
+    return _page(request, lang, "boundaries.html", caller=caller, city=city, changes=changes,
+                 identity_percent=f"{boundary.identity_overlap * 100:g}")
 
 
 def _officer_or_sign_in(request: Request, lang: Lang, caller: Caller,
