@@ -40,7 +40,7 @@ class Denominator(StrictModel):
     """One candidate population: the sum of ``variable`` over the rows matching ``where``."""
 
     variable: str
-    where: dict[str, WhereValue] = {}
+    where: dict[str, WhereValue] = Field(default_factory=dict)
     label: str = Field(description="how a value names this denominator, e.g. 'census' or "
                        "'population raster'")
 
