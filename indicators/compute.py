@@ -153,9 +153,13 @@ def with_estimates(values: pd.DataFrame, carried: pd.DataFrame,
                    framework: Framework) -> pd.DataFrame:
     """Each value's ``estimate``: the method of the carried counts it rests on (those of its
     indicator's variables in its period and district, any district for a city value; any
-    carried count of the unit for a composite), '' for values on loaded counts only."""
+    carried count of the unit for a composite), '' for values on loaded counts only. A
+    formula's own ``estimate`` (a rate's denominator other than its first choice) is kept,
+    after the carried method."""
+    own = (values["estimate"].fillna("").astype(str) if "estimate" in values
+           else pd.Series("", index=values.index))
     if carried.empty:
-        return values.assign(estimate="")
+        return values.assign(estimate=own.to_numpy())
     reads = {d.id: d.formula.variables() for d in framework.indicators}
     label = carried.groupby(["period", "variable"])["estimate"].first()
     by_area = carried.groupby(["period", "district_code", "variable"])["estimate"].first()
@@ -168,7 +172,8 @@ def with_estimates(values: pd.DataFrame, carried: pd.DataFrame,
             found = [by_area.get((row.period, row.district_code, v), "")
                      for v in (variables or set(carried["variable"]))]
         out.append(next((f for f in found if f), ""))
-    return values.assign(estimate=out)
+    joined = ["; ".join(e for e in pair if e) for pair in zip(out, own, strict=True)]
+    return values.assign(estimate=joined)
 
 
 def _read_by(indicator_id: str, reads: dict[str, set[str]]) -> set[str] | None:

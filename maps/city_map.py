@@ -29,6 +29,9 @@ from maps.page import PageFigure, PageFragments
 SERVICE_LAYER, FIELD_LAYER = "service", "field"
 # Okabe-Ito: a qualitative palette that stays distinct with the common colour-vision deficiencies.
 LAYER_COLOURS = {SERVICE_LAYER: "#0072B2", FIELD_LAYER: "#CC79A7"}
+# The heat map starts strong enough to read through the choropleth it is drawn above; the
+# page's slider changes it.
+HEAT_OPACITY = 0.85
 INCIDENT_COLOURS = ("#D55E00", "#E69F00", "#009E73", "#56B4E9", "#F0E442", "#000000")
 
 
@@ -215,6 +218,7 @@ def _heat_legend(heat: HeatLayer | None, no_heat_reason: str, words: dict) -> di
         "bandwidth": words["bandwidth"].format(bandwidth=f"{overlay.bandwidth_m:,.0f}"),
         "note": words["heat_live"] if heat.url else words["heat_fixed"].format(**window),
         "download": heat.download_url,
+        "opacity": round(HEAT_OPACITY * 100),
     }
 
 
@@ -227,4 +231,5 @@ def _heat_script(heat: HeatLayer | None) -> dict | None:
         "bounds": [[south, west], [north, east]],
         "label": heat.label,
         "url": heat.url,
+        "opacity": HEAT_OPACITY,
     }

@@ -33,11 +33,23 @@
   }, {sticky: true, className: "district-tooltip"}).addTo(map);
   overlays[controlName("districts", labels.districts)] = districts;
 
+  // The heat map is what a planner looks at first: its own pane above the choropleth's (400)
+  // and below the markers (600), letting the pointer through to the districts' tooltips.
   var heatLayer = null;
   if (heat) {
-    heatLayer = L.imageOverlay(heat.image, heat.bounds, {opacity: 0.75, className: "heat-overlay"})
+    var heatPane = map.createPane("heat");
+    heatPane.style.zIndex = 450;
+    heatPane.style.pointerEvents = "none";
+    heatLayer = L.imageOverlay(heat.image, heat.bounds,
+                               {opacity: heat.opacity, className: "heat-overlay", pane: "heat"})
       .addTo(map);
     overlays[controlName("heat", heat.label)] = heatLayer;
+    var opacityInput = document.getElementById("heat-opacity");
+    if (opacityInput) {
+      opacityInput.addEventListener("input", function () {
+        heatLayer.setOpacity(Number(opacityInput.value) / 100);
+      });
+    }
   }
 
   function popup(layer, point) {

@@ -41,3 +41,18 @@ def test_a_new_window_redraws_the_heat_map_in_place(page, site, screenshot):
     assert after["width"] == pytest.approx(before["width"], abs=1)
     assert page.locator("#heat-peak").inner_text() != peak_before
     screenshot(page)
+
+
+def test_the_heat_map_lies_above_the_choropleth_and_its_slider_fades_it(page, site):
+    page.goto(f"{site.url}/maps/demo/layers?lang=en&bandwidth=400")
+    expect(page.locator(HEAT_IMAGE)).to_have_count(1)
+    stacking = page.evaluate(
+        """() => {
+          const z = el => Number(getComputedStyle(el.closest('.leaflet-pane:not(.leaflet-map-pane)')).zIndex);
+          return {heat: z(document.querySelector('img.heat-overlay')),
+                  districts: z(document.querySelector('.leaflet-overlay-pane path'))};
+        }"""
+    )
+    assert stacking["heat"] > stacking["districts"]
+    page.locator("#heat-opacity").fill("20")
+    expect(page.locator(HEAT_IMAGE)).to_have_css("opacity", "0.2")

@@ -32,6 +32,15 @@ DEFINITION_HASHES = {
     "migration_background_share": "8030fbd7e88d649f",
     "welcome_service_distance": "3d4401abfcb5e4fe",
     "welcome_services_per_1000_foreign": "9a860e11bff24dbe",
+    # incidents.yaml (rates from events and points, issue 11)
+    "carjacking_per_1000_residents": "e05dd18546cf04c6",
+    "carjacking_per_km2": "0acba4412f98dbb8",
+    "fire_per_1000_residents": "596f9985df0de03c",
+    "fire_per_km2": "b5707a56fe86226e",
+    "service_requests_by_category_per_1000_residents": "90d61d9271a9c61b",
+    "service_requests_per_1000_residents": "caf01bf5001ad6b0",
+    "waste_per_1000_residents": "e199b5543de92ea1",
+    "waste_per_km2": "356b4329cef47768",
 }
 
 FRAMEWORK_HASHES = {
@@ -39,6 +48,7 @@ FRAMEWORK_HASHES = {
     "demography": "363db16aac0de53f",
     "integration_gaps": "aae77f15556b9a58",
     "intercultural": "f4afbdb71d468a08",
+    "incidents": "1e7cc18f2cf3856d",
 }
 
 

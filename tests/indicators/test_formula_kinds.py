@@ -7,6 +7,7 @@ from indicators.formulas.access import AccessFormula
 from indicators.formulas.base import FormulaKind
 from indicators.formulas.diversity import DiversityFormula
 from indicators.formulas.group_shares import GroupSharesFormula
+from indicators.formulas.rates import RateFormula
 from indicators.formulas.terms import TermsFormula
 
 
@@ -30,6 +31,11 @@ def test_each_kind_names_the_variables_it_reads():
     access = AccessFormula(kind="access", measure="nearest_service_m",
                            population_variable="pop", residents_variable="residents")
     assert access.variables() == {"residents", "pop_centre_lon", "pop_centre_lat"}
+    rate = RateFormula.model_validate({
+        "kind": "rate", "counts": {"variable": "service_requests"}, "per": "1000_residents",
+        "residents": [{"variable": "population_total", "label": "census"}]})
+    assert rate.variables() == {"service_requests", "population_total"}
+    assert RateFormula(kind="rate", events="fire", per="km2").variables() == set()
 
 
 def test_a_framework_reads_the_union_of_its_indicators_variables():

@@ -234,3 +234,17 @@ def test_page_scripts_are_valid_javascript(districts, values, events, heat, tmp_
             ["node", "--check", str(path)], check=False, capture_output=True, text=True
         )
         assert checked.returncode == 0, checked.stderr
+
+
+def test_heat_is_drawn_above_the_choropleth_with_an_opacity_slider(districts, values, events,
+                                                                    heat):
+    html = _page(districts, values, events, heat=heat)
+    assert _script_value(html, "heat")["opacity"] == pytest.approx(0.85)
+    # its own pane, above the districts' overlay pane (400), under the markers (600)
+    assert 'map.createPane("heat")' in html and "heatPane.style.zIndex = 450" in html
+    assert 'pane: "heat"' in html
+    assert 'id="heat-opacity"' in html and 'value="85"' in html and "Heat map opacity" in html
+    arabic = _page(districts, values, events, heat=heat, lang="ar")
+    assert "عتامة الخريطة الحرارية" in arabic
+    # no heat map, no slider
+    assert 'id="heat-opacity"' not in _page(districts, values, events)

@@ -1,0 +1,248 @@
+"""``rate``: events of a layer, or counted points, per 1,000 residents or per km² of each
+district and period.
+
+The numerator is either the events of one layer (``events: fire``), placed in the districts of
+the level being computed (a point on a shared border counts once, for the first district) and
+bucketed by local calendar year or month, or a counts variable of the observations
+(``counts:``, e.g. what the ``points`` feed loads per district, period and category; with
+``by: category`` one indicator ``<id>.<category>`` per value of that dimension).
+
+The denominator of a rate per 1,000 residents is the first of ``residents`` (candidate
+populations, e.g. the census, then the population raster) that a district has for the most
+recent year at or before the period's: a newer population wins over an older one, and in the
+same year the earlier candidate wins. A value whose denominator is not of the first candidate's
+kind (its ``label``) and year says which one it used in ``estimate`` ("denominator: population raster 2025").
+A rate per km² divides by the district's area (measured in the city's local CRS).
+
+Disclosure: a count of events is a count, so a value is suppressed when its count, or its
+residents, is at or below the threshold (zero included). A city-wide value is published only
+for periods in which no district value is suppressed (otherwise the city total minus the
+published districts would give the suppressed ones away).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pydantic import Field, model_validator
+
+from indicators.disclosure.primary import small_counts
+from indicators.evaluate import KEY, VALUE_COLUMNS, PreparedObservations, SpatialContext
+from indicators.formulas.base import FormulaKind, StrictModel, Term, WhereValue
+
+RATE_COLUMNS = VALUE_COLUMNS + ["estimate"]
+
+
+class Denominator(StrictModel):
+    """One candidate population: the sum of ``variable`` over the rows matching ``where``."""
+
+    variable: str
+    where: dict[str, WhereValue] = Field(default_factory=dict)
+    label: str = Field(description="how a value names this denominator, e.g. 'census' or "
+                       "'population raster'")
+
+    def term(self) -> Term:
+        return Term(variable=self.variable, where=self.where)
+
+
+class RateFormula(FormulaKind):
+    kind: Literal["rate"]
+    events: str | None = Field(default=None, description="the events layer counted, e.g. fire")
+    counts: Term | None = Field(default=None, description="a counts variable of the "
+                                "observations instead of events, e.g. points per category")
+    by: str | None = Field(default=None, description="with counts: one indicator "
+                           "<id>.<value> per value of this dimension")
+    per: Literal["1000_residents", "km2"]
+    period: Literal["year", "month"] = Field(
+        default="year", description="how events are bucketed (their local calendar year or "
+        "month); counts keep the periods they were loaded with")
+    residents: list[Denominator] = Field(default_factory=list)
+    utc_offset_hours: float | None = Field(
+        default=None, description="local time of the events; default: the city's longitude "
+        "/ 15, in whole hours (no daylight saving)")
+
+    @model_validator(mode="after")
+    def _one_numerator(self) -> RateFormula:
+        if (self.events is None) == (self.counts is None):
+            raise ValueError("a rate counts either `events: LAYER` or `counts: {variable: …}`")
+        if self.by is not None and self.counts is None:
+            raise ValueError("`by` splits observation counts; events have no dimensions")
+        if self.per == "1000_residents" and not self.residents:
+            raise ValueError("a rate per 1,000 residents needs `residents` (one or more "
+                             "candidate populations, e.g. the census, then the raster)")
+        return self
+
+    def variables(self) -> set[str]:
+        found = {d.variable for d in self.residents} if self.per == "1000_residents" else set()
+        return found | ({self.counts.variable} if self.counts is not None else set())
+
+    def evaluate(self, prepared: PreparedObservations, *, min_count: int,
+                 spatial: SpatialContext | None = None, indicator_id: str) -> pd.DataFrame:
+        """Without ``spatial`` (the level's districts) there are no values, never zeros. With
+        ``by``, also the column indicator_id."""
+        if spatial is None or spatial.districts.empty:
+            return pd.DataFrame(columns=RATE_COLUMNS)
+        codes = pd.Index(spatial.districts["code"].astype(str), name="district_code")
+        if self.events is not None:
+            numerators = {indicator_id: self._event_counts(spatial, codes)}
+        else:
+            numerators = self._observed_counts(prepared, codes, indicator_id)
+        results = []
+        for ident, counted in numerators.items():
+            if counted.empty:
+                continue
+            if self.per == "km2":
+                rated = self._per_km2(counted, spatial)
+            else:
+                rated = self._per_1000(counted, prepared)
+            results.append(_with_city(rated, self.per, min_count).assign(indicator_id=ident))
+        if not results:
+            return pd.DataFrame(columns=RATE_COLUMNS)
+        out = pd.concat(results, ignore_index=True)
+        return out[RATE_COLUMNS + (["indicator_id"] if self.by is not None else [])]
+
+    # numerators: columns period, district_code, count (NaN: not published), runs ----------
+    def _event_counts(self, spatial: SpatialContext, codes: pd.Index) -> pd.DataFrame:
+        assert self.events is not None
+        events = spatial.events(self.events)
+        if events.empty:
+            return pd.DataFrame(columns=[*KEY, "count", "runs"])
+        districts = spatial.districts
+        placed = place_points(events, districts)
+        offset = (self.utc_offset_hours if self.utc_offset_hours is not None
+                  else utc_offset_from_longitude(districts))
+        local = pd.to_datetime(events["occurred_at"], utc=True) + pd.Timedelta(hours=offset)
+        label = local.dt.strftime("%Y" if self.period == "year" else "%Y-%m")
+        inside = placed.notna() & label.notna()
+        table = pd.DataFrame({"period": label[inside], "district_code": placed[inside]})
+        periods = sorted(table["period"].unique())
+        grid = pd.MultiIndex.from_product([periods, codes], names=KEY)
+        counts = table.groupby(KEY).size().reindex(grid, fill_value=0).astype(float)
+        return counts.rename("count").reset_index().assign(runs="")
+
+    def _observed_counts(self, prepared: PreparedObservations, codes: pd.Index,
+                         indicator_id: str) -> dict[str, pd.DataFrame]:
+        assert self.counts is not None
+        mask = prepared.mask(self.counts)
+        rows = prepared.obs[mask]
+        if rows.empty:
+            return {}
+        if self.by is None:
+            groups = {indicator_id: rows}
+        else:
+            values = prepared.dims.get(self.by, pd.Series(np.nan, index=prepared.obs.index))[mask]
+            groups = {f"{indicator_id}.{g}": rows[values == g]
+                      for g in sorted(values.dropna().astype(str).unique())}
+        out = {}
+        for ident, block in groups.items():
+            # A district without a row in a period of the feed: its count was redacted at
+            # ingest (small) or is zero; either way it is not published.
+            grid = pd.MultiIndex.from_product([sorted(block["period"].unique()), codes],
+                                              names=KEY)
+            sums = block.groupby(KEY)["value"].sum().reindex(grid)
+            runs = block.groupby(KEY)["ingest_run"].agg(lambda r: ",".join(sorted(set(r))))
+            out[ident] = pd.DataFrame({"count": sums, "runs": runs.reindex(grid).fillna("")}
+                                      ).reset_index()
+        return out
+
+    # denominators -------------------------------------------------------------------------
+    def _per_km2(self, counted: pd.DataFrame, spatial: SpatialContext) -> pd.DataFrame:
+        km2 = district_km2(spatial.districts, spatial.local_crs)
+        whole = counted["district_code"].map(km2).to_numpy(dtype=float)
+        return counted.assign(whole=whole, estimate="")
+
+    def _per_1000(self, counted: pd.DataFrame, prepared: PreparedObservations) -> pd.DataFrame:
+        candidates = []
+        for order, denominator in enumerate(self.residents):
+            mask = prepared.mask(denominator.term())
+            rows = prepared.obs[mask]
+            if rows.empty:
+                continue
+            sums = rows.groupby(KEY).agg(whole=("value", "sum"),
+                                         whole_runs=("ingest_run",
+                                                     lambda r: ",".join(sorted(set(r)))))
+            candidates.append(sums.reset_index().assign(order=order, label=denominator.label))
+        if not candidates:
+            return counted.assign(whole=np.nan, estimate="")
+        table = pd.concat(candidates, ignore_index=True).rename(columns={"period": "of"})
+        table["year"] = table["of"].astype(str).str[:4]
+        rows = counted.reset_index(drop=True).rename_axis("row").reset_index()
+        rows["year"] = rows["period"].astype(str).str[:4]
+        joined = rows.merge(table, on="district_code", suffixes=("", "_d"))
+        joined = joined[joined["year_d"] <= joined["year"]]
+        joined = joined.sort_values(["row", "year_d", "order"], ascending=[True, False, True])
+        best = joined.drop_duplicates("row").set_index("row")
+        chosen = best.reindex(rows["row"])
+        first_same_year = ((chosen["label"] == self.residents[0].label)
+                           & (chosen["year_d"] == rows["year"].to_numpy()))
+        estimate = np.where(chosen["label"].isna() | first_same_year.to_numpy(), "",
+                            "denominator: " + chosen["label"].fillna("").astype(str) + " "
+                            + chosen["of"].fillna("").astype(str))
+        runs = [",".join(sorted({r for text in pair if isinstance(text, str) for r in
+                                 text.split(",") if r}))
+                for pair in zip(rows["runs"], chosen["whole_runs"], strict=True)]
+        return rows.drop(columns=["row", "year"]).assign(
+            whole=chosen["whole"].to_numpy(dtype=float), estimate=estimate, runs=runs)
+
+
+def _with_city(rated: pd.DataFrame, per: str, min_count: int) -> pd.DataFrame:
+    """District values, suppressed where the count (or, per residents, the residents) is
+    small, and a city value per period, published only where no district is suppressed."""
+    scale = 1000.0 if per == "1000_residents" else 1.0
+    checked = ["count", "whole"] if per == "1000_residents" else ["count"]
+    out = []
+    for period, block in rated.groupby("period", sort=True):
+        count = block["count"].to_numpy(dtype=float)
+        whole = block["whole"].to_numpy(dtype=float)
+        unknown = np.isnan(count)  # not published by its feed
+        small = small_counts(block[checked].to_numpy(dtype=float), min_count) | unknown
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(whole > 0, scale * count / whole, np.nan)
+        districts = pd.DataFrame({
+            "period": period, "district_code": block["district_code"].to_numpy(),
+            "value": np.where(small, np.nan, value), "suppressed": small,
+            "runs": block["runs"].to_numpy(), "estimate": block["estimate"].to_numpy()})
+        total, residents = np.nansum(count), np.sum(whole)
+        hidden = bool(small.any()) or not np.isfinite(residents) or residents <= 0
+        runs = ",".join(sorted({r for text in block["runs"] for r in str(text).split(",") if r}))
+        estimates = sorted({e for e in block["estimate"] if e})
+        city = pd.DataFrame({
+            "period": [period], "district_code": [None],
+            "value": [np.nan if hidden else scale * total / residents], "suppressed": [hidden],
+            "runs": [runs], "estimate": ["; ".join(estimates)]})
+        out += [districts, city]
+    return pd.concat(out, ignore_index=True)
+
+
+def place_points(points: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> pd.Series:
+    """Each point's district code (NaN outside every district); a point on a border counts
+    once, for the first district in ``districts``' order. Indexed like ``points``."""
+    present = points.geometry.notna() & ~points.geometry.is_empty
+    frame = gpd.GeoDataFrame(geometry=points.geometry[present].to_crs(districts.crs))
+    areas = districts[["code", districts.geometry.name]].reset_index(drop=True)
+    joined = gpd.sjoin(frame, areas, predicate="intersects", how="inner")
+    joined = joined.sort_values("index_right", kind="stable")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    return joined["code"].astype(str).reindex(points.index)
+
+
+def district_km2(districts: gpd.GeoDataFrame, local_crs: str) -> pd.Series:
+    """Each district's area in km², from the stored ``area_m2`` where it has one, else
+    measured in ``local_crs``. Indexed by district code."""
+    codes = districts["code"].astype(str)
+    stored = (pd.to_numeric(districts["area_m2"], errors="coerce") if "area_m2" in districts
+              else pd.Series(np.nan, index=districts.index))
+    missing = ~(stored > 0)
+    if missing.any():
+        stored = stored.where(~missing, districts.geometry.to_crs(local_crs).area)
+    return pd.Series((stored / 1e6).to_numpy(dtype=float), index=codes.to_numpy())
+
+
+def utc_offset_from_longitude(districts: gpd.GeoDataFrame) -> float:
+    """The city's offset from UTC in whole hours, from the longitude of its districts' centre
+    (mean solar time): where events fall in a calendar year or month."""
+    west, _, east, _ = districts.to_crs(4326).total_bounds
+    return float(round((west + east) / 2 / 15))
