@@ -1,4 +1,5 @@
-"""City-level segregation of one group (or of all groups) from stored observations."""
+"""City-level segregation of one group (or of all groups) from stored observations, over any
+dimension that defines population groups (citizenship, birthplace, migration background…)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ MULTIGROUP = {
     "simpsons_concentration": seg.simpsons_concentration,
     "simpsons_interaction": seg.simpsons_interaction,
 }
-FOREIGN = "foreign"  # every group but own nationals
+FOREIGN = "foreign"  # every group but the dimension's reference group (own nationals…)
 
 
 def group_counts(observations: pd.DataFrame, *, period: str, variable: str = "population",
@@ -38,22 +39,32 @@ def group_counts(observations: pd.DataFrame, *, period: str, variable: str = "po
                             aggfunc="sum", fill_value=0.0).astype(float)
 
 
-def group_members(counts: pd.DataFrame, group: str = FOREIGN) -> pd.Series:
-    """Members of ``group`` per district (``foreign``: every group but ``national``)."""
-    if group == FOREIGN:
-        return counts.drop(columns=["national"], errors="ignore").sum(axis=1)
+def group_members(counts: pd.DataFrame, group: str = FOREIGN, *,
+                  reference: str | None = "national") -> pd.Series:
+    """Members of ``group`` per district (``foreign``: every group but ``reference``, unless
+    ``foreign`` is itself one of the groups)."""
     if group in counts.columns:
         return counts[group]
-    raise ValueError(f"unknown group {group!r}: choose {FOREIGN!r} or one of "
-                     f"{sorted(counts.columns)}")
+    if group == FOREIGN and reference is not None:
+        return counts.drop(columns=[reference], errors="ignore").sum(axis=1)
+    choices = ([repr(FOREIGN)] if reference is not None else []) + [
+        repr(str(g)) for g in sorted(counts.columns)]
+    raise ValueError(f"unknown group {group!r}: choose one of {', '.join(choices)}")
 
 
-def segregation_summary(counts: pd.DataFrame, group: str = FOREIGN) -> dict:
-    """Single-group measures of ``group`` against the total (``foreign``: all but
-    ``national``), and the multigroup measures over every group."""
-    x = group_members(counts, group)
+def segregation_summary(counts: pd.DataFrame, group: str = FOREIGN, *,
+                        reference: str | None = "national", overlapping: bool = False) -> dict:
+    """Single-group measures of ``group`` against the total of every group (``foreign``: all
+    but ``reference``), and the multigroup measures over every group. Groups that overlap
+    (``overlapping``: regions and their countries) have no total to measure against."""
+    if overlapping:
+        raise ValueError("the groups of this dimension overlap (regions contain countries), so "
+                         "they do not sum to a population and no segregation measure applies. "
+                         "Fix: choose a dimension whose groups partition the residents, such as "
+                         "migration_background")
+    x = group_members(counts, group, reference=reference)
     total = counts.sum(axis=1)
-    result = {"group": group, "districts": len(counts), "groups": list(counts.columns),
+    result = {"group": group, "districts": len(counts), "groups": [str(g) for g in counts.columns],
               "group_total": float(x.sum()), "population": float(total.sum())}
     result.update({name: fn(x.to_numpy(), total.to_numpy()) for name, fn in SINGLE_GROUP.items()})
     if counts.shape[1] >= 2:

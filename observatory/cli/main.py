@@ -19,6 +19,7 @@ from observatory.cli.ingest_commands import ingest_app
 from observatory.cli.keys_commands import keys_app
 from observatory.cli.levels_command import levels
 from observatory.cli.runs_commands import runs_app
+from observatory.cli.segregation_command import segregation
 from observatory.cli.serve_command import serve
 from observatory.cli.store_commands import compute, init
 from observatory.settings import ApiSettings, DisclosureSettings, PrivacySettings, StoreSettings
@@ -77,6 +78,7 @@ app.add_typer(runs_app, name="runs")
 app.command()(compute)
 app.command()(audit)
 app.command()(levels)
+app.command()(segregation)
 app.add_typer(icc_app, name="icc")
 app.add_typer(keys_app, name="keys")
 app.command()(demo)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from types import MappingProxyType
 
-from indicators.definitions import DEFINITIONS_DIR
+from indicators.definitions import DEFINITIONS_DIR, GroupSharesFormula
+from indicators.vocabulary import group_names
 from observatory.services.definitions import Stamp, current_frameworks, stamp
 
 
@@ -22,10 +22,39 @@ class IndicatorInfo:
     direction: str = "neutral"
 
 
-def indicator_catalog(directory: Path = DEFINITIONS_DIR) -> Mapping[str, IndicatorInfo]:
+class IndicatorCatalog(Mapping[str, IndicatorInfo]):
+    """The defined ids, and the ids a ``group_shares`` definition generates, one per group
+    (``citizenship_share.syrian``): named "<definition's name>: <group's name>" in each
+    language, the group's name from the vocabulary (``indicators/vocabulary/groups.yaml``).
+    Iterating lists the defined ids only: the generated ones depend on the data."""
+
+    def __init__(self, defined: dict[str, IndicatorInfo], per_group: dict[str, str]) -> None:
+        self._defined = defined
+        self._per_group = per_group  # group_shares definition id -> its dimension
+
+    def __getitem__(self, indicator_id: str) -> IndicatorInfo:
+        if indicator_id in self._defined:
+            return self._defined[indicator_id]
+        prefix, dot, group = indicator_id.partition(".")
+        if not dot or not group or prefix not in self._per_group:
+            raise KeyError(indicator_id)
+        parent = self._defined[prefix]
+        names = group_names(self._per_group[prefix], group)
+        return IndicatorInfo(indicator_id, parent.framework, f"{parent.name_en}: {names['en']}",
+                             f"{parent.name_ar or parent.name_en}: {names['ar']}", parent.unit,
+                             parent.direction)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._defined)
+
+    def __len__(self) -> int:
+        return len(self._defined)
+
+
+def indicator_catalog(directory: Path = DEFINITIONS_DIR) -> IndicatorCatalog:
     """Built again only when a definition file changes, so an edited definition shows without
     a restart. Composite ids (``cpi``, ``cpi.productivity``, ``cpi.productivity.employment``)
-    are 0–100 scores."""
+    are 0–100 scores; a group_shares id answers for each of its groups (``<id>.<group>``)."""
     return _catalog_as_of(directory, stamp(directory))
 
 
@@ -36,14 +65,17 @@ def framework_names(lang: str, directory: Path = DEFINITIONS_DIR) -> dict[str, s
 
 
 @lru_cache(maxsize=4)
-def _catalog_as_of(directory: Path, stamp: Stamp) -> Mapping[str, IndicatorInfo]:
+def _catalog_as_of(directory: Path, stamp: Stamp) -> IndicatorCatalog:
     catalog: dict[str, IndicatorInfo] = {}
+    per_group: dict[str, str] = {}
     for framework in current_frameworks(directory).values():
         fid = framework.framework
         for d in framework.indicators:
             catalog[d.id] = IndicatorInfo(
                 d.id, fid, d.names.get("en", d.id), d.names.get("ar", ""), d.unit, d.direction
             )
+            if isinstance(d.formula, GroupSharesFormula):
+                per_group[d.id] = d.formula.dimension
         if not framework.composite:
             continue
         catalog[fid] = _composite(fid, fid, framework.names)
@@ -52,7 +84,7 @@ def _catalog_as_of(directory: Path, stamp: Stamp) -> Mapping[str, IndicatorInfo]
             for sub in dim.subdimensions:
                 sid = f"{fid}.{dim.id}.{sub.id}"
                 catalog[sid] = _composite(sid, fid, sub.names)
-    return MappingProxyType(catalog)
+    return IndicatorCatalog(catalog, per_group)
 
 
 def _composite(ident: str, framework: str, names: dict[str, str]) -> IndicatorInfo:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from indicators.definitions import DEFINITIONS_DIR, DefinitionError
 from observatory.services.definitions import current_definitions
+from observatory.services.indicator_catalog import indicator_catalog
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,11 @@ def indicator_display(
         log.warning("Indicator definitions cannot be read, labelling maps by id: %s", exc)
         definition = None
     if definition is None:
-        return IndicatorDisplay(indicator_id.replace("_", " "), _DEFAULT_FORMAT)
+        # one of the ids a group_shares definition generates (citizenship_share.syrian)
+        info = indicator_catalog(directory).get(indicator_id) if "." in indicator_id else None
+        if info is None:
+            return IndicatorDisplay(indicator_id.replace("_", " "), _DEFAULT_FORMAT)
+        return IndicatorDisplay(info.name_ar if lang == "ar" else info.name_en,
+                                value_format(info.unit))
     label = definition.names.get(lang) or definition.names.get("en") or indicator_id
     return IndicatorDisplay(label, value_format(definition.unit))

@@ -105,6 +105,36 @@ def test_segregation_of_a_group_from_an_ingested_census(api: TestClient, seeded:
     assert unknown.status_code == 422 and "syrian" in unknown.json()["detail"]
 
 
+def test_segregation_over_birthplace_chosen_by_dimension(api: TestClient, seeded: Store,
+                                                       tmp_path, keys: dict):
+    seed_census(seeded, tmp_path)  # citizenship, the default dimension
+    born = pd.DataFrame([
+        {"district_code": code, "period": "2026", "variable": "population_by_birthplace",
+         "dims": canonical_dims({"birthplace": group}), "value": value, "unit": "persons"}
+        for code, foreign, native in [("101", 10, 90), ("102", 30, 70), ("103", 50, 50),
+                                      ("104", 110, 90)]
+        for group, value in (("foreign_born", foreign), ("native_born", native))])
+    seeded.load(IngestRun(CITY.slug, "census", "birthplace.csv", "b"), observations=born)
+    officer = auth(keys["officer"])
+    assert api.get(f"{URL}/segregation", headers=officer).json()["dimension"] == "citizenship"
+
+    body = api.get(f"{URL}/segregation", params={"dimension": "birthplace"},
+                   headers=officer).json()
+    assert (body["total"], body["group"], body["group_total"]) == (
+        "population_by_birthplace", "foreign", 200)
+    # by hand: 0.5 * (|10/200 - 90/300| + |30/200 - 70/300| + |50/200 - 50/300| + ...) = 1/3
+    assert body["dissimilarity"] == pytest.approx(1 / 3, abs=1e-12)
+    assert body["group_name_ar"] == "الجميع عدا: المولودون في البلد"
+    named = api.get(f"{URL}/segregation", params={"dimension": "birthplace",
+                                                  "group": "foreign_born"}).json()
+    assert named["dissimilarity"] == pytest.approx(0.333)  # public: rounded
+    assert named["group_name_en"] == "Foreign-born"
+    unknown = api.get(f"{URL}/segregation", params={"dimension": "birthplace", "group": "x"})
+    assert unknown.status_code == 422 and "foreign_born" in unknown.json()["detail"]
+    missing = api.get(f"{URL}/segregation", params={"dimension": "caste"})
+    assert missing.status_code == 422 and "birthplace" in missing.json()["detail"]
+
+
 def test_segregation_gives_the_public_no_counts_and_rounded_measures(
     api: TestClient, seeded: Store, tmp_path, keys: dict
 ):

@@ -5,6 +5,7 @@ refactor that changed one would make every stored result look stale (they were c
 from indicators.definitions import load_frameworks
 
 DEFINITION_HASHES = {
+    "birthplace_share": "3951dd664787ea0f",
     "citizenship_diversity_shannon": "a621beb41a939813",
     "citizenship_diversity_shannon_normalised": "07e80c81850aa972",
     "citizenship_diversity_simpson": "43bc159a13c36936",
@@ -29,6 +30,9 @@ DEFINITION_HASHES = {
     "gap_unemployment_foreign_vs_nationals": "d774235cb65499c3",
     "gap_women_employment_foreign_vs_nationals": "59b744397ee3672c",
     "location_quotient_foreign": "f6129bdb5dc62d93",
+    "location_quotient_foreign_born": "5ae62f155be70197",
+    "location_quotient_migration_background": "b02b927951722713",
+    "migration_background_group_share": "56dcc81185242c11",
     "migration_background_share": "8030fbd7e88d649f",
     "welcome_service_distance": "3d4401abfcb5e4fe",
     "welcome_services_per_1000_foreign": "9a860e11bff24dbe",
@@ -45,9 +49,9 @@ DEFINITION_HASHES = {
 
 FRAMEWORK_HASHES = {
     "cpi": "58da4be878cecaa6",
-    "demography": "363db16aac0de53f",
+    "demography": "9ee093071abf27af",
     "integration_gaps": "aae77f15556b9a58",
-    "intercultural": "f4afbdb71d468a08",
+    "intercultural": "95a81aad37a35b90",
     "incidents": "1e7cc18f2cf3856d",
 }
 

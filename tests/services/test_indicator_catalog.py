@@ -49,3 +49,18 @@ def test_an_edited_definition_shows_at_the_next_call(folder):
     os.utime(demography, ns=(later, later))
 
     assert indicator_catalog(folder)["foreign_citizens_share"].name_en == "Non-nationals"
+
+
+def test_generated_group_share_ids_are_named_in_both_languages():
+    catalog = indicator_catalog()
+    syrian = catalog["citizenship_share.syrian"]
+    assert (syrian.framework, syrian.unit) == ("demography", "share")
+    assert syrian.name_en == "Share of residents by citizenship: Syrian"
+    assert syrian.name_ar == "نسبة السكان حسب الجنسية: سوري"
+    born = catalog["birthplace_share.foreign_born"]
+    assert born.name_en.endswith(": Foreign-born") and born.name_ar.endswith("المولودون في الخارج")
+    martian = catalog["citizenship_share.martian"]
+    assert martian.name_en.endswith("martian (no name in the vocabulary)")
+    assert martian.name_ar and "martian" in martian.name_ar
+    assert "foreign_citizens_share.syrian" not in catalog  # not a group_shares definition
+    assert "citizenship_share.syrian" not in list(catalog)  # generated ids are not listed

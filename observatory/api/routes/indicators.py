@@ -119,16 +119,27 @@ def segregation(
     caller: CallerDep,
     disclosure: DisclosureDep,
     level: LevelDep,
-    group: str = Query(FOREIGN, description="a citizenship value, or 'foreign' (all but national)"),
-    total: str = Query("population", description="the variable counted"),
+    dimension: str | None = Query(
+        None, description="the dimension that defines the groups: citizenship, birthplace, "
+        "migration_background, or one a feed spec names; default: the first of these the "
+        "data carries"),
+    group: str | None = Query(
+        None, description=f"a group of the dimension, or {FOREIGN!r}: every group but the "
+        "reference group (own nationals, native-born, no migration background); default "
+        f"{FOREIGN!r}"),
+    total: str | None = Query(
+        None, description="the variable counted; default: the one carrying the dimension "
+        "(population where several do)"),
     period: str | None = Query(None, description="default: the latest"),
 ) -> dict:
     """Dissimilarity, isolation, entropy and the other measures of one group across the
-    districts, the multigroup measures, and the global Moran's I of the group's share. Below
+    districts, the multigroup measures, and the global Moran's I of the group's share, over
+    any group dimension; the dimension and group are named in English and Arabic. Below
     officer: no counts, measures rounded and withheld (``suppressed``) for a small group, and
     personal-data variables (administrative records) not served."""
-    return city_segregation(store, city, group, total=total, period=period, caller=caller,
-                            disclosure=disclosure, level=level.name)
+    return city_segregation(store, city, group, dimension=dimension, total=total,
+                            period=period, caller=caller, disclosure=disclosure,
+                            level=level.name)
 
 
 @router.get(
