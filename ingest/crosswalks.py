@@ -17,9 +17,9 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-from observatory.geography.crosswalk import area_weights, finer_level_weights, raster_weights
 
 from ingest.spec import CrosswalkSpec
+from observatory.geography.crosswalk import area_weights, finer_level_weights, raster_weights
 from observatory.geography.levels import Version, descendants, period_start, versions_from
 from observatory.models import Level
 from observatory.store.base import Store
