@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 
@@ -16,7 +14,9 @@ from indicators.disclosure.gate import (
     release,
     round_published,
 )
+from indicators.disclosure.hierarchy import withhold_across_levels
 from indicators.evaluate import KEY, PreparedObservations, SpatialContext, evaluate, runs_by
+from indicators.formulas.rates import RateFormula
 from indicators.level_inputs import observations_at_level, parent_map
 from indicators.standardise import standardise
 from observatory.settings import DisclosureSettings
@@ -100,25 +100,25 @@ def _rows(units: pd.MultiIndex, indicator_id: str, score: np.ndarray,
 
 
 def compute_city(store: Store, city_slug: str, disclosure: DisclosureSettings,
-                 framework: str | None = None, level: str | None = None) -> int:
-    """Evaluate every framework (or the one named) for the city at every level (or the one
-    named); return rows written."""
+                 framework: str | None = None) -> int:
+    """Evaluate every framework (or the one named) for the city at every level; return rows
+    written."""
     names = [f for f in load_frameworks() if framework is None or f == framework]
-    levels = [level] if level else None
-    return sum(compute_frameworks(store, city_slug, disclosure, names, levels).values())
+    return sum(compute_frameworks(store, city_slug, disclosure, names).values())
 
 
 def compute_frameworks(store: Store, city_slug: str, disclosure: DisclosureSettings,
-                       names: list[str], levels: Sequence[str] | None = None) -> dict[str, int]:
-    """Evaluate the frameworks named for the city at each of ``levels`` (default: every
-    level); return the rows written per framework.
+                       names: list[str]) -> dict[str, int]:
+    """Evaluate the frameworks named for the city at every level; return the rows written per
+    framework.
 
     A level's inputs are its own observations, counts summed from finer levels and counts
     carried from ended boundaries (``indicators.level_inputs``); values that rest on carried
     counts name the method in ``estimate``. One disclosure plan covers every framework and
     every level whichever are computed, so that cells shared across frameworks, and a parent
     area's count with its children's, are withheld alike; if its audit fails,
-    DisclosureRefused is raised and nothing is stored."""
+    DisclosureRefused is raised and nothing is stored. Rates of events and points, outside
+    the plan's count table, are protected across levels by ``disclosure.hierarchy``."""
     every = load_frameworks()
     variables = sorted(set().union(*(f.variables() for f in every.values()))) if every else []
     city_levels = store.levels(city_slug)
@@ -132,21 +132,39 @@ def compute_frameworks(store: Store, city_slug: str, disclosure: DisclosureSetti
     refuse_unless_protected(plan.audit, city_slug)
     city = store.city(city_slug)
     top = city_levels[0].name
-    written = dict.fromkeys((n for n in names if n in every), 0)
-    for level in levels or [lv.name for lv in city_levels]:
+    chosen = [n for n in names if n in every]
+    computed: dict[str, pd.DataFrame] = {}
+    for level in city_levels:
         spatial = SpatialContext(
-            districts=store.districts(city_slug, level=level),
+            districts=store.districts(city_slug, level=level.name),
             local_crs=city.local_crs if city else "",
             events=lambda layer: store.events(city_slug, layer=layer))
-        carried = inputs[level].observations
+        carried = inputs[level.name].observations
         carried = carried[carried["estimate"] != ""]
-        for name in written:
-            values = framework_values(every[name], prepared[level], disclosure.min_count,
-                                      spatial, plan.for_level(level, top))
-            if not values.empty:
-                written[name] += store.put_indicator_values(
-                    city_slug, with_estimates(values, carried, every[name]), level=level)
+        frames = [with_estimates(values, carried, every[name]).assign(framework=name)
+                  for name in chosen
+                  if not (values := framework_values(every[name], prepared[level.name],
+                                                     disclosure.min_count, spatial,
+                                                     plan.for_level(level.name, top))).empty]
+        computed[level.name] = (pd.concat(frames, ignore_index=True) if frames
+                                else pd.DataFrame(columns=["indicator_id", "period",
+                                                           "district_code", "framework"]))
+    rates = rate_indicators(every)
+    protected = withhold_across_levels(
+        computed, city_levels, parents,
+        lambda i: i in rates or any(i.startswith(r + ".") for r in rates))
+    written = dict.fromkeys(chosen, 0)
+    for level_name, values in protected.items():
+        for name, rows in values.groupby("framework", sort=False):
+            written[str(name)] += store.put_indicator_values(
+                city_slug, rows.drop(columns="framework"), level=level_name)
     return written
+
+
+def rate_indicators(frameworks: dict[str, Framework]) -> set[str]:
+    """Ids of the definitions whose formula is a rate of events or points."""
+    return {d.id for f in frameworks.values() for d in f.indicators
+            if isinstance(d.formula, RateFormula)}
 
 
 def with_estimates(values: pd.DataFrame, carried: pd.DataFrame,
