@@ -159,8 +159,9 @@ class _Context:
             if at == target:
                 return current
             if target not in self._ancestors(at):
-                notes.append(f"{period}: {level} counts lie on boundaries coarser than "
-                             f"{target}; not used at {target}")
+                where = "lie" if at == level else f"were carried onto {at} boundaries,"
+                notes.append(f"{period}: the {level} counts {where} coarser than {target}; "
+                             f"not used at {target}")
                 return None
             parents = self._parent_codes(at, current["district_code"].astype(str), version)
             unknown = parents.isna()

@@ -53,6 +53,8 @@ def levels(
         out.print(f"roll-up {row.source_level} -> {row.level} {row.period}: {row.equal} of "
                   f"{row.cells} cells equal the loaded counts (largest difference "
                   f"{row.max_difference:g})")
+    for note in report.notes:
+        out.print(f"note: {note}")
     if failing:
         raise typer.Exit(1)
 

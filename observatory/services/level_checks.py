@@ -39,6 +39,7 @@ class LevelReport:
     nesting: list[str]  # what each boundaries run said about nesting
     carried: list[CarriedVersion]
     roll_up: pd.DataFrame  # level, source_level, period, cells, equal, max_difference
+    notes: list[str]  # per level: counts that could not be summed or carried, and why
 
 
 def level_report(store: Store, city: str, totals_of: tuple[str, ...] = ("population_total",)
@@ -47,10 +48,12 @@ def level_report(store: Store, city: str, totals_of: tuple[str, ...] = ("populat
     versions = store.boundary_versions(city)
     nesting = [line for run in store.runs(city) if run.feed == "boundaries"
                for line in run.message.splitlines() if "nest" in line]
-    checks = [observations_at_level(store, city, level.name).checks.assign(level=level.name)
-              for level in levels]
-    roll_up = pd.concat(checks, ignore_index=True)
-    return LevelReport(levels, versions, nesting, _carried(store, city, totals_of), roll_up)
+    inputs = {level.name: observations_at_level(store, city, level.name) for level in levels}
+    roll_up = pd.concat([i.checks.assign(level=name) for name, i in inputs.items()],
+                        ignore_index=True)
+    notes = [f"{name}: {note}" for name, i in inputs.items() for note in i.notes]
+    return LevelReport(levels, versions, nesting, _carried(store, city, totals_of), roll_up,
+                       notes)
 
 
 def _carried(store: Store, city: str, totals_of: tuple[str, ...]) -> list[CarriedVersion]:
