@@ -23,6 +23,7 @@ from ingest.errors import IngestError
 from ingest.rejections import Rejections
 from ingest.spec import EventsSpec, EventTimeSpec
 from ingest.text import as_text
+from ingest.values import implausible_years, period_range
 from observatory.models import EVENT_COLUMNS, RejectedRow
 
 STORAGE_CRS = "EPSG:4326"
@@ -138,6 +139,13 @@ def _times(records: pd.DataFrame, spec: EventTimeSpec, rejections: Rejections) -
         "ISO 8601, e.g. 2025-03-14T18:30:00")
     reason = "'" + text.fillna("") + f"' is not a time in {expected}: correct it or set time.format"
     rejections.add(text.notna() & parsed.isna(), where, reason, text)
+    # A year no city's data can have (a typo, a default date of 1900 or 2099) is refused as
+    # admin dates and census periods are.
+    first, last = period_range()
+    implausible = implausible_years(parsed.dt.strftime("%Y").astype("string"))
+    rejections.add(implausible, where, "'" + text.fillna("") + "' is not a plausible time: the "
+                   f"year must be from {first} to {last} (OBSERVATORY_EARLIEST_YEAR, "
+                   "OBSERVATORY_LATEST_YEAR)", text)
     return parsed.dt.tz_convert("UTC")
 
 
