@@ -44,7 +44,6 @@ RASTER = "population-weighted (raster)"
 FINER_LEVEL = "population-weighted (finer level)"
 NO_POPULATION = "area-weighted (no population)"
 METHODS = (AREA, RASTER, FINER_LEVEL)
-WEIGHT_COLUMNS = ["from_code", "to_code", "weight", "method"]
 
 
 def area_weights(sources: gpd.GeoDataFrame, targets: gpd.GeoDataFrame,

@@ -65,9 +65,6 @@ def descendants(level: str, levels: Mapping[str, Level]) -> list[str]:
     return out
 
 
-def has_code_rule(level: Level) -> bool:
-    return level.parent_prefix is not None or level.parent_expression is not None
-
 
 def parent_codes_by_rule(level: Level, codes: pd.Series) -> pd.Series:
     """Each code's parent code by the level's code rule (missing where the rule gives none):
