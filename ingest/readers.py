@@ -182,6 +182,26 @@ def _refuse_big_table(path: Path, limits: ResourceSettings) -> None:
         )
 
 
+def _refuse_big_vector(path: Path, max_bytes: int) -> None:
+    """Refuse an empty or oversized vector file from its size alone, before reading a byte."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise IngestError(
+            f"cannot read the file ({exc.strerror})", file=str(path), fix="check the path"
+        ) from exc
+    if size == 0:
+        raise IngestError("the file is empty", file=path.name, fix="export the layer again")
+    if size > max_bytes:
+        raise IngestError(
+            f"the file is {size / 2**20:,.0f} MiB; vector files are read whole, up to "
+            f"{max_bytes / 2**20:,.0f} MiB",
+            file=path.name,
+            fix="simplify the geometries or split the layer (by area), or raise "
+            "OBSERVATORY_MAX_VECTOR_BYTES where the machine has memory for a few times the file",
+        )
+
+
 # A worksheet's XML compresses 5-20 times; a zip bomb hundreds or thousands of times.
 MAX_ZIP_RATIO = 200
 
@@ -400,9 +420,10 @@ def read_vector(path: Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
             file=path.name,
             fix=f"give one of {', '.join(VECTOR_SUFFIXES)} (a Shapefile may be zipped)",
         )
-    _read_bytes(path)
+    limits = ResourceSettings()
+    _refuse_big_vector(path, limits.max_vector_bytes)
     if path.suffix.lower() == ".zip":
-        refuse_zip_bomb(path, 10 * ResourceSettings().max_table_bytes)
+        refuse_zip_bomb(path, limits.max_vector_bytes)
         _require_shapefile_members(path)
     try:
         if layer is None:

@@ -226,6 +226,12 @@ class ResourceSettings(BaseSettings):
         "uncompressed) read, in bytes: such tables are read whole, at about 10 times their "
         "size in memory. Big feeds (cdr, points) stream and have no such limit.",
     )
+    max_vector_bytes: int = Field(
+        default=256 * 1024 * 1024, gt=0,
+        description="Largest boundary or event vector file (GeoJSON, GeoPackage, Shapefile "
+        "once unzipped) read, in bytes: features are read whole, at a few times their size in "
+        "memory.",
+    )
     max_field_chars: int = Field(
         default=10_000, gt=0,
         description="Longest field accepted; a longer one makes its row a rejected row.",

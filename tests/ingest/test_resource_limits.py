@@ -134,3 +134,18 @@ def test_a_table_over_the_size_limit_is_refused_before_it_is_read(tmp_path, monk
     assert "the file is 2 MiB; tables of this feed are read whole, up to 1 MiB" in str(
         caught.value)
     assert "OBSERVATORY_MAX_TABLE_BYTES" in caught.value.fix
+
+
+def test_a_vector_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    from ingest.readers import read_vector
+
+    monkeypatch.setenv("OBSERVATORY_MAX_VECTOR_BYTES", str(2**20))
+    feature = ('{"type": "Feature", "properties": {"code": "01"}, "geometry": '
+               '{"type": "Point", "coordinates": [36.0, 32.0]}}')
+    layer = tmp_path / "districts.geojson"
+    layer.write_text('{"type": "FeatureCollection", "features": ['
+                     + ",".join([feature] * 20_000) + "]}", encoding="utf-8")
+    with pytest.raises(IngestError) as caught:
+        read_vector(layer)
+    assert "the file is 2 MiB; vector files are read whole, up to 1 MiB" in str(caught.value)
+    assert "OBSERVATORY_MAX_VECTOR_BYTES" in caught.value.fix
