@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from maps.assets import STATIC_DIR
+from observatory.http.api_docs import DOCS_URL, REDOC_URL, add_api_docs
 from observatory.http.errors import add_error_handlers
 from observatory.http.security_headers import SecurityHeaders
 from observatory.services.ingest_jobs import IngestJobs
@@ -60,6 +61,8 @@ def http_app(
         title="Municipal migration-data observatory",
         summary="Districts, indicators and maps of a city's migration data.",
         lifespan=lifespan,
+        docs_url=None,  # add_api_docs serves them without a CDN
+        redoc_url=None,
     )
     app.state.api_settings = api_settings
     app.state.ingest_token = ingest_token
@@ -69,7 +72,8 @@ def http_app(
     app.state.photo_dir = field_settings.photos_in(store_settings.data_dir)
     add_error_handlers(app)
     app.add_middleware(SecurityHeaders, basemap_url=api_settings.basemap_url,
-                       docs_paths=[path for path in (app.docs_url, app.redoc_url) if path])
+                       docs_paths=[DOCS_URL, REDOC_URL])
+    add_api_docs(app)
     # Leaflet and the map scripts, for the API's map pages and the web pages alike.
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for add_routes in front_doors:
