@@ -230,8 +230,6 @@ def _mapped(
 ) -> pd.Series:
     values = as_text(frame[spec.column])
     rejections.add(values.isna(), spec.column, f"no {key} given", raw)
-    if not spec.values:
-        return values.str.casefold()
     mapped = values.map(spec.values).astype("string")
     if spec.default:
         mapped = mapped.fillna(spec.default)

@@ -290,6 +290,17 @@ class AdminSpec(TableSourceSpec, _ReplacingSpec):
             )
         return value
 
+    @field_validator("nationality", "sex")
+    @classmethod
+    def _mapped_not_free_text(cls, value: MappedColumnSpec | None) -> MappedColumnSpec | None:
+        # A free-text column of a personal-data file may hold anything typed into it, a name
+        # included: only values the spec maps (or its default) become counts' labels.
+        if value is not None and not value.values and not value.default:
+            raise ValueError(
+                "give values (each source value -> a group, e.g. {SYR: syrian, LOCAL: national}) "
+                "and, for the rest, default; free text of a personal-data file is never stored")
+        return value
+
     def sensitive_columns(self) -> list[str]:
         """Columns whose values must never reach the store, a message or a rejected row."""
         columns = [self.person_id.column, *self.names, *self.document_numbers]

@@ -164,7 +164,8 @@ def test_district_by_code_and_a_repeated_record_id(city, tmp_path):
     spec = tmp_path / "admin.yaml"
     spec.write_text(
         "feed: admin\nperson_id: {column: pid}\nrecord_id: {column: case}\n"
-        "nationality: {column: nat}\ndistrict: {column: district}\n"
+        "nationality: {column: nat, values: {national: national}}\n"
+        "district: {column: district}\n"
         "service_area: {column: area, values: {سكن: housing}}\n"
         "date: {column: day, format: '%d/%m/%Y'}\n", encoding="utf-8")
     data = tmp_path / "records.csv"

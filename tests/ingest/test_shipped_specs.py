@@ -49,7 +49,7 @@ def test_berlin_and_chicago_have_a_boundaries_spec_and_berlin_declares_its_level
 ADMIN = """\
 feed: admin
 person_id: {column: pid}
-nationality: {column: nat}
+nationality: {column: nat, default: foreign}
 district: {column: d}
 date: {column: day}
 """
@@ -87,3 +87,14 @@ def test_events_spec_needs_one_layer_source_and_a_known_time_zone(tmp_path):
     spec = load_events_spec(_write(tmp_path, base + "layer: {value: fire}\n"
                                    "attributes: [a, b]\n"))
     assert spec.attribute_columns() == {"a": "a", "b": "b"}
+
+
+
+@pytest.mark.parametrize(("key", "text"), [
+    ("nationality", ADMIN.replace("{column: nat, default: foreign}", "{column: nat}")),
+    ("sex", ADMIN + "sex: {column: s}\n"),
+])
+def test_admin_spec_refuses_a_free_text_group_column(tmp_path, key, text):
+    with pytest.raises(IngestError, match=rf"key {key}: give values .* free text of a "
+                                          "personal-data file is never stored"):
+        load_admin_spec(_write(tmp_path, text))
