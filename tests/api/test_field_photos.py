@@ -98,11 +98,11 @@ def _png_header(width: int, height: int) -> bytes:
 def test_a_png_declaring_too_many_pixels_is_refused_before_decoding(
     api: TestClient, keys: dict, tmp_path, width, height
 ):
-    started = time.perf_counter()
     refused = _submit(api, keys["planner"], "huge.png", _png_header(width, height), "image/png")
+    # Refused from the header: the file has one byte of pixel data, so decoding would have
+    # answered "cannot be decoded" instead (and a timing would fail on a loaded machine).
     assert refused.status_code == 422
     assert "declares more than 40 megapixels" in refused.json()["detail"]
-    assert time.perf_counter() - started < 2  # nothing was decoded
     assert not (tmp_path / "photos").exists()
 
 

@@ -64,14 +64,16 @@ def test_an_edited_definition_shows_at_the_next_call(definitions):
     assert indicator_display("foreign_citizens_share", "en", definitions).label == "Non-nationals"
 
 
-def test_repeated_calls_do_not_parse_the_definitions_again(definitions):
+def test_repeated_calls_do_not_parse_the_definitions_again(definitions, monkeypatch):
+    from observatory.services import definitions as cache
+
     indicator_display("foreign_citizens_share", "en", definitions)  # parsed once here
-    calls = 200
-
-    started = time.perf_counter()
-    for _ in range(calls):
+    parsed: list[object] = []
+    real_load = cache.load_definitions
+    monkeypatch.setattr(cache, "load_definitions",
+                        lambda *args: parsed.append(args) or real_load(*args))
+    for _ in range(200):
         indicator_display("foreign_citizens_share", "en", definitions)
-    per_call = (time.perf_counter() - started) / calls
 
-    # Parsing every YAML file takes ~80 ms; a cached call only stats the files.
-    assert per_call < 0.005, f"{per_call * 1000:.1f} ms a call"
+    # Counted, not timed: a cached call only stats the files (timings fail on a loaded machine).
+    assert parsed == []
