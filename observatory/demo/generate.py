@@ -33,12 +33,6 @@ COMPONENTS = (
 )
 
 
-def generate_demo_cities(root: Path, seed: int = 2026) -> list[DemoCity]:
-    """Every city of ``DEMO_CITIES``, each into ``root/<slug>`` (the first: ``root/demo``)."""
-    return [generate_demo_city(Path(root) / plan.identity().slug, seed, plan)
-            for plan in DEMO_CITIES]
-
-
 def generate_demo_city(out_dir: Path, seed: int = 2026,
                        plan: CityPlan = DEMO_CITIES[0]) -> DemoCity:
     """Write the city's boundaries, census, records, feeds, raster and specs to ``out_dir``

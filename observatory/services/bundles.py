@@ -162,11 +162,12 @@ def _definition_row(definition_id: str, kind: str, framework: str,
 
 
 def group_dimension(definition: Definition, groups: Iterable[str]) -> str:
-    """The population-group dimension a definition splits or compares by: its formula's
-    ``dimension`` or ``by``, else the group dimensions its terms filter on (comma-joined)."""
-    formula = definition.formula
+    """The population-group dimension (of ``groups``, the vocabulary's) a definition splits or
+    compares by: its formula's ``dimension`` or ``by``, else the group dimensions its terms
+    filter on (comma-joined); '' for none."""
+    formula, groups = definition.formula, set(groups)
     for attribute in ("dimension", "by"):
-        if value := getattr(formula, attribute, None):
+        if (value := getattr(formula, attribute, None)) in groups:
             return str(value)
     named: set[str] = set()
 
@@ -181,7 +182,7 @@ def group_dimension(definition: Definition, groups: Iterable[str]) -> str:
                 walk(child)
 
     walk(formula.model_dump())
-    return ",".join(sorted(named & set(groups)))
+    return ",".join(sorted(named & groups))
 
 
 def _texts(column: pd.Series) -> list[str]:
