@@ -21,6 +21,7 @@ from indicators.level_inputs import observations_at_level, parent_map
 from indicators.standardise import standardise
 from observatory.settings import DisclosureSettings
 from observatory.store import Store
+from observatory.store.base import ReadOnlyCityError
 
 
 def framework_values(framework: Framework, prepared: PreparedObservations,
@@ -118,7 +119,10 @@ def compute_frameworks(store: Store, city_slug: str, disclosure: DisclosureSetti
     every level whichever are computed, so that cells shared across frameworks, and a parent
     area's count with its children's, are withheld alike; if its audit fails,
     DisclosureRefused is raised and nothing is stored. Rates of events and points, outside
-    the plan's count table, are protected across levels by ``disclosure.hierarchy``."""
+    the plan's count table, are protected across levels by ``disclosure.hierarchy``. An
+    external peer (a city imported from a bundle) is read-only: ReadOnlyCityError."""
+    if any(peer.city == city_slug for peer in store.external_peers()):
+        raise ReadOnlyCityError.for_city(city_slug)
     every = load_frameworks()
     variables = sorted(set().union(*(f.variables() for f in every.values()))) if every else []
     city_levels = store.levels(city_slug)

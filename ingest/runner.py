@@ -21,7 +21,7 @@ from ingest.masking import mask_rejected
 from ingest.rejections import capped_rows
 from observatory.models import IngestRun
 from observatory.settings import RejectedRowSettings
-from observatory.store.base import Store
+from observatory.store.base import ReadOnlyCityError, Store
 
 
 def run_feed(
@@ -42,6 +42,8 @@ def run_feed(
     sees them, the refusal message included; every family's are capped in number and length.
     """
     path = Path(path)
+    if any(peer.city == city_slug for peer in store.external_peers()):
+        raise ReadOnlyCityError.for_city(city_slug)
     spec_path = family.spec_file(spec_path, city_slug)
     job = Job(store, path, city_slug, spec_path, options, spec=family.load_spec(spec_path))
     family.prepare(job)

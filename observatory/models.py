@@ -151,3 +151,23 @@ def utcnow() -> datetime:
 
 def today() -> date:
     return utcnow().date()
+
+
+@dataclass(frozen=True)
+class ExternalPeer:
+    """A city imported from another observatory's benchmark bundle: read-only, its published
+    city-level values only. ``checksums``: resource path → sha256; ``provenance``: the origin's
+    version, disclosure threshold and ingest runs; ``definitions``: the bundle's definitions
+    (id, hash, unit, group dimension …), one dict each."""
+
+    city: str
+    bundle_id: str
+    origin: str
+    origin_city: str
+    observatory_version: str
+    format_version: int
+    exported_at: datetime
+    imported_at: datetime
+    checksums: dict[str, str]
+    provenance: dict
+    definitions: list[dict]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from observatory.cli.context import CliContext
+from observatory.cli.context import CliContext, fail
 from observatory.cli.demo_maps import INDICATOR, write_choropleth, write_city_map
 from observatory.cli.ingest_commands import ingest_and_report
 from observatory.cli.serve_command import run_server
@@ -18,8 +18,8 @@ from observatory.settings import PrivacySettings
 
 if TYPE_CHECKING:
     from observatory.demo import DemoCity
+    from observatory.store import Store
 
-DEMO_CITY = "demo"
 
 
 def demo(
@@ -36,14 +36,22 @@ def demo(
         int,
         typer.Option("--seed", help="Random seed of the generated city. Example: --seed 7"),
     ] = 2026,
+    city: Annotated[
+        list[str] | None,
+        typer.Option("--city", help="Only this demo city (repeat for several), one of "
+                     "demo, demo_town, demo_metro. Example: --city demo. Default: all three.",
+                     show_default=False),
+    ] = None,
 ) -> None:
-    """Build the fictional demo city end to end, write its maps and serve them.
+    """Build the fictional demo cities end to end, write their maps and serve them.
 
-    Generates the city's files into <data_dir>/demo, creates the schema, ingests every feed
-    (boundaries, census tables, population raster, service records, mobile-phone towers,
-    incidents, service points), computes every indicator framework, writes two maps that open
-    offline into <data_dir>/demo/maps/ (the foreign-citizens choropleth and the layered city
-    map) and serves the dashboard and API on http://127.0.0.1:8000.
+    Three cities of clearly different size and diversity: demo (about 600,000 residents),
+    demo_town (about 110,000) and demo_metro (about 2.3 million). For each, generates its
+    files into <data_dir>/<city>, ingests every feed (boundaries, census tables, population
+    raster, service records, mobile-phone towers, incidents, service points), computes every
+    indicator framework and writes two maps that open offline into <data_dir>/<city>/maps/
+    (the foreign-citizens choropleth and the layered city map); then serves the dashboard and
+    API on http://127.0.0.1:8000.
 
     Without OBSERVATORY_HASH_KEY the service records are hashed with a random one-off key.
 
@@ -51,13 +59,14 @@ def demo(
 
     Example: observatory demo --no-serve --seed 7
     """
-    from observatory.demo import generate_demo_city
+    from observatory.demo import DEMO_CITIES, generate_demo_city
 
     cli: CliContext = ctx.obj
-    out_dir = cli.store_settings.data_dir / DEMO_CITY
-    with cli.out.status(f"Generating the demo city into {out_dir}…"):
-        files = generate_demo_city(out_dir, seed=seed)
-    cli.out.print(f"Generated the demo city {files.city.name_en} in {out_dir}", markup=False)
+    plans = {plan.identity().slug: plan for plan in DEMO_CITIES}
+    if unknown := sorted(set(city or ()) - plans.keys()):
+        raise fail(f"Unknown demo city {', '.join(unknown)}. Fix: use --city with one of "
+                   f"{', '.join(plans)}.", 2)
+    chosen = [plans[slug] for slug in city] if city else list(DEMO_CITIES)
     if cli.privacy.hash_key is None:
         # A fresh key per run: a key written in the code would be known to everyone.
         key = PrivacySettings.model_validate({"hash_key": secrets.token_urlsafe(32)})
@@ -65,33 +74,47 @@ def demo(
         cli.out.print("OBSERVATORY_HASH_KEY is not set: the service records are hashed with a "
                       "random key made for this run only (set it to keep person hashes "
                       "comparable between runs).")
-
+    slugs = []
     with cli.store() as store:
-        for feed, path, options in demo_feeds(files):
-            ingest_and_report(cli, store, feed, path, DEMO_CITY, **options)
-        written = compute_and_report(cli, store, DEMO_CITY, framework_ids())
-        cli.out.print(f"Indicators: {written} value(s) written")
-        maps_dir = out_dir / "maps"
-        with cli.out.status("Drawing the maps…"):
-            choropleth = write_choropleth(cli, store, DEMO_CITY, maps_dir / f"{INDICATOR}.html")
-            city_map = write_city_map(cli, store, DEMO_CITY, maps_dir / "city_map.html")
+        for plan in chosen:
+            slug = plan.identity().slug
+            out_dir = cli.store_settings.data_dir / slug
+            with cli.out.status(f"Generating the demo city {slug} into {out_dir}…"):
+                files = generate_demo_city(out_dir, seed=seed, plan=plan)
+            cli.out.print(f"Generated the demo city {files.city.name_en} "
+                          f"({files.city.population:,} residents) in {out_dir}", markup=False)
+            load_demo_city(cli, store, files, out_dir / "maps")
+            slugs.append(slug)
 
-    for label, path in (("Choropleth", choropleth), ("Layered city map", city_map)):
-        cli.out.print(f"{label} written to {path.resolve()} (opens offline in a browser)",
-                      markup=False)
     api = cli.api_settings
     base = f"http://{api.host}:{api.port}"
     cli.out.print("After `observatory serve`:" if not serve else "Served at:")
-    for label, url in (
-        ("dashboard", f"{base}/en/cities/{DEMO_CITY}"),
-        ("Arabic dashboard", f"{base}/ar/cities/{DEMO_CITY}"),
-        ("choropleth", f"{base}/maps/{DEMO_CITY}/{INDICATOR}"),
-        ("layered city map", f"{base}/maps/{DEMO_CITY}/layers"),
-        ("API docs", f"{base}/docs"),
-    ):
-        cli.out.print(f"  {label}: {url}", markup=False)
+    for slug in slugs:
+        for label, url in (
+            ("dashboard", f"{base}/en/cities/{slug}"),
+            ("Arabic dashboard", f"{base}/ar/cities/{slug}"),
+            ("choropleth", f"{base}/maps/{slug}/{INDICATOR}"),
+            ("layered city map", f"{base}/maps/{slug}/layers"),
+        ):
+            cli.out.print(f"  {slug} {label}: {url}", markup=False)
+    cli.out.print(f"  API docs: {base}/docs", markup=False)
     if serve:
         run_server(cli, api)
+
+
+def load_demo_city(cli: CliContext, store: Store, files: DemoCity, maps_dir: Path) -> None:
+    """Ingest every file of one demo city, compute its indicators and write its two maps."""
+    slug = files.city.slug
+    for feed, path, options in demo_feeds(files):
+        ingest_and_report(cli, store, feed, path, slug, **options)
+    written = compute_and_report(cli, store, slug, framework_ids())
+    cli.out.print(f"Indicators of {slug}: {written} value(s) written", markup=False)
+    with cli.out.status(f"Drawing the maps of {slug}…"):
+        choropleth = write_choropleth(cli, store, slug, maps_dir / f"{INDICATOR}.html")
+        city_map = write_city_map(cli, store, slug, maps_dir / "city_map.html")
+    for label, path in (("Choropleth", choropleth), ("Layered city map", city_map)):
+        cli.out.print(f"{label} of {slug} written to {path.resolve()} (opens offline in a "
+                      "browser)", markup=False)
 
 
 def demo_feeds(files: DemoCity) -> list[tuple[str, Path, dict[str, Any]]]:

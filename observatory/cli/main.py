@@ -12,6 +12,7 @@ import typer
 from pydantic import ValidationError
 
 from observatory.cli.audit_command import audit
+from observatory.cli.bundle_commands import bundle_app
 from observatory.cli.context import CliContext, fail
 from observatory.cli.demo_command import demo
 from observatory.cli.icc_commands import icc_app
@@ -81,5 +82,6 @@ app.command()(levels)
 app.command()(segregation)
 app.add_typer(icc_app, name="icc")
 app.add_typer(keys_app, name="keys")
+app.add_typer(bundle_app, name="bundle")
 app.command()(demo)
 app.command()(serve)

@@ -88,7 +88,9 @@ def compute(
                 "The store has no cities yet. Fix: observatory ingest boundaries FILE --city SLUG",
                 1,
             )
-        for slug in [city] if city else known:
+        # External peers (imported bundles) are read-only: computing every city skips them.
+        peers = {peer.city for peer in store.external_peers()}
+        for slug in [city] if city else [c for c in known if c not in peers]:
             compute_and_report(cli, store, slug, [framework] if framework else frameworks)
 
 

@@ -1,6 +1,6 @@
-"""A fictional, deterministic demo city: every kind of file the observatory ingests."""
+"""Fictional, deterministic demo cities: every kind of file the observatory ingests."""
 
-from observatory.demo.city import DemoCity
+from observatory.demo.city import DEMO_CITIES, DemoCity
 from observatory.demo.generate import generate_demo_city
 
-__all__ = ["DemoCity", "generate_demo_city"]
+__all__ = ["DEMO_CITIES", "DemoCity", "generate_demo_city"]

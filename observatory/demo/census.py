@@ -50,8 +50,8 @@ def plant_cluster(geography: Geography) -> list[int]:
     """Indices of a contiguous block of districts: one mid-ring district and its nearest neighbours."""
     districts = geography.districts
     bearing = np.radians(CLUSTER_BEARING_DEG)
-    cx = geography.centre[0] + 0.5 * OUTLINE_RADIUS_M * np.cos(bearing)
-    cy = geography.centre[1] + 0.5 * OUTLINE_RADIUS_M * np.sin(bearing)
+    cx = geography.centre[0] + 0.5 * geography.radius_m * np.cos(bearing)
+    cy = geography.centre[1] + 0.5 * geography.radius_m * np.sin(bearing)
     centroids = districts.geometry.centroid
     core = int(np.argmin(np.hypot(centroids.x - cx, centroids.y - cy)))
     core_geom = districts.geometry.iloc[core]
@@ -63,18 +63,23 @@ def plant_cluster(geography: Geography) -> list[int]:
     return [core, *neighbours[np.argsort(distance)][: CLUSTER_SIZE - 1].tolist()]
 
 
-def build_census(geography: Geography, target_population: int, rng: np.random.Generator) -> Census:
+def build_census(geography: Geography, target_population: int, rng: np.random.Generator,
+                 foreign_scale: float = 1.0, cluster_scale: float = 1.0) -> Census:
+    """``foreign_scale`` and ``cluster_scale`` multiply the foreign shares outside and inside
+    the planted cluster (1: the demo city's), so that cities differ in diversity."""
     districts = geography.districts
     n = len(districts)
     centroids = districts.geometry.centroid
-    r_km = np.hypot(centroids.x - geography.centre[0], centroids.y - geography.centre[1]) / 1000.0
+    # Distances as in a city of the default radius: a larger city has the same shape.
+    r_km = (np.hypot(centroids.x - geography.centre[0], centroids.y - geography.centre[1])
+            / 1000.0 / (geography.radius_m / OUTLINE_RADIUS_M))
     density = np.exp(-r_km.to_numpy() / 3.5) * rng.lognormal(0.0, 0.25, n)
     pop_2025 = districts.area.to_numpy() * density
     pop_2025 *= target_population / pop_2025.sum()
 
     cluster = plant_cluster(geography)
-    share_2025 = rng.uniform(0.03, 0.09, n) * np.exp(-r_km.to_numpy() / 8.0)
-    share_2025[cluster] = rng.uniform(0.38, 0.48, len(cluster))
+    share_2025 = rng.uniform(0.03, 0.09, n) * np.exp(-r_km.to_numpy() / 8.0) * foreign_scale
+    share_2025[cluster] = rng.uniform(0.38, 0.48, len(cluster)) * cluster_scale
     mix = rng.dirichlet(40.0 * FOREIGN_MIX, n)  # (district, foreign group)
 
     t = (np.array(YEARS) - YEARS[0]) / (YEARS[-1] - YEARS[0])

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import numpy as np
 
-from observatory.demo import elections, households, labour_force, socioeconomic
+from observatory.demo import elections, households, labour_force, socioeconomic, urban_services
 from observatory.demo.census import YEARS, build_census, write_census_csv
 from observatory.demo.city import (
-    CENTRE_LON_LAT,
+    DEMO_CITIES,
     SPEC_FILES,
-    TARGET_POPULATION,
+    CityPlan,
     DemoCity,
-    demo_city,
+    boundaries_spec_text,
     spec_text,
 )
 from observatory.demo.district_profile import build_district_profile
@@ -29,26 +29,31 @@ from observatory.demo.writers import write_geojson
 COMPONENTS = (
     "geography", "census", "raster", "towers", "records", "incidents", "services",
     # Appended: a spawned stream depends only on its position, so earlier files keep their bytes.
-    "profile", "labour_force", "households", "socioeconomic", "elections",
+    "profile", "labour_force", "households", "socioeconomic", "elections", "urban_services",
 )
 
 
-def generate_demo_city(out_dir: Path, seed: int = 2026) -> DemoCity:
-    """Write the demo city's boundaries, census, records, feeds, raster and specs to ``out_dir``."""
+def generate_demo_city(out_dir: Path, seed: int = 2026,
+                       plan: CityPlan = DEMO_CITIES[0]) -> DemoCity:
+    """Write the city's boundaries, census, records, feeds, raster and specs to ``out_dir``
+    (default: the demo city)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     # One independent stream per component, so changing one generator leaves the others' output alone.
+    entropy = seed if plan.seed_key is None else [seed, plan.seed_key]
     rng = {
         name: np.random.default_rng(child)
-        for name, child in zip(COMPONENTS, np.random.SeedSequence(seed).spawn(len(COMPONENTS)))
+        for name, child in zip(COMPONENTS, np.random.SeedSequence(entropy).spawn(len(COMPONENTS)))
     }
-    city = demo_city()
-    geography = build_geography(CENTRE_LON_LAT, city.local_crs, rng["geography"])
-    census = build_census(geography, TARGET_POPULATION, rng["census"])
+    city = plan.identity()
+    geography = build_geography(plan.centre_lon_lat, city.local_crs, rng["geography"],
+                                plan.radius_m, plan.n_districts)
+    census = build_census(geography, plan.target_population, rng["census"],
+                          plan.foreign_scale, plan.cluster_scale)
     grid = build_population_grid(geography, census, rng["raster"])
 
     demo = DemoCity(
-        city=demo_city(population=int(census.population(YEARS[-1]).sum())),
+        city=plan.identity(population=int(census.population(YEARS[-1]).sum())),
         boundaries=out_dir / "boundaries.geojson",
         boundaries_spec=out_dir / "boundaries_spec.yaml",
         census=out_dir / "census.csv",
@@ -70,6 +75,8 @@ def generate_demo_city(out_dir: Path, seed: int = 2026) -> DemoCity:
         elections_spec=out_dir / "elections_spec.yaml",
         towers_spec=out_dir / "towers_spec.yaml",
         service_points_spec=out_dir / "service_points_spec.yaml",
+        urban_services=out_dir / "urban_services.csv",
+        urban_services_spec=out_dir / "urban_services_spec.yaml",
     )
     write_geojson(geography.districts, demo.boundaries)
     write_census_csv(
@@ -91,8 +98,11 @@ def generate_demo_city(out_dir: Path, seed: int = 2026) -> DemoCity:
         (households.build_households, households.SUBJECT, demo.households),
         (socioeconomic.build_socioeconomic, socioeconomic.SUBJECT, demo.socioeconomic),
         (elections.build_elections, elections.SUBJECT, demo.elections),
+        (urban_services.build_urban_services, urban_services.SUBJECT, demo.urban_services),
     ):
         write_titled_csv(build(census, profile, rng[path.stem]), path, city, subject)
     for name in SPEC_FILES:
-        (out_dir / name).write_text(spec_text(name), encoding="utf-8")
+        text = (boundaries_spec_text(city) if name == "boundaries_spec.yaml" and plan.city
+                else spec_text(name))
+        (out_dir / name).write_text(text, encoding="utf-8")
     return demo

@@ -12,7 +12,15 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from observatory.models import Attachment, City, DistrictFeatures, IngestRun, Level, RejectedRow
+from observatory.models import (
+    Attachment,
+    City,
+    DistrictFeatures,
+    ExternalPeer,
+    IngestRun,
+    Level,
+    RejectedRow,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -42,6 +50,17 @@ class UnavailableError(StoreError):
 
 class SchemaMissingError(StoreError):
     """The store lacks (part of) the schema: `observatory init` applies it."""
+
+
+class ReadOnlyCityError(ConflictError):
+    """A write to a city imported from another observatory's bundle (an external peer)."""
+
+    @classmethod
+    def for_city(cls, city: str) -> ReadOnlyCityError:
+        return cls(f"The city {city!r} is an external peer, imported from another "
+                   "observatory's benchmark bundle: it is read-only here, nothing is ingested "
+                   "or computed for it. Fix: ingest and compute at its origin observatory and "
+                   "import its newer bundle (observatory bundle import FILE).")
 
 
 @runtime_checkable
@@ -249,3 +268,14 @@ class Store(Protocol):
     ) -> pd.DataFrame:
         """Stored values of ``level``, optionally of one indicator, period and set of
         districts."""
+
+    # external peers (benchmark bundles) ---------------------------------------------------------
+    def external_peers(self) -> list[ExternalPeer]:
+        """The cities imported from other observatories' bundles, by slug."""
+
+    def put_external_peer(self, peer: ExternalPeer, city: City, values: pd.DataFrame) -> None:
+        """Hold ``city`` as an external peer with its city-level ``values`` (the
+        INDICATOR_VALUE_COLUMNS, ``source_runs``, ``estimate``), in one transaction: an earlier
+        bundle of the city, its record and all its values, goes. Refused (ReadOnlyCityError)
+        for a city of this store's own. ``load`` and ``put_indicator_values`` refuse an
+        external peer the same way: it is read-only."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import asdict, replace
+from datetime import datetime
 from typing import Any
 
 import geopandas as gpd
@@ -19,6 +21,7 @@ from observatory.models import (
     OBSERVATION_COLUMNS,
     City,
     DistrictFeatures,
+    ExternalPeer,
     IngestRun,
     RejectedRow,
     utcnow,
@@ -224,3 +227,24 @@ def runs_from_frame(df: pd.DataFrame) -> list[IngestRun]:
             record["spec_name"] = None
         runs.append(IngestRun(**record))
     return runs
+
+
+def external_peer_params(peer: ExternalPeer) -> dict:
+    params = asdict(peer)
+    for column in ("checksums", "provenance", "definitions"):
+        params[column] = json.dumps(params[column], sort_keys=True, ensure_ascii=False)
+    return params
+
+
+def external_peer_from_row(row: tuple) -> ExternalPeer:
+    (city, bundle_id, origin, origin_city, version, format_version, exported_at, imported_at,
+     checksums, provenance, definitions) = row
+    return ExternalPeer(city, bundle_id, origin, origin_city, version, int(format_version),
+                        _aware(exported_at), _aware(imported_at), json.loads(checksums),
+                        json.loads(provenance), json.loads(definitions))
+
+
+def _aware(value: Any) -> datetime:
+    stamp = pd.Timestamp(value)
+    return (stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+            ).to_pydatetime()

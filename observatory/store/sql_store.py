@@ -20,6 +20,7 @@ from observatory.models import (
     Attachment,
     City,
     DistrictFeatures,
+    ExternalPeer,
     IngestRun,
     Level,
     RejectedRow,
@@ -27,7 +28,7 @@ from observatory.models import (
     utcnow,
 )
 from observatory.store import frames
-from observatory.store.base import Bounds, Store, StoreError
+from observatory.store.base import Bounds, ReadOnlyCityError, Store, StoreError
 from observatory.store.sqlfiles import queries, schema_files
 
 Con = TypeVar("Con")
@@ -188,6 +189,8 @@ class SQLStore(Store, Generic[Con]):
         crosswalk: pd.DataFrame | None = None,
     ) -> IngestRun:
         run = replace(run)
+        with self._reading() as con:
+            self._refuse_external(con, run.city)
         try:
             with self._transaction() as con:
                 level_name = self._prepare_level(con, run.city, level)
@@ -467,6 +470,7 @@ class SQLStore(Store, Generic[Con]):
     def put_indicator_values(self, city: str, values: pd.DataFrame,
                              level: str | None = None) -> int:
         with self._transaction() as con:
+            self._refuse_external(con, city)
             batch = frames.indicator_batch(values, self._level(con, city, level))
             self._stage(con, "value_batch", batch)
             self._execute(con, "delete_indicator_values", {"city": city})
@@ -489,3 +493,29 @@ class SQLStore(Store, Generic[Con]):
         with self._reading() as con:
             return self._frame(con, "indicator_values", {
                 "city": city, "level": self._level(con, city, level), "indicator_id": indicator_id, "period": period, "codes": codes})
+
+    # external peers -----------------------------------------------------------------------------
+    def _refuse_external(self, con: Con, city: str) -> None:
+        if self._scalar(con, "is_external_city", {"city": city}):
+            raise ReadOnlyCityError.for_city(city)
+
+    def external_peers(self) -> list[ExternalPeer]:
+        with self._reading() as con:
+            rows = self._rows(con, "external_peers")
+        return [frames.external_peer_from_row(row) for row in rows]
+
+    def put_external_peer(self, peer: ExternalPeer, city: City, values: pd.DataFrame) -> None:
+        with self._transaction() as con:
+            if self._scalar(con, "own_city_count", {"city": peer.city}):
+                raise ReadOnlyCityError(
+                    f"The store has a city {peer.city!r} of its own: a bundle cannot replace "
+                    "it, nothing was loaded. Fix: import the bundle under another slug "
+                    "(observatory bundle import FILE --as SLUG).")
+            self._execute(con, "upsert_city", frames.city_params(city))
+            self._execute(con, "delete_external_peer", {"city": peer.city})
+            self._execute(con, "delete_city_indicator_values", {"city": peer.city})
+            self._execute(con, "insert_external_peer", frames.external_peer_params(peer))
+            if len(values):
+                self._stage(con, "value_batch", frames.indicator_batch(values, DEFAULT_LEVEL))
+                self._execute(con, "insert_indicator_values",
+                              {"city": peer.city, "computed_at": peer.exported_at})

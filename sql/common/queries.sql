@@ -244,3 +244,35 @@ WHERE NOT EXISTS (SELECT 1 FROM geo_level WHERE city = :city);
 
 -- name: top_level
 SELECT level FROM geo_level WHERE city = :city AND parent IS NULL ORDER BY level LIMIT 1;
+
+-- External peers (benchmark bundles, 005_external_peers.sql).
+
+-- name: external_peers
+SELECT city, bundle_id, origin, origin_city, observatory_version, format_version, exported_at,
+       imported_at, checksums, provenance, definitions
+FROM external_peer ORDER BY city;
+
+-- name: external_peer_exported_at
+SELECT exported_at FROM external_peer WHERE city = :city;
+
+-- name: is_external_city
+SELECT count(*) FROM external_peer WHERE city = :city;
+
+-- name: delete_external_peer
+DELETE FROM external_peer WHERE city = :city;
+
+-- name: delete_city_indicator_values
+DELETE FROM indicator_value WHERE city = :city;
+
+-- name: insert_external_peer
+INSERT INTO external_peer (city, bundle_id, origin, origin_city, observatory_version,
+                           format_version, exported_at, imported_at, checksums, provenance,
+                           definitions)
+VALUES (:city, :bundle_id, :origin, :origin_city, :observatory_version, :format_version,
+        :exported_at, :imported_at, :checksums, :provenance, :definitions);
+
+-- name: own_city_count
+-- A city of this store's own: loaded here (its runs), or listed and not an external peer.
+SELECT (SELECT count(*) FROM ingest_run WHERE city = :city)
+     + (SELECT count(*) FROM city
+        WHERE slug = :city AND slug NOT IN (SELECT city FROM external_peer));

@@ -33,6 +33,13 @@ def test_demo_gives_the_cpi_and_the_gaps(demo, store) -> None:
     assert cpi["value"].between(20, 90).all(), cpi.loc[~cpi["value"].between(20, 90)]
 
     city = values[values["district_code"].isna()].set_index(["indicator_id", "period"])
+    # Every sub-dimension of the Basic CPI has its indicator's data for the city (2024: a
+    # local election year, so participation too).
+    cpi_framework = load_frameworks()["cpi"]
+    for dimension in cpi_framework.dimensions:
+        for sub in dimension.subdimensions:
+            key = (f"cpi.{dimension.id}.{sub.id}", "2024")
+            assert city.loc[key, "coverage"] == 1.0 and city.loc[key, "value"] > 0, key
     assert city.loc[("gap_unemployment_foreign_vs_nationals", "2025"), "value"] > 0
     assert city.loc[("gap_women_employment_foreign_vs_nationals", "2025"), "value"] < 0
     assert districts["suppressed"].any()  # the thin cells reach the disclosure rule

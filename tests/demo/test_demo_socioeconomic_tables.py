@@ -14,7 +14,7 @@ from indicators.definitions import load_frameworks
 from ingest.spec import load_census_spec
 from observatory.demo import DemoCity, generate_demo_city
 
-TABLES = ["labour_force", "households", "socioeconomic", "elections"]
+TABLES = ["labour_force", "households", "socioeconomic", "elections", "urban_services"]
 WORKING_AGE = ["15-24", "25-44", "45-64"]
 
 
@@ -63,7 +63,8 @@ def test_specs_name_every_column_of_their_table(demo: DemoCity) -> None:
         named += [variable.column for variable in spec.variables]
         assert sorted(named) == sorted(header), table
     assert [table for table, _ in demo.census_tables] == [
-        demo.census, demo.labour_force, demo.households, demo.socioeconomic, demo.elections
+        demo.census, demo.labour_force, demo.households, demo.socioeconomic, demo.elections,
+        demo.urban_services,
     ]
 
 

@@ -25,6 +25,16 @@ DEFINITION_HASHES = {
     "cpi_voter_turnout": "7bb9c91ff287e6d2",
     "cpi_waste_collection": "003b206e84035462",
     "cpi_women_in_workforce": "9051663b0ed75f43",
+    # cpi.yaml: the Basic CPI's other sub-dimensions (issue 13)
+    "cpi_economic_density": "134e8be4590cf90c",
+    "cpi_physician_density": "b11202038a335959",
+    "cpi_life_expectancy": "6eca481a2a63a26e",
+    "cpi_youth_unemployment": "9e98ed884840a6f4",
+    "cpi_land_use_mix": "867725a404df1607",
+    "cpi_pm25_concentration": "554c2cdc2df188ac",
+    "cpi_renewable_electricity_share": "e150e916c1caa821",
+    "cpi_own_revenue_share": "bf16824aa238f17c",
+    "cpi_built_up_area_per_capita": "16735da7d1e63db9",
     "foreign_born_share": "1e3aebf4f12aac0d",
     "foreign_citizens_share": "32e1cc95a2bf5721",
     "gap_unemployment_foreign_vs_nationals": "d774235cb65499c3",
@@ -48,7 +58,7 @@ DEFINITION_HASHES = {
 }
 
 FRAMEWORK_HASHES = {
-    "cpi": "58da4be878cecaa6",
+    "cpi": "c862078b308171d3",  # issue 13: nine indicators added
     "demography": "9ee093071abf27af",
     "integration_gaps": "aae77f15556b9a58",
     "intercultural": "95a81aad37a35b90",

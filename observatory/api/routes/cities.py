@@ -8,10 +8,12 @@ from dataclasses import asdict
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
-from observatory.http.deps import BoundaryDep, CityDep, LevelDep, StoreDep
+from observatory.http.deps import BoundaryDep, CityDep, DisclosureDep, LevelDep, StoreDep
 from observatory.http.openapi import refusals
 from observatory.services.boundary_changes import boundary_changes
+from observatory.services.bundles import bundle_file_name, export_bundle
 from observatory.services.levels import level_listing
+from observatory.services.peers import external_cities
 
 router = APIRouter(tags=["cities"], responses=refusals(404, 422, 503))
 
@@ -25,11 +27,35 @@ class CityOut(BaseModel):
     country: str
     local_crs: str
     population: int | None
+    external: bool = False  # an external peer, imported from another observatory's bundle
+    origin: str | None = None  # the observatory it came from; None: this store's own city
 
 
 @router.get("/cities", response_model=list[CityOut])
 def list_cities(store: StoreDep) -> list[CityOut]:
-    return [CityOut(**asdict(city)) for city in store.cities()]
+    """Every city; external peers (imported benchmark bundles) name their origin."""
+    peers = external_cities(store)
+    return [CityOut(**asdict(city), external=city.slug in peers, origin=peers.get(city.slug))
+            for city in store.cities()]
+
+
+ZIP = "application/zip"
+
+
+@router.get(
+    "/cities/{city}/bundle",
+    response_class=Response,
+    responses={200: {"content": {ZIP: {}}, "description": "A zipped Frictionless Data "
+                     "Package: datapackage.json and CSV resources, sha256 per file"}},
+)
+def city_bundle(city: CityDep, store: StoreDep, disclosure: DisclosureDep) -> Response:
+    """The city's benchmark bundle for peer observatories: its published city-level values
+    only (suppressed values never leave), their definitions and hashes, periods, coverage and
+    provenance; what `observatory bundle export --city` writes."""
+    data = export_bundle(store, city.slug, disclosure.min_count, disclosure.published_digits)
+    name = bundle_file_name(city.slug)
+    return Response(data, media_type=ZIP,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 class BoundaryVersionOut(BaseModel):
