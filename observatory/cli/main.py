@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from observatory.cli.audit_command import audit
 from observatory.cli.context import CliContext, fail
 from observatory.cli.demo_command import demo
+from observatory.cli.export_command import export
 from observatory.cli.icc_commands import icc_app
 from observatory.cli.ingest_commands import ingest_app
 from observatory.cli.keys_commands import keys_app
@@ -83,3 +84,4 @@ app.add_typer(icc_app, name="icc")
 app.add_typer(keys_app, name="keys")
 app.command()(demo)
 app.command()(serve)
+app.command()(export)
