@@ -17,6 +17,7 @@ from observatory.settings import (
     DisclosureSettings,
     FieldSettings,
     StoreSettings,
+    UploadSettings,
 )
 from observatory.web.routes import add_pages
 
@@ -29,7 +30,9 @@ def create_app(
     disclosure: DisclosureSettings | None = None,
     boundary: BoundarySettings | None = None,
     ingest_token: str | None = None,
+    upload_settings: UploadSettings | None = None,
 ) -> FastAPI:
     # The pages last: their /{lang}/… paths must not shadow any API route.
     return http_app((add_api_routes, add_pages), store_settings, api_settings, field_settings,
-                    disclosure=disclosure, boundary=boundary, ingest_token=ingest_token)
+                    disclosure=disclosure, boundary=boundary, ingest_token=ingest_token,
+                    upload_settings=upload_settings)
