@@ -88,3 +88,43 @@ def test_uploads_are_for_officers_with_limits(uploading, keys, tmp_path):
     assert bad_spec.status_code == 422
     assert "The spec is not valid YAML at line" in bad_spec.json()["detail"]
     assert not any((tmp_path / "uploads").glob("*/*")), "a refused file was kept"
+
+
+def test_the_upload_pages_take_a_file_then_its_spec_and_show_the_run(uploading, keys,
+                                                                     tmp_path):
+    """The officer's pages in both languages: the form, the review with the spec editor, the
+    ingest's progress and its run report with the rejected rows as CSV."""
+    assert uploading.get(f"/en/cities/{CITY.slug}/upload").status_code == 401
+    uploading.post("/en/sign-in", data={"key": keys["officer"], "next_url": "/en/cities"})
+    arabic = uploading.get(f"/ar/cities/{CITY.slug}/upload")
+    assert arabic.status_code == 200
+    assert '<html lang="ar" dir="rtl">' in arabic.text and "رفع ملف" in arabic.text
+    assert 'name="file"' in arabic.text and "CSV" in arabic.text
+    table, _ = write_census(tmp_path)
+    table.write_text(table.read_text(encoding="utf-8") + "999,2026,1,2,3\n", encoding="utf-8")
+    sent = uploading.post("/en/uploads", data={"city": CITY.slug, "feed": "census"},
+                          files={"file": ("census_2026.csv", table.read_bytes(), "text/csv")},
+                          follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    review_url = sent.headers["location"]
+    review = uploading.get(review_url)
+    assert 'id="spec-editor"' in review.text and 'value="ingest"' in review.text
+    wrong = uploading.post("/en/uploads", data={"city": CITY.slug, "feed": "census"},
+                           files={"file": ("notes.docx", b"PK\x03\x04", "application/zip")})
+    assert wrong.status_code == 422 and 'id="upload-error"' in wrong.text
+    started = uploading.post(review_url, data={"spec": CENSUS_SPEC, "action": "ingest"},
+                             follow_redirects=False)
+    assert started.status_code == 303
+    upload_id = review_url.rsplit("/", 1)[1]
+    deadline = time.monotonic() + 20
+    while uploading.get(f"{review_url}/status.json").json()["state"] != "finished":
+        assert time.monotonic() < deadline, "the ingest did not finish"
+        time.sleep(0.05)
+    done = uploading.get(review_url)
+    assert 'id="run-report"' in done.text
+    status = uploading.get(f"{URL}/{upload_id}", headers=auth(keys["officer"])).json()
+    run_page = uploading.get(f"/en/cities/{CITY.slug}/runs/{status['run_id']}")
+    assert 'id="rejected-csv"' in run_page.text and "999" in run_page.text
+    report = uploading.get(f"/en/cities/{CITY.slug}/runs/{status['run_id']}/rejected.csv")
+    assert report.headers["content-type"] == "text/csv; charset=utf-8"
+    assert "DISTRICT_CODE" in report.content.decode("utf-8-sig")
