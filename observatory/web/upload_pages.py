@@ -122,6 +122,7 @@ def _review(request: Request, lang: Lang, caller, city: City, store, upload: Upl
     uploads = _uploads(request)
     status = upload_status(upload, uploads.job(upload))
     spec = _saved_spec(upload)
+    given = spec is not None  # the officer's own spec: nothing to infer
     proposal = dry = None
     if status["state"] == "uploaded":
         if spec is None:
@@ -133,6 +134,7 @@ def _review(request: Request, lang: Lang, caller, city: City, store, upload: Upl
     root = root_path(request)
     return _page(request, lang, "upload_review.html", status_code=status_code, caller=caller,
                  city=city, upload=upload, status=status, spec=spec or "", proposal=proposal,
+                 spec_given=given,
                  dry_run=_dry_run_view(dry), message=message,
                  status_url=f"{root}/{lang}/cities/{city.slug}/uploads/{upload.id}/status.json",
                  run_url=(f"{root}/{lang}/cities/{city.slug}/runs/{status['run_id']}"
