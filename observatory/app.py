@@ -17,8 +17,10 @@ from observatory.settings import (
     DisclosureSettings,
     FieldSettings,
     StoreSettings,
+    UploadSettings,
 )
 from observatory.web.routes import add_pages
+from observatory.web.upload_pages import add_upload_pages
 
 
 def create_app(
@@ -29,7 +31,9 @@ def create_app(
     disclosure: DisclosureSettings | None = None,
     boundary: BoundarySettings | None = None,
     ingest_token: str | None = None,
+    upload_settings: UploadSettings | None = None,
 ) -> FastAPI:
     # The pages last: their /{lang}/… paths must not shadow any API route.
-    return http_app((add_api_routes, add_pages), store_settings, api_settings, field_settings,
-                    disclosure=disclosure, boundary=boundary, ingest_token=ingest_token)
+    return http_app((add_api_routes, add_upload_pages, add_pages), store_settings, api_settings, field_settings,
+                    disclosure=disclosure, boundary=boundary, ingest_token=ingest_token,
+                    upload_settings=upload_settings)

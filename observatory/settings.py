@@ -259,3 +259,42 @@ class ValueSettings(BaseSettings):
 
     def latest(self) -> int:
         return self.latest_year or date.today().year + 1
+
+
+UPLOAD_TYPES = ("csv", "xlsx", "geojson", "gpkg", "zip", "tif", "parquet")
+
+
+class UploadSettings(BaseSettings):
+    """Files an officer uploads to ingest (the upload page and ``POST /cities/{city}/uploads``):
+    how large, of which types, and where they are kept."""
+
+    model_config = SettingsConfigDict(env_prefix="OBSERVATORY_UPLOAD_", extra="ignore",
+                                      env_file=None)
+
+    max_bytes: int = Field(
+        default=200 * 1024 * 1024, gt=0,
+        description="Largest file accepted, in bytes; the request is cut off as soon as its "
+        "body passes this (plus 1 MiB for the spec and the form), before the file is kept.",
+    )
+    types: list[str] = Field(
+        default=list(UPLOAD_TYPES),
+        description="File types accepted, by extension and checked against the file's first "
+        "bytes: any of csv, xlsx, geojson, gpkg, zip (a zipped Shapefile), tif (GeoTIFF), "
+        "parquet.",
+    )
+    upload_dir: Path | None = Field(
+        default=None, description="Where uploaded files and their specs are kept, one folder "
+        "per upload; default: <data_dir>/uploads.",
+    )
+
+    @field_validator("types")
+    @classmethod
+    def _known_types(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(UPLOAD_TYPES))
+        if unknown:
+            raise ValueError(f"upload types {unknown} cannot be checked; use any of "
+                             f"{', '.join(UPLOAD_TYPES)}")
+        return value
+
+    def folder_in(self, data_dir: Path) -> Path:
+        return self.upload_dir or data_dir / "uploads"

@@ -16,6 +16,7 @@ from observatory.api.routes import (
     maps,
     runs,
     tiles,
+    uploads,
 )
 
 
@@ -30,5 +31,7 @@ def add_api_routes(app: FastAPI) -> None:
     app.include_router(tiles.router)
     app.include_router(heatmaps.router)
     app.include_router(field.router)
+    app.include_router(uploads.receiving)
+    app.include_router(uploads.router)
     app.include_router(runs.router)
     app.include_router(ingest.router)

@@ -15,6 +15,7 @@ from observatory.cli.audit_command import audit
 from observatory.cli.bundle_commands import bundle_app
 from observatory.cli.context import CliContext, fail
 from observatory.cli.demo_command import demo
+from observatory.cli.export_command import export
 from observatory.cli.icc_commands import icc_app
 from observatory.cli.ingest_commands import ingest_app
 from observatory.cli.keys_commands import keys_app
@@ -85,3 +86,4 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(bundle_app, name="bundle")
 app.command()(demo)
 app.command()(serve)
+app.command()(export)

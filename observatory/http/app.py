@@ -15,12 +15,14 @@ from observatory.http.api_docs import DOCS_URL, REDOC_URL, add_api_docs
 from observatory.http.errors import add_error_handlers
 from observatory.http.security_headers import SecurityHeaders
 from observatory.services.ingest_jobs import IngestJobs
+from observatory.services.uploads import Uploads
 from observatory.settings import (
     ApiSettings,
     BoundarySettings,
     DisclosureSettings,
     FieldSettings,
     StoreSettings,
+    UploadSettings,
 )
 from observatory.store import open_store
 
@@ -36,6 +38,7 @@ def http_app(
     disclosure: DisclosureSettings | None = None,
     boundary: BoundarySettings | None = None,
     ingest_token: str | None = None,
+    upload_settings: UploadSettings | None = None,
 ) -> FastAPI:
     """An app serving ``front_doors`` in order (a route added earlier wins). ``ingest_token``:
     the app runs the ingests that CLIs on this machine submit with it (``observatory serve``
@@ -43,18 +46,23 @@ def http_app(
     store_settings = store_settings or StoreSettings()
     api_settings = api_settings or ApiSettings()
     field_settings = field_settings or FieldSettings()
+    upload_settings = upload_settings or UploadSettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # One store per app; it reads per request, so a new ingest shows without a restart.
         app.state.store = open_store(store_settings.database_url,
                                      pool_size=store_settings.pool_size)
-        app.state.ingest_jobs = IngestJobs(app.state.store) if ingest_token else None
+        # One queue of ingests per app (one writer per DuckDB file): the uploads' and, with a
+        # token, those the CLIs on this machine submit (/internal/ingest).
+        jobs = IngestJobs(app.state.store)
+        app.state.ingest_jobs = jobs if ingest_token else None
+        app.state.uploads = Uploads(upload_settings,
+                                    upload_settings.folder_in(store_settings.data_dir), jobs)
         try:
             yield
         finally:
-            if app.state.ingest_jobs is not None:
-                app.state.ingest_jobs.close()  # a running ingest ends before the store closes
+            jobs.close()  # a running ingest ends before the store closes
             app.state.store.close()
 
     app = FastAPI(
@@ -70,6 +78,7 @@ def http_app(
     app.state.disclosure = disclosure or DisclosureSettings()
     app.state.boundary = boundary or BoundarySettings()
     app.state.photo_dir = field_settings.photos_in(store_settings.data_dir)
+    app.state.upload_settings = upload_settings
     add_error_handlers(app)
     app.add_middleware(SecurityHeaders, basemap_url=api_settings.basemap_url,
                        docs_paths=[DOCS_URL, REDOC_URL])

@@ -6,13 +6,21 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from observatory.services.errors import InvalidRequest, NotFound, ServiceError
+from observatory.services.errors import (
+    InvalidRequest,
+    NotFound,
+    ServiceError,
+    TooLarge,
+    UnsupportedType,
+)
 from observatory.store import ConflictError, SchemaMissingError, StoreError, UnavailableError
 
 # Looked up along the error's class hierarchy, most specific first.
 STATUS: dict[type[Exception], int] = {
     NotFound: 404,
     InvalidRequest: 422,
+    TooLarge: 413,
+    UnsupportedType: 415,
     ConflictError: 409,
     # The store is down, locked or not initialised: the request may succeed later, as the
     # message says how.

@@ -14,3 +14,11 @@ class NotFound(ServiceError):
 
 class InvalidRequest(ServiceError, ValueError):
     """The request names things that exist but cannot be combined or computed as asked."""
+
+
+class TooLarge(ServiceError):
+    """A file or request is larger than its limit."""
+
+
+class UnsupportedType(ServiceError):
+    """A file is not of a type accepted there."""

@@ -30,6 +30,7 @@ from observatory.models import City, Level
 from observatory.services.boundary_changes import boundary_changes, ended_versions
 from observatory.services.callers import PUBLIC, Caller, known_caller
 from observatory.services.district_profile import district_profile
+from observatory.services.exports import FILE_FORMATS, LAYER_FORMATS
 from observatory.services.indicator_catalog import (
     IndicatorInfo,
     framework_names,
@@ -37,6 +38,7 @@ from observatory.services.indicator_catalog import (
     info_of,
 )
 from observatory.services.indicator_display import indicator_display, value_format
+from observatory.services.layers import LayerRef
 from observatory.services.map_pages import DEFAULT_INDICATOR
 from observatory.services.visibility import REVIEWER, shown_values
 from observatory.web.formatting import (
@@ -121,6 +123,17 @@ def city_list(request: Request, lang: Lang, store: StoreDep) -> HTMLResponse:
                  cities=[(c.slug, c.name_in(lang), c.country) for c in cities])
 
 
+def _downloads(request: Request, city: City, indicator: str, period: str | None,
+               level: Level, levels: list[Level]) -> list[tuple[str, str, str]]:
+    """(format, label, URL) of each file the layer downloads as (OGC items with ``f=``)."""
+    top = level.name == levels[0].name
+    layer = LayerRef(city, "indicator", indicator, None if top else level.name)
+    query = {"period": period} if period else {}
+    base = f"{root_path(request)}/collections/{layer.id}/items"
+    return [(fmt, FILE_FORMATS[fmt].label, f"{base}?{urlencode({'f': fmt, **query})}")
+            for fmt in LAYER_FORMATS]
+
+
 def _indicator_groups(ids: list[str], catalog: Mapping[str, IndicatorInfo],
                       lang: Lang) -> list[tuple[str, list[tuple[str, str]]]]:
     """The picker's options: (framework name, [(id, indicator name)]), each sorted by name."""
@@ -201,6 +214,7 @@ def dashboard(
         layers_url=f"{root}/maps/{city.slug}/layers?{urlencode({'indicator': indicator, **query})}",
         hotspot_url=f"{root}/maps/{city.slug}/hotspots/{indicator}?{urlencode(query)}",
         profile_query=urlencode({"period": period, **at_level}),
+        downloads=_downloads(request, city, indicator, period, level, levels),
     )
 
 
@@ -223,6 +237,7 @@ def district_page(
         period = None
     profile = district_profile(store, city, code, PUBLIC, period, level=level.name)
     catalog = indicator_catalog()
+    levels_of = store.levels(city.slug)
     entries = []
     for entry in sorted(profile["indicators"], key=lambda e: (e["framework"], e["indicator_id"])):
         info = info_of(catalog, entry["indicator_id"])
@@ -234,6 +249,8 @@ def district_page(
             "score": number_text(entry["score"], SCORE_FORMAT, suppressed=entry["suppressed"],
                                  words=w, missing=NO_SCORE),
             "city_value": number_text(entry["city_value"], spec, words=w),
+            "downloads": _downloads(request, city, entry["indicator_id"], entry["period"],
+                                    level, list(levels_of))[:1],
             "estimated": bool(entry["estimate"]),
             "row_class": " ".join(name for name, on in (("suppressed", entry["suppressed"]),
                                                          ("estimated", entry["estimate"])) if on),

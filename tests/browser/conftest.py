@@ -1,5 +1,5 @@
-"""The observatory served for real (uvicorn on a free 127.0.0.1 port, the demo city in a DuckDB
-file) and Debian's headless Chromium driven by Playwright.
+"""The observatory served for real (uvicorn on a free 127.0.0.1 port, see live_server.py;
+the demo city in a DuckDB file) and Debian's headless Chromium driven by Playwright.
 
 Every request to a host other than 127.0.0.1 is blocked and recorded; a test fails when any
 was attempted, which proves the pages work offline. A test also fails when the page (or a map
@@ -11,16 +11,13 @@ the command that installs it; with CI=true they fail instead (``make test`` inst
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-import uvicorn
+from live_server import served
 
 from indicators.compute import compute_city
 from ingest.jobs import ingest_boundaries, ingest_census, ingest_events
@@ -62,12 +59,6 @@ class Site:
     database_url: str
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _seed_demo(data_dir: Path, database_url: str) -> tuple[str, str, int]:
     """The demo city ingested and computed as ``observatory demo`` does, with every census
     table and the incidents; (planner key, officer key, number of districts)."""
@@ -93,18 +84,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     database_url = f"duckdb:///{(data_dir / 'observatory.duckdb').as_posix()}"
     planner_key, officer_key, districts = _seed_demo(data_dir, database_url)
     app = create_app(StoreSettings(data_dir=data_dir, database_url=database_url), ApiSettings())
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="observatory-uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail(f"uvicorn did not start on 127.0.0.1:{port}", pytrace=False)
-        time.sleep(0.05)
-    yield Site(f"http://127.0.0.1:{port}", planner_key, officer_key, districts, database_url)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(app) as url:
+        yield Site(url, planner_key, officer_key, districts, database_url)
 
 
 @pytest.fixture(scope="session")

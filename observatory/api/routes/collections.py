@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
+from typing import Annotated
 
 import geopandas as gpd
 import orjson
 import pandas as pd
 import shapely
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import Response
+from shapely.geometry import box
 
+from observatory.api.export_params import Encoding, download_format, download_media_types
 from observatory.api.ogc_params import parse_bbox, parse_datetime
 from observatory.api.security import CallerDep
 from observatory.http.deps import StoreDep
@@ -25,6 +29,7 @@ from observatory.http.openapi import refusals
 from observatory.models import DistrictFeatures, utcnow
 from observatory.services.callers import Caller
 from observatory.services.errors import NotFound
+from observatory.services.exports import FILE_FORMATS, LayerFormat, district_layer, layer_bytes
 from observatory.services.indicator_catalog import IndicatorInfo, indicator_catalog
 from observatory.services.jsonable import plain
 from observatory.services.layers import (
@@ -37,6 +42,7 @@ from observatory.services.layers import (
 )
 from observatory.services.visibility import event_statuses, sees_suppressed
 from observatory.store import Store
+from observatory.store.base import Bounds
 
 # 400: a malformed bbox or datetime; 401: a key that is not known.
 router = APIRouter(tags=["OGC API Features"], responses=refusals(400, 401, 404, 422, 503))
@@ -220,9 +226,28 @@ def _features(
     return _district_features(page, caller, estimates), page.matched
 
 
+def _download(store: Store, collection_id: str, caller: Caller, fmt: LayerFormat,
+              bbox: Bounds | None, period: str | None) -> Response:
+    """The whole district or indicator layer as one file (``bbox``: the areas it touches)."""
+    parsed = parse_layer_id(collection_id)
+    if parsed.kind == "events":
+        raise HTTPException(400, f"f={fmt}: downloads are of district and indicator layers; "
+                                 "ask for events as GeoJSON pages (f=json).")
+    layer = existing_layer(store, collection_id, caller)
+    found = district_layer(store, layer.city, caller, indicator=layer.name, level=layer.level,
+                           period=period)
+    if bbox is not None:
+        frame = found.frame
+        found = replace(found, frame=frame[frame.intersects(box(*bbox))].reset_index(drop=True))
+    return Response(layer_bytes(found, fmt), media_type=FILE_FORMATS[fmt].media_type,
+                    headers={"Content-Disposition":
+                             f'attachment; filename="{found.filename(fmt)}"'})
+
+
 @router.get(
     "/collections/{collection_id}/items",
-    responses={200: {"content": {GEOJSON: {}}, "description": "FeatureCollection"}},
+    responses={200: {"content": {GEOJSON: {}, **download_media_types()},
+                     "description": "FeatureCollection, or the layer as a file (f=)"}},
 )
 def items(
     collection_id: str,
@@ -238,7 +263,16 @@ def items(
         "'..' open, e.g. 2025-01-01T00:00:00Z/..",
     ),
     period: str | None = Query(None, description="indicator layers: the period, default latest"),
+    f: Annotated[Encoding | None, Query(
+        description="json: a page of GeoJSON features (the default); geojson, gpkg "
+        "(GeoPackage), parquet (GeoParquet), csv or xlsx (tables, UTF-8 with names in English "
+        "and Arabic): the whole district or indicator layer as one file, limit and offset "
+        "aside. Without f, the Accept header chooses (e.g. application/geopackage+sqlite3).")] = None,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
+    fmt = download_format(f, accept)
+    if fmt is not None:
+        return _download(store, collection_id, caller, fmt, parse_bbox(bbox), period)
     limit = min(limit, MAX_LIMIT)  # OGC: a larger limit is clamped, not refused
     features, matched = _features(
         store,

@@ -1,0 +1,210 @@
+"""Files an officer uploads to ingest: checked (type by extension and first bytes, size while
+copying), kept in a folder of their own under the upload directory, then ingested with the spec
+the officer gives, in the background through the serving process's :class:`IngestJobs` (one
+writer at a time, as an embedded DuckDB file needs; the API and pages go on answering).
+
+An upload is known to the process that received it (its id leads to the job's progress); the
+file and its spec stay in ``<upload dir>/<id>/`` for the record.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+import uuid
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import BinaryIO
+
+import yaml
+
+from observatory.services.errors import InvalidRequest, NotFound, TooLarge, UnsupportedType
+from observatory.services.ingest_jobs import (
+    JOB_SETTINGS,
+    IngestJobs,
+    IngestOrder,
+    JobStatus,
+    settings_values,
+)
+from observatory.settings import UploadSettings
+
+CHUNK = 1024 * 1024
+# A file's type by its extension; its first bytes must agree (``_looks_like``).
+EXTENSIONS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".geojson": "geojson",
+              ".json": "geojson", ".gpkg": "gpkg", ".zip": "zip", ".tif": "tif",
+              ".tiff": "tif", ".parquet": "parquet"}
+TYPE_NAMES = {"csv": "CSV", "xlsx": "Excel workbook (XLSX)", "geojson": "GeoJSON",
+              "gpkg": "GeoPackage", "zip": "zipped Shapefile", "tif": "GeoTIFF",
+              "parquet": "Parquet"}
+_UNSAFE_NAME = re.compile(r"[^\w.\-]+")
+
+
+@dataclass(frozen=True)
+class Upload:
+    id: str
+    city: str
+    feed: str
+    filename: str  # as the officer named it
+    file_type: str  # a key of TYPE_NAMES
+    size_bytes: int
+    path: Path
+    job_id: str | None = None  # set once the ingest is submitted
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+
+def file_type_of(filename: str, allowed: list[str]) -> str:
+    """The upload's type by its extension; :class:`UnsupportedType` naming the accepted
+    types otherwise."""
+    kind = EXTENSIONS.get(Path(filename).suffix.lower())
+    if kind is None or kind not in allowed:
+        accepted = ", ".join(TYPE_NAMES[t] for t in allowed)
+        extensions = ", ".join(e for e, t in EXTENSIONS.items() if t in allowed)
+        raise UnsupportedType(f"{filename!r} is not a file type uploads take; send one of "
+                              f"{accepted} (by extension: {extensions}).")
+    return kind
+
+
+def _looks_like(kind: str, head: bytes) -> bool:
+    """Whether the first bytes of a file are those of ``kind`` (a name can lie)."""
+    if kind in ("xlsx", "zip"):
+        return head.startswith(b"PK\x03\x04")
+    if kind == "gpkg":
+        return head.startswith(b"SQLite format 3\x00")
+    if kind == "tif":
+        return head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
+    if kind == "parquet":
+        return head.startswith(b"PAR1")
+    if b"\x00" in head:  # text formats: binary bytes mean another format under a text name
+        return False
+    if kind == "geojson":
+        return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+    return True
+
+
+class Uploads:
+    """The uploads one serving process received, and their ingests."""
+
+    def __init__(self, settings: UploadSettings, folder: Path, jobs: IngestJobs) -> None:
+        self.settings = settings
+        self._folder = folder
+        self._jobs = jobs
+        self._uploads: dict[str, Upload] = {}
+        self._guard = threading.Lock()
+
+    def receive(self, city: str, feed: str, filename: str, source: BinaryIO) -> Upload:
+        """Check and keep the file ``source``: :class:`UnsupportedType` for a type not accepted
+        (by extension, then by its first bytes), :class:`TooLarge` as soon as it passes the
+        size limit (nothing is kept)."""
+        from ingest.feeds import names
+
+        if feed not in names():
+            raise InvalidRequest(f"feed={feed!r} is not a feed; the feeds are "
+                                 f"{', '.join(names())}")
+        kind = file_type_of(filename, self.settings.types)
+        head = source.read(CHUNK)
+        if not _looks_like(kind, head[:64]):
+            raise UnsupportedType(f"{filename!r} is named as a {TYPE_NAMES[kind]} but its "
+                                  "content is not one; send the file as exported, or rename "
+                                  "it to what it holds.")
+        upload_id = uuid.uuid4().hex
+        path = self._folder / upload_id / (_UNSAFE_NAME.sub("_", Path(filename).name) or "upload")
+        path.parent.mkdir(parents=True)
+        size = 0
+        try:
+            with path.open("wb") as out:
+                while head:
+                    size += len(head)
+                    if size > self.settings.max_bytes:
+                        raise TooLarge(self._too_large(filename))
+                    out.write(head)
+                    head = source.read(CHUNK)
+        except BaseException:
+            shutil.rmtree(path.parent, ignore_errors=True)
+            raise
+        upload = Upload(upload_id, city, feed, filename, kind, size, path)
+        with self._guard:
+            self._uploads[upload_id] = upload
+        return upload
+
+    def _too_large(self, filename: str) -> str:
+        limit = self.settings.max_bytes
+        return (f"{filename!r} is larger than the upload limit of {limit / 1e6:.1f} MB "
+                f"(OBSERVATORY_UPLOAD_MAX_BYTES={limit}); split it, or ingest it with "
+                "`observatory ingest` on the server.")
+
+    def get(self, city: str, upload_id: str) -> Upload:
+        with self._guard:
+            found = self._uploads.get(upload_id)
+        if found is None or found.city != city:
+            raise NotFound(f"No upload {upload_id!r} of {city} in this server (it restarted, "
+                           "or the id is mistyped); its run, if it ran, shows under "
+                           f"/cities/{city}/runs.")
+        return found
+
+    def ingest(self, upload: Upload, spec_text: str | None) -> JobStatus:
+        """Submit the ingest of ``upload`` with ``spec_text`` (YAML; None or blank: the feed's
+        default, where it has one); :class:`InvalidRequest` for a spec that is not a YAML
+        mapping or options the feed does not take."""
+        spec = None
+        if spec_text and spec_text.strip():
+            check_spec(spec_text)
+            spec = upload.folder / "spec.yaml"
+            spec.write_text(spec_text, encoding="utf-8")
+        from ingest.feeds import family
+
+        order = IngestOrder(
+            feed=upload.feed, file=upload.path.resolve(), city=upload.city,
+            spec=None if spec is None else spec.resolve(),
+            settings={name: settings_values(JOB_SETTINGS[name]())
+                      for name in family(upload.feed).settings},
+        )
+        try:
+            status = self._jobs.submit(order)
+        except ValueError as exc:
+            raise InvalidRequest(str(exc)) from exc
+        with self._guard:
+            self._uploads[upload.id] = replace(upload, job_id=status.id)
+        return status
+
+    def job(self, upload: Upload) -> JobStatus | None:
+        """The ingest's status; None before it is submitted."""
+        if upload.job_id is None:
+            return None
+        return self._jobs.status(upload.job_id)
+
+
+def check_spec(text: str) -> None:
+    """:class:`InvalidRequest` unless ``text`` is a YAML mapping, naming the line at fault."""
+    try:
+        parsed = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise InvalidRequest(f"The spec is not valid YAML{where}: "
+                             f"{getattr(exc, 'problem', exc)}. Fix it in the editor.") from None
+    if not isinstance(parsed, dict):
+        raise InvalidRequest("The spec must be a YAML mapping (feed:, district:, variables: "
+                             "…); fix it in the editor.")
+
+
+def upload_status(upload: Upload, job: JobStatus | None) -> dict:
+    """Where an upload is, as the API and the page's progress poller show it: ``state``
+    ``uploaded`` (no ingest yet), ``waiting``, ``running`` or ``finished``; ``done`` of
+    ``total`` and ``label`` the ingest's progress; once finished, its run (``run_id``,
+    ``run_status``, rows loaded and rejected) or, without a run, ``message`` saying why."""
+    run = job.outcome.run if job is not None and job.outcome is not None else None
+    return {
+        "id": upload.id, "city": upload.city, "feed": upload.feed, "filename": upload.filename,
+        "file_type": upload.file_type, "size_bytes": upload.size_bytes,
+        "state": "uploaded" if job is None else job.state,
+        "done": job.done if job else 0, "total": job.total if job else 0,
+        "label": job.label if job else "",
+        "message": (job.message or (run.message if run else "")) if job else "",
+        "run_id": run.id if run else None, "run_status": run.status if run else None,
+        "rows_loaded": run.rows_loaded if run else None,
+        "rows_rejected": run.rows_rejected if run else None,
+    }
