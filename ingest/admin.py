@@ -5,6 +5,12 @@ column (identifier, names, document numbers, record id, address) is dropped; wha
 aggregated to district × month × service area × nationality group (× sex when the spec gives
 it): ``service_records`` (records) and ``service_users`` (distinct persons).
 
+Distinct persons do not add up: one person comes in several months and for several service
+areas. So the coarser grains that publication rolls small cells up into
+(``indicators.disclosure.rollup``) are counted here, from the hashed ids, before they are
+dropped: each cell also at the quarter (period ``2025-Q1``) and the year (``2025``), and for
+all service areas together (service area ``all``), each combination its own observation.
+
 Rejected rows keep only the columns the spec names, with the sensitive ones blanked, and their
 reasons never quote a sensitive value; the runner then masks every other value that is not a
 label of the spec's vocabulary (``vocabulary``, ``ingest.masking``): nothing personal reaches
@@ -30,6 +36,7 @@ from ingest.values import implausible_years, period_range
 from observatory.models import OBSERVATION_COLUMNS, RejectedRow, canonical_dims
 
 VARIABLES = (("service_records", "records", "records"), ("service_users", "persons", "persons"))
+ALL_AREAS = "all"  # the service area of the cells that count every service area together
 
 
 @dataclass
@@ -251,6 +258,20 @@ def _check_birth_years(
 
 
 def _aggregate(keys: pd.DataFrame, persons: pd.Series) -> pd.DataFrame:
+    """Cells at every grain: month, quarter and year, each by service area and for all of
+    them; distinct persons counted at each grain from the hashed ids."""
+    months = keys["period"]
+    periods = {"month": months,
+               "quarter": months.str.slice(0, 4) + "-Q"
+               + ((months.str.slice(5, 7).astype("Int64") - 1) // 3 + 1).astype("string"),
+               "year": months.str.slice(0, 4)}
+    grains = [keys.assign(period=period, **areas)
+              for period in periods.values()
+              for areas in ({}, {"service_area": ALL_AREAS})]
+    return pd.concat([_cells(grain, persons) for grain in grains], ignore_index=True)
+
+
+def _cells(keys: pd.DataFrame, persons: pd.Series) -> pd.DataFrame:
     dims = [c for c in keys.columns if c not in ("district_code", "period")]
     cells = (keys.assign(person=persons)
              .groupby(["district_code", "period", *dims], sort=True)["person"]

@@ -82,7 +82,11 @@ def published_bounds(table: CountTable, published: pd.DataFrame, digits: int) ->
         shown[i] = True
         at = np.array([i])
         _narrow(lower, upper, at, np.array([float(row.value)]), scale, whole[at], digits)
-    return Bounds(lower, upper, hidden & ~shown)
+    # Cells a roll-up withholds without a row of their own (the rest of withheld siblings,
+    # disclosure.service_table) are audited as withheld.
+    planned = (cells["planned"].to_numpy(bool) if "planned" in cells
+               else np.zeros(len(cells), dtype=bool))
+    return Bounds(lower, upper, (hidden | planned) & ~shown)
 
 
 def json_key(signature: tuple[str, str]) -> str:
@@ -158,6 +162,22 @@ class ComponentLP:
         return out[0], out[1]
 
 
+def member_check(low: float, high: float, wholes: object, required: float
+                 ) -> tuple[float, float]:
+    """(width, required width) of a cell as the protection sees it. A cell that stands for
+    several withheld siblings together (``member_wholes``: their bounds, from
+    ``disclosure.service_table``) is as protected as the least known of them: each lies
+    between ``max(0, low − what the others can hold)`` and ``min(its bound, high)``, and
+    needs the protection range capped at its bound."""
+    if not isinstance(wholes, tuple) or len(wholes) < 2:
+        return high - low, required
+    caps = np.minimum(np.array(wholes, dtype=float), high)
+    widths = caps - np.maximum(0.0, low - (caps.sum() - caps))
+    needs = np.minimum(required, np.array(wholes, dtype=float))
+    worst = int(np.argmin(widths - needs))
+    return float(widths[worst]), float(needs[worst])
+
+
 def required_width(table: CountTable, protection: float) -> np.ndarray:
     """The protection range of each cell: ``protection`` persons, capped at the cell's
     denominator (a count can never be less known than 0…whole)."""
@@ -171,24 +191,26 @@ def intervals(table: CountTable, bounds: Bounds, protection: float) -> pd.DataFr
     cells = table.cells
     primary = cells["primary"].to_numpy(bool)
     need = np.where(primary, required_width(table, protection), 0.0)
+    members = (cells["member_wholes"].to_numpy(object) if "member_wholes" in cells
+               else np.full(len(cells), None, dtype=object))
     names = _indicator_names(table)
     rows = []
-    for members in components(len(cells), table.relations):
-        targets = [k for k, c in enumerate(members) if bounds.suppressed[c]]
+    for component in components(len(cells), table.relations):
+        targets = [k for k, c in enumerate(component) if bounds.suppressed[c]]
         if not targets:
             continue
-        lp = ComponentLP(members, table.relations)
+        lp = ComponentLP(component, table.relations)
         for k in targets:
             low, high = lp.interval(k, bounds.lower, bounds.upper)
-            cell = int(members[k])
-            width = high - low
+            cell = int(component[k])
+            width, required = member_check(low, high, members[cell], float(need[cell]))
             rows.append({"cell": cell, "indicators": names[json_key(cells["signature"][cell])],
                          "period": cells["period"][cell],
                          "district_code": cells["district_code"][cell],
                          "primary": bool(primary[cell]),
                          "lower": low, "upper": high, "width": width,
-                         "required": float(need[cell]),
-                         "protected": bool(width >= need[cell] - 1e-6)})
+                         "required": required,
+                         "protected": bool(width >= required - 1e-6)})
     return pd.DataFrame(rows, columns=INTERVAL_COLUMNS)
 
 

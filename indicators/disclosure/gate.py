@@ -52,13 +52,14 @@ class Plan:
         hidden = {(json_key(s), str(p), None if pd.isna(d) else d) for s, p, d in
                   cells[["signature", "period", "district_code"]].itertuples(index=False)}
         signatures = {i: s for i, (s, _) in self.table.published_as.items()} | self.table.linked
+        also = self.table.also_linked
         out = np.zeros(len(values), dtype=bool)
         for k, row in enumerate(values[["indicator_id", "period", "district_code"]]
                                 .itertuples(index=False)):
-            signature = signatures.get(row.indicator_id)
-            if signature is not None:
-                district = None if pd.isna(row.district_code) else row.district_code
-                out[k] = (json_key(signature), str(row.period), district) in hidden
+            district = None if pd.isna(row.district_code) else row.district_code
+            for signature in (signatures.get(row.indicator_id), also.get(row.indicator_id)):
+                if signature is not None:
+                    out[k] |= (json_key(signature), str(row.period), district) in hidden
         return out
 
 

@@ -27,6 +27,7 @@ from scipy.sparse import hstack
 from indicators.disclosure.audit import (
     ComponentLP,
     components,
+    member_check,
     planned_bounds,
     required_width,
     with_suppressed,
@@ -35,24 +36,31 @@ from indicators.disclosure.tables import CountTable
 
 
 def secondary_suppression(table: CountTable, digits: int, protection: float) -> np.ndarray:
-    """Per cell of ``table``, whether it is withheld: the primary cells and their complements."""
+    """Per cell of ``table``, whether it is withheld: the primary cells, the ones a roll-up
+    withholds (``planned``) and their complements."""
     cells = table.cells
-    suppressed = cells["primary"].to_numpy(bool).copy()
-    if not suppressed.any():
+    primary = cells["primary"].to_numpy(bool)
+    # Cells a roll-up withholds (disclosure.rollup) start withheld without being sensitive.
+    planned = cells["planned"].to_numpy(bool) if "planned" in cells else np.zeros_like(primary)
+    suppressed = primary | planned
+    if not primary.any():
         return suppressed
     count, whole = cells["count"].to_numpy(float), cells["whole"].to_numpy(float)
     full = planned_bounds(table, digits)
     need = required_width(table, protection)
+    wholes = (cells["member_wholes"].to_numpy(object) if "member_wholes" in cells
+              else np.full(len(cells), None, dtype=object))
     for members in components(len(cells), table.relations):
-        if not suppressed[members].any():
+        if not primary[members].any():
             continue
         lp = ComponentLP(members, table.relations)
-        for k in [k for k, c in enumerate(members) if suppressed[c]]:
+        for k in [k for k, c in enumerate(members) if primary[c]]:
             cell = members[k]
             for _ in range(len(members)):  # each round withholds at least one more cell
                 bounds = with_suppressed(full, whole, suppressed)
                 low, high = lp.interval(k, bounds.lower, bounds.upper)
-                if high - low >= need[cell] - 1e-6:
+                width, required = member_check(low, high, wholes[cell], need[cell])
+                if width >= required - 1e-6:
                     break
                 moved = _cheapest_change(lp, k, count[members], whole[members],
                                          suppressed[members], need[cell])

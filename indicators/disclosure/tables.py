@@ -76,12 +76,14 @@ class Relation:
 class CountTable:
     """Cells (one row per count: cell, signature, period, district_code — None for the city —,
     count, whole, primary), which indicators publish each signature and at what scale, the
-    indicators linked to one (suppressed with it), and the relations."""
+    indicators linked to one (suppressed with it; ``also_linked``: a second cell that
+    withholds them too, e.g. a share's denominator), and the relations."""
 
     cells: pd.DataFrame
     published_as: dict[str, tuple[Signature, float]]
     linked: dict[str, Signature]
     relations: list[Relation] = field(default_factory=list)
+    also_linked: dict[str, Signature] = field(default_factory=dict)
 
 
 def _family(part: Term, whole: Term) -> tuple[tuple[str, str], frozenset | None,
@@ -151,7 +153,9 @@ def _sums(prepared: PreparedObservations, term: Term, like: Term) -> pd.Series:
 
 def build_table(definitions: Iterable[Definition], prepared: PreparedObservations,
                 min_count: int) -> CountTable:
-    """The count table of every ratio among ``definitions`` on the prepared observations."""
+    """The count table of every ratio among ``definitions`` on the prepared observations, and
+    of the service demand they roll up (``planned``: withheld by the roll-up)."""
+    definitions = list(definitions)
     found, linked_terms = ratios(definitions, prepared)
     rows, published_as, seen = [], {}, {}
     for ratio in found:
@@ -171,19 +175,32 @@ def build_table(definitions: Iterable[Definition], prepared: PreparedObservation
             if set(signature) == terms:
                 linked[indicator_id] = signature
     if not rows:
-        empty = pd.DataFrame(columns=["cell", "signature", "period", "district_code", "count",
-                                      "whole", "primary"])
-        return CountTable(empty, published_as, linked)
-    cells = pd.concat(rows, ignore_index=True)
-    cells = cells[cells["count"].notna() & cells["whole"].notna() & (cells["whole"] > 0)]
-    cells = cells.reset_index(drop=True).rename_axis("cell").reset_index()
+        cells = pd.DataFrame(columns=["cell", "signature", "period", "district_code", "count",
+                                      "whole", "primary", "planned"])
+    else:
+        cells = pd.concat(rows, ignore_index=True)
+        cells = cells[cells["count"].notna() & cells["whole"].notna() & (cells["whole"] > 0)]
+        cells = cells.reset_index(drop=True).rename_axis("cell").reset_index()
+        cells["primary"] = cells["primary"].astype(bool)
+        cells["planned"] = False
+        cells["period"] = cells["period"].astype(str)
+        cells["district_code"] = cells["district_code"].astype(object).where(
+            cells["district_code"].notna(), None)
+    relations = [r for r in _relations(cells, list(seen.values())) if holds(r, cells)]
+    # Service demand rolled up until safe: its own cells and relations (disclosure.rollup).
+    from indicators.disclosure.service_table import service_tables  # it imports this module
+
+    service = service_tables(definitions, prepared, min_count, offset=len(cells))
+    also_linked: dict[str, Signature] = {}
+    for extra in service:
+        cells = pd.concat([cells, extra.cells], ignore_index=True) if len(cells) else extra.cells
+        published_as |= extra.published_as
+        linked |= extra.linked
+        also_linked |= extra.also_linked
+        relations += [r for r in extra.relations if holds(r, cells)]
     cells["primary"] = cells["primary"].astype(bool)
-    cells["period"] = cells["period"].astype(str)
-    cells["district_code"] = cells["district_code"].astype(object).where(
-        cells["district_code"].notna(), None)
-    table = CountTable(cells, published_as, linked)
-    table.relations = [r for r in _relations(cells, list(seen.values())) if holds(r, cells)]
-    return table
+    cells["planned"] = cells["planned"].astype(bool)
+    return CountTable(cells, published_as, linked, relations, also_linked)
 
 
 def holds(relation: Relation, cells: pd.DataFrame) -> bool:

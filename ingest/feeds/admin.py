@@ -59,14 +59,21 @@ class Admin(FeedFamily):
 
         result = normalise_admin(source, job.spec, DistrictLookup.from_districts(job.districts),
                                  job.options["keyed_hash"], city=job.city)
-        users = result.observations[result.observations["variable"] == "service_users"]
+        from ingest.admin import ALL_AREAS
+
+        observed = result.observations
+        users = observed[(observed["variable"] == "service_users")
+                         & observed["period"].str.fullmatch(r"\d{4}-\d{2}")
+                         & ~observed["dims"].str.contains(f'"service_area":"{ALL_AREAS}"',
+                                                          regex=False)]
         min_count = job.options["min_count"]
         small = int((users["value"] <= min_count).sum())
         return Normalised(
             kept=len(result.observations), rows_read=result.rows_read, rejected=result.rejected,
             message=f"{result.rows_read} records -> {len(users)} cells (district x month "
             f"x service area x nationality group); {small} of them count "
-            f"{min_count} or fewer persons and are suppressed when published",
+            f"{min_count} or fewer persons and are rolled up (quarter, year, all service "
+            "areas, city) when published",
             tables={"observations": result.observations},
         )
 

@@ -55,6 +55,10 @@ DEFINITION_HASHES = {
     "service_requests_per_1000_residents": "caf01bf5001ad6b0",
     "waste_per_1000_residents": "e199b5543de92ea1",
     "waste_per_km2": "356b4329cef47768",
+    # service_demand.yaml (service demand rolled up until safe, issue 11 point 2)
+    "service_area_mix": "e7fb855f65137edd",
+    "service_records_per_1000_foreign": "40d6324283c0cde9",
+    "service_users_per_1000_foreign": "cc018e8ac9c3f410",
 }
 
 FRAMEWORK_HASHES = {
@@ -63,6 +67,7 @@ FRAMEWORK_HASHES = {
     "integration_gaps": "aae77f15556b9a58",
     "intercultural": "95a81aad37a35b90",
     "incidents": "1e7cc18f2cf3856d",
+    "service_demand": "41c835fa645c8014",
 }
 
 

@@ -71,10 +71,13 @@ def _files(tmp_path: Path, records=RECORDS) -> tuple[Path, Path]:
     return data, spec
 
 
-def _cells(store) -> dict[tuple, float]:
-    """(district, month, variable, service area, nationality group[, sex]) -> count."""
+def _cells(store, grains: bool = False) -> dict[tuple, float]:
+    """(district, month, variable, service area, nationality group[, sex]) -> count; with
+    ``grains`` the quarter, year and all-areas cells too (the roll-up's grains)."""
     cells = {}
     for row in store.observations(CITY).itertuples():
+        if not grains and ("Q" in row.period or len(row.period) == 4 or '"all"' in row.dims):
+            continue
         dims = json.loads(row.dims)
         key = (row.district_code, row.period, row.variable, dims.pop("service_area"),
                dims.pop("citizenship"), *dims.values())
@@ -97,6 +100,23 @@ def test_counts_records_and_distinct_persons_per_cell(city, tmp_path):
     assert cells[("02", "2025-03", "service_users", "work", "other_foreign", "female")] == 1
     assert len(cells) == 8  # 4 cells x (records, users)
     assert "4 of them count 15 or fewer persons" in run.message
+    # The coarser grains count distinct persons from the hashed ids: P-1 is one user of 3
+    # records in 2025 (2 in Q1, 1 in Q2), and one user of all areas in March (2 records).
+    grains = _cells(city, grains=True)
+    p1 = {key[1:4]: value for key, value in grains.items()
+          if key[0] == "01" and key[4:] == ("syrian", "female")}
+    assert p1 == {
+        ("2025-03", "service_records", "housing"): 2, ("2025-03", "service_users", "housing"): 1,
+        ("2025-03", "service_records", "all"): 2, ("2025-03", "service_users", "all"): 1,
+        ("2025-04", "service_records", "health"): 1, ("2025-04", "service_users", "health"): 1,
+        ("2025-04", "service_records", "all"): 1, ("2025-04", "service_users", "all"): 1,
+        ("2025-Q1", "service_records", "housing"): 2, ("2025-Q1", "service_users", "housing"): 1,
+        ("2025-Q1", "service_records", "all"): 2, ("2025-Q1", "service_users", "all"): 1,
+        ("2025-Q2", "service_records", "health"): 1, ("2025-Q2", "service_users", "health"): 1,
+        ("2025-Q2", "service_records", "all"): 1, ("2025-Q2", "service_users", "all"): 1,
+        ("2025", "service_records", "housing"): 2, ("2025", "service_users", "housing"): 1,
+        ("2025", "service_records", "health"): 1, ("2025", "service_users", "health"): 1,
+        ("2025", "service_records", "all"): 3, ("2025", "service_users", "all"): 1}
 
     rejected = {r.row_number: r for r in city.rejected_rows(run.id)}
     assert sorted(rejected) == [7, 8, 9]

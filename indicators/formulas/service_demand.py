@@ -1,0 +1,124 @@
+"""``service_demand``: distinct service users and records of administrative feeds (migrant
+support centres, residence permits) per 1,000 foreign residents, by service area, and the mix
+of service areas — each value at the finest grain that is safe (``indicators.disclosure.
+rollup``): month, quarter or year of one service area, all service areas of the year, or the
+city.
+
+Reads the admin feed's cells at every grain (``ingest.admin``: periods ``2025-03``,
+``2025-Q1``, ``2025``; service area ``all``), summed over the other dimensions (nationality
+group, sex) per district. The denominator is the census's foreign residents (``residents``) of
+the most recent year at or before the period's, on the same level. The city's users and
+records are the sums of its districts'.
+
+One indicator per service area and one for all of them: ``<id>.<area>``, ``<id>.all``. A
+value's grain is its period (month, quarter or year), its indicator (one area or ``all``) and
+its level (a district or the city). Rows: every published value, and the withheld values of a
+year (suppressed); a withheld quarter or month has no row, its value is rolled up into its
+year (where exactly: ``plan_nodes``' ``rolled_to``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from indicators.disclosure.rollup import ALL, CITY_NODE, ServiceCounts, plan_nodes
+from indicators.evaluate import VALUE_COLUMNS, PreparedObservations, SpatialContext
+from indicators.formulas.base import FormulaKind, Term
+
+SERVICE_COLUMNS = VALUE_COLUMNS + ["estimate", "indicator_id"]
+MEASURES = {"users_per_1000": "users", "records_per_1000": "records"}
+
+
+class ServiceDemandFormula(FormulaKind):
+    kind: Literal["service_demand"]
+    measure: Literal["users_per_1000", "records_per_1000", "area_mix"] = Field(
+        description="users or records per 1,000 foreign residents, or the service-area mix "
+        "(each area's share of the year's records)")
+    users: str = Field(default="service_users", description="distinct persons per cell")
+    records: str = Field(default="service_records", description="records per cell")
+    area: str = Field(default="service_area", description="the service-area dimension")
+    residents: Term = Field(description="the denominator, e.g. foreign residents: "
+                            "{variable: population, where: {citizenship: {not: [national]}}}")
+
+    def variables(self) -> set[str]:
+        return {self.users, self.records, self.residents.variable}
+
+    def service_counts(self, prepared: PreparedObservations) -> ServiceCounts | None:
+        """The roll-up's inputs on this level; None without service observations."""
+        frames = []
+        for family, variable in (("users", self.users), ("records", self.records)):
+            mask = prepared.mask(Term(variable=variable, where={self.area: {"not": []}}))
+            rows = prepared.obs[mask]
+            if rows.empty or rows["district_code"].isna().all():
+                return None
+            frames.append(rows.assign(area=prepared.dims.loc[mask, self.area].to_numpy())
+                          .dropna(subset=["district_code"])
+                          .groupby(["district_code", "period", "area"])["value"].sum()
+                          .rename(family))
+        counts = pd.concat(frames, axis=1).fillna(0.0).reset_index()
+        counts["district_code"] = counts["district_code"].astype(str)
+        return ServiceCounts(counts, self._residents(prepared, counts))
+
+    def _residents(self, prepared: PreparedObservations, counts: pd.DataFrame) -> pd.Series:
+        """Foreign residents per (district, service year): the census of the latest year at
+        or before it."""
+        rows = prepared.obs[prepared.mask(self.residents)].dropna(subset=["district_code"])
+        if rows.empty:
+            return pd.Series(dtype=float)
+        census = (rows.assign(year=rows["period"].astype(str).str[:4].astype(int),
+                              district_code=rows["district_code"].astype(str))
+                  .groupby(["district_code", "year"])["value"].sum())
+        years = sorted(int(y) for y in counts["period"].str[:4].unique())
+        out: dict[tuple[str, str], tuple[int, float]] = {}
+        for (code, year), value in census.items():
+            for wanted in years:
+                if year <= wanted and out.get((code, str(wanted)), (-1, 0))[0] < year:
+                    out[(code, str(wanted))] = (year, value)
+        return pd.Series({key: value for key, (_, value) in out.items()}, dtype=float)
+
+    def evaluate(self, prepared: PreparedObservations, *, min_count: int,
+                 spatial: SpatialContext | None = None, indicator_id: str) -> pd.DataFrame:
+        service = self.service_counts(prepared)
+        if service is None:
+            return pd.DataFrame(columns=SERVICE_COLUMNS)
+        nodes = plan_nodes(service, min_count)
+        if self.measure == "area_mix":
+            return _mix(nodes, indicator_id)
+        nodes = nodes[nodes["published"] | ~nodes["grain"].isin(["quarter", "month"])]
+        count = nodes[MEASURES[self.measure]].to_numpy(float)
+        whole = nodes["whole"].to_numpy(float)
+        published = nodes["published"].to_numpy(bool)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(published, 1000.0 * count / whole, np.nan)
+        return _rows(nodes, value, ~published, indicator_id)
+
+
+def _mix(nodes: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    """Each area's share of its district's (or the city's) records in the year, published
+    where the area's and the year's all-areas values both are (then it says nothing they do
+    not)."""
+    yearly = nodes[nodes["grain"] == "district_area"]
+    parent = nodes.loc[yearly["parent"].to_numpy()]
+    shown = yearly["published"].to_numpy(bool) & parent["published"].to_numpy(bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(shown, yearly["records"].to_numpy(float)
+                         / parent["records"].to_numpy(float), np.nan)
+    return _rows(yearly, value, ~shown, indicator_id)
+
+
+def _rows(nodes: pd.DataFrame, value: np.ndarray, hidden: np.ndarray,
+          indicator_id: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        "period": nodes["period"].to_numpy(),
+        "district_code": [None if d == CITY_NODE else d for d in nodes["district_code"]],
+        "value": value, "suppressed": hidden, "runs": "",
+        "estimate": "",
+        "indicator_id": [f"{indicator_id}.{a}" for a in nodes["area"]],
+    })[SERVICE_COLUMNS]
+
+
+__all__ = ["ALL", "ServiceDemandFormula"]
