@@ -8,6 +8,7 @@ from observatory.api.routes import (
     cities,
     city_maps,
     collections,
+    compare,
     field,
     health,
     heatmaps,
@@ -32,3 +33,4 @@ def add_api_routes(app: FastAPI) -> None:
     app.include_router(field.router)
     app.include_router(runs.router)
     app.include_router(ingest.router)
+    app.include_router(compare.router)

@@ -12,6 +12,7 @@ import typer
 from pydantic import ValidationError
 
 from observatory.cli.audit_command import audit
+from observatory.cli.compare_command import compare
 from observatory.cli.context import CliContext, fail
 from observatory.cli.demo_command import demo
 from observatory.cli.icc_commands import icc_app
@@ -79,6 +80,7 @@ app.command()(compute)
 app.command()(audit)
 app.command()(levels)
 app.command()(segregation)
+app.command()(compare)
 app.add_typer(icc_app, name="icc")
 app.add_typer(keys_app, name="keys")
 app.command()(demo)
