@@ -120,7 +120,7 @@ def report_context(data: ComparisonInput, city: str, request: ComparisonRequest,
         "city": facts[city], "city_name": names[city], "names": names, "result": result,
         "rows": [(r, mine[r["indicator_id"]]) for r in rows], "standing": standing,
         "radars": radars,
-        "bars": [(_name(r, lang), charts.bar_chart(r, names, lang)) for r in charted],
+        "bars": [(_name(r, lang), charts.bar_chart(r, names, lang, {city})) for r in charted],
         "trend_charts": [(_name(r, lang), charts.trend_chart(trends[r["indicator_id"]], r,
                                                               names, {city}, lang))
                          for r in charted if len({p["period"] for s in

@@ -138,12 +138,15 @@ def comparison(data: ComparisonInput, request: ComparisonRequest) -> dict:
                        f"{', '.join(FAMILIES)}.")
     wanted = values[values["indicator_id"].isin(ids)
                     & values["city"].isin(set(members) | set(shown))]
-    by_id = dict(tuple(wanted.groupby("indicator_id", sort=False)))
-    empty = wanted.iloc[0:0]
-    rows = [_indicator_row(i, info[i], by_id.get(i, empty), members, shown, facts, request)
+    # Plain records from here on: per-indicator frame filtering costs more than the work.
+    by_id: dict[str, list[dict]] = {}
+    for record in _records(wanted):
+        by_id.setdefault(record["indicator_id"], []).append(record)
+    rows = [_indicator_row(i, info[i], by_id.get(i, []), members, shown, facts, request)
             for i in ids]
     group = request.peer_group
-    return plain({
+    # The trends are built of Python numbers already (and are the bulk): plain() spares them.
+    return {**plain({
         "peer_group": {"id": group.id, "name_en": group.names()["en"],
                        "name_ar": group.names()["ar"], "members": members,
                        "size": len(members)},
@@ -152,8 +155,7 @@ def comparison(data: ComparisonInput, request: ComparisonRequest) -> dict:
         "cities": [_city_entry(facts[s], s in members, group) for s in shown],
         "flags": FLAGS,
         "indicators": rows,
-        "trends": trends(wanted, ids, shown, facts),
-    })
+    }), "trends": trends(by_id, ids, shown, facts)}
 
 
 def with_families(values: pd.DataFrame) -> pd.DataFrame:
@@ -212,13 +214,13 @@ def _icc_names() -> Mapping[str, dict[str, str]]:
     return {**ICC_NAMES, **areas}
 
 
-def _indicator_row(ident: str, info: IndicatorInfo, rows: pd.DataFrame, members: list[str],
+def _indicator_row(ident: str, info: IndicatorInfo, rows: list[dict], members: list[str],
                    shown: list[str], facts: Mapping[str, CityFacts],
                    request: ComparisonRequest) -> dict:
     peers, shown = set(members), list(dict.fromkeys(shown))
-    in_group = rows[rows["city"].isin(peers)]
+    in_group = [r for r in rows if r["city"] in peers]
     period = request.period or _most_held(in_group, "period", latest=True)
-    at_period = in_group[in_group["period"] == period]
+    at_period = [r for r in in_group if r["period"] == period]
     definition = _most_held(at_period, "definition_hash")
     dimension = _most_held(at_period, "dimension")
     picked = _one_per_city(rows, period)
@@ -242,23 +244,39 @@ def _indicator_row(ident: str, info: IndicatorInfo, rows: pd.DataFrame, members:
             "values": list(entries.values())}
 
 
-def _most_held(rows: pd.DataFrame, column: str, latest: bool = False) -> str | None:
+def _most_held(rows: list[dict], column: str, latest: bool = False) -> str | None:
     """The value of ``column`` the most cities hold (ties: the latest, or the first sorted)."""
-    known = rows.dropna(subset=[column])
-    if known.empty:
+    holders: dict[str, set[str]] = {}
+    for r in rows:
+        if r[column] is not None:
+            holders.setdefault(str(r[column]), set()).add(r["city"])
+    if not holders:
         return None
-    counts = known.groupby(column)["city"].nunique()
-    top = counts[counts == counts.max()].index.astype(str)
-    return str(max(top) if latest else min(top))
+    most = max(len(c) for c in holders.values())
+    top = [value for value, c in holders.items() if len(c) == most]
+    return max(top) if latest else min(top)
 
 
-def _one_per_city(rows: pd.DataFrame, period: str | None) -> dict[str, dict]:
+def _one_per_city(rows: list[dict], period: str | None) -> dict[str, dict]:
     """Each city's value of ``period``, else its latest (then flagged ``period``)."""
-    if rows.empty:
-        return {}
-    order = rows.assign(_here=rows["period"] == period).sort_values(["_here", "period"])
-    return {str(r["city"]): r for r in
-            order.drop_duplicates("city", keep="last").drop(columns="_here").to_dict("records")}
+    picked: dict[str, dict] = {}
+    for r in rows:
+        held = picked.get(r["city"])
+        if held is None or (r["period"] == period) > (held["period"] == period) or (
+                (r["period"] == period) == (held["period"] == period)
+                and r["period"] > held["period"]):
+            picked[r["city"]] = r
+    return picked
+
+
+def _records(values: pd.DataFrame) -> list[dict]:
+    """Rows as dicts of Python values, None for missing (NaN) text and numbers."""
+    columns = list(values.columns)
+    lists = [values[c].astype(object).where(values[c].notna(), None).tolist()
+             for c in columns]
+    periods = columns.index("period")
+    lists[periods] = [str(p) for p in lists[periods]]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*lists, strict=True)]
 
 
 def _entry(city: str, row: dict | None, period: str | None, definition: str | None,
@@ -309,25 +327,26 @@ def _place(entry: dict, sample: np.ndarray, average: float | None, best: float |
         entry["percentile"] = 100.0 * int(worse.sum()) / (len(sample) - 1)
 
 
-def trends(values: pd.DataFrame, ids: list[str], cities: list[str],
+def trends(by_id: Mapping[str, list[dict]], ids: list[str], cities: list[str],
            facts: Mapping[str, CityFacts]) -> list[dict]:
     """Per indicator, each shown city's series over periods; a point whose definition differs
     from the one before starts a new segment (``break``: the line is not drawn through)."""
-    chosen = values[values["city"].isin(set(cities))].sort_values("period")
-    by_id = dict(tuple(chosen.groupby("indicator_id", sort=False)))
+    wanted = set(cities)
     out = []
     for ident in ids:
-        rows = by_id.get(ident)
+        per_city: dict[str, list[dict]] = {}
+        for r in by_id.get(ident, []):
+            if r["city"] in wanted:
+                per_city.setdefault(r["city"], []).append(r)
         series = []
         for city in cities:
-            mine = rows[rows["city"] == city] if rows is not None else None
-            if mine is None or mine.empty:
+            mine = sorted(per_city.get(city, []), key=lambda r: r["period"])
+            if not mine:
                 continue
-            hashes = mine["definition_hash"].tolist()
-            points = [{"period": str(p), "value": float(v), "definition_hash": h,
-                       "break": n > 0 and h != hashes[n - 1]}
-                      for n, (p, v, h) in enumerate(zip(mine["period"], mine["value"], hashes,
-                                                        strict=True))]
+            points = [{"period": r["period"], "value": float(r["value"]),
+                       "definition_hash": r["definition_hash"],
+                       "break": n > 0 and r["definition_hash"] != mine[n - 1]["definition_hash"]}
+                      for n, r in enumerate(mine)]
             series.append({"city": city, "external": facts[city].external, "points": points})
         out.append({"indicator_id": ident, "series": series})
     return out

@@ -51,10 +51,11 @@ def formatted(value: float | None, unit: str, lang: str = "en") -> str:
     return format(float(value), value_format(unit))
 
 
-def bar_chart(row: Mapping, names: Mapping[str, str], lang: str) -> str:
+def bar_chart(row: Mapping, names: Mapping[str, str], lang: str,
+              highlight: set[str] | None = None) -> str:
     """One indicator: a bar per city of the comparison (its peers included), best first by
-    the indicator's direction, the shown cities highlighted; the caption gives the peer
-    average and best."""
+    the indicator's direction, the ``highlight`` cities (default: the shown ones) in the
+    accent colour; the caption gives the peer average and best."""
     values = [e for e in row["values"] if e["value"] is not None]
     higher_first = row["direction"] != "lower"
     values.sort(key=lambda e: (not e["comparable"],
@@ -62,7 +63,8 @@ def bar_chart(row: Mapping, names: Mapping[str, str], lang: str) -> str:
     top = max([abs(e["value"]) for e in values] + [0.0]) or 1.0
     lines = []
     for e in values:
-        classes = " ".join(c for c, on in (("shown", e.get("shown")),
+        lit = e.get("shown") if highlight is None else e["city"] in highlight
+        classes = " ".join(c for c, on in (("shown", lit),
                                            ("flagged", not e["comparable"])) if on)
         marks = (EXTERNAL_MARK if e["external"] else "") + (
             NOT_COMPARABLE_MARK if not e["comparable"] else "")

@@ -102,9 +102,9 @@ def compare_page(
         table=[(r, {e["city"]: e for e in r["values"]}) for r in rows],
         radar=charts.radar_chart(radar_rows, shown[0], names[shown[0]], lang)
         if radar_rows else "",
-        bars=[(r, charts.bar_chart(r, names, lang)) for r in rows],
-        trend_charts=[(r, charts.trend_chart(trends[r["indicator_id"]], r, names, set(shown),
-                                             lang))
+        bars=[(r, charts.bar_chart(r, names, lang, set(shown[:1]))) for r in rows],
+        trend_charts=[(r, charts.trend_chart(trends[r["indicator_id"]], r, names,
+                                             set(shown[:1]), lang))
                       for r in rows if len({p["period"] for s in trends[r["indicator_id"]]
                                             ["series"] for p in s["points"]}) > 1],
         fmt=charts.formatted, downloads=downloads)
