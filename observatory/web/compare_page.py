@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from observatory.http.deps import DisclosureDep, StoreDep, root_path
 from observatory.services import comparison_charts as charts
 from observatory.services.benchmark_report import report_html, report_pdf
-from observatory.services.city_spread import segregation_by_city
+from observatory.services.city_spread import district_spread, segregation_by_city
 from observatory.services.comparison import (
     ComparisonRequest,
     comparison,
@@ -107,6 +107,7 @@ def compare_page(
                                              set(shown[:1]), lang))
                       for r in rows if len({p["period"] for s in trends[r["indicator_id"]]
                                             ["series"] for p in s["points"]}) > 1],
+        spread=district_spread(data, [r["indicator_id"] for r in rows], shown, chosen.period),
         fmt=charts.formatted, downloads=downloads)
 
 

@@ -19,6 +19,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "demo with: observatory demo", "external": "◇ external peer (benchmark bundle)",
         "flagged": "† not comparable, not ranked:", "percentile": "percentile {p:.0f}",
         "dimension_note": "counts {dimension}, not birthplace: its membership is approximate",
+        "spread": "Within each city: the districts' values", "districts": "Districts",
+        "min": "Min", "q1": "Q1", "median": "Median", "q3": "Q3", "max": "Max",
+        "city_value": "City",
     },
     "ar": {
         "title": "مقارنة المدن", "cities": "المدن", "peer_group": "مجموعة النظراء",
@@ -34,6 +37,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "التجريبي بالأمر: observatory demo", "external": "◇ نظير خارجي (حزمة مقارنة)",
         "flagged": "† غير قابل للمقارنة ولا يدخل الترتيب:", "percentile": "المئين {p:.0f}",
         "dimension_note": "تُحسب حسب {dimension} لا مكان الولادة: عضويتها تقريبية",
+        "spread": "داخل كل مدينة: قيم الأحياء", "districts": "الأحياء",
+        "min": "الأدنى", "q1": "الربيع الأول", "median": "الوسيط", "q3": "الربيع الثالث",
+        "max": "الأعلى", "city_value": "المدينة",
     },
 }
 

@@ -48,6 +48,15 @@ def test_the_comparison_ranks_the_peers_and_flags_what_is_not_comparable(compare
     assert [p["break"] for p in trend["points"]] == [False, True]
 
 
+def test_the_spread_of_district_values_comes_with_the_comparison(compare_api):
+    body = compare_api.get("/compare", params={"cities": "alpha,beta",
+                                               "indicators": "foreign_born_share"}).json()
+
+    (spread,) = body["spread"]
+    assert [(c["city"], c["districts"], c["min"], c["median"], c["max"])
+            for c in spread["cities"]] == [("alpha", 5, 0.1, 0.3, 0.5)]  # 0.99 suppressed
+
+
 def test_csv_and_xlsx_of_the_comparison(compare_api):
     csv = compare_api.get("/compare", params={"cities": "beta", "indicators": "cpi", "f": "csv"})
     xlsx = compare_api.get("/compare", params={"indicators": "icc", "f": "xlsx"})

@@ -45,6 +45,10 @@ def test_the_page_compares_in_both_languages_and_follows_the_peer_group(site):
     assert re.findall(r'<tr data-indicator="([\w.]+)">', arabic.text) == ["cpi", "cpi.equity"]
     assert 'class="bars"' in arabic.text and 'data-series="city"' in arabic.text  # the radar
     assert "/compare?cities=alpha%2Cbeta" in arabic.text  # the downloads keep the choice
+    spread = site.get("/en/compare", params={"city": ["alpha"],
+                                             "indicator": ["foreign_born_share"]}).text
+    assert re.search(r'<tr data-indicator="foreign_born_share" data-city="alpha">.*?'
+                     r"30\.0%</td><td class=\"number\">5</td>", spread, re.DOTALL)
     unreadable = site.get("/en/compare", params={"custom": "population:abc"})
     assert unreadable.status_code == 422
     assert "population:abc is not a range MIN-MAX" in unreadable.text

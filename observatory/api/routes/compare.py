@@ -9,10 +9,12 @@ from pydantic import BaseModel
 
 from observatory.http.deps import StoreDep
 from observatory.http.openapi import refusals
+from observatory.services.city_spread import district_spread
 from observatory.services.comparison import (
     MIN_COVERAGE,
     ComparisonRequest,
-    compare_cities,
+    comparison,
+    load_input,
     parse_ids,
 )
 from observatory.services.comparison_export import to_csv, to_xlsx
@@ -109,6 +111,26 @@ class FlagWords(BaseModel):
     ar: str
 
 
+class CitySpread(BaseModel):
+    city: str
+    period: str
+    districts: int  # published district values used (suppressed ones are left out)
+    city_value: float | None
+    min: float
+    q1: float
+    median: float
+    q3: float
+    max: float
+
+
+class IndicatorSpread(BaseModel):
+    indicator_id: str
+    name_en: str
+    name_ar: str
+    unit: str
+    cities: list[CitySpread]
+
+
 class ComparisonOut(BaseModel):
     peer_group: PeerGroupOut
     period: str | None
@@ -117,6 +139,7 @@ class ComparisonOut(BaseModel):
     flags: dict[str, FlagWords]
     indicators: list[IndicatorOut]
     trends: list[TrendOut]
+    spread: list[IndicatorSpread]  # within each shown city: its districts' distribution
 
 
 @router.get("/compare", response_model=ComparisonOut, response_model_by_alias=True,
@@ -144,16 +167,20 @@ def compare(
     each city's trend. A value on another definition hash, another period, low coverage or
     another group dimension is flagged and never ranked with the others; ``external`` marks
     peers imported from benchmark bundles. Peer groups: the ICC's (all, over-200k,
-    foreign-born-15) or custom criteria."""
+    foreign-born-15) or custom criteria. ``spread``: the minimum, quartiles and maximum of
+    each shown city's published district values beside its city value."""
     request = ComparisonRequest(cities=parse_ids(cities, "cities"),
                                 indicators=parse_ids(indicators, "indicators"), period=period,
                                 peer_group=parse_peer_group(peer_group),
                                 min_coverage=min_coverage)
-    result = compare_cities(store, request)
+    data = load_input(store)
+    result = comparison(data, request)
     if f == "csv":
         return Response(to_csv(result), media_type=CSV,
                         headers={"Content-Disposition": 'attachment; filename="comparison.csv"'})
     if f == "xlsx":
         return Response(to_xlsx(result), media_type=XLSX, headers={
             "Content-Disposition": 'attachment; filename="comparison.xlsx"'})
-    return result
+    return {**result, "spread": district_spread(
+        data, [r["indicator_id"] for r in result["indicators"]],
+        [c["slug"] for c in result["cities"]], request.period)}
