@@ -15,6 +15,7 @@ demo: $(RUNTIME_STAMP)
 test: $(TEST_STAMP) lint
 	scripts/ensure-postgis.sh
 	scripts/ensure-browser.sh
+	scripts/ensure-pdf-tools.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The gates: ruff on the whole tree, mypy on the packages (configured in pyproject.toml).

@@ -8,6 +8,7 @@ from observatory.api.routes import (
     cities,
     city_maps,
     collections,
+    compare,
     field,
     health,
     heatmaps,
@@ -35,3 +36,4 @@ def add_api_routes(app: FastAPI) -> None:
     app.include_router(uploads.router)
     app.include_router(runs.router)
     app.include_router(ingest.router)
+    app.include_router(compare.router)

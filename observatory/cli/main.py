@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from observatory.cli.audit_command import audit
 from observatory.cli.bundle_commands import bundle_app
+from observatory.cli.compare_command import compare
 from observatory.cli.context import CliContext, fail
 from observatory.cli.demo_command import demo
 from observatory.cli.export_command import export
@@ -81,6 +82,7 @@ app.command()(compute)
 app.command()(audit)
 app.command()(levels)
 app.command()(segregation)
+app.command()(compare)
 app.add_typer(icc_app, name="icc")
 app.add_typer(keys_app, name="keys")
 app.add_typer(bundle_app, name="bundle")

@@ -13,6 +13,7 @@ _WORDS: dict[str, dict[str, str]] = {
     "en": {
         "site": "Migration data observatory",
         "cities": "Cities",
+        "compare": "Compare cities",
         "no_cities": "No city is loaded yet. Load the demo city with: observatory demo",
         "dashboard": "Dashboard",
         "indicator": "Indicator",
@@ -139,6 +140,7 @@ _WORDS: dict[str, dict[str, str]] = {
     "ar": {
         "site": "مرصد بيانات الهجرة",
         "cities": "المدن",
+        "compare": "مقارنة المدن",
         "no_cities": "لم تُحمَّل أي مدينة بعد. حمّل المدينة التجريبية بالأمر: observatory demo",
         "dashboard": "لوحة المعلومات",
         "indicator": "المؤشر",

@@ -70,7 +70,10 @@ PageCallerDep = Annotated[Caller, Depends(page_caller)]
 
 def add_pages(app: FastAPI) -> None:
     """The pages and their own scripts and styles."""
+    from observatory.web.compare_page import router as compare_router
+
     app.include_router(router)
+    app.include_router(compare_router)
     app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="web_static")
 
 
@@ -97,6 +100,12 @@ def _page(request: Request, lang: Lang, template: str, status_code: int = 200,
         "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         **context,
     }, status_code=status_code)
+
+
+def render_page(request: Request, lang: Lang, template: str, status_code: int = 200,
+                **context) -> HTMLResponse:
+    """A page in the site's frame, for the page modules of their own (compare_page)."""
+    return _page(request, lang, template, status_code, **context)
 
 
 def _district_names(name_en: object, name_ar: object, lang: Lang) -> tuple[str, str]:

@@ -1,0 +1,104 @@
+"""GET /compare on a real store of each backend: the documented JSON (ranks, flags, external
+marks, trends), CSV and XLSX, and the refusals that name what to fix; the segregation a
+comparison shows, as the public may see it, checked against a hand computation."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import numpy as np
+import openpyxl
+import pytest
+from api_access import CENSUS_ROWS, seed_census
+from api_seed import CITY, seed_districts
+from fastapi.testclient import TestClient
+from peer_cities import seed_peer_cities
+
+from indicators.disclosure.rounding import round_significant
+from observatory.app import create_app
+from observatory.services.city_spread import segregation_by_city
+from observatory.settings import ApiSettings, DisclosureSettings, StoreSettings
+from observatory.store import Store
+
+
+@pytest.fixture
+def compare_api(store: Store, store_url: str) -> Iterator[TestClient]:
+    seed_peer_cities(store)
+    with TestClient(create_app(StoreSettings(database_url=store_url), ApiSettings())) as client:
+        yield client
+
+
+def test_the_comparison_ranks_the_peers_and_flags_what_is_not_comparable(compare_api):
+    answer = compare_api.get("/compare", params={
+        "cities": "alpha,gamma", "indicators": "cpi,cpi_unemployment_rate",
+        "peer_group": "over-200k"})
+
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["peer_group"]["members"] == ["alpha", "beta", "delta"]
+    cpi, unemployment = body["indicators"]
+    ranks = {v["city"]: (v["rank"], v["flags"], v["shown"]) for v in cpi["values"]}
+    assert ranks == {"alpha": (2, [], True), "beta": (1, [], False),
+                     "delta": (None, ["coverage"], False),
+                     "gamma": (None, ["outside_group"], True)}
+    gamma = next(v for v in unemployment["values"] if v["city"] == "gamma")
+    assert gamma["flags"] == ["definition", "outside_group"]
+    trend = next(s for s in body["trends"][0]["series"] if s["city"] == "gamma")
+    assert [p["break"] for p in trend["points"]] == [False, True]
+
+
+def test_the_spread_of_district_values_comes_with_the_comparison(compare_api):
+    body = compare_api.get("/compare", params={"cities": "alpha,beta",
+                                               "indicators": "foreign_born_share"}).json()
+
+    (spread,) = body["spread"]
+    assert [(c["city"], c["districts"], c["min"], c["median"], c["max"])
+            for c in spread["cities"]] == [("alpha", 5, 0.1, 0.3, 0.5)]  # 0.99 suppressed
+
+
+def test_csv_and_xlsx_of_the_comparison(compare_api):
+    csv = compare_api.get("/compare", params={"cities": "beta", "indicators": "cpi", "f": "csv"})
+    xlsx = compare_api.get("/compare", params={"indicators": "icc", "f": "xlsx"})
+
+    assert csv.headers["content-type"] == "text/csv; charset=utf-8"
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert len(lines) == 2 and lines[1].startswith("cpi,City Prosperity Index,")
+    assert ",beta,Betatown,بيتا," in lines[1]
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content))["comparison"]
+    assert [row[5] for row in sheet.iter_rows(min_row=2, values_only=True)] == \
+        ["alpha", "beta", "delta", "gamma"]
+
+
+REFUSALS = [  # (parameters, status, what the message says)
+    ({"peer_group": "population:x"}, 422, "is not a range MIN-MAX"),
+    ({"cities": "oslo"}, 404, "No city 'oslo'"),
+    ({"indicators": "nothing_here"}, 404, "No city holds indicator(s) 'nothing_here'"),
+    ({"min_coverage": "2"}, 422, "less than or equal to 1"),
+    ({"cities": "a;drop"}, 422, "String should match pattern"),
+]
+
+
+def test_a_wrong_request_is_refused_with_what_to_fix(compare_api):
+    answers = [compare_api.get("/compare", params=params) for params, _, _ in REFUSALS]
+
+    assert [(a.status_code, says in a.text) for a, (_, _, says) in zip(answers, REFUSALS,
+                                                                        strict=True)] == \
+        [(status, True) for _, status, _ in REFUSALS]
+
+
+def test_segregation_beside_the_comparison_is_the_published_one(store: Store, tmp_path):
+    seed_districts(store)
+    seed_census(store, tmp_path)
+    disclosure = DisclosureSettings()
+
+    found = segregation_by_city(store, [CITY.slug], disclosure)[0]
+
+    counts = np.array(list(CENSUS_ROWS.values()), dtype=float)
+    foreign, total = counts[:, 1:].sum(axis=1), counts.sum(axis=1)
+    rest = total - foreign
+    dissimilarity = 0.5 * np.abs(foreign / foreign.sum() - rest / rest.sum()).sum()
+    published = round_significant(np.array([dissimilarity]), disclosure.published_digits)[0]
+    assert (found["available"], found["dimension"], found["suppressed"]) == \
+        (True, "citizenship", False)
+    assert found["dissimilarity"] == pytest.approx(published)

@@ -1,0 +1,61 @@
+"""The comparison page on a real store of each backend: both languages and directions, the
+pickers, the ranks of the peer group chosen, the flags and marks, and the report route."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from peer_cities import seed_peer_cities
+
+from observatory.app import create_app
+from observatory.settings import ApiSettings, StoreSettings
+from observatory.store import Store
+
+
+@pytest.fixture
+def site(store: Store, store_url: str) -> Iterator[TestClient]:
+    seed_peer_cities(store)
+    with TestClient(create_app(StoreSettings(database_url=store_url), ApiSettings())) as client:
+        yield client
+
+
+def _ranks(html: str, indicator: str) -> dict[str, str]:
+    row = re.search(rf'<tr data-indicator="{re.escape(indicator)}">(.*?)</tr>', html, re.DOTALL)
+    assert row is not None
+    return dict(re.findall(r'data-city="(\w+)" data-rank="(\d*)"', row.group(1)))
+
+
+def test_the_page_compares_in_both_languages_and_follows_the_peer_group(site):
+    everyone = site.get("/en/compare")
+    large = site.get("/en/compare", params={"city": ["alpha", "gamma"],
+                                            "peer_group": "over-200k"})
+    arabic = site.get("/ar/compare", params={"city": ["alpha", "beta"],
+                                             "indicator": ["cpi", "cpi.equity"]})
+
+    assert everyone.status_code == large.status_code == arabic.status_code == 200
+    assert _ranks(everyone.text, "cpi") == {"alpha": "3", "beta": "2", "delta": "",
+                                            "gamma": "1"}
+    assert _ranks(large.text, "cpi") == {"alpha": "2", "gamma": ""}
+    assert "outside the group" in large.text and "low coverage" in everyone.text
+    assert '<html lang="ar" dir="rtl">' in arabic.text
+    assert "مقارنة المدن" in arabic.text and "مؤشر ازدهار المدن" in arabic.text
+    assert re.findall(r'<tr data-indicator="([\w.]+)">', arabic.text) == ["cpi", "cpi.equity"]
+    assert 'class="bars"' in arabic.text and 'data-series="city"' in arabic.text  # the radar
+    assert "/compare?cities=alpha%2Cbeta" in arabic.text  # the downloads keep the choice
+    spread = site.get("/en/compare", params={"city": ["alpha"],
+                                             "indicator": ["foreign_born_share"]}).text
+    assert re.search(r'<tr data-indicator="foreign_born_share" data-city="alpha">.*?'
+                     r"30\.0%</td><td class=\"number\">5</td>", spread, re.DOTALL)
+    unreadable = site.get("/en/compare", params={"custom": "population:abc"})
+    assert unreadable.status_code == 422
+    assert "population:abc is not a range MIN-MAX" in unreadable.text
+
+
+def test_the_report_route_serves_the_city_report(site):
+    answer = site.get("/ar/compare/report", params={"city": "gamma", "format": "html"})
+
+    assert answer.status_code == 200
+    assert "تقرير المقارنة المرجعية للمدينة: غاما" in answer.text
