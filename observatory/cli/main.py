@@ -21,6 +21,7 @@ from observatory.cli.levels_command import levels
 from observatory.cli.runs_commands import runs_app
 from observatory.cli.segregation_command import segregation
 from observatory.cli.serve_command import serve
+from observatory.cli.spec_commands import spec_app
 from observatory.cli.store_commands import compute, init
 from observatory.settings import ApiSettings, DisclosureSettings, PrivacySettings, StoreSettings
 
@@ -83,3 +84,4 @@ app.add_typer(icc_app, name="icc")
 app.add_typer(keys_app, name="keys")
 app.command()(demo)
 app.command()(serve)
+app.add_typer(spec_app, name="spec")
