@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from ingest.errors import IngestError
 from ingest.feeds.family import FeedFamily, Job
 from ingest.job_steps import (
@@ -40,6 +42,7 @@ class PlannedLoad:
     replaces: list[str]
     tables: dict[str, Any]
     city: City | None
+    kept: int = 0  # records that would load
     unchanged: IngestRun | None = None
 
 
@@ -65,7 +68,9 @@ def run_feed(
     if planned.unchanged is not None:
         return planned.unchanged
     report = reporter(progress)
-    report(4, "loading")
+    run = planned.run
+    report(4, f"loading {planned.kept:,} records ({run.rows_read:,} read, "
+              f"{run.rows_rejected:,} rejected)")
     if planned.city is not None:
         store.upsert_city(planned.city)
     return store.load(planned.run, rejected=planned.kept_rejected, replaces=planned.replaces,
@@ -100,9 +105,10 @@ def plan_feed(
                              spec_path)
     if family.needs_districts:
         job.districts = family.districts(job)
-    report(2, family.reading.format(file=path.name))
+    report(2, family.reading.format(file=path.name) + f" ({_size(path)})")
     source = family.read(job)
-    report(3, family.normalising)
+    rows = _records(source)
+    report(3, f"{family.normalising} {rows:,} records" if rows else family.normalising)
     result = family.normalise(job, source)
     rejected = (mask_rejected(result.rejected, family.vocabulary(job))
                 if family.personal_data else result.rejected)
@@ -123,7 +129,19 @@ def plan_feed(
                     rows_rejected=len(rejected), message=message,
                     spec_name=spec_path.name if spec_path else "")
     return PlannedLoad(run, rejected, kept, replaces, result.tables, result.city,
-                       unchanged=earlier)
+                       kept=result.kept, unchanged=earlier)
+
+
+def _records(source: Any) -> int:
+    """How many records were read (a table's rows, a vector file's features); 0 when the
+    family streams them (the count comes with its result)."""
+    frame = getattr(source, "frame", source)
+    return len(frame) if isinstance(frame, pd.DataFrame) else 0
+
+
+def _size(path: Path) -> str:
+    size = path.stat().st_size if path.is_file() else 0
+    return f"{size / 1e6:,.1f} MB" if size >= 1e6 else f"{size / 1e3:,.0f} kB"
 
 
 def _check_city_block(job: Job, city_slug: str) -> None:

@@ -14,7 +14,13 @@ from pydantic import BaseModel, ValidationError
 
 from ingest import spec as spec_models
 from ingest.errors import IngestError
-from ingest.inference.columns import find_dimensions, find_period, numeric, value_columns
+from ingest.inference.columns import (
+    YEAR_IN_NAME,
+    find_dimensions,
+    find_period,
+    numeric,
+    value_columns,
+)
 from ingest.inference.commented import Choice, render
 from ingest.inference.districts import best_district_column, city_areas
 from ingest.inference.personal import personal_columns
@@ -246,7 +252,10 @@ def _boundaries(context: _Context, layout: Layout) -> tuple[list[Choice], list[s
     kind, crs, features = geometry_kind(context.path)
     frame = features.drop(columns=features.geometry.name)
     text = {str(c): frame[c].astype("string").str.strip() for c in frame.columns}
-    unique = [c for c, v in text.items() if v.notna().all() and v.is_unique]
+    # Codes are short words or numbers, never measurements such as an area (12.5).
+    codelike = {c for c, v in text.items()
+                if v.notna().all() and v.str.fullmatch(r"[0-9A-Za-z_\-]+").all()}
+    unique = [c for c in codelike if text[c].is_unique]
     choices: list[Choice] = []
     city = context.store.city(context.city)
     if city is None:
@@ -258,20 +267,62 @@ def _boundaries(context: _Context, layout: Layout) -> tuple[list[Choice], list[s
     known = (set(context.store.districts(context.city)["code"].astype(str))
              if city is not None else set())
     code = _code_column(text, unique, known)
+    if code is None:  # a publisher's slip repeats a code or two: say which, propose corrections
+        nearly = [c for c in codelike if text[c].nunique() >= 0.99 * len(text[c])]
+        code = _code_column(text, nearly, known)
+        if code is not None:
+            repeated = text[code][text[code].duplicated(keep="first")]
+            context.notes.append(
+                f"the codes of {code} repeat on features "
+                + ", ".join(f"{feature} ({value})" for feature, value in repeated.items())
+                + ": correct them in the file or under corrections: - {feature: N, code: …, "
+                "reason: …}")
     if code is None:
         raise IngestError("no column holds a distinct value for every feature",
                           file=context.path.name, fix="add a code column to the file")
+    matches = bool(known) and text[code].isin(known).mean() >= 0.5
     choices.append(Choice("code", {"column": code}, "a distinct, short value for every "
-                          "feature" + ("; matches the city's codes" if known else "")))
-    name_en, name_ar = _name_columns(text, unique, code)
+                          "feature" + ("; matches the city's codes" if matches else "")))
+    if known and not matches:
+        level = _finer_level(context, text[code])
+        if level is not None:
+            choices.append(level)
+    distinct = [c for c, v in text.items() if v.notna().all() and v.nunique() >= 0.95 * len(v)]
+    name_en, name_ar = _name_columns(text, distinct, code)
     if name_en:
-        choices.append(Choice("name_en", {"column": name_en}, "distinct names in Latin script"))
+        choices.append(Choice("name_en", {"column": name_en}, "names in Latin script"))
     if name_ar:
-        choices.append(Choice("name_ar", {"column": name_ar}, "distinct names in Arabic script"))
-    header = [f"{len(features)} {kind} features, CRS {crs or 'not stated'}.",
-              ("valid_from (when this boundary scheme took effect) is not in the file: add it, "
-              "or the ingest dates the version today.")]
+        choices.append(Choice("name_ar", {"column": name_ar}, "names in Arabic script"))
+    year = YEAR_IN_NAME.findall(context.path.stem)
+    if year and not re.search(r"until|bis|before|to_", folded(context.path.stem)):
+        choices.append(Choice("valid_from", f"{year[0]}-01-01",
+                              "the year in the file name: CHECK the day the scheme took effect"))
+        header = [f"{len(features)} {kind} features, CRS {crs or 'not stated'}."]
+    else:
+        header = [f"{len(features)} {kind} features, CRS {crs or 'not stated'}.",
+                  ("valid_from (when this boundary scheme took effect) is not in the file: add "
+                   "it, or the ingest dates the version today.")]
     return choices, header, []
+
+
+def _finer_level(context: _Context, codes: pd.Series) -> Choice | None:
+    """A level below one the city has, when every code starts with a code of that level (as
+    Berlin's forecast areas "0110" start with their district's "01")."""
+    for level in reversed(context.store.levels(context.city)):  # the finest first
+        parents = set(context.store.districts(context.city, level=level.name)["code"]
+                      .astype(str))
+        lengths = {len(code) for code in parents}
+        if len(lengths) != 1:
+            continue
+        (prefix,) = lengths
+        if codes.str.len().gt(prefix).all() and codes.str[:prefix].isin(parents).all():
+            name = _layer_name(context.path)  # forecast-areas-2021 -> forecast_area
+            declared = {"name": name, "parent": level.name, "parent_code": {"prefix": prefix},
+                        "name_en": name.replace("_", " ").capitalize() + "s", "name_ar": ""}
+            return Choice("level", declared,
+                          f"every code starts with a code of {level.name} ({prefix} "
+                          "characters): a finer level; NAME it, add its Arabic name")
+    return None
 
 
 def _code_column(text: dict[str, pd.Series], unique: list[str], known: set[str]) -> str | None:
@@ -348,7 +399,8 @@ def _events(context: _Context, layout: Layout) -> tuple[list[Choice], list[str],
 
 
 def _layer_name(path: Path) -> str:
-    name = re.sub(r"[_\-]?(19|20)\d\d", "", path.stem)
+    name = re.sub(r"[_\-]?((until|bis|before|from|ab|since)[_\-]?)?(19|20)\d\d", "", path.stem,
+                  flags=re.IGNORECASE)
     name = re.sub(r"[_\-]?(points|locations|sites|list)$", "", name, flags=re.IGNORECASE)
     name = snake(name)
     return name[:-1] if name.endswith("s") and not name.endswith("ss") else name

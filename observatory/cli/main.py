@@ -74,14 +74,18 @@ def configure(
 
 
 app.command()(init)
-app.add_typer(ingest_app, name="ingest")
+app.add_typer(ingest_app, name="ingest",
+              short_help="Load a file into the store as one ingest run (all or nothing).")
 app.add_typer(runs_app, name="runs")
 app.command()(compute)
 app.command()(audit)
-app.command()(levels)
-app.command()(segregation)
-app.add_typer(icc_app, name="icc")
-app.add_typer(keys_app, name="keys")
+app.command(short_help="Show a city's levels, boundary versions and crosswalk checks.")(levels)
+app.command(short_help="Print a group's segregation measures and Moran's I of its share.")(
+    segregation)
+app.add_typer(icc_app, name="icc",
+              short_help="Intercultural Cities (ICC) index: score a questionnaire, compare peers.")
+app.add_typer(keys_app, name="keys", short_help="API keys for the web API and their roles.")
 app.command()(demo)
 app.command()(serve)
-app.add_typer(spec_app, name="spec")
+app.add_typer(spec_app, name="spec",
+              short_help="Propose a feed spec for a file: observatory spec infer FILE --city SLUG.")

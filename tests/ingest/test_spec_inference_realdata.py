@@ -31,6 +31,10 @@ CITIES = {
         ("boundaries", "berlin/districts.geojson", "berlin/boundaries.yaml", None, True),
         ("census", "berlin/t1-districts.csv", "berlin/census_t1.yaml", "2023", True),
         ("census", "berlin/t4-districts.csv", "berlin/census_t4.yaml", "2023", True),
+        # A finer level: its codes start with the districts' codes.
+        ("boundaries", "berlin/forecast-areas-2021.geojson", "berlin/forecast_areas.yaml", None,
+         True),
+        ("census", "berlin/t1-forecast-areas.csv", "berlin/census_t1.yaml", "2023", True),
     ],
     "chicago": [
         ("boundaries", "chicago/community_areas/Chicago_2020.shp", "chicago/boundaries.yaml",
@@ -58,8 +62,10 @@ def test_inferred_specs_load_what_the_shipped_specs_load(city, shared_data, tmp_
             run_feed(family(feed), stores.inferred, shared_data / data, city,
                      spec_path=SPECS / spec)
         for feed, data, spec, period, expected in tables:
+            # The shipped census specs leave the level to --level; the inferred ones name it.
+            level = {"level": "forecast_area"} if "forecast-areas" in data else {}
             equal, text, why = agree(stores, city, feed, shared_data / data, SPECS / spec,
-                                     period=period)
+                                     period=period, **level)
             assert equal is expected, f"{data}: {why}\n{text}"
     finally:
         stores.close()
