@@ -161,7 +161,7 @@ def _districts(
     of_city = f" of {city}" if city else ""
     if match == "address":
         rejections.add(values.isna(), column, "no address given", raw)
-        codes = _codes_from_addresses(values, districts)
+        codes = codes_from_addresses(values, districts)
         # The address is personal data: the reason does not quote it.
         rejections.add(values.notna() & codes.isna(), column,
                        f"the address names no single known district{of_city}: add the "
@@ -180,7 +180,7 @@ def _districts(
     return codes.where(known)
 
 
-def _codes_from_addresses(addresses: pd.Series, districts: DistrictLookup) -> pd.Series:
+def codes_from_addresses(addresses: pd.Series, districts: DistrictLookup) -> pd.Series:
     """The code of the one district whose name occurs as whole words in each address."""
     names = {**districts.by_name_en, **districts.by_name_ar}
     patterns = {name: re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)") for name in names}

@@ -75,13 +75,23 @@ def _parameters(feed: FeedFamily) -> list[inspect.Parameter]:
         typed = Annotated[str | None, typer.Option(option.flag, help=option.help,
                                                    show_default=option.default is not None)]
         parameters.append(keyword(option.name, typed, option.default))
+    dry = typer.Option("--dry-run", show_default=False,
+                       help="Show what would load and every row that would be rejected; write "
+                       "nothing. Example: --dry-run")
+    parameters.append(keyword("dry_run", Annotated[bool, dry], False))
     return parameters
 
 
 def _add_command(feed: FeedFamily) -> None:
     """Register ``observatory ingest <feed> FILE --city SLUG [--spec SPEC | options]``."""
-    def command(ctx: typer.Context, file: Path, city: str, **options: Any) -> None:
+    def command(ctx: typer.Context, file: Path, city: str, dry_run: bool = False,
+                **options: Any) -> None:
         cli: CliContext = ctx.obj
+        if dry_run:
+            from observatory.cli.dry_run_report import dry_run_and_report
+
+            dry_run_and_report(cli, feed.name, file, city, **options)
+            return
         server = find_server(cli.database_url)  # a server owning the DuckDB file takes it
         if server is not None:
             ingest_through_server(cli, server, feed.name, file, city, **options)

@@ -24,6 +24,7 @@ from observatory.cli.levels_command import levels
 from observatory.cli.runs_commands import runs_app
 from observatory.cli.segregation_command import segregation
 from observatory.cli.serve_command import serve
+from observatory.cli.spec_commands import spec_app
 from observatory.cli.store_commands import compute, init
 from observatory.settings import ApiSettings, DisclosureSettings, PrivacySettings, StoreSettings
 
@@ -76,16 +77,23 @@ def configure(
 
 
 app.command()(init)
-app.add_typer(ingest_app, name="ingest")
+app.add_typer(ingest_app, name="ingest",
+              short_help="Load a file into the store as one ingest run (all or nothing).")
 app.add_typer(runs_app, name="runs")
 app.command()(compute)
 app.command()(audit)
-app.command()(levels)
-app.command()(segregation)
-app.command()(compare)
-app.add_typer(icc_app, name="icc")
-app.add_typer(keys_app, name="keys")
-app.add_typer(bundle_app, name="bundle")
+app.command(short_help="Show a city's levels, boundary versions and crosswalk checks.")(levels)
+app.command(short_help="Print a group's segregation measures and Moran's I of its share.")(
+    segregation)
+app.command(short_help="Compare cities side by side: ranks, peer groups, report.")(compare)
+app.add_typer(icc_app, name="icc",
+              short_help="Intercultural Cities (ICC) index: score a questionnaire, compare peers.")
+app.add_typer(keys_app, name="keys", short_help="API keys for the web API and their roles.")
+app.add_typer(bundle_app, name="bundle",
+              short_help="Benchmark bundles: export a city's published values, import a peer's.")
 app.command()(demo)
 app.command()(serve)
-app.command()(export)
+app.command(short_help="Export a district layer (GeoPackage, GeoParquet, GeoJSON, CSV, XLSX).")(
+    export)
+app.add_typer(spec_app, name="spec",
+              short_help="Propose a feed spec for a file: observatory spec infer FILE --city SLUG.")

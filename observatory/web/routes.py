@@ -1,6 +1,6 @@
 """The pages, one URL scheme for both languages: ``/{lang}/cities/{city}…`` with lang en or ar.
 
-``/`` → the English city list; ``/{lang}/cities`` city list; ``/{lang}/cities/{city}``
+``/`` and ``/en`` (``/ar``) → the only city's dashboard, or the city list, in English (Arabic); ``/{lang}/cities`` city list; ``/{lang}/cities/{city}``
 dashboard (``?level=&indicator=&period=``); ``…/districts/{code}`` district profile
 (``?level=&period=``); ``…/boundaries`` changed boundaries; ``…/runs`` and ``…/runs/{run_id}``
 ingest runs (officers, signed in at ``/{lang}/sign-in``); ``…/field`` field-report form. Pages show what the public role sees; only the runs need a key.
@@ -41,6 +41,7 @@ from observatory.services.indicator_display import indicator_display, value_form
 from observatory.services.layers import LayerRef
 from observatory.services.map_pages import DEFAULT_INDICATOR
 from observatory.services.visibility import REVIEWER, shown_values
+from observatory.store.base import Store
 from observatory.web.formatting import (
     NO_SCORE,
     SCORE_FORMAT,
@@ -121,8 +122,25 @@ def _indicator_name(info: IndicatorInfo, lang: Lang) -> str:
 
 
 @router.get("/")
-def home(request: Request) -> RedirectResponse:
-    return RedirectResponse(f"{root_path(request)}/en/cities", status_code=307)
+def home(request: Request, store: StoreDep) -> RedirectResponse:
+    return _start_page(request, "en", store)
+
+
+@router.get("/en")
+def home_en(request: Request, store: StoreDep) -> RedirectResponse:
+    return _start_page(request, "en", store)
+
+
+@router.get("/ar")
+def home_ar(request: Request, store: StoreDep) -> RedirectResponse:
+    return _start_page(request, "ar", store)
+
+
+def _start_page(request: Request, lang: Lang, store: Store) -> RedirectResponse:
+    """A newcomer's first page: the only city's dashboard, or the list of the cities."""
+    cities = store.cities()
+    target = f"/{lang}/cities/{cities[0].slug}" if len(cities) == 1 else f"/{lang}/cities"
+    return RedirectResponse(f"{root_path(request)}{target}", status_code=307)
 
 
 @router.get("/{lang}/cities", response_class=HTMLResponse)

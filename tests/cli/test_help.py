@@ -60,3 +60,17 @@ def test_every_feed_has_an_ingest_command(invoke, feed):
     assert result.exit_code == 0, result.output
     assert "--city" in result.output
     assert ("--period" if feed == "raster" else "--spec") in result.output
+
+
+SCREEN_LINES = 40  # a terminal screen, at 100 columns
+
+
+@pytest.mark.parametrize("path", [p for p, _ in ALL], ids=[" ".join(p) or "observatory"
+                                                           for p, _ in ALL])
+def test_every_help_fits_one_screen_and_shows_an_example(invoke, path):
+    result = invoke(*path, "--help", env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) <= SCREEN_LINES, f"{len(lines)} lines:\n{result.output}"
+    assert max(map(len, lines)) <= 100
+    assert "Example" in result.output

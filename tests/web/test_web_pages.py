@@ -80,9 +80,18 @@ def _cells(row: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)]
 
 
-def test_home_leads_to_the_city_list_in_each_language(client):
-    home = client.get("/", follow_redirects=False)
-    assert home.status_code == 307 and home.headers["location"] == "/en/cities"
+def test_home_leads_to_the_only_city_and_the_city_list_in_each_language(client, store):
+    # One city: a newcomer lands on its dashboard, in the language of the address.
+    for path, target in (("/", "/en/cities/nablus"), ("/en", "/en/cities/nablus"),
+                         ("/ar", "/ar/cities/nablus")):
+        home = client.get(path, follow_redirects=False)
+        assert home.status_code == 307 and home.headers["location"] == target, path
+    # Two cities: the list of them.
+    store.upsert_city(City(slug="jenin", name_en="Jenin", name_ar="جنين", country="PS",
+                           local_crs="EPSG:32636"))
+    for path, target in (("/", "/en/cities"), ("/en", "/en/cities"), ("/ar", "/ar/cities")):
+        home = client.get(path, follow_redirects=False)
+        assert home.status_code == 307 and home.headers["location"] == target, path
     english = client.get("/en/cities")
     assert _html_tag(english.text) == '<html lang="en" dir="ltr">'
     assert 'href="/en/cities/nablus">Nablus</a>' in english.text

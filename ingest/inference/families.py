@@ -1,0 +1,467 @@
+"""One proposal per feed family: census, admin, boundaries, events and cdr specs inferred from
+a file, every choice with its reason."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+
+from ingest import spec as spec_models
+from ingest.errors import IngestError
+from ingest.inference.columns import (
+    YEAR_IN_NAME,
+    find_dimensions,
+    find_period,
+    numeric,
+    value_columns,
+)
+from ingest.inference.commented import Choice, render
+from ingest.inference.districts import best_district_column, city_areas
+from ingest.inference.personal import personal_columns
+from ingest.inference.sniffing import Layout, geometry_kind, read_with, sniff
+from ingest.inference.vocabulary import Vocabulary, folded, shipped_vocabulary, snake
+from ingest.spec import SERVICE_AREAS
+from observatory.store.base import Store
+
+FEEDS = ("census", "admin", "boundaries", "events", "cdr")
+MODELS: dict[str, type[BaseModel]] = {"census": spec_models.CensusSpec, "admin": spec_models.AdminSpec,
+          "boundaries": spec_models.BoundariesSpec, "events": spec_models.EventsSpec,
+          "cdr": spec_models.CdrSpec}
+TIME_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%m/%d/%Y",
+                "%d.%m.%Y", "%Y%m%d")
+SEX_VALUES = {"m": "male", "f": "female", "male": "male", "female": "female", "1": "male",
+              "2": "female", "ذكر": "male", "أنثى": "female"}
+ARABIC = re.compile(r"[\u0600-\u06ff]")
+
+
+@dataclass(frozen=True)
+class Inference:
+    feed: str
+    spec: dict[str, Any]
+    yaml: str
+    notes: tuple[str, ...]
+
+
+@dataclass
+class _Context:
+    store: Store
+    city: str
+    path: Path
+    period: str | None
+    vocabulary: Vocabulary
+    notes: list[str]
+
+
+def infer_feed_spec(store: Store, city: str, path: Path, feed: str | None = None,
+                    period: str | None = None) -> Inference:
+    """The spec proposed for ``path`` as ``feed`` (default: the feed the file looks like).
+    ``period``: the period of a table that states none (a year, or a date for a list of
+    places). Raises ``IngestError`` for a file no reader knows."""
+    path = Path(path)
+    if feed is not None and feed not in FEEDS:
+        raise IngestError(f"spec inference knows the feeds {', '.join(FEEDS)}, not {feed!r}",
+                          file=path.name, fix="give --feed " + "|".join(FEEDS))
+    context = _Context(store, city, path, period, shipped_vocabulary(), [])
+    layout = sniff(path)
+    chosen, why_feed = (feed, "as asked (--feed)") if feed else _guess_feed(path, layout)
+    choices, header, trailer = BUILDERS[chosen](context, layout)
+    choices.insert(0, Choice("feed", chosen, why_feed))
+    spec = {choice.key: choice.value for choice in choices}
+    try:
+        MODELS[chosen].model_validate(spec)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        context.notes.append("the proposal does not validate yet: "
+                             f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}")
+    header = [f"Inferred by `observatory spec infer` from {path.name} for the city {city}.",
+              "Check every line; the comments say why each choice was made.", *header]
+    text = render(choices, header, tuple(trailer))
+    return Inference(chosen, spec, text, tuple(context.notes))
+
+
+def _guess_feed(path: Path, layout: Layout) -> tuple[str, str]:
+    if layout.format == "vector":
+        kind, _, _ = geometry_kind(path)
+        if kind == "polygon":
+            return "boundaries", "a vector file of polygons: boundaries"
+        if kind == "point":
+            return "events", "a vector file of points: events"
+        return "census", f"a vector file of {kind}s: its attribute table as a census table"
+    frame = read_with(path, layout).frame
+    columns = {folded(c) for c in frame.columns}
+    if personal_columns(frame).person_id:
+        return "admin", "a person identifier column: administrative records"
+    if {"site_id", "metric", "count"} <= columns or {"site", "metric", "count"} <= columns:
+        return "cdr", "tower sites, metrics and counts: mobile-phone aggregates"
+    if _lon_lat(frame) and _time_column(frame):
+        return "events", "coordinates and times on every row: events"
+    return "census", "a table of counts"
+
+
+# census ------------------------------------------------------------------------------------
+
+def _census(context: _Context, layout: Layout) -> tuple[list[Choice], list[str], list[str]]:
+    frame = read_with(context.path, layout).frame
+    choices = _source_choices(layout)
+    match = best_district_column(frame, city_areas(context.store, context.city))
+    if match is None:
+        column = _named(frame, r"district|bezirk|code|^id$") or str(frame.columns[0])
+        context.notes.append(f"no column matches the districts of {context.city} in the store "
+                             f"(are its boundaries loaded?): {column} is a guess")
+        choices.append(Choice("district", {"column": column, "match": "code"},
+                              "a GUESS: no column matches the city's districts"))
+        district, top, level = column, True, None
+    else:
+        choices.append(Choice("district", {"column": match.column, "match": match.match},
+                              match.why()))
+        district, top, level = match.column, match.top, match.level
+    if not top:
+        choices.append(Choice("level", level, "the areas matched are of this level"))
+    period = find_period(frame, context.path, context.period, {district})
+    choices.append(Choice("period", {"column": period.column} if period.column
+                          else {"value": period.value}, period.why))
+    key = [district, *([period.column] if period.column else [])]
+    candidates = [c for c in frame.columns if c not in key and numeric(frame[c])]
+    named, _, _ = value_columns(frame[candidates], set(), context.vocabulary)
+    if named and named[0].why.startswith("numeric"):
+        named = []  # nothing recognised: dimensions come first, then the numeric rest
+    dimensions = find_dimensions(frame, key, [v.entry["column"] for v in named],
+                                 context.vocabulary)
+    if not _unique(frame, key + [d.column for d in dimensions]):
+        context.notes.append("some rows repeat the same district, period and dimensions: they "
+                             "will be rejected as duplicates unless a dimension is added")
+    if dimensions:
+        choices.append(Choice("dimensions", {
+            d.key: ({"column": d.column, "values": d.values} if d.values
+                    else {"column": d.column}) for d in dimensions},
+            "columns that tell the rows of one district and period apart",
+            tuple(d.why for d in dimensions)))
+    skip = {*key, *(d.column for d in dimensions)}
+    variables, left_out, why = value_columns(frame, skip, context.vocabulary)
+    choices.append(Choice("variables", [v.entry for v in variables], why,
+                          tuple(v.why for v in variables)))
+    trailer = ([(f"Numeric columns left out (add them to variables to load them): "
+                f"{', '.join(left_out)}")] if left_out else [])
+    return choices, [], trailer
+
+
+def _unique(frame: pd.DataFrame, key: list[str]) -> bool:
+    return not frame.duplicated(subset=key).any()
+
+
+def _source_choices(layout: Layout) -> list[Choice]:
+    choices = [Choice("format", layout.format, layout.why("format"))]
+    if layout.format == "csv":
+        choices += [Choice("encoding", layout.encoding, layout.why("encoding")),
+                    Choice("delimiter", layout.delimiter, layout.why("delimiter")),
+                    Choice("header_row", layout.header_row, layout.why("header_row"))]
+    return choices
+
+
+def _named(frame: pd.DataFrame, pattern: str) -> str | None:
+    for column in frame.columns:
+        if re.search(pattern, folded(str(column))):
+            return str(column)
+    return None
+
+
+# admin -------------------------------------------------------------------------------------
+
+def _admin(context: _Context, layout: Layout) -> tuple[list[Choice], list[str], list[str]]:
+    frame = read_with(context.path, layout).frame
+    personal = personal_columns(frame)
+    choices = _source_choices(layout)
+    if personal.record_id:
+        choices.append(Choice("record_id", {"column": personal.record_id},
+                              personal.reasons[personal.record_id]))
+    if personal.person_id:
+        choices.append(Choice("person_id", {"column": personal.person_id},
+                              personal.reasons[personal.person_id]))
+    else:
+        context.notes.append("no person identifier column found: person_id must name one")
+    if personal.names:
+        choices.append(Choice("names", personal.names, "persons' names: dropped at ingest, "
+                              "never loaded as values"))
+    if personal.document_numbers:
+        choices.append(Choice("document_numbers", personal.document_numbers,
+                              "document numbers: dropped at ingest, never loaded as values"))
+    rest = frame.drop(columns=personal.columns)
+    nationality = _named(rest, r"nationalit|citizenship|country")
+    if nationality:
+        choices.append(_mapped("nationality", nationality, rest, context.vocabulary,
+                               default="other_foreign"))
+    sex = _named(rest, r"^(sex|gender)$")
+    if sex:
+        choices.append(_mapped("sex", sex, rest, context.vocabulary))
+    if personal.birth_year:
+        choices.append(Choice("birth_year", {"column": personal.birth_year},
+                              personal.reasons[personal.birth_year]))
+    match = best_district_column(rest, city_areas(context.store, context.city),
+                                 addresses=True)
+    if match is None:
+        context.notes.append("no column matches the city's districts: set district")
+    else:
+        choices.append(Choice("district", {"column": match.column, "match": match.match},
+                              match.why() + ("; the address is dropped after matching"
+                                             if match.match == "address" else "")))
+    service = _named(rest, r"service")
+    if service:
+        values = {folded(v) for v in rest[service].dropna().astype(str)}
+        known = values <= set(SERVICE_AREAS)
+        choices.append(Choice("service_area", {"column": service},
+                              "its values are the service areas" if known else
+                              "map its values onto the service areas (values: …)"))
+    date = _time_column(rest)
+    if date:
+        column, pattern = date
+        entry = {"column": column, **({"format": pattern} if pattern else {})}
+        choices.append(Choice("date", entry, f"dates ({pattern or 'ISO 8601'}) on every row"))
+    return choices, ["Personal data: the columns flagged below are pseudonymised or dropped."], []
+
+
+def _mapped(key: str, column: str, frame: pd.DataFrame, vocabulary: Vocabulary,
+            default: str | None = None) -> Choice:
+    distinct = sorted(frame[column].dropna().astype(str).str.strip().unique())
+    for spec, source in vocabulary.admin:
+        known = spec.get(key) or {}
+        if folded(str(known.get("column", ""))) == folded(column):
+            values = {str(k): str(v) for k, v in (known.get("values") or {}).items()}
+            entry = {"column": column, "values": values}
+            if known.get("default"):
+                entry["default"] = known["default"]
+            return Choice(key, entry, f"mapped as in {source}")
+    if key == "sex" and all(v.casefold() in SEX_VALUES for v in distinct):
+        return Choice(key, {"column": column,
+                            "values": {v: SEX_VALUES[v.casefold()] for v in distinct}},
+                      "sex codes")
+    entry = {"column": column, "values": {v: snake(v) for v in distinct}}
+    if default:
+        entry["default"] = default
+    return Choice(key, entry, f"{len(distinct)} values, each its own group: CHECK the groups")
+
+
+# boundaries --------------------------------------------------------------------------------
+
+def _boundaries(context: _Context, layout: Layout) -> tuple[list[Choice], list[str], list[str]]:
+    kind, crs, features = geometry_kind(context.path)
+    frame = features.drop(columns=features.geometry.name)
+    text = {str(c): frame[c].astype("string").str.strip() for c in frame.columns}
+    # Codes are short words or numbers, never measurements such as an area (12.5).
+    codelike = {c for c, v in text.items()
+                if v.notna().all() and v.str.fullmatch(r"[0-9A-Za-z_\-]+").all()}
+    unique = [c for c in codelike if text[c].is_unique]
+    choices: list[Choice] = []
+    city = context.store.city(context.city)
+    if city is None:
+        choices.append(Choice("city", {"slug": context.city, "name_en": context.city.title()},
+                              "a new city: complete name_ar, country and local_crs"))
+        context.notes.append(f"{context.city} is not in the store yet: complete the city block")
+    if crs is None:
+        choices.append(Choice("crs", "EPSG:4326", "the file states no CRS: a GUESS"))
+    known = (set(context.store.districts(context.city)["code"].astype(str))
+             if city is not None else set())
+    code = _code_column(text, unique, known)
+    if code is None:  # a publisher's slip repeats a code or two: say which, propose corrections
+        nearly = [c for c in codelike if text[c].nunique() >= 0.99 * len(text[c])]
+        code = _code_column(text, nearly, known)
+        if code is not None:
+            repeated = text[code][text[code].duplicated(keep="first")]
+            context.notes.append(
+                f"the codes of {code} repeat on features "
+                + ", ".join(f"{feature} ({value})" for feature, value in repeated.items())
+                + ": correct them in the file or under corrections: - {feature: N, code: …, "
+                "reason: …}")
+    if code is None:
+        raise IngestError("no column holds a distinct value for every feature",
+                          file=context.path.name, fix="add a code column to the file")
+    matches = bool(known) and text[code].isin(known).mean() >= 0.5
+    choices.append(Choice("code", {"column": code}, "a distinct, short value for every "
+                          "feature" + ("; matches the city's codes" if matches else "")))
+    if known and not matches:
+        level = _finer_level(context, text[code])
+        if level is not None:
+            choices.append(level)
+    distinct = [c for c, v in text.items() if v.notna().all() and v.nunique() >= 0.95 * len(v)]
+    name_en, name_ar = _name_columns(text, distinct, code)
+    if name_en:
+        choices.append(Choice("name_en", {"column": name_en}, "names in Latin script"))
+    if name_ar:
+        choices.append(Choice("name_ar", {"column": name_ar}, "names in Arabic script"))
+    year = YEAR_IN_NAME.findall(context.path.stem)
+    if year and not re.search(r"until|bis|before|to_", folded(context.path.stem)):
+        choices.append(Choice("valid_from", f"{year[0]}-01-01",
+                              "the year in the file name: CHECK the day the scheme took effect"))
+        header = [f"{len(features)} {kind} features, CRS {crs or 'not stated'}."]
+    else:
+        header = [f"{len(features)} {kind} features, CRS {crs or 'not stated'}.",
+                  ("valid_from (when this boundary scheme took effect) is not in the file: add "
+                   "it, or the ingest dates the version today.")]
+    return choices, header, []
+
+
+def _finer_level(context: _Context, codes: pd.Series) -> Choice | None:
+    """A level below one the city has, when every code starts with a code of that level (as
+    Berlin's forecast areas "0110" start with their district's "01")."""
+    for level in reversed(context.store.levels(context.city)):  # the finest first
+        parents = set(context.store.districts(context.city, level=level.name)["code"]
+                      .astype(str))
+        lengths = {len(code) for code in parents}
+        if len(lengths) != 1:
+            continue
+        (prefix,) = lengths
+        if codes.str.len().gt(prefix).all() and codes.str[:prefix].isin(parents).all():
+            name = _layer_name(context.path)  # forecast-areas-2021 -> forecast_area
+            declared = {"name": name, "parent": level.name, "parent_code": {"prefix": prefix},
+                        "name_en": name.replace("_", " ").capitalize() + "s", "name_ar": ""}
+            return Choice("level", declared,
+                          f"every code starts with a code of {level.name} ({prefix} "
+                          "characters): a finer level; NAME it, add its Arabic name")
+    return None
+
+
+def _code_column(text: dict[str, pd.Series], unique: list[str], known: set[str]) -> str | None:
+    def score(column: str) -> tuple:
+        values = text[column]
+        hint = bool(re.search(r"(^|_)(code|id|nr|no|num|numbe|number|key|geoid)(_|$)|nr$|code",
+                              folded(column)))
+        return (-values.isin(known).mean() if known else 0, not hint,
+                not values.str.fullmatch(r"[0-9A-Za-z]+").all(), values.str.len().mean())
+    return min(unique, key=score, default=None)
+
+
+def _name_columns(text: dict[str, pd.Series], unique: list[str],
+                  code: str) -> tuple[str | None, str | None]:
+    arabic = [c for c in unique if c != code and text[c].str.contains(ARABIC).mean() > 0.9]
+    latin = []
+    for column in unique:
+        values = text[column]
+        if column == code or column in arabic or numeric(values) or not values.str.contains(
+                r"[A-Za-zÀ-ÿ]{3}").all():
+            continue
+        mixed = not values.str.isupper().all()
+        hint = bool(re.search(r"nam|geog|label|title|community", folded(column)))
+        no_digits = not values.str.contains(r"\d").any()
+        latin.append((-(2 * mixed + hint + no_digits), column))
+    return (min(latin)[1] if latin else None, arabic[0] if arabic else None)
+
+
+# events ------------------------------------------------------------------------------------
+
+def _events(context: _Context, layout: Layout) -> tuple[list[Choice], list[str], list[str]]:
+    choices = [Choice("format", layout.format, layout.why("format"))] if layout.format \
+        == "vector" else _source_choices(layout)
+    if layout.format == "vector":
+        _, _, features = geometry_kind(context.path)
+        frame = features.drop(columns=features.geometry.name)
+        point = None
+    else:
+        frame = read_with(context.path, layout).frame
+        point = _lon_lat(frame)
+    layer_column = _named(frame, r"^(layer|event_type|incident_type)$")
+    if layer_column:
+        choices.append(Choice("layer", {"column": layer_column},
+                              f"{frame[layer_column].nunique()} layers named in the column"))
+    else:
+        name = _layer_name(context.path)
+        choices.append(Choice("layer", {"value": name},
+                              "one layer, named after the file: RENAME it if need be"))
+    time = _time_column(frame)
+    if time:
+        column, pattern = time
+        entry = {"column": column, **({"format": pattern} if pattern else {})}
+        values = frame[column].dropna().astype(str)
+        offset = values.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$").all()
+        why = f"times ({pattern or 'ISO 8601'})"
+        if not offset:
+            why += "; no UTC offset: set time.timezone to the city's zone (default UTC)"
+        choices.append(Choice("time", entry, why))
+    else:
+        value = context.period or f"{pd.Timestamp.now().year}-01-01"
+        choices.append(Choice("time", {"value": value},
+                              "no time column: a list of places, dated " +
+                              ("as given (--period)" if context.period else "1 January: SET it")))
+    if point:
+        choices.append(Choice("point", {"lon": point[0], "lat": point[1]},
+                              "longitude and latitude columns"))
+    identifier = _named(frame, r"^(id|event_id|incident_id|uid|objectid)$")
+    if identifier and frame[identifier].is_unique:
+        choices.append(Choice("id", {"column": identifier}, "a distinct id on every row"))
+    used = {layer_column, time[0] if time else None, identifier, *(point or ())}
+    attributes = [str(c) for c in frame.columns if c not in used]
+    choices.append(Choice("attributes", attributes, "the other columns, kept as attributes"))
+    return choices, [], []
+
+
+def _layer_name(path: Path) -> str:
+    name = re.sub(r"[_\-]?((until|bis|before|from|ab|since)[_\-]?)?(19|20)\d\d", "", path.stem,
+                  flags=re.IGNORECASE)
+    name = re.sub(r"[_\-]?(points|locations|sites|list)$", "", name, flags=re.IGNORECASE)
+    name = snake(name)
+    return name[:-1] if name.endswith("s") and not name.endswith("ss") else name
+
+
+def _lon_lat(frame: pd.DataFrame) -> tuple[str, str] | None:
+    lon = _named(frame, r"^(lon|lng|long|longitude|x)$")
+    lat = _named(frame, r"^(lat|latitude|y)$")
+    return (lon, lat) if lon and lat else None
+
+
+def _time_column(frame: pd.DataFrame) -> tuple[str, str | None] | None:
+    """A column of times: (column, strftime format or None for ISO 8601)."""
+    for column in frame.columns:
+        if not re.search(r"date|time|datum|when|occurred", folded(str(column))):
+            continue
+        values = frame[column].dropna().astype(str).head(200)
+        if not len(values):
+            continue
+        if pd.to_datetime(values, format="ISO8601", errors="coerce").notna().all():
+            return str(column), None
+        for pattern in TIME_FORMATS:
+            if pd.to_datetime(values, format=pattern, errors="coerce").notna().all():
+                return str(column), pattern
+    return None
+
+
+# cdr ---------------------------------------------------------------------------------------
+
+def _cdr(context: _Context, layout: Layout) -> tuple[list[Choice], list[str], list[str]]:
+    frame = read_with(context.path, layout).frame
+    choices = [Choice("format", "csv", layout.why("format")),
+               Choice("delimiter", layout.delimiter, layout.why("delimiter"))]
+    roles = {"site": r"^(site_id|site|tower|tower_id|cell_id)$", "lon": r"^(lon|lng|longitude)$",
+             "lat": r"^(lat|latitude)$", "time": r"^(date|day|time)$", "metric": r"^metric$",
+             "count": r"^(count|n|value)$"}
+    columns = {role: _named(frame, pattern) for role, pattern in roles.items()}
+    choices.append(Choice("columns", {k: v for k, v in columns.items() if v},
+                          "the columns of sites, places, days, metrics and counts"))
+    rest = [c for c in frame.columns if c not in columns.values()]
+    dimensions = {}
+    for column in rest:
+        known = context.vocabulary.dimensions.get(folded(column))
+        dimensions[known.key if known else snake(column)] = {"column": column}
+    if dimensions:
+        choices.append(Choice("dimensions", dimensions, "the other columns split the counts"))
+    choices.append(Choice("period", "month", "daily rows summed by month"))
+    choices.append(Choice("assign", "voronoi", "counts spread by the sites' Voronoi cells"))
+    metrics = {}
+    for metric in sorted(frame[columns["metric"]].dropna().unique()) if columns["metric"] else []:
+        known_metric = context.vocabulary.metrics.get(str(metric))
+        metrics[str(metric)] = (dict(known_metric[0]) if known_metric
+                                else {"variable": snake(str(metric)), "unit": ""})
+    choices.append(Choice("metrics", metrics, "the metrics in the file"))
+    return choices, [], []
+
+
+BUILDERS: dict[str, Callable[[_Context, Layout],
+                             tuple[list[Choice], list[str], list[str]]]] = {
+    "census": _census, "admin": _admin, "boundaries": _boundaries, "events": _events,
+    "cdr": _cdr,
+}
+
+
