@@ -19,6 +19,7 @@ from observatory.settings import (
     StoreSettings,
 )
 from observatory.web.routes import add_pages
+from observatory.web.segregation_page import add_segregation_page
 
 
 def create_app(
@@ -31,5 +32,6 @@ def create_app(
     ingest_token: str | None = None,
 ) -> FastAPI:
     # The pages last: their /{lang}/… paths must not shadow any API route.
-    return http_app((add_api_routes, add_pages), store_settings, api_settings, field_settings,
+    return http_app((add_api_routes, add_pages, add_segregation_page), store_settings,
+                    api_settings, field_settings,
                     disclosure=disclosure, boundary=boundary, ingest_token=ingest_token)

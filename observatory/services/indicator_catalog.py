@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from indicators.definitions import DEFINITIONS_DIR, GroupSharesFormula
-from indicators.vocabulary import group_names
+from indicators.vocabulary import group_dimensions, group_names
 from observatory.services.definitions import Stamp, current_frameworks, stamp
 
 
@@ -43,6 +43,13 @@ class IndicatorCatalog(Mapping[str, IndicatorInfo]):
         return IndicatorInfo(indicator_id, parent.framework, f"{parent.name_en}: {names['en']}",
                              f"{parent.name_ar or parent.name_en}: {names['ar']}", parent.unit,
                              parent.direction)
+
+    def group_of(self, indicator_id: str) -> tuple[str, str] | None:
+        """(dimension, group) of an id a ``group_shares`` definition generates, else None."""
+        prefix, dot, group = indicator_id.partition(".")
+        if not dot or not group or prefix not in self._per_group:
+            return None
+        return self._per_group[prefix], group
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._defined)
@@ -91,6 +98,20 @@ def _composite(ident: str, framework: str, names: dict[str, str]) -> IndicatorIn
     return IndicatorInfo(
         ident, framework, names.get("en", ident), names.get("ar", ""), "score", "higher"
     )
+
+
+def group_share_choices(ids: Iterable[str], catalog: IndicatorCatalog
+                        ) -> dict[str, dict[str, str]]:
+    """Among ``ids``, the group shares by dimension: dimension → {group: indicator id}, in
+    the vocabulary's order of dimensions (then any other), groups sorted."""
+    found: dict[str, dict[str, str]] = {}
+    for ident in sorted(ids):
+        of = catalog.group_of(ident)
+        if of is not None:
+            found.setdefault(of[0], {})[of[1]] = ident
+    order = {d: i for i, d in enumerate(group_dimensions())}
+    return dict(sorted(found.items(), key=lambda item: (order.get(item[0], len(order)),
+                                                        item[0])))
 
 
 def info_of(catalog: Mapping[str, IndicatorInfo], indicator_id: str) -> IndicatorInfo:

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from indicators.vocabulary import dimension_info, dimension_name, group_name
 from observatory.http.deps import (
     ApiSettingsDep,
     BoundaryDep,
@@ -33,6 +34,7 @@ from observatory.services.district_profile import district_profile
 from observatory.services.indicator_catalog import (
     IndicatorInfo,
     framework_names,
+    group_share_choices,
     indicator_catalog,
     info_of,
 )
@@ -144,6 +146,10 @@ def dashboard(
     level: LevelDep,
     indicator: str | None = Query(None, description="indicator id; default: foreign citizens"),
     period: str | None = Query(None, description="e.g. 2025; default: the indicator's latest"),
+    dimension: str | None = Query(None, description="with group: that group's share "
+                                  "(birthplace, migration_background…) instead of indicator"),
+    group: str | None = Query(None, description="a group of dimension; default: its first "
+                              "group but the reference one"),
 ) -> HTMLResponse:
     w = words(lang)
     levels = store.levels(city.slug)
@@ -157,8 +163,13 @@ def dashboard(
         return _page(request, lang, "dashboard.html", caller=caller, city=city, indicator=None,
                      level_switch=switch, changes_url=changes_url,
                      message=w["no_values"].format(city=city.slug))
+    catalog = indicator_catalog()
+    shares = group_share_choices(ids, catalog)
+    if dimension in shares:
+        indicator = _group_share(shares[dimension], dimension, group)
     if indicator is None or indicator not in ids:
         indicator = DEFAULT_INDICATOR if DEFAULT_INDICATOR in ids else ids[0]
+    shown_group = catalog.group_of(indicator)
     chosen = values[values["indicator_id"] == indicator]
     periods = sorted(chosen["period"].astype(str).unique(), reverse=True)
     if period not in periods:
@@ -192,7 +203,14 @@ def dashboard(
     return _page(
         request, lang, "dashboard.html", caller=caller, city=city,
         indicator=indicator, indicator_label=display.label, period=period, periods=periods,
-        groups=_indicator_groups(ids, indicator_catalog(), lang), rows=rows,
+        groups=_indicator_groups(ids, catalog, lang), rows=rows,
+        share_dimensions=[(d, dimension_name(d, lang)) for d in shares],
+        share_dimension=shown_group[0] if shown_group else None,
+        share_groups=[(g, group_name(shown_group[0], g, lang))
+                      for g in shares[shown_group[0]]] if shown_group else [],
+        share_group=shown_group[1] if shown_group else None,
+        segregation_url=f"{root}/{lang}/cities/{city.slug}/segregation?" + urlencode(
+            {**({"dimension": shown_group[0]} if shown_group else {}), **at_level}),
         city_value=cell("", "value", display.value_format),
         level=level, level_name=level.name_in(lang), level_switch=switch,
         several_levels=len(levels) > 1, changes_url=changes_url, estimate_mark=ESTIMATE_MARK,
@@ -202,6 +220,17 @@ def dashboard(
         hotspot_url=f"{root}/maps/{city.slug}/hotspots/{indicator}?{urlencode(query)}",
         profile_query=urlencode({"period": period, **at_level}),
     )
+
+
+def _group_share(groups: dict[str, str], dimension: str, group: str | None) -> str:
+    """The share indicator of ``group`` of ``dimension``; an unknown or missing group: the
+    first group but the dimension's reference group (the majority the others are set
+    against)."""
+    if group in groups:
+        return groups[group]
+    info = dimension_info(dimension)
+    others = [g for g in groups if info is None or g != info.reference] or list(groups)
+    return groups[others[0]]
 
 
 @router.get("/{lang}/cities/{city}/districts/{code}", response_class=HTMLResponse)
