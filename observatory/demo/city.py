@@ -18,6 +18,7 @@ SPEC_FILES = (
     "boundaries_spec.yaml", "census_spec.yaml", "service_records_spec.yaml", "incidents_spec.yaml",
     "labour_force_spec.yaml", "households_spec.yaml", "socioeconomic_spec.yaml",
     "elections_spec.yaml", "towers_spec.yaml", "service_points_spec.yaml",
+    "service_requests_spec.yaml",
 )
 
 
@@ -47,6 +48,15 @@ class DemoCity:
     elections_spec: Path
     towers_spec: Path
     service_points_spec: Path
+
+    @property
+    def service_requests(self) -> Path:
+        """Geotagged service requests (the points feed), beside the other files."""
+        return self.boundaries.with_name("service_requests.csv")
+
+    @property
+    def service_requests_spec(self) -> Path:
+        return self.boundaries.with_name("service_requests_spec.yaml")
 
     @property
     def census_tables(self) -> tuple[tuple[Path, Path], ...]:

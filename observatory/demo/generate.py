@@ -22,6 +22,7 @@ from observatory.demo.incidents import build_incidents
 from observatory.demo.raster import build_population_grid, write_population_tif
 from observatory.demo.records import build_service_records, write_service_records_csv
 from observatory.demo.service_points import build_service_points
+from observatory.demo.service_requests import build_service_requests, write_service_requests_csv
 from observatory.demo.tables import write_titled_csv
 from observatory.demo.towers import build_towers, write_towers_csv
 from observatory.demo.writers import write_geojson
@@ -30,6 +31,7 @@ COMPONENTS = (
     "geography", "census", "raster", "towers", "records", "incidents", "services",
     # Appended: a spawned stream depends only on its position, so earlier files keep their bytes.
     "profile", "labour_force", "households", "socioeconomic", "elections",
+    "requests",
 )
 
 
@@ -93,6 +95,8 @@ def generate_demo_city(out_dir: Path, seed: int = 2026) -> DemoCity:
         (elections.build_elections, elections.SUBJECT, demo.elections),
     ):
         write_titled_csv(build(census, profile, rng[path.stem]), path, city, subject)
+    write_service_requests_csv(build_service_requests(geography, census, rng["requests"]),
+                               demo.service_requests)
     for name in SPEC_FILES:
         (out_dir / name).write_text(spec_text(name), encoding="utf-8")
     return demo

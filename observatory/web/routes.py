@@ -38,7 +38,7 @@ from observatory.services.indicator_catalog import (
     indicator_catalog,
     info_of,
 )
-from observatory.services.indicator_display import indicator_display, value_format
+from observatory.services.indicator_display import indicator_display, unit_name, value_format
 from observatory.services.map_pages import DEFAULT_INDICATOR
 from observatory.services.visibility import REVIEWER, shown_values
 from observatory.web.formatting import (
@@ -123,15 +123,22 @@ def city_list(request: Request, lang: Lang, store: StoreDep) -> HTMLResponse:
                  cities=[(c.slug, c.name_in(lang), c.country) for c in cities])
 
 
+def _with_unit(info: IndicatorInfo, lang: Lang) -> str:
+    """The indicator's name, and its unit where the name does not already say it."""
+    name, unit = _indicator_name(info, lang), unit_name(info.unit, lang)
+    return f"{name} ({unit})" if unit and unit not in name else name
+
+
 def _indicator_groups(ids: list[str], catalog: Mapping[str, IndicatorInfo],
                       lang: Lang) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The picker's options: (framework name, [(id, indicator name)]), each sorted by name."""
+    """The picker's options: (framework name, [(id, indicator name and unit)]), each sorted
+    by name."""
     names = framework_names(lang)
     groups: dict[str, list[tuple[str, str]]] = {}
     for ident in ids:
         info = info_of(catalog, ident)
         label = names.get(info.framework, info.framework or "—")
-        groups.setdefault(label, []).append((ident, _indicator_name(info, lang)))
+        groups.setdefault(label, []).append((ident, _with_unit(info, lang)))
     return [(label, sorted(options, key=lambda o: o[1])) for label, options in
             sorted(groups.items())]
 
@@ -203,6 +210,7 @@ def dashboard(
     return _page(
         request, lang, "dashboard.html", caller=caller, city=city,
         indicator=indicator, indicator_label=display.label, period=period, periods=periods,
+        unit=unit_name(info_of(catalog, indicator).unit, lang),
         groups=_indicator_groups(ids, catalog, lang), rows=rows,
         share_dimensions=[(d, dimension_name(d, lang)) for d in shares],
         share_dimension=shown_group[0] if shown_group else None,
@@ -258,6 +266,7 @@ def district_page(
         spec = value_format(entry["unit"])
         entries.append({
             "id": entry["indicator_id"], "name": _indicator_name(info, lang),
+            "unit": unit_name(info.unit, lang),
             "period": entry["period"],
             "value": number_text(entry["value"], spec, suppressed=entry["suppressed"], words=w),
             "score": number_text(entry["score"], SCORE_FORMAT, suppressed=entry["suppressed"],
