@@ -13,9 +13,11 @@ from observatory.store import open_store
 
 pytestmark = pytest.mark.slow
 
-# boundaries, 5 census tables, raster, service records, towers, incidents, service points
-DEMO_RUNS = 11
-FEEDS = {"boundaries": 1, "census": 5, "raster": 1, "admin": 1, "cdr": 1, "events": 2}
+# boundaries, 5 census tables, raster, service records, towers, incidents, service points,
+# geotagged service requests (points)
+DEMO_RUNS = 12
+FEEDS = {"boundaries": 1, "census": 5, "raster": 1, "admin": 1, "cdr": 1, "events": 2,
+         "points": 1}
 
 
 def _remote_assets(html: str) -> list[str]:
