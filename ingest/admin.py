@@ -75,7 +75,7 @@ def normalise_admin(
         "district_code": district_codes,
         "period": _months(frame, spec, rejections, raw),
         "service_area": _service_areas(frame, spec.service_area, rejections, raw),
-        "citizenship": _mapped(frame, spec.nationality, "nationality", rejections, raw),
+        spec.group_dimension: _mapped(frame, spec.nationality, "nationality", rejections, raw),
     }, index=frame.index)
     if spec.sex:
         keys["sex"] = _mapped(frame, spec.sex, "sex", rejections, raw)

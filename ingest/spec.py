@@ -272,6 +272,9 @@ class AdminSpec(TableSourceSpec, _ReplacingSpec):
     document_numbers: list[str] = Field(default_factory=list)  # dropped
     record_id: ColumnRef | None = None  # a repeated record id rejects the later row
     nationality: MappedColumnSpec  # values -> nationality group; own citizens: national
+    # the dimension the groups of that column are stored under (indicators/vocabulary): e.g.
+    # birthplace where the register records countries of birth rather than nationality
+    group_dimension: str = Field(default="citizenship", pattern=r"^[a-z][a-z0-9_]*$")
     sex: MappedColumnSpec | None = None  # given: a dimension of the counts
     birth_year: ColumnRef | None = None  # checked, then dropped (not needed for the counts)
     district: AdminDistrictSpec

@@ -21,6 +21,7 @@ from observatory.settings import (
 )
 from observatory.web.routes import add_pages
 from observatory.web.upload_pages import add_upload_pages
+from observatory.web.segregation_page import add_segregation_page
 
 
 def create_app(
@@ -34,6 +35,7 @@ def create_app(
     upload_settings: UploadSettings | None = None,
 ) -> FastAPI:
     # The pages last: their /{lang}/… paths must not shadow any API route.
-    return http_app((add_api_routes, add_upload_pages, add_pages), store_settings, api_settings, field_settings,
+    return http_app((add_api_routes, add_upload_pages, add_pages, add_segregation_page),
+                    store_settings, api_settings, field_settings,
                     disclosure=disclosure, boundary=boundary, ingest_token=ingest_token,
                     upload_settings=upload_settings)

@@ -9,9 +9,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from bench.indicators.synthetic import GRID_CRS
 from indicators.compute import compute_city, framework_values
 from indicators.definitions import load_definitions, load_frameworks
-from indicators.evaluate import PreparedObservations, evaluate
+from indicators.evaluate import PreparedObservations, SpatialContext, evaluate
 from observatory.settings import DisclosureSettings
 from observatory.store import open_store
 
@@ -20,16 +21,25 @@ SHARE_SQL = (Path(__file__).with_name("foreign_share.sql")).read_text(encoding="
 MEMORY_CITY = "bench"  # the city the in-memory SQL view pretends the frame belongs to
 
 
-def setup_engine(observations_path: str):
+def setup_engine(observations_path: str, city_path: str):
     return (list(load_frameworks().values()), pd.read_pickle(observations_path),
-            DisclosureSettings().min_count)
+            DisclosureSettings().min_count, spatial_context(city_path))
+
+
+def spatial_context(city_path: str) -> SpatialContext:
+    """The synthetic city's districts and events (a pickled pair), as compute_city builds
+    it from a store."""
+    districts, events = pd.read_pickle(city_path)
+    empty = next(iter(events.values())).iloc[:0] if events else None
+    return SpatialContext(districts=districts, local_crs=GRID_CRS,
+                          events=lambda layer: events.get(layer, empty))
 
 
 def run_engine(state) -> int:
     """Every framework's values (indicators and composites); returns the rows produced."""
-    frameworks, observations, min_count = state
+    frameworks, observations, min_count, spatial = state
     prepared = PreparedObservations(observations)
-    return sum(len(framework_values(f, prepared, min_count)) for f in frameworks)
+    return sum(len(framework_values(f, prepared, min_count, spatial)) for f in frameworks)
 
 
 def setup_compute_city(store_url: str, city: str):

@@ -1,16 +1,21 @@
 """Synthetic observations shaped by the shipped indicator definitions: every variable a formula
 reads, carrying every dimension a formula filters on, so a new framework is benchmarked as soon
-as its YAML lands."""
+as its YAML lands; and a synthetic city for the formulas that also need districts and events
+(rates of events, access to services): a grid of square districts and events in each layer."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import product
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+from pydantic import BaseModel
 
-from indicators.definitions import DiversityFormula, Framework, TermsFormula
+from indicators.definitions import Framework
+from indicators.formulas.base import Term
 from observatory.models import canonical_dims
 
 # Groups per dimension at least: the values the formulas name plus fillers, so that "not
@@ -27,35 +32,93 @@ def observation_plan(frameworks: Iterable[Framework], min_groups: int = MIN_GROU
 
     Dimensions that one term filters on together are cross-tabulated in one table; dimensions
     never filtered together get tables of their own (households by water, households by
-    sanitation…), as census tables come, rather than one cross-product of them all.
+    sanitation…), as census tables come, rather than one cross-product of them all. Every
+    formula kind is read the same way (its terms, its variable and dimension, its ``by``), so
+    the kinds and frameworks added later come in without a change here.
     """
     values: dict[str, dict[str, set[str]]] = {}
     groups: dict[str, list[set[str]]] = {}
     for framework in frameworks:
         for definition in framework.indicators:
-            formula = definition.formula
-            if isinstance(formula, DiversityFormula):
-                named = {formula.dimension: [formula.group] if formula.group else []}
-                _add(values, groups, formula.variable, named)
-            elif isinstance(formula, TermsFormula):
-                for term in formula.terms.values():
-                    _add(values, groups, term.variable, {
-                        dim: [wanted] if isinstance(wanted, str)
-                        else wanted if isinstance(wanted, list)
-                        else wanted["not"]  # {"not": [...]}: fillers are the other values
-                        for dim, wanted in term.where.items()})
+            for variable, named in formula_tables(definition.formula):
+                _add(values, groups, variable, named)
     return {variable: [{dim: _with_fillers(dim, values[variable][dim], min_groups)
                         for dim in sorted(group)}
                        for group in sorted(groups[variable], key=sorted)] or [{}]
             for variable in sorted(values)}
 
 
+def formula_tables(formula: BaseModel) -> list[tuple[str, dict[str, list[str]]]]:
+    """(variable, {dimension: the values it names}) for every count ``formula`` reads: its
+    terms (wherever they sit in the model: terms, numerators, candidate denominators), a
+    ``variable`` split by a ``dimension`` (group shares, diversity), a counts term split
+    ``by`` a dimension (rates per category), and any other variable it declares, unsplit."""
+    found = [(term.variable, _named(term.where)) for term in _terms_in(formula)]
+    if hasattr(formula, "foreign_residents") and str(getattr(formula, "measure", "")).endswith(
+            "_foreign"):
+        term = formula.foreign_residents()
+        found.append((term.variable, _named(term.where)))
+    variable, dimension = getattr(formula, "variable", None), getattr(formula, "dimension", None)
+    if isinstance(variable, str) and isinstance(dimension, str):
+        group = getattr(formula, "group", None)
+        found.append((variable, {dimension: [group] if isinstance(group, str) else []}))
+    by, counts = getattr(formula, "by", None), getattr(formula, "counts", None)
+    if isinstance(by, str) and isinstance(counts, Term):
+        found.append((counts.variable, {**_named(counts.where), by: []}))
+    covered = {v for v, _ in found}
+    found += [(v, {}) for v in sorted(_declared(formula) - covered)]
+    return found
+
+
+def _declared(formula: BaseModel) -> set[str]:
+    variables = getattr(formula, "variables", None)
+    return set(variables()) if callable(variables) else set()
+
+
+def _named(where: dict) -> dict[str, list[str]]:
+    return {dim: [wanted] if isinstance(wanted, str)
+            else wanted if isinstance(wanted, list)
+            else wanted["not"]  # {"not": [...]}: fillers are the other values
+            for dim, wanted in where.items()}
+
+
+def _terms_in(value: object) -> Iterator[Term]:
+    if isinstance(value, Term):
+        yield value
+    elif isinstance(value, BaseModel):
+        term = getattr(value, "term", None)
+        if callable(term):  # a candidate denominator: its term
+            yield term()
+            return
+        for name in type(value).model_fields:
+            yield from _terms_in(getattr(value, name))
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _terms_in(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _terms_in(item)
+
+
 def unmodelled(frameworks: Iterable[Framework]) -> list[str]:
-    """Indicators whose formulas need more than observations (e.g. access to services needs
-    districts and service points): the plan gives them nothing, so they are not timed."""
+    """Indicators whose formulas read neither observations nor the synthetic districts and
+    events: the plan gives them nothing, so they are not timed."""
     return [f"{definition.id} ({definition.formula.kind})"
             for framework in frameworks for definition in framework.indicators
-            if not isinstance(definition.formula, (TermsFormula, DiversityFormula))]
+            if not formula_tables(definition.formula)
+            and not event_layers([definition.formula])]
+
+
+def event_layers(formulas: Iterable[BaseModel]) -> list[str]:
+    """The event layers the formulas count or measure distances to (``events``,
+    ``services_layer``, or any other ``*layer`` field)."""
+    layers = set()
+    for formula in formulas:
+        for name in type(formula).model_fields:
+            value = getattr(formula, name)
+            if isinstance(value, str) and (name == "events" or name.endswith("layer")):
+                layers.add(value)
+    return sorted(layers)
 
 
 def _add(values: dict, groups: dict, variable: str, named: dict[str, list[str]]) -> None:
@@ -104,3 +167,51 @@ def synthetic_observations(plan: Plan, n_districts: int, n_periods: int,
         "unit": "persons",
         "ingest_run": "bench",
     })
+
+
+GRID_CRS = "EPSG:32633"  # UTM 33N: metres, so areas and distances are what the grid says
+CELL_M = 500.0
+
+
+def synthetic_city(n_districts: int, n_periods: int, layers: Iterable[str],
+                   events_per_district_period: float = 1.0, seed: int = 2026
+                   ) -> tuple[gpd.GeoDataFrame, dict[str, gpd.GeoDataFrame]]:
+    """Square districts of 500 m in rows of ⌈√n⌉ (codes as in the observations) and, per
+    layer, events placed uniformly over the grid and spread over the periods' years."""
+    side = int(np.ceil(np.sqrt(n_districts)))
+    k = np.arange(n_districts)
+    x0, y0 = 500_000 + (k % side) * CELL_M, 5_000_000 + (k // side) * CELL_M
+    districts = gpd.GeoDataFrame(
+        {"code": [f"D{i:06d}" for i in k], "name_en": "", "name_ar": "",
+         "area_m2": CELL_M * CELL_M},
+        geometry=shapely.box(x0, y0, x0 + CELL_M, y0 + CELL_M), crs=GRID_CRS).to_crs(4326)
+    rng = np.random.default_rng(seed)
+    n_events = int(n_districts * n_periods * events_per_district_period)
+    events = {}
+    for layer in layers:
+        cell = rng.integers(0, n_districts, n_events)
+        x = 500_000 + (cell % side + rng.random(n_events)) * CELL_M
+        y = 5_000_000 + (cell // side + rng.random(n_events)) * CELL_M
+        year = FIRST_PERIOD + rng.integers(0, n_periods, n_events)
+        days = rng.integers(0, 360, n_events)
+        occurred = (pd.to_datetime(year.astype(str), format="%Y", utc=True)
+                    + pd.to_timedelta(days, unit="D") + pd.Timedelta(hours=12))
+        events[layer] = gpd.GeoDataFrame(
+            {"id": [f"{layer}-{i}" for i in range(n_events)], "layer": layer,
+             "occurred_at": occurred, "attributes": "{}", "status": "published"},
+            geometry=shapely.points(x, y), crs=GRID_CRS).to_crs(4326)
+    return districts, events
+
+
+def place_centres(observations: pd.DataFrame, districts: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Population-weighted centres (``*_centre_lon`` / ``*_centre_lat``, as the raster feed
+    stores them) at the districts' centroids instead of log-normal counts."""
+    centroids = districts.to_crs(GRID_CRS).centroid.to_crs(4326)
+    lon = pd.Series(centroids.x.to_numpy(), index=districts["code"].to_numpy())
+    lat = pd.Series(centroids.y.to_numpy(), index=districts["code"].to_numpy())
+    out = observations.copy()
+    for suffix, coords in (("_centre_lon", lon), ("_centre_lat", lat)):
+        rows = out["variable"].str.endswith(suffix)
+        out.loc[rows, "value"] = out.loc[rows, "district_code"].map(coords).to_numpy()
+        out.loc[rows, "unit"] = "degrees"
+    return out

@@ -11,6 +11,9 @@ pins its count to within the rounding. The relations an attacker can use are lin
   sum to 1, i.e. their counts sum to the known denominator;
 - **a share of several groups is their sum** (foreign = every citizenship but national), so
   ``foreign − Σ published foreign groups`` is a relation too;
+- **categories sum to the total**: the rates of counted points (the ``points`` feed) per 1,000
+  residents, per category and in total, share the residents, so ``total − Σ categories`` is a
+  relation among their counts;
 - **one count published twice is one cell** (the same numerator and denominator under two
   indicators, e.g. a share and the location quotient built on it: those are *linked*).
 
@@ -23,7 +26,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -32,6 +35,7 @@ from indicators.definitions import Definition
 from indicators.evaluate import PreparedObservations
 from indicators.formulas.base import Term
 from indicators.formulas.group_shares import GroupSharesFormula
+from indicators.formulas.rates import RateFormula
 from indicators.formulas.terms import TermsFormula
 
 RATIO = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*\*\s*)?([A-Za-z_]\w*)\s*/\s*([A-Za-z_]\w*)\s*$")
@@ -127,6 +131,8 @@ def ratios(definitions: Iterable[Definition], prepared: PreparedObservations
                                      counts=["part", "everyone - part"])
                 found.append(Ratio(f"{definition.id}.{group}", part, everyone, 1.0, share,
                                    (formula.variable, formula.dimension), frozenset([group])))
+        elif isinstance(formula, RateFormula):
+            found += _rate_ratios(definition.id, formula, prepared)
         elif isinstance(formula, TermsFormula):
             match = RATIO.match(formula.expression)
             if match and {match[2], match[3]} <= formula.terms.keys():
@@ -140,7 +146,48 @@ def ratios(definitions: Iterable[Definition], prepared: PreparedObservations
                        if any(re.search(rf"\b{name}\b", e) for e in formula.counts)}
             if counted:
                 linked[definition.id] = frozenset(_canonical(formula.terms[n]) for n in counted)
-    return found, linked
+    return _with_rate_totals(found), linked
+
+
+def _rate_ratios(indicator_id: str, formula: RateFormula,
+                 prepared: PreparedObservations) -> list[Ratio]:
+    """A rate of observed counts per 1,000 residents is a ratio of counts: one per category
+    when split ``by`` one (the family (variable, category) whose cells sum to the total).
+    Its residents are the first candidate the observations hold (a district on another
+    candidate is then left out: its whole is not this one). Rates of events have no counts
+    among the observations and are protected by their own rule (the city value only where no
+    district is suppressed)."""
+    if formula.counts is None or formula.per != "1000_residents":
+        return []
+    whole = next((d.term() for d in formula.residents if prepared.mask(d.term()).any()), None)
+    if whole is None:
+        return []
+    rule = TermsFormula(terms={"part": formula.counts, "whole": whole},
+                        expression="1000 * part / whole", counts=["part", "whole"])
+    if formula.by is None:
+        return [Ratio(indicator_id, formula.counts, whole, 1000.0, rule)]
+    codes, groups = prepared.codes(formula.by)
+    mask = prepared.mask(formula.counts)
+    present = sorted(str(g) for g in groups[np.unique(codes[mask & (codes >= 0)])])
+    family = (formula.counts.variable, formula.by)
+    out = []
+    for group in present:
+        part = Term(variable=formula.counts.variable,
+                    where={**formula.counts.where, formula.by: group})
+        out.append(Ratio(f"{indicator_id}.{group}", part, whole, 1000.0,
+                         rule.model_copy(update={"terms": {"part": part, "whole": whole}}),
+                         family, frozenset([group])))
+    return out
+
+
+def _with_rate_totals(found: list[Ratio]) -> list[Ratio]:
+    """A rate of all the counts of a variable whose categories another rate publishes joins
+    their family as the sum of every category (total − Σ categories = 0)."""
+    families = {r.family[0]: r.family for r in found
+                if r.family is not None and r.scale == 1000.0}
+    return [replace(r, family=families[r.part.variable], not_groups=frozenset())
+            if r.family is None and r.scale == 1000.0 and not r.part.where
+            and r.part.variable in families else r for r in found]
 
 
 def _sums(prepared: PreparedObservations, term: Term, like: Term) -> pd.Series:

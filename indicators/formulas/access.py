@@ -7,11 +7,13 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from indicators.access import centres_from_observations, nearest_service_distance, services_per_1000
 from indicators.disclosure.primary import small_counts
 from indicators.evaluate import VALUE_COLUMNS, PreparedObservations, SpatialContext
 from indicators.formulas.base import FormulaKind, Term
+from indicators.vocabulary import dimension_info
 
 
 class AccessFormula(FormulaKind):
@@ -24,9 +26,36 @@ class AccessFormula(FormulaKind):
     services_layer: str = "service"
     population_variable: str = "population"
     residents_variable: str = "population"
+    dimension: str = Field(default="citizenship", description="the dimension whose groups "
+                           "but the reference one (indicators/vocabulary) are the foreign "
+                           "residents of services_per_1000_foreign, e.g. birthplace")
 
     def variables(self) -> set[str]:
         return {self.residents_variable, *self._centre_variables()}
+
+    @model_serializer(mode="wrap")
+    def _without_default_dimension(self, handler: SerializerFunctionWrapHandler) -> dict:
+        # the definition hash is of the dump: definitions written before `dimension` existed
+        # keep theirs (their stored values stay current)
+        dumped = handler(self)
+        if self.dimension == "citizenship":
+            dumped.pop("dimension", None)
+        return dumped
+
+    def foreign_residents(self) -> Term:
+        """Every group of ``dimension`` but its reference group (own nationals, the
+        native-born…)."""
+        return Term(variable=self.residents_variable,
+                    where={self.dimension: {"not": [self._reference()]}})
+
+    def _reference(self) -> str:
+        info = dimension_info(self.dimension)
+        if info is None or info.reference is None:
+            raise ValueError(
+                f"access: dimension {self.dimension!r} has no reference group in "
+                "indicators/vocabulary/groups.yaml, so there are no 'foreign' residents to "
+                "count. Fix: name its reference group there, or choose another dimension.")
+        return info.reference
 
     def _centre_variables(self) -> tuple[str, str]:
         return (f"{self.population_variable}_centre_lon",
@@ -50,9 +79,7 @@ class AccessFormula(FormulaKind):
                     "value": metres.to_numpy(), "suppressed": False,
                     "runs": ",".join(sorted(set(rows["ingest_run"])))}))
         else:
-            foreign = Term(variable=self.residents_variable,
-                           where={"citizenship": {"not": ["national"]}})
-            rows = obs[prepared.mask(foreign)]
+            rows = obs[prepared.mask(self.foreign_residents())]
             for period, block in rows.groupby("period"):
                 residents = block.groupby("district_code")["value"].sum()
                 rate = services_per_1000(spatial.districts, services, residents)

@@ -15,6 +15,8 @@ from pydantic import Field, ValidationError
 from indicators.formulas.base import StrictModel
 
 GROUPS_FILE = Path(__file__).with_name("groups.yaml")
+# the categories that split counted points (not population groups: never segregation)
+CATEGORIES_FILE = Path(__file__).with_name("categories.yaml")
 LANGUAGES = ("en", "ar")
 _MISSING = {"en": "{group} (no name in the vocabulary)", "ar": "{group} (لا اسم له في المفردات)"}
 

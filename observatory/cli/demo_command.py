@@ -131,4 +131,5 @@ def demo_feeds(files: DemoCity) -> list[tuple[str, Path, dict[str, Any]]]:
         ("cdr", files.towers, {"spec_path": files.towers_spec}),
         ("events", files.incidents, {"spec_path": files.incidents_spec}),
         ("events", files.service_points, {"spec_path": files.service_points_spec}),
+        ("points", files.service_requests, {"spec_path": files.service_requests_spec}),
     ]

@@ -21,6 +21,7 @@ SPEC_FILES = (
     "labour_force_spec.yaml", "households_spec.yaml", "socioeconomic_spec.yaml",
     "elections_spec.yaml", "towers_spec.yaml", "service_points_spec.yaml",
     "urban_services_spec.yaml",
+    "service_requests_spec.yaml",
 )
 
 
@@ -52,6 +53,15 @@ class DemoCity:
     service_points_spec: Path
     urban_services: Path
     urban_services_spec: Path
+
+    @property
+    def service_requests(self) -> Path:
+        """Geotagged service requests (the points feed), beside the other files."""
+        return self.boundaries.with_name("service_requests.csv")
+
+    @property
+    def service_requests_spec(self) -> Path:
+        return self.boundaries.with_name("service_requests_spec.yaml")
 
     @property
     def census_tables(self) -> tuple[tuple[Path, Path], ...]:

@@ -22,6 +22,7 @@ from observatory.demo.incidents import build_incidents
 from observatory.demo.raster import build_population_grid, write_population_tif
 from observatory.demo.records import build_service_records, write_service_records_csv
 from observatory.demo.service_points import build_service_points
+from observatory.demo.service_requests import build_service_requests, write_service_requests_csv
 from observatory.demo.tables import write_titled_csv
 from observatory.demo.towers import build_towers, write_towers_csv
 from observatory.demo.writers import write_geojson
@@ -30,6 +31,7 @@ COMPONENTS = (
     "geography", "census", "raster", "towers", "records", "incidents", "services",
     # Appended: a spawned stream depends only on its position, so earlier files keep their bytes.
     "profile", "labour_force", "households", "socioeconomic", "elections", "urban_services",
+    "requests",
 )
 
 
@@ -101,6 +103,8 @@ def generate_demo_city(out_dir: Path, seed: int = 2026,
         (urban_services.build_urban_services, urban_services.SUBJECT, demo.urban_services),
     ):
         write_titled_csv(build(census, profile, rng[path.stem]), path, city, subject)
+    write_service_requests_csv(build_service_requests(geography, census, rng["requests"]),
+                               demo.service_requests)
     for name in SPEC_FILES:
         text = (boundaries_spec_text(city) if name == "boundaries_spec.yaml" and plan.city
                 else spec_text(name))

@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from indicators.vocabulary import group_dimensions
 from maps.city_map import FIELD_LAYER, SERVICE_LAYER
 from maps.heat_overlay import DEFAULT_RAMP, HeatOverlay, heat_overlay
 from observatory.city_crs import local_crs
@@ -129,15 +130,19 @@ def city_heat(
 
 def district_population(observations: pd.DataFrame) -> pd.Series:
     """Residents per district in the latest period of ``population``: a total row (no
-    dimensions) where there is one, else the sum of the census breakdown by citizenship,
-    else of whatever rows there are (a population raster's)."""
+    dimensions) where there is one, else the sum of the census breakdown by the first
+    dimension that defines population groups (indicators/vocabulary: citizenship, birthplace,
+    migration background…) the rows carry, else of whatever rows there are (a population
+    raster's)."""
     if observations.empty:
         return pd.Series(dtype=float)
     latest = observations[observations["period"] == observations["period"].max()]
     dims = latest["dims"].map(json.loads)
+    carried = set().union(*dims)
+    breakdown = next((d for d in group_dimensions() if d in carried), None)
     for chosen in (
         dims.map(len) == 0,
-        dims.map(lambda d: "citizenship" in d),
+        dims.map(lambda d: breakdown in d),
         pd.Series(True, index=latest.index),
     ):
         rows = latest[chosen]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from indicators.definitions import DEFINITIONS_DIR, GroupSharesFormula
-from indicators.vocabulary import group_names
+from indicators.definitions import DEFINITIONS_DIR, GroupSharesFormula, RateFormula
+from indicators.vocabulary import CATEGORIES_FILE, group_dimensions, group_names
 from observatory.services.definitions import Stamp, current_frameworks, stamp
 
 
@@ -25,24 +25,37 @@ class IndicatorInfo:
 class IndicatorCatalog(Mapping[str, IndicatorInfo]):
     """The defined ids, and the ids a ``group_shares`` definition generates, one per group
     (``citizenship_share.syrian``): named "<definition's name>: <group's name>" in each
-    language, the group's name from the vocabulary (``indicators/vocabulary/groups.yaml``).
+    language, the group's name from the vocabulary (``indicators/vocabulary/groups.yaml``);
+    likewise the ids a rate split ``by`` a category generates (``….waste``, names from
+    ``indicators/vocabulary/categories.yaml``).
     Iterating lists the defined ids only: the generated ones depend on the data."""
 
-    def __init__(self, defined: dict[str, IndicatorInfo], per_group: dict[str, str]) -> None:
+    def __init__(self, defined: dict[str, IndicatorInfo], per_group: dict[str, str],
+                 per_category: dict[str, str] | None = None) -> None:
         self._defined = defined
         self._per_group = per_group  # group_shares definition id -> its dimension
+        self._per_category = per_category or {}  # rate definition id -> its `by` dimension
 
     def __getitem__(self, indicator_id: str) -> IndicatorInfo:
         if indicator_id in self._defined:
             return self._defined[indicator_id]
         prefix, dot, group = indicator_id.partition(".")
-        if not dot or not group or prefix not in self._per_group:
+        if not dot or not group or (prefix not in self._per_group
+                                    and prefix not in self._per_category):
             raise KeyError(indicator_id)
         parent = self._defined[prefix]
-        names = group_names(self._per_group[prefix], group)
+        names = (group_names(self._per_group[prefix], group) if prefix in self._per_group
+                 else group_names(self._per_category[prefix], group, CATEGORIES_FILE))
         return IndicatorInfo(indicator_id, parent.framework, f"{parent.name_en}: {names['en']}",
                              f"{parent.name_ar or parent.name_en}: {names['ar']}", parent.unit,
                              parent.direction)
+
+    def group_of(self, indicator_id: str) -> tuple[str, str] | None:
+        """(dimension, group) of an id a ``group_shares`` definition generates, else None."""
+        prefix, dot, group = indicator_id.partition(".")
+        if not dot or not group or prefix not in self._per_group:
+            return None
+        return self._per_group[prefix], group
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._defined)
@@ -68,6 +81,7 @@ def framework_names(lang: str, directory: Path = DEFINITIONS_DIR) -> dict[str, s
 def _catalog_as_of(directory: Path, stamp: Stamp) -> IndicatorCatalog:
     catalog: dict[str, IndicatorInfo] = {}
     per_group: dict[str, str] = {}
+    per_category: dict[str, str] = {}
     for framework in current_frameworks(directory).values():
         fid = framework.framework
         for d in framework.indicators:
@@ -76,6 +90,8 @@ def _catalog_as_of(directory: Path, stamp: Stamp) -> IndicatorCatalog:
             )
             if isinstance(d.formula, GroupSharesFormula):
                 per_group[d.id] = d.formula.dimension
+            elif isinstance(d.formula, RateFormula) and d.formula.by is not None:
+                per_category[d.id] = d.formula.by
         if not framework.composite:
             continue
         catalog[fid] = _composite(fid, fid, framework.names)
@@ -84,13 +100,27 @@ def _catalog_as_of(directory: Path, stamp: Stamp) -> IndicatorCatalog:
             for sub in dim.subdimensions:
                 sid = f"{fid}.{dim.id}.{sub.id}"
                 catalog[sid] = _composite(sid, fid, sub.names)
-    return IndicatorCatalog(catalog, per_group)
+    return IndicatorCatalog(catalog, per_group, per_category)
 
 
 def _composite(ident: str, framework: str, names: dict[str, str]) -> IndicatorInfo:
     return IndicatorInfo(
         ident, framework, names.get("en", ident), names.get("ar", ""), "score", "higher"
     )
+
+
+def group_share_choices(ids: Iterable[str], catalog: IndicatorCatalog
+                        ) -> dict[str, dict[str, str]]:
+    """Among ``ids``, the group shares by dimension: dimension → {group: indicator id}, in
+    the vocabulary's order of dimensions (then any other), groups sorted."""
+    found: dict[str, dict[str, str]] = {}
+    for ident in sorted(ids):
+        of = catalog.group_of(ident)
+        if of is not None:
+            found.setdefault(of[0], {})[of[1]] = ident
+    order = {d: i for i, d in enumerate(group_dimensions())}
+    return dict(sorted(found.items(), key=lambda item: (order.get(item[0], len(order)),
+                                                        item[0])))
 
 
 def info_of(catalog: Mapping[str, IndicatorInfo], indicator_id: str) -> IndicatorInfo:

@@ -21,6 +21,26 @@ _UNIT_FORMATS = {
     "count": ",.0f",
 }
 _DEFAULT_FORMAT = ",.2f"
+# The units the definitions use (their `unit`), as the pages name them in each language.
+_UNIT_NAMES = {
+    "share": {"en": "share", "ar": "نسبة"},
+    "percent": {"en": "percent", "ar": "نسبة مئوية"},
+    "percentage points": {"en": "percentage points", "ar": "نقاط مئوية"},
+    "score": {"en": "score 0–100", "ar": "درجة 0–100"},
+    "persons": {"en": "persons", "ar": "أشخاص"},
+    "count": {"en": "count", "ar": "عدد"},
+    "ratio": {"en": "ratio", "ar": "نسبة بين قيمتين"},
+    "per 1,000": {"en": "per 1,000", "ar": "لكل 1000"},
+    "per 1,000 residents": {"en": "per 1,000 residents", "ar": "لكل 1000 مقيم"},
+    "per 100,000": {"en": "per 100,000", "ar": "لكل 100000"},
+    "per km²": {"en": "per km²", "ar": "لكل كم²"},
+    "metres": {"en": "metres", "ar": "متر"},
+    "m² per resident": {"en": "m² per resident", "ar": "م² لكل مقيم"},
+    "nats": {"en": "nats", "ar": "نات"},
+    "probability": {"en": "probability", "ar": "احتمال"},
+    "index 0–1": {"en": "index 0–1", "ar": "مؤشر 0–1"},
+    "USD PPP": {"en": "USD PPP", "ar": "دولار بتعادل القوة الشرائية"},
+}
 
 
 @dataclass(frozen=True)
@@ -32,6 +52,13 @@ class IndicatorDisplay:
 def value_format(unit: str | None) -> str:
     """The format spec values of ``unit`` are written with, e.g. ``.1%`` for a share."""
     return _UNIT_FORMATS.get(unit or "", _DEFAULT_FORMAT)
+
+
+def unit_name(unit: str | None, lang: str) -> str:
+    """How the pages name ``unit`` in ``lang``; a unit without a name here is shown as
+    written in its definition (never empty unless the definition gives none)."""
+    names = _UNIT_NAMES.get(unit or "")
+    return (names.get(lang) or names["en"]) if names else (unit or "")
 
 
 def indicator_display(
@@ -55,3 +82,12 @@ def indicator_display(
                                 value_format(info.unit))
     label = definition.names.get(lang) or definition.names.get("en") or indicator_id
     return IndicatorDisplay(label, value_format(definition.unit))
+
+
+def label_with_unit(indicator_id: str, lang: str, directory: Path = DEFINITIONS_DIR) -> str:
+    """The label in ``lang`` and the unit, where the label does not already say it (a map's
+    legend: "Fires per km²", "Foreign citizens (share of residents) (share)")."""
+    label = indicator_display(indicator_id, lang, directory).label
+    info = indicator_catalog(directory).get(indicator_id)
+    unit = unit_name(info.unit if info else None, lang)
+    return f"{label} ({unit})" if unit and unit not in label else label

@@ -24,7 +24,7 @@ from observatory.models import City
 from observatory.services.boundary_changes import change_outlines, version_change
 from observatory.services.errors import ServiceError
 from observatory.services.heat_surface import HeatRequest, city_heat, incidents_of
-from observatory.services.indicator_display import indicator_display
+from observatory.services.indicator_display import indicator_display, label_with_unit
 from observatory.services.map_inputs import current_districts, period_values
 from observatory.settings import ApiSettings
 from observatory.store import Store
@@ -70,7 +70,7 @@ def indicator_map(
         simplify_districts(districts, local_crs(city, districts), tolerance),
         values,
         title=_title(city, display.label, values, lang),
-        indicator_label=display.label,
+        indicator_label=label_with_unit(indicator, lang),
         value_format=display.value_format,
         classification=classification,
         **asdict(assets),
@@ -131,7 +131,7 @@ def layered_map(
         values,
         events,
         title=_title(city, display.label, values, lang),
-        indicator_label=display.label,
+        indicator_label=label_with_unit(indicator, lang),
         value_format=display.value_format,
         heat=heat_layer,
         no_heat_reason=no_heat_reason,
@@ -193,7 +193,7 @@ def hotspot_map(
         table,
         method=method,
         title=_title(city, display.label, values, lang),
-        indicator_label=display.label,
+        indicator_label=label_with_unit(indicator, lang),
         value_format=display.value_format,
         permutations=summary.get("permutations"),
         **asdict(assets),

@@ -157,3 +157,34 @@ def _share_moran(store: Store, city: City, counts: pd.DataFrame, group: str,
         for k, v in summary.items()
         if k.startswith("moran_") or k in ("n", "message")
     }
+
+
+def segregation_choices(store: Store, city: City, level: str | None = None
+                        ) -> dict[str, list[str]]:
+    """What a page may offer to choose: each dimension of the vocabulary that the city's
+    observations at ``level`` carry and whose groups partition the residents (overlapping
+    ones have no segregation), in the vocabulary's order, with the groups found for it
+    (``foreign`` first where the dimension has a reference group)."""
+    observations = store.observations(city.slug, level=level)
+    if observations.empty:
+        return {}
+    found: dict[str, set[str]] = {}
+    for text in observations["dims"].drop_duplicates():
+        for key, value in json.loads(text or "{}").items():
+            found.setdefault(str(key), set()).add(str(value))
+    choices = {}
+    for dimension in group_dimensions():
+        info = dimension_info(dimension)
+        if dimension not in found or (info is not None and info.overlapping):
+            continue
+        groups = sorted(found[dimension])
+        choices[dimension] = ([FOREIGN] if info and info.reference else []) + groups
+    return choices
+
+
+def group_label(dimension: str, group: str) -> dict[str, str]:
+    """``{"en": …, "ar": …}`` of a group as the segregation answer names it (``foreign``:
+    "All but: <reference group>")."""
+    info = dimension_info(dimension)
+    names = _group_names(dimension, group, info.reference if info else None)
+    return {"en": names["group_name_en"], "ar": names["group_name_ar"]}

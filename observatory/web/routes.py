@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from indicators.vocabulary import dimension_info, dimension_name, group_name
 from observatory.http.deps import (
     ApiSettingsDep,
     BoundaryDep,
@@ -34,10 +35,11 @@ from observatory.services.exports import FILE_FORMATS, LAYER_FORMATS
 from observatory.services.indicator_catalog import (
     IndicatorInfo,
     framework_names,
+    group_share_choices,
     indicator_catalog,
     info_of,
 )
-from observatory.services.indicator_display import indicator_display, value_format
+from observatory.services.indicator_display import indicator_display, unit_name, value_format
 from observatory.services.layers import LayerRef
 from observatory.services.map_pages import DEFAULT_INDICATOR
 from observatory.services.visibility import REVIEWER, shown_values
@@ -161,15 +163,22 @@ def _downloads(request: Request, city: City, indicator: str, period: str | None,
             for fmt in LAYER_FORMATS]
 
 
+def _with_unit(info: IndicatorInfo, lang: Lang) -> str:
+    """The indicator's name, and its unit where the name does not already say it."""
+    name, unit = _indicator_name(info, lang), unit_name(info.unit, lang)
+    return f"{name} ({unit})" if unit and unit not in name else name
+
+
 def _indicator_groups(ids: list[str], catalog: Mapping[str, IndicatorInfo],
                       lang: Lang) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The picker's options: (framework name, [(id, indicator name)]), each sorted by name."""
+    """The picker's options: (framework name, [(id, indicator name and unit)]), each sorted
+    by name."""
     names = framework_names(lang)
     groups: dict[str, list[tuple[str, str]]] = {}
     for ident in ids:
         info = info_of(catalog, ident)
         label = names.get(info.framework, info.framework or "—")
-        groups.setdefault(label, []).append((ident, _indicator_name(info, lang)))
+        groups.setdefault(label, []).append((ident, _with_unit(info, lang)))
     return [(label, sorted(options, key=lambda o: o[1])) for label, options in
             sorted(groups.items())]
 
@@ -184,6 +193,10 @@ def dashboard(
     level: LevelDep,
     indicator: str | None = Query(None, description="indicator id; default: foreign citizens"),
     period: str | None = Query(None, description="e.g. 2025; default: the indicator's latest"),
+    dimension: str | None = Query(None, description="with group: that group's share "
+                                  "(birthplace, migration_background…) instead of indicator"),
+    group: str | None = Query(None, description="a group of dimension; default: its first "
+                              "group but the reference one"),
 ) -> HTMLResponse:
     w = words(lang)
     levels = store.levels(city.slug)
@@ -197,8 +210,13 @@ def dashboard(
         return _page(request, lang, "dashboard.html", caller=caller, city=city, indicator=None,
                      level_switch=switch, changes_url=changes_url,
                      message=w["no_values"].format(city=city.slug))
+    catalog = indicator_catalog()
+    shares = group_share_choices(ids, catalog)
+    if dimension in shares:
+        indicator = _group_share(shares[dimension], dimension, group)
     if indicator is None or indicator not in ids:
         indicator = DEFAULT_INDICATOR if DEFAULT_INDICATOR in ids else ids[0]
+    shown_group = catalog.group_of(indicator)
     chosen = values[values["indicator_id"] == indicator]
     periods = sorted(chosen["period"].astype(str).unique(), reverse=True)
     if period not in periods:
@@ -232,7 +250,15 @@ def dashboard(
     return _page(
         request, lang, "dashboard.html", caller=caller, city=city,
         indicator=indicator, indicator_label=display.label, period=period, periods=periods,
-        groups=_indicator_groups(ids, indicator_catalog(), lang), rows=rows,
+        unit=unit_name(info_of(catalog, indicator).unit, lang),
+        groups=_indicator_groups(ids, catalog, lang), rows=rows,
+        share_dimensions=[(d, dimension_name(d, lang)) for d in shares],
+        share_dimension=shown_group[0] if shown_group else None,
+        share_groups=[(g, group_name(shown_group[0], g, lang))
+                      for g in shares[shown_group[0]]] if shown_group else [],
+        share_group=shown_group[1] if shown_group else None,
+        segregation_url=f"{root}/{lang}/cities/{city.slug}/segregation?" + urlencode(
+            {**({"dimension": shown_group[0]} if shown_group else {}), **at_level}),
         city_value=cell("", "value", display.value_format),
         level=level, level_name=level.name_in(lang), level_switch=switch,
         several_levels=len(levels) > 1, changes_url=changes_url, estimate_mark=ESTIMATE_MARK,
@@ -243,6 +269,17 @@ def dashboard(
         profile_query=urlencode({"period": period, **at_level}),
         downloads=_downloads(request, city, indicator, period, level, levels),
     )
+
+
+def _group_share(groups: dict[str, str], dimension: str, group: str | None) -> str:
+    """The share indicator of ``group`` of ``dimension``; an unknown or missing group: the
+    first group but the dimension's reference group (the majority the others are set
+    against)."""
+    if group in groups:
+        return groups[group]
+    info = dimension_info(dimension)
+    others = [g for g in groups if info is None or g != info.reference] or list(groups)
+    return groups[others[0]]
 
 
 @router.get("/{lang}/cities/{city}/districts/{code}", response_class=HTMLResponse)
@@ -271,6 +308,7 @@ def district_page(
         spec = value_format(entry["unit"])
         entries.append({
             "id": entry["indicator_id"], "name": _indicator_name(info, lang),
+            "unit": unit_name(info.unit, lang),
             "period": entry["period"],
             "value": number_text(entry["value"], spec, suppressed=entry["suppressed"], words=w),
             "score": number_text(entry["score"], SCORE_FORMAT, suppressed=entry["suppressed"],

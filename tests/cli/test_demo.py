@@ -14,9 +14,10 @@ from observatory.store import open_store
 pytestmark = pytest.mark.slow
 
 # per city: boundaries, 6 census tables, raster, service records, towers, incidents, service
-# points
-DEMO_RUNS = 12
-FEEDS = {"boundaries": 1, "census": 6, "raster": 1, "admin": 1, "cdr": 1, "events": 2}
+# points, geotagged service requests (points)
+DEMO_RUNS = 13
+FEEDS = {"boundaries": 1, "census": 6, "raster": 1, "admin": 1, "cdr": 1, "events": 2,
+         "points": 1}
 # Two of the three cities, the small town beside the demo city: the multi-city run at a
 # fraction of the time (tests/demo checks the metropolis's files).
 SLUGS = ["demo", "demo_town"]

@@ -149,3 +149,35 @@ def test_segregation_summary_for_the_public_has_no_counts_and_withholds_small_gr
                             min_count=15, digits=3)
     assert not large["suppressed"] and large["dissimilarity"] == 0.123
     assert large["moran"] == {"I": 0.556, "n": 4}
+
+
+def test_a_rate_per_category_is_protected_with_its_total():
+    """Service requests per 1,000 residents, per category and in total: A's 10 water
+    requests (≤ 15) would follow from A's total minus its other categories."""
+    requests = [("A", "waste", 300), ("A", "roads", 200), ("A", "water", 10),
+                ("B", "waste", 250), ("B", "roads", 90), ("B", "water", 60),
+                ("C", "waste", 400), ("C", "roads", 120), ("C", "water", 80)]
+    points = pd.DataFrame([{"district_code": d, "period": "2025", "variable": "service_requests",
+                            "dims": canonical_dims({"category": c}), "value": float(v),
+                            "unit": "requests", "ingest_run": "p"} for d, c, v in requests])
+    prepared = PreparedObservations(pd.concat([_observations(), points], ignore_index=True))
+    settings = DisclosureSettings()
+    definitions = [load_definitions()[i] for i in (
+        "service_requests_per_1000_residents",
+        "service_requests_by_category_per_1000_residents")]
+    table = build_table(definitions, prepared, settings.min_count)
+    cells = table.cells
+    assert len(cells) == 4 * 4  # 3 categories + the total, for A, B, C and the city
+    water_a = cells[(cells["district_code"] == "A")
+                    & cells["signature"].map(lambda s: '"water"' in s[0])]
+    assert water_a["primary"].tolist() == [True] and water_a["whole"].tolist() == [810.0]
+    # per unit: total = Σ categories; per signature: districts sum to the city
+    assert len(table.relations) == 4 + 4
+    bounds = planned_bounds(table, settings.published_digits)
+    whole = cells["whole"].to_numpy(float)
+    naive = intervals(table, with_suppressed(bounds, whole, cells["primary"].to_numpy()),
+                      settings.protection)
+    assert not naive["protected"].all()
+    withheld = secondary_suppression(table, settings.published_digits, settings.protection)
+    audit = intervals(table, with_suppressed(bounds, whole, withheld), settings.protection)
+    assert withheld.sum() > cells["primary"].sum() and audit["protected"].all()

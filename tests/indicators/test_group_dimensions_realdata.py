@@ -14,7 +14,7 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from indicators.compute import compute_city
+from indicators.compute import compute_city, compute_frameworks
 from indicators.disclosure.rounding import round_significant
 from ingest.jobs import ingest_boundaries, ingest_census
 from observatory.services.callers import Caller
@@ -125,10 +125,9 @@ def test_chicago_foreign_born_share_and_quotient_per_community_area(chicago):
     assert info.name_ar == "نسبة السكان حسب مكان الولادة: المولودون في البلد"
 
 
-def test_berlin_migration_background_segregation_matches_pysal(tmp_path, shared_data):
+def test_berlin_migration_background_segregation_matches_pysal(store, shared_data):
+    """On both stores."""
     berlin = shared_data / "berlin"
-    store = open_store(f"duckdb:///{tmp_path / 'o.duckdb'}")
-    store.init_schema()
     ingest_boundaries(store, berlin / "districts.geojson", "berlin")
     ingest_boundaries(store, berlin / "forecast-areas-2021.geojson", "berlin",
                       SPECS / "berlin" / "forecast_areas.yaml")
@@ -151,7 +150,24 @@ def test_berlin_migration_background_segregation_matches_pysal(tmp_path, shared_
              .sum(axis=1)).reindex(shapes["id"])
     assert result["moran"]["I"] == pytest.approx(_moran(shapes.reset_index(drop=True), share),
                                                  abs=1e-9)
+    # the shares and the location quotient per forecast area, as in the file
+    compute_frameworks(store, "berlin", DisclosureSettings(), ["demography", "intercultural"])
+    values = store.indicator_values("berlin", level="forecast_area")
+    by = {ind: rows.set_index(rows["district_code"].astype(str))["value"].sort_index()
+          for ind, rows in values[values["district_code"].notna()].groupby("indicator_id")}
+    counts = table.set_index("id")
+    background = counts["inhabitants_with_migration_background"]
+    residents = background + counts["inhabitants_germans_without_migration_background"]
+    city_share = background.sum() / residents.sum()
+    digits = DisclosureSettings().published_digits
+    for indicator, expected in (("migration_background_share", background / residents),
+                                ("migration_background_group_share.yes", background / residents),
+                                ("location_quotient_migration_background",
+                                 background / residents / city_share)):
+        np.testing.assert_allclose(
+            by[indicator].to_numpy(),
+            round_significant(expected.sort_index().to_numpy(dtype=float), digits),
+            rtol=1e-12, err_msg=indicator)
     # without a dimension, the first the data carries: citizenship (Germans vs foreigners)
     assert city_segregation(store, city, level="forecast_area",
                             caller=OFFICER)["dimension"] == "citizenship"
-    store.close()

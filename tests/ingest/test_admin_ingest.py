@@ -203,3 +203,21 @@ def test_district_by_code_and_a_repeated_record_id(city, tmp_path):
     cells = _cells(city)
     assert cells == {("01", "2025-03", "service_records", "housing", "national"): 1,
                      ("01", "2025-03", "service_users", "housing", "national"): 1}
+
+
+def test_the_groups_of_a_register_can_be_another_dimension(city, tmp_path):
+    """A register of countries of birth stores its groups under ``birthplace``, so service
+    demand per foreign-born resident can be built like per foreign citizen."""
+    spec = tmp_path / "admin.yaml"
+    spec.write_text(
+        "feed: admin\nperson_id: {column: pid}\ngroup_dimension: birthplace\n"
+        "nationality: {column: born, values: {here: native_born}, default: foreign_born}\n"
+        "district: {column: district}\nservice_area: {column: area}\ndate: {column: day}\n",
+        encoding="utf-8")
+    data = tmp_path / "records.csv"
+    data.write_text("pid,born,district,area,day\nA,SY,01,housing,2025-03-03\n"
+                    "B,here,01,housing,2025-03-04\n", encoding="utf-8")
+    assert ingest_admin(city, data, CITY, spec, privacy=KEY).status == "succeeded"
+    dims = sorted(city.observations(CITY)["dims"].unique())
+    assert dims == ['{"birthplace":"foreign_born","service_area":"housing"}',
+                    '{"birthplace":"native_born","service_area":"housing"}']
