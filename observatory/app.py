@@ -20,8 +20,8 @@ from observatory.settings import (
     UploadSettings,
 )
 from observatory.web.routes import add_pages
-from observatory.web.upload_pages import add_upload_pages
 from observatory.web.segregation_page import add_segregation_page
+from observatory.web.upload_pages import add_upload_pages
 
 
 def create_app(
