@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from indicators.definitions import DEFINITIONS_DIR, GroupSharesFormula
+from indicators.definitions import DEFINITIONS_DIR, GroupSharesFormula, PhoneResidentsFormula
 from indicators.vocabulary import group_names
 from observatory.services.definitions import Stamp, current_frameworks, stamp
 
@@ -74,7 +74,8 @@ def _catalog_as_of(directory: Path, stamp: Stamp) -> IndicatorCatalog:
             catalog[d.id] = IndicatorInfo(
                 d.id, fid, d.names.get("en", d.id), d.names.get("ar", ""), d.unit, d.direction
             )
-            if isinstance(d.formula, GroupSharesFormula):
+            if isinstance(d.formula, GroupSharesFormula) or (
+                    isinstance(d.formula, PhoneResidentsFormula) and d.formula.per_group):
                 per_group[d.id] = d.formula.dimension
         if not framework.composite:
             continue

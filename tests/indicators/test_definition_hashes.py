@@ -45,6 +45,16 @@ DEFINITION_HASHES = {
     "service_requests_per_1000_residents": "caf01bf5001ad6b0",
     "waste_per_1000_residents": "e199b5543de92ea1",
     "waste_per_km2": "356b4329cef47768",
+    # phone_population.yaml (population between censuses from phone data, issue 11)
+    "phone_estimated_residents": "6321e45502214697",
+    "phone_estimated_residents_by_group": "84a1693a10c61344",
+    "phone_calibration_mape": "b28bbd9c3f03ab9e",
+    "phone_calibration_mape_by_group": "ee2f658ad8420dc7",
+    "phone_calibration_bias": "21c99e109b930b2c",
+    "phone_calibration_wape": "a2d299256b433bec",
+    "phone_calibration_cells": "4e4c05fbf1400ca8",
+    "phone_calibration_coverage": "3931f285ca40093d",
+    "phone_day_night_ratio": "32cb0a51a3dcb250",
 }
 
 FRAMEWORK_HASHES = {
@@ -53,6 +63,7 @@ FRAMEWORK_HASHES = {
     "integration_gaps": "aae77f15556b9a58",
     "intercultural": "95a81aad37a35b90",
     "incidents": "1e7cc18f2cf3856d",
+    "phone_population": "c75978acedb87440",
 }
 
 
