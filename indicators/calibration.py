@@ -19,7 +19,9 @@ at ingest); N[d,g,C] the census residents of district d and group g in census ye
   predict C from that year's phone months, pred[d,g] = mean_{t in C} s[d,g,t] · r[g,C'],
   and compare with N[d,g,C] over the test cells, those whose census count exceeds the
   disclosure threshold and whose subscribers are published in some month of C:
-  MAPE = 100 · mean |pred − N| / N, bias (mean percentage error) = 100 · mean (pred − N) / N,
+  MAPE = 100 · mean |pred − N| / N, MdAPE its median (robust to the few cells that a tower's
+  Voronoi cell overfills from a neighbouring district), bias (mean percentage error) = 100 ·
+  mean (pred − N) / N,
   WAPE = 100 · Σ |pred − N| / Σ N, cells = the number of test cells, coverage = 100 · Σ N over
   the test cells / Σ N over every cell of the census year (how much of the population the
   error speaks for).
@@ -38,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 KEYS = ["district_code", "group"]
-ERROR_STATISTICS = ("mape", "bias", "wape", "cells", "coverage")
+ERROR_STATISTICS = ("mape", "mdape", "bias", "wape", "cells", "coverage")
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,8 @@ class Calibration:
             return text + "; no second census to measure the error on"
         last = overall.iloc[-1]
         return (text + f"; held-out error calibrating on {last['calibrated_on']} and "
-                f"predicting census {last['tested_on']}: MAPE {last['mape']:.1f} % over "
+                f"predicting census {last['tested_on']}: MAPE {last['mape']:.1f} % (median "
+                f"{last['mdape']:.1f} %) over "
                 f"{int(last['cells'])} district × group cells")
 
 
@@ -126,13 +129,14 @@ def _held_out(phones: pd.DataFrame, counted: pd.DataFrame, ratios: pd.DataFrame,
 
 def error_statistics(predicted: np.ndarray, observed: np.ndarray,
                      population: float) -> dict[str, float]:
-    """MAPE, bias (mean percentage error) and WAPE in percent, the number of cells, and the
+    """MAPE, its median, bias (mean percentage error) and WAPE in percent, the number of cells, and the
     share of ``population`` (every resident of the year) the cells hold, in percent."""
     if len(observed) == 0:
-        return {"mape": np.nan, "bias": np.nan, "wape": np.nan, "cells": 0.0,
-                "coverage": 0.0}
+        return {"mape": np.nan, "mdape": np.nan, "bias": np.nan, "wape": np.nan,
+                "cells": 0.0, "coverage": 0.0}
     relative = (predicted - observed) / observed
     return {"mape": 100.0 * float(np.mean(np.abs(relative))),
+            "mdape": 100.0 * float(np.median(np.abs(relative))),
             "bias": 100.0 * float(np.mean(relative)),
             "wape": 100.0 * float(np.abs(predicted - observed).sum() / observed.sum()),
             "cells": float(len(observed)),

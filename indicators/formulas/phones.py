@@ -3,8 +3,8 @@
 - ``phone_residents``: residents per district and month estimated from home-location
   subscribers calibrated on the census (``indicators.calibration``), per group
   (``per_group: true``, one indicator ``<id>.<group>``) or summed over the groups; or, with
-  ``statistic:``, the calibration's held-out error (MAPE, bias, WAPE, cells, coverage), one
-  city value per census year predicted.
+  ``statistic:``, the calibration's held-out error (MAPE, its median, bias, WAPE, cells,
+  coverage), one city value per census year predicted.
 - ``presence_ratio``: daytime presence over home-location subscribers per district and month
   (the day/night ratio: above 1 where people come to work, below 1 where they leave from).
 
@@ -81,7 +81,7 @@ class PhoneResidentsFormula(FormulaKind):
                            "carry (SIM nationality and citizenship)")
     per_group: bool = Field(default=False, description="one indicator <id>.<group> per "
                             "group instead of the sum over groups")
-    statistic: Literal["residents", "mape", "bias", "wape", "cells", "coverage"] = Field(
+    statistic: Literal["residents", "mape", "mdape", "bias", "wape", "cells", "coverage"] = Field(
         default="residents", description="residents (the estimates) or a statistic of the "
         "held-out error, one city value per census year predicted")
 

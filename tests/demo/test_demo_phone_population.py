@@ -69,6 +69,7 @@ def test_the_reported_held_out_error_is_the_direct_computation(phones, wide_cens
     error = (predicted - truth[2025])[cells] / truth[2025][cells]
     expected = {
         "phone_calibration_mape": 100 * np.abs(error).mean(),
+        "phone_calibration_mdape": 100 * np.median(np.abs(error)),
         "phone_calibration_bias": 100 * error.mean(),
         "phone_calibration_wape": 100 * np.abs(predicted - truth[2025])[cells].sum()
         / truth[2025][cells].sum(),

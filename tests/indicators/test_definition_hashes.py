@@ -50,6 +50,7 @@ DEFINITION_HASHES = {
     "phone_estimated_residents_by_group": "84a1693a10c61344",
     "phone_calibration_mape": "b28bbd9c3f03ab9e",
     "phone_calibration_mape_by_group": "ee2f658ad8420dc7",
+    "phone_calibration_mdape": "755736c1b0f86bcd",
     "phone_calibration_bias": "21c99e109b930b2c",
     "phone_calibration_wape": "a2d299256b433bec",
     "phone_calibration_cells": "4e4c05fbf1400ca8",
@@ -63,7 +64,7 @@ FRAMEWORK_HASHES = {
     "integration_gaps": "aae77f15556b9a58",
     "intercultural": "95a81aad37a35b90",
     "incidents": "1e7cc18f2cf3856d",
-    "phone_population": "c75978acedb87440",
+    "phone_population": "364ea650484a3745",
 }
 
 
