@@ -12,7 +12,8 @@ Disclosure. An estimate is subscribers times a published ratio, so it gives its 
 count away: it is published only where that count exceeds the threshold (cells at or below it
 were already redacted by the feed; a higher threshold at compute time applies again). The
 ratio is of city totals and the error is measured only on cells whose census count and
-subscribers both exceed the threshold, so neither rests on a suppressed count. A sum over
+subscribers both exceed the threshold, so neither rests on a suppressed count; an error over a
+single cell (a group in one district) is not published. A sum over
 groups is published only where every group's estimate is; a ratio only where both its counts
 exceed the threshold; a city value only where no district's value is suppressed (otherwise the
 city minus the published districts would give the suppressed ones away). Across levels the
@@ -149,7 +150,10 @@ class PhoneResidentsFormula(FormulaKind):
             errors = errors[errors["group"] == ""]
         else:
             errors = errors[errors["group"] != ""]
-        value = errors[self.statistic].to_numpy(float)
+        # Over one cell an error is that cell's |estimate − census| / census: with the
+        # published estimate it would give the census count away.
+        alone = errors["cells"].to_numpy(float) < 2
+        value = np.where(alone, np.nan, errors[self.statistic].to_numpy(float))
         ids = (indicator_id if not self.per_group
                else [f"{indicator_id}.{g}" for g in errors["group"]])
         return pd.DataFrame({

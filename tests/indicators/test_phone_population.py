@@ -30,11 +30,15 @@ Published values have three significant digits.
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import pytest
 import shapely
 
 from indicators.calibration import calibrate
 from indicators.compute import compute_frameworks
+from indicators.definitions import load_definitions
+from indicators.evaluate import PreparedObservations, evaluate
 from observatory.models import City, IngestRun, canonical_dims
 from observatory.settings import DisclosureSettings
 
@@ -129,3 +133,18 @@ def test_without_a_second_census_the_error_is_unknown_and_says_so() -> None:
     assert result.errors.empty
     assert set(result.estimates["year"]) == {"2025"}  # months before it take the first census
     assert result.method("2025").endswith("no second census to measure the error on")
+
+
+def test_an_error_over_a_single_cell_is_not_published() -> None:
+    # B's syrians are 10 in the 2025 census: left out of the error, so syrians have one cell,
+    # whose error with the published estimate would give A's census count away.
+    census = {year: {**cells, ("B", "syrian"): 10} for year, cells in CENSUS.items()}
+    observations = pd.concat([_frame(census, "population", "persons"),
+                              _frame(HOME, "mobile_home_subscribers", "subscribers")])
+    prepared = PreparedObservations(observations.assign(ingest_run="r"))
+    by_group = load_definitions()["phone_calibration_mape_by_group"]
+    got = evaluate(by_group, prepared, 15).set_index("indicator_id")
+    assert got.loc["phone_calibration_mape_by_group.syrian", "suppressed"]
+    assert np.isnan(got.loc["phone_calibration_mape_by_group.syrian", "value"])
+    assert got.loc["phone_calibration_mape_by_group.national", "value"] == pytest.approx(
+        50 * 18 / 77)
