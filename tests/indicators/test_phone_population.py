@@ -40,6 +40,8 @@ from indicators.compute import compute_frameworks
 from indicators.definitions import load_definitions
 from indicators.evaluate import PreparedObservations, evaluate
 from observatory.models import City, IngestRun, canonical_dims
+from observatory.services.callers import PUBLIC
+from observatory.services.district_profile import district_profile
 from observatory.settings import DisclosureSettings
 
 CENSUS = {"2024": {("A", "national"): 1000, ("A", "syrian"): 200,
@@ -118,6 +120,15 @@ def test_the_hand_table_through_compute_on_each_store(store) -> None:
     assert method["2026-03"].endswith("calibrated on census 2025" + tail)
     assert method["2026-03"].startswith("phone estimate: home-location subscribers")
     assert list(store.indicator_values("c", "phone_calibration_mape")["estimate"]) == [""]
+
+    # the district profile lists them, named in both languages, each estimate saying so
+    profile = {e["indicator_id"]: e for e in
+               district_profile(store, store.city("c"), "A", PUBLIC)["indicators"]}
+    syrians = profile["phone_estimated_residents_by_group.syrian"]
+    assert (syrians["period"], syrians["value"], syrians["unit"]) == ("2026-03", 400, "persons")
+    assert syrians["name_ar"] == "السكان المقدَّرون حسب الجنسية (بيانات الهاتف المحمول): سوري"
+    assert syrians["estimate"] == method["2026-03"]
+    assert profile["phone_day_night_ratio"]["estimate"] == ""
 
     # day/night over the groups counted both by day and by night (A's iraqis only by day)
     assert _values(store, "phone_day_night_ratio") == {
