@@ -16,6 +16,7 @@ from indicators.disclosure.gate import (
 )
 from indicators.disclosure.hierarchy import withhold_across_levels
 from indicators.evaluate import KEY, PreparedObservations, SpatialContext, evaluate, runs_by
+from indicators.formulas.phones import PhoneResidentsFormula, PresenceRatioFormula
 from indicators.formulas.rates import RateFormula
 from indicators.level_inputs import observations_at_level, parent_map
 from indicators.standardise import standardise
@@ -166,9 +167,10 @@ def compute_frameworks(store: Store, city_slug: str, disclosure: DisclosureSetti
 
 
 def rate_indicators(frameworks: dict[str, Framework]) -> set[str]:
-    """Ids of the definitions whose formula is a rate of events or points."""
+    """Ids of the definitions whose formula is a rate of events or points, or a measure of
+    phone counts (outside the plan's count table too)."""
     return {d.id for f in frameworks.values() for d in f.indicators
-            if isinstance(d.formula, RateFormula)}
+            if isinstance(d.formula, RateFormula | PhoneResidentsFormula | PresenceRatioFormula)}
 
 
 def with_estimates(values: pd.DataFrame, carried: pd.DataFrame,

@@ -44,6 +44,7 @@ from indicators.formulas.access import AccessFormula
 from indicators.formulas.base import StrictModel, Term, WhereValue
 from indicators.formulas.diversity import DiversityFormula
 from indicators.formulas.group_shares import GroupSharesFormula
+from indicators.formulas.phones import PhoneResidentsFormula, PresenceRatioFormula
 from indicators.formulas.rates import RateFormula
 from indicators.formulas.service_demand import ServiceDemandFormula
 from indicators.formulas.terms import TermsFormula
@@ -52,7 +53,8 @@ from indicators.framework_files import DEFINITIONS_DIR, framework_files
 __all__ = [  # the formula kinds and the folder are part of the definitions' public surface
     "DEFINITIONS_DIR", "AccessFormula", "Aggregation", "Benchmarks", "Definition",
     "DefinitionError", "Dimension", "DiversityFormula", "Formula", "Framework",
-    "GroupSharesFormula", "Names", "RateFormula", "ServiceDemandFormula", "Subdimension", "Term", "TermsFormula", "WhereValue",
+    "GroupSharesFormula", "Names", "PhoneResidentsFormula", "PresenceRatioFormula",
+    "RateFormula", "ServiceDemandFormula", "Subdimension", "Term", "TermsFormula", "WhereValue",
     "load_definitions", "load_framework", "load_frameworks",
 ]
 
@@ -62,7 +64,7 @@ Mean = Literal["arithmetic", "geometric"]
 # The kinds a definition's ``formula:`` can be; without ``kind`` it is terms. A new kind is one
 # class in indicators/formulas/ and its name here.
 Formula = (TermsFormula | DiversityFormula | AccessFormula | GroupSharesFormula
-           | RateFormula | ServiceDemandFormula)
+           | RateFormula | ServiceDemandFormula | PhoneResidentsFormula | PresenceRatioFormula)
 
 
 class Benchmarks(StrictModel):

@@ -43,22 +43,22 @@ class TermsFormula(FormulaKind):
                 city[name] = prepared.period_sums(mask)
         # Units where no district-level term has a row are not part of this indicator at all; a
         # term missing in a district that has others stays NaN, so the value is missing, not
-        # zero.
+        # zero. The city has a value in the periods some district has (the observations of
+        # other indicators, e.g. monthly phone counts, bring periods this one has no data in).
         keep = np.flatnonzero(present)
+        periods = np.flatnonzero(np.bincount(prepared.unit_period_codes[keep],
+                                             minlength=n_periods))
         index = pd.MultiIndex.from_arrays(
             [np.r_[prepared.units.get_level_values(0).to_numpy()[keep],
-                   prepared.periods.to_numpy()],
+                   prepared.periods.to_numpy()[periods]],
              np.r_[prepared.units.get_level_values(1).to_numpy()[keep],
-                   np.full(n_periods, None, dtype=object)]], names=KEY)
-        sums = pd.DataFrame({name: np.r_[local[name][keep], city[name]] for name in self.terms},
-                            index=index)
+                   np.full(len(periods), None, dtype=object)]], names=KEY)
+        sums = pd.DataFrame({name: np.r_[local[name][keep], city[name][periods]]
+                             for name in self.terms}, index=index)
         unit_runs = prepared.runs_of(used, prepared.unit_codes[used], n_units)
         period_runs = prepared.runs_of(
             used, prepared.unit_period_codes[prepared.unit_codes[used]], n_periods)
-        out = pd.DataFrame({"runs": np.r_[unit_runs[keep], period_runs]}, index=index)
-        if not present.any():  # no district has the data: no city value either
-            out = out.iloc[:0]
-            sums = sums.iloc[:0]
+        out = pd.DataFrame({"runs": np.r_[unit_runs[keep], period_runs[periods]]}, index=index)
         with np.errstate(divide="ignore", invalid="ignore"):
             value = sums.eval(self.expression, engine="python")
             counted = np.column_stack(

@@ -7,8 +7,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+<<<<<<< HEAD
 from indicators.definitions import DEFINITIONS_DIR, GroupSharesFormula, RateFormula
 from indicators.vocabulary import CATEGORIES_FILE, group_dimensions, group_names
+=======
+from indicators.definitions import DEFINITIONS_DIR, GroupSharesFormula, PhoneResidentsFormula
+from indicators.vocabulary import group_names
+>>>>>>> s10-phones
 from observatory.services.definitions import Stamp, current_frameworks, stamp
 
 
@@ -88,7 +93,8 @@ def _catalog_as_of(directory: Path, stamp: Stamp) -> IndicatorCatalog:
             catalog[d.id] = IndicatorInfo(
                 d.id, fid, d.names.get("en", d.id), d.names.get("ar", ""), d.unit, d.direction
             )
-            if isinstance(d.formula, GroupSharesFormula):
+            if isinstance(d.formula, GroupSharesFormula) or (
+                    isinstance(d.formula, PhoneResidentsFormula) and d.formula.per_group):
                 per_group[d.id] = d.formula.dimension
             elif isinstance(d.formula, RateFormula) and d.formula.by is not None:
                 per_category[d.id] = d.formula.by

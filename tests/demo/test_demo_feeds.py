@@ -13,12 +13,15 @@ SERVICE_AREAS = {
 }
 
 
-def test_towers_are_sites_by_days_by_groups_inside_the_city(demo, districts) -> None:
+def test_towers_are_sites_by_months_by_metrics_by_groups_inside_the_city(demo, districts) -> None:
     towers = pd.read_csv(demo.towers, dtype={"site_id": str})
     assert list(towers.columns) == ["site_id", "lon", "lat", "date", "metric", "group", "count"]
-    assert towers["site_id"].nunique() == 60 and towers["date"].nunique() == 30
+    # monthly aggregates 2024-01 … 2026-06: two census years (2024, 2025) and months after
+    assert towers["site_id"].nunique() == 120 and towers["date"].nunique() == 30
+    assert (towers["date"].min(), towers["date"].max()) == ("2024-01-01", "2026-06-01")
+    assert set(towers["metric"]) == {"home_subscribers", "daytime_presence"}
     assert set(towers["group"]) == {"national", "syrian", "iraqi", "afghan", "other_foreign"}
-    assert len(towers) == 60 * 30 * 5
+    assert len(towers) == 120 * 30 * 2 * 5
     sites = towers.drop_duplicates("site_id")
     points = gpd.GeoSeries(gpd.points_from_xy(sites["lon"], sites["lat"]), crs=4326)
     city = shapely.union_all(districts.geometry.values).buffer(1.0)
@@ -33,9 +36,10 @@ def test_towers_give_redaction_work_but_mostly_publishable_counts(demo) -> None:
 
 def test_tower_home_counts_add_up_to_the_operators_share_of_residents(demo) -> None:
     towers = pd.read_csv(demo.towers)
-    daily = towers.groupby("date")["count"].sum()
-    share = daily / demo.city.population
-    assert share.between(0.3, 0.4).all()  # the operator serves about 35 % of residents
+    for metric in ("home_subscribers", "daytime_presence"):  # each subscriber counted once
+        monthly = towers[towers["metric"] == metric].groupby("date")["count"].sum()
+        share = monthly / demo.city.population
+        assert share.between(0.8, 0.9).all()  # the operators serve about 85 % of residents
 
 
 def test_service_records_carry_fake_personal_data_consistently(demo, districts) -> None:

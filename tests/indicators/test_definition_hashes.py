@@ -59,6 +59,17 @@ DEFINITION_HASHES = {
     "service_area_mix": "e7fb855f65137edd",
     "service_records_per_1000_foreign": "40d6324283c0cde9",
     "service_users_per_1000_foreign": "cc018e8ac9c3f410",
+    # phone_population.yaml (population between censuses from phone data, issue 11)
+    "phone_estimated_residents": "6321e45502214697",
+    "phone_estimated_residents_by_group": "84a1693a10c61344",
+    "phone_calibration_mape": "b28bbd9c3f03ab9e",
+    "phone_calibration_mape_by_group": "ee2f658ad8420dc7",
+    "phone_calibration_mdape": "755736c1b0f86bcd",
+    "phone_calibration_bias": "21c99e109b930b2c",
+    "phone_calibration_wape": "a2d299256b433bec",
+    "phone_calibration_cells": "4e4c05fbf1400ca8",
+    "phone_calibration_coverage": "3931f285ca40093d",
+    "phone_day_night_ratio": "32cb0a51a3dcb250",
 }
 
 FRAMEWORK_HASHES = {
@@ -68,6 +79,7 @@ FRAMEWORK_HASHES = {
     "intercultural": "95a81aad37a35b90",
     "incidents": "1e7cc18f2cf3856d",
     "service_demand": "41c835fa645c8014",
+    "phone_population": "364ea650484a3745",
 }
 
 
