@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-<<<<<<< HEAD
-from indicators.definitions import DEFINITIONS_DIR, GroupSharesFormula, RateFormula
+from indicators.definitions import (
+    DEFINITIONS_DIR,
+    GroupSharesFormula,
+    PhoneResidentsFormula,
+    RateFormula,
+)
 from indicators.vocabulary import CATEGORIES_FILE, group_dimensions, group_names
-=======
-from indicators.definitions import DEFINITIONS_DIR, GroupSharesFormula, PhoneResidentsFormula
-from indicators.vocabulary import group_names
->>>>>>> s10-phones
 from observatory.services.definitions import Stamp, current_frameworks, stamp
 
 
