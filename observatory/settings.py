@@ -75,6 +75,15 @@ class ApiSettings(BaseSettings):
         ),
     )
     basemap_attribution: str = Field(default="", description="Attribution shown for the basemap.")
+    response_cache_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=0,
+        description=(
+            "Bytes of vector tiles, feature pages and map pages one API process keeps in memory, "
+            "per role, until the store's data change (any ingest or compute, from any process); "
+            "0 turns the cache off."
+        ),
+    )
 
 
 class DisclosureSettings(BaseSettings):

@@ -43,7 +43,8 @@ def _run(feed: str, source: str, content: str, spec: str | None = "") -> IngestR
 def test_schema_applies_once(store):
     assert store.init_schema() == []
     assert store.schema_version() == ["001_schema.sql", "002_feed_names.sql",
-                                      "003_replacement_scope.sql", "004_geographic_levels.sql"]
+                                      "003_replacement_scope.sql", "004_geographic_levels.sql",
+                                      "005_serving_data_version.sql"]
 
 
 def test_city_round_trips_with_arabic_name(store):
