@@ -273,6 +273,20 @@ class ValueSettings(BaseSettings):
         return self.latest_year or date.today().year + 1
 
 
+
+class ClusterSettings(BaseSettings):
+    """Where big feeds run with ``--engine dask`` (README: "When one machine is not enough")."""
+
+    model_config = _COMMON
+
+    dask_scheduler: str | None = Field(
+        default=None,
+        description=(
+            "Dask scheduler that `observatory ingest points … --engine dask` sends the "
+            "partitions to, e.g. tcp://scheduler:8786; unset: a local cluster on this machine."
+        ),
+    )
+
 def settings_environment(*groups: BaseSettings) -> dict[str, str]:
     """The ``OBSERVATORY_*`` variables that rebuild ``groups`` as they are: how settings reach
     processes started afresh (``observatory serve --workers``). Unset values are left out."""
