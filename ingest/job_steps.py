@@ -3,6 +3,7 @@ districts, and refusing a file of which nothing is left."""
 
 from __future__ import annotations
 
+import glob
 import hashlib
 from collections.abc import Callable
 from dataclasses import replace
@@ -49,11 +50,21 @@ def reporter(progress: Progress | None) -> Callable[[int, str], None]:
 
 
 def content_hash_of(path: Path, spec_text: str) -> str:
+    """The file's bytes and ``spec_text``; for a partitioned input (a folder, a glob) each
+    file's name and bytes in name order, so a re-run of the same files is unchanged."""
     digest = hashlib.sha256()
+    files = [path]
+    if path.is_dir() or glob.has_magic(str(path)):
+        from ingest.bigdata.cluster import partition_files
+
+        files = partition_files(path)
     try:
-        with path.open("rb") as source:
-            for block in iter(lambda: source.read(1 << 20), b""):
-                digest.update(block)
+        for file in files:
+            if len(files) > 1 or file != path:
+                digest.update(file.name.encode("utf-8") + b"\0")
+            with file.open("rb") as source:
+                for block in iter(lambda: source.read(1 << 20), b""):
+                    digest.update(block)
     except OSError as exc:
         raise IngestError(
             f"cannot read the file ({exc.strerror})", file=str(path), fix="check the path"

@@ -118,7 +118,7 @@ def city_map_html(
             ),
             script=page.get_template("city_map.js").render(
                 map_name=m.get_name(),
-                labels=js({"districts": indicator_label}),
+                labels=js({"districts": indicator_label, "events_here": words["events_here"]}),
                 rows=js(
                     [
                         [indicator_label, "value_text"],
@@ -139,8 +139,9 @@ def city_map_html(
 
 def event_layers(events: gpd.GeoDataFrame, lang: str) -> list[dict]:
     """One entry per event layer: key, label, colour, whether time filters it, its points
-    (lat, lon, ``t`` in ms since 1970 UTC, attributes). Incident layers first, then field
-    reports, then services."""
+    (lat, lon, ``t`` in ms since 1970 UTC, attributes; ``n``, the events a point stands for,
+    where ``events`` has an ``events`` column: a large layer counted per cell and day).
+    Incident layers first, then field reports, then services."""
     if events.empty:
         return []
     if events.crs is not None and events.crs.to_epsg() != 4326:
@@ -151,6 +152,8 @@ def event_layers(events: gpd.GeoDataFrame, lang: str) -> list[dict]:
     occurred = pd.to_datetime(events["occurred_at"], utc=True)
     millis = (occurred - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(milliseconds=1)
     attributes = events["attributes"] if "attributes" in events else pd.Series(None, events.index)
+    counts = (events["events"].astype("int64") if "events" in events
+              else pd.Series(1, events.index, dtype="int64"))
     result = []
     for key in keys:
         mask = (events["layer"].astype(str) == key).to_numpy()
@@ -167,12 +170,14 @@ def event_layers(events: gpd.GeoDataFrame, lang: str) -> list[dict]:
                         "lon": lon,
                         "t": None if pd.isna(t) else int(t),
                         "attributes": _attributes(a),
+                        **({"n": n} if n != 1 else {}),
                     }
-                    for lat, lon, t, a in zip(
+                    for lat, lon, t, a, n in zip(
                         np.round(geometry.y.to_numpy(), 6).tolist(),
                         np.round(geometry.x.to_numpy(), 6).tolist(),
                         millis[mask],
                         attributes[mask],
+                        counts[mask].tolist(),
                     )
                 ],
             }

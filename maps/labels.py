@@ -53,6 +53,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "to": "To",
         "apply": "Apply",
         "shown": "events shown",
+        "events_here": "{n} events on {day} (counted together: the layer is too large to "
+                       "draw one by one)",
         "heat_live": "The heat map is recomputed for the chosen dates.",
         "heat_fixed": "The heat map shows {start} – {end}; open the map again for other dates.",
         "no_heat": "No heat map: {reason}",
@@ -112,6 +114,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "to": "إلى",
         "apply": "تطبيق",
         "shown": "حدثًا معروضًا",
+        "events_here": "{n} حدثًا في {day} (عُدّت معًا: الطبقة أكبر من أن تُرسم حدثًا حدثًا)",
         "heat_live": "يُعاد حساب الخريطة الحرارية للتواريخ المختارة.",
         "heat_fixed": "تعرض الخريطة الحرارية الفترة {start} – {end}؛ افتح الخريطة من جديد لتواريخ أخرى.",
         "no_heat": "لا خريطة حرارية: {reason}",

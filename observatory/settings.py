@@ -6,6 +6,7 @@ on (the CLI at start-up, the API in its app factory, the tests in fixtures).
 
 from __future__ import annotations
 
+import json
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -75,6 +76,23 @@ class ApiSettings(BaseSettings):
         ),
     )
     basemap_attribution: str = Field(default="", description="Attribution shown for the basemap.")
+    workers: int = Field(
+        default=1,
+        ge=1,
+        description=(
+            "API worker processes (`observatory serve --workers`): more than one needs PostGIS, "
+            "since an embedded DuckDB file is opened by one process at a time."
+        ),
+    )
+    response_cache_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=0,
+        description=(
+            "Bytes of vector tiles, feature pages and map pages one API process keeps in memory, "
+            "per role, until the store's data change (any ingest or compute, from any process); "
+            "0 turns the cache off."
+        ),
+    )
 
 
 class DisclosureSettings(BaseSettings):
@@ -298,3 +316,34 @@ class UploadSettings(BaseSettings):
 
     def folder_in(self, data_dir: Path) -> Path:
         return self.upload_dir or data_dir / "uploads"
+
+
+class ClusterSettings(BaseSettings):
+    """Where big feeds run with ``--engine dask`` (README: "When one machine is not enough")."""
+
+    model_config = _COMMON
+
+    dask_scheduler: str | None = Field(
+        default=None,
+        description=(
+            "Dask scheduler that `observatory ingest points … --engine dask` sends the "
+            "partitions to, e.g. tcp://scheduler:8786; unset: a local cluster on this machine."
+        ),
+    )
+
+
+def settings_environment(*groups: BaseSettings) -> dict[str, str]:
+    """The ``OBSERVATORY_*`` variables that rebuild ``groups`` as they are: how settings reach
+    processes started afresh (``observatory serve --workers``). Unset values are left out."""
+    environment = {}
+    for group in groups:
+        prefix = group.model_config.get("env_prefix", "")
+        for name, value in group.model_dump(mode="json").items():
+            if value is None:
+                continue
+            raw = getattr(group, name)
+            if isinstance(raw, SecretStr):
+                value = raw.get_secret_value()
+            environment[f"{prefix}{name}".upper()] = (
+                value if isinstance(value, str) else json.dumps(value))
+    return environment

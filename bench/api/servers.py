@@ -1,4 +1,4 @@
-"""The two servers, each ``uvicorn`` with one worker on a free loopback port in a subprocess:
+"""The servers, each ``uvicorn`` (one worker unless asked for more) on a free loopback port in a subprocess:
 the observatory's app factory and tipg, configured to serve the same rows with the same
 properties and tile buffer."""
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-STARTUP_SECONDS = 90.0
+STARTUP_SECONDS = 300.0  # a shared machine: several workers import the app at once
 # The properties the observatory's district features and tiles carry, so tipg does the same work.
 DISTRICT_PROPERTIES = ["code", "name_en", "name_ar", "area_m2"]
 OUR_TILE_BUFFER = 64  # sql/postgis/queries.sql: ST_AsMVTGeom(…, 4096, 64, true)
@@ -43,9 +43,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _uvicorn(app: str, port: int, *, factory: bool = False) -> list[str]:
+def _uvicorn(app: str, port: int, *, factory: bool = False, workers: int = 1) -> list[str]:
     return [sys.executable, "-m", "uvicorn", app, *(["--factory"] if factory else []),
-            "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
             "--no-access-log", "--log-level", "warning"]
 
 
@@ -87,11 +87,16 @@ def _wait_ready(name: str, process: subprocess.Popen, url: str, log: Path) -> No
 
 
 @contextmanager
-def observatory_server(store_url: str, workdir: Path, name: str = "observatory") -> Iterator[Server]:
+def observatory_server(store_url: str, workdir: Path, name: str = "observatory", *,
+                       workers: int = 1, env: dict | None = None) -> Iterator[Server]:
+    """``workers`` uvicorn worker processes (PostGIS only: a DuckDB file has one writer);
+    ``env``: more settings, e.g. the response cache turned off."""
     data_dir = workdir / f"{name}-data"
     data_dir.mkdir(exist_ok=True)
-    env = {"OBSERVATORY_DATABASE_URL": store_url, "OBSERVATORY_DATA_DIR": str(data_dir)}
-    command = _uvicorn("observatory.app:create_app", _free_port(), factory=True)
+    env = {"OBSERVATORY_DATABASE_URL": store_url, "OBSERVATORY_DATA_DIR": str(data_dir),
+           **(env or {})}
+    command = _uvicorn("observatory.app:create_app", _free_port(), factory=True,
+                       workers=workers)
     with _serve(name, command, env, workdir, "/health") as server:
         yield server
 

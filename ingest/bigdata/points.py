@@ -10,6 +10,8 @@ outside the city are reported, never dropped.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -33,15 +35,36 @@ from ingest.bigdata.feed import (
 from ingest.bigdata.grid import BORDER, OUTSIDE, district_grid
 from ingest.bigdata.redaction import redact
 from ingest.spec import PointCountsSpec
-from observatory.models import OBSERVATION_COLUMNS
+from observatory.models import OBSERVATION_COLUMNS, RejectedRow
+
+
+@dataclass(frozen=True)
+class PointPartition:
+    """What one file (a partition of a big feed) gives before any publication rule: its
+    point counts per district, period and group, and what it could not count."""
+
+    source: str  # the file's name, which its rejected rows refer to
+    counts: pd.DataFrame  # district_code, period, the dimensions, n
+    rows_read: int
+    bad: int  # rows rejected
+    on_border: int
+    outside: int
+    swapped: int  # of the outside ones, inside with lon and lat swapped
+    rejected: list[RejectedRow]
 
 
 def point_counts(path: Path, spec: PointCountsSpec, districts: gpd.GeoDataFrame, *,
                  min_count: int) -> FeedResult:
     """``districts`` as the store returns them (EPSG:4326)."""
+    return publish_points([point_partition(path, spec, districts)], spec, min_count=min_count)
+
+
+def point_partition(path: Path, spec: PointCountsSpec,
+                    districts: gpd.GeoDataFrame) -> PointPartition:
+    """Classify and count one file; the cluster engine runs this on each partition."""
     dim_columns = dimension_columns(spec.dimensions)
     dims = "".join(f"{c.name}, " for c in dim_columns)
-    keys = ["district_code", "period", *[c.name for c in dim_columns]]
+    keys = _keys(spec)
     grid = district_grid(districts)
     with feed_engine() as con:
         register_grid(con, grid)
@@ -72,19 +95,40 @@ def point_counts(path: Path, spec: PointCountsSpec, districts: gpd.GeoDataFrame,
                          placed.loc[placed["district_code"].isna(), ["n", "looks_swapped"]]])
     counts = (pd.concat([inside[[*keys, "n"]], exact[[*keys, "n"]]])
               .groupby(keys, as_index=False)["n"].sum())
-    bad = int(groups.loc[place.isna(), "n"].sum()) + unparsed
-    rows_read = int(groups["n"].sum()) + unparsed  # a point in two overlapping districts: once
-    counted = rows_read - int(outside["n"].sum()) - bad
+    return PointPartition(
+        source=Path(path).name, counts=counts,
+        bad=int(groups.loc[place.isna(), "n"].sum()) + unparsed,
+        rows_read=int(groups["n"].sum()) + unparsed,  # a point in two districts: once
+        on_border=int(on_border["n"].sum()), outside=int(outside["n"].sum()),
+        swapped=int(outside.loc[outside["looks_swapped"], "n"].sum()), rejected=rejected)
+
+
+def publish_points(parts: Sequence[PointPartition], spec: PointCountsSpec, *,
+                   min_count: int) -> FeedResult:
+    """Combine the partitions' counts, then apply the publication rules once, to the totals:
+    a count small in every partition may be publishable in sum, and only the sum may be
+    judged, so the result is the same however the feed was split."""
+    keys = _keys(spec)
+    counts = (pd.concat([part.counts for part in parts]).groupby(keys, as_index=False)["n"]
+              .sum())
+    rows_read = sum(part.rows_read for part in parts)
+    bad = sum(part.bad for part in parts)
+    on_border = sum(part.on_border for part in parts)
+    outside = sum(part.outside for part in parts)
+    swapped = sum(part.swapped for part in parts)
+    rejected = (parts[0].rejected if len(parts) == 1 else
+                [RejectedRow(row.row_number, row.column, f"{part.source}: {row.reason}", row.raw)
+                 for part in parts for row in part.rejected])
+    counted = rows_read - outside - bad
     notes = [f"{rows_read:,} points read"]
     if bad:
         notes.append(f"{bad:,} rows rejected"
                      + (f" (the first {MAX_LISTED:,} listed)" if bad > MAX_LISTED else ""))
-    if len(on_border):
-        notes.append(f"{int(on_border['n'].sum()):,} points on a district border, counted in "
+    if on_border:
+        notes.append(f"{on_border:,} points on a district border, counted in "
                      "the lowest district code")
-    if len(outside):
-        swapped = int(outside.loc[outside["looks_swapped"], "n"].sum())
-        notes.append(f"{int(outside['n'].sum()):,} points outside every district, not counted "
+    if outside:
+        notes.append(f"{outside:,} points outside every district, not counted "
                      f"({swapped:,} of them would be inside with lon and lat swapped: check "
                      "the columns)")
     observations = _observations(counts, spec)
@@ -95,6 +139,10 @@ def point_counts(path: Path, spec: PointCountsSpec, districts: gpd.GeoDataFrame,
         observations = redaction.published
         notes.append(redaction.summary(min_count))
     return FeedResult(observations.reset_index(drop=True), rows_read, counted, rejected, notes)
+
+
+def _keys(spec: PointCountsSpec) -> list[str]:
+    return ["district_code", "period", *[c.name for c in dimension_columns(spec.dimensions)]]
 
 
 def _observations(counts: pd.DataFrame, spec: PointCountsSpec) -> pd.DataFrame:

@@ -75,6 +75,8 @@ class FeedFamily:
     cli_options: ClassVar[tuple[CliOption, ...]] = ()  # the feed's own command-line options
     settings: ClassVar[tuple[str, ...]] = ()  # CLI settings handed to the job (privacy…)
     needs_districts: ClassVar[bool] = True  # the city's boundaries must be loaded first
+    # FILE may be a folder or a glob of files read as one run (``ingest.bigdata.cluster``).
+    partitioned_input: ClassVar[bool] = False
     # Records about persons: rejected rows show only ``vocabulary`` labels in clear.
     personal_data: ClassVar[bool] = False
     reading: ClassVar[str] = "reading {file}"  # progress labels

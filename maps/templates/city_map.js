@@ -52,8 +52,15 @@
     }
   }
 
+  // A point of a large layer stands for the n events of its cell on its day (exact counts).
+  function total(markers) { return markers.reduce(function (sum, m) { return sum + m.events; }, 0); }
   function popup(layer, point) {
     var html = "<div><strong>" + esc(layer.label) + "</strong></div><table>";
+    if (point.n) {
+      var day = point.t === null ? "" : new Date(point.t).toISOString().slice(0, 10);
+      return html + row("", labels.events_here.replace("{n}", point.n).replace("{day}", day))
+        + "</table>";
+    }
     if (point.t !== null) { html += row("", new Date(point.t).toISOString().slice(0, 16).replace("T", " ")); }
     Object.keys(point.attributes).forEach(function (k) { html += row(k, point.attributes[k]); });
     return html + "</table>";
@@ -63,7 +70,7 @@
       iconCreateFunction: function (cluster) {
         return L.divIcon({
           html: '<div style="background:' + layer.colour + '"><span>'
-            + cluster.getChildCount() + "</span></div>",
+            + total(cluster.getAllChildMarkers()) + "</span></div>",
           className: "marker-cluster event-cluster event-cluster-" + layer.key.replace(/\W/g, "_"),
           iconSize: L.point(40, 40)
         });
@@ -71,8 +78,10 @@
     });
     var markers = layer.points.map(function (point) {
       var marker = L.circleMarker([point.lat, point.lon], {
-        radius: 6, color: "#222", weight: 1, fillColor: layer.colour, fillOpacity: 0.9
+        radius: point.n ? 6 + Math.min(10, Math.log2(point.n)) : 6,
+        color: "#222", weight: 1, fillColor: layer.colour, fillOpacity: 0.9
       });
+      marker.events = point.n || 1;
       marker.bindPopup(function () { return popup(layer, point); });
       marker.occurredAt = point.t;
       return marker;
@@ -103,7 +112,7 @@
       });
       g.group.clearLayers();
       g.group.addLayers(kept);
-      if (g.layer.timed) { shown += kept.length; }
+      if (g.layer.timed) { shown += total(kept); }
     });
     count.textContent = shown;
     return {start: startInput.value, end: endInput.value};

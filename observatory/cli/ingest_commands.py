@@ -56,7 +56,9 @@ def _parameters(feed: FeedFamily) -> list[inspect.Parameter]:
         return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
                                  default=default)
 
-    file = typer.Argument(exists=True, dir_okay=False, help=feed.help.file_help,
+    # A partitioned input (a folder, a glob) is checked by the feed, which names what it found.
+    file = typer.Argument(exists=not feed.partitioned_input,
+                          dir_okay=feed.partitioned_input, help=feed.help.file_help,
                           show_default=False)
     parameters = [keyword("ctx", typer.Context), keyword("file", Annotated[Path, file]),
                   keyword("city", CityOption)]

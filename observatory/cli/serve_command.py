@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from observatory.cli.context import CliContext, redact
-from observatory.settings import ApiSettings
+from observatory.cli.context import CliContext, fail, redact
+from observatory.settings import ApiSettings, settings_environment
 
 
 def serve(
@@ -32,14 +33,52 @@ def serve(
             show_default=False,
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Worker processes, overriding OBSERVATORY_WORKERS (default 1); more than one "
+            "needs PostGIS. Example: --workers 2",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the API and the map pages until Ctrl+C.
 
-    Example: observatory serve --host 0.0.0.0 --port 8000
+    Example: observatory serve --host 0.0.0.0 --port 8000 --workers 2
     """
     cli: CliContext = ctx.obj
-    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
-    run_server(cli, cli.api_settings.model_copy(update=overrides))
+    overrides = {k: v for k, v in {"host": host, "port": port, "workers": workers}.items()
+                 if v is not None}
+    api_settings = cli.api_settings.model_copy(update=overrides)
+    if api_settings.workers > 1:
+        if not cli.database_url.startswith("postgresql"):
+            raise fail(
+                f"Cannot serve {redact(cli.database_url)} with {api_settings.workers} workers: "
+                "an embedded DuckDB file is opened by one process at a time (the one that "
+                "writes it too). Serve it with --workers 1, or move the data to PostGIS "
+                "(OBSERVATORY_DATABASE_URL=postgresql://user:pass@host:port/db) for several "
+                "workers.", 2)
+        run_workers(cli, api_settings)
+        return
+    run_server(cli, api_settings)
+
+
+def run_workers(cli: CliContext, api_settings: ApiSettings) -> None:
+    """uvicorn's worker processes each build the app from the environment (a process cannot
+    be handed objects), so the settings this CLI resolved go there first."""
+    import uvicorn
+
+    os.environ.update(settings_environment(cli.store_settings, api_settings, cli.disclosure,
+                                           cli.boundary))
+    cli.out.print(
+        f"Serving {redact(cli.database_url)} on http://{api_settings.host}:{api_settings.port} "
+        f"with {api_settings.workers} workers (Ctrl+C stops)",
+        markup=False,
+    )
+    uvicorn.run("observatory.app:create_app", factory=True, host=api_settings.host,
+                port=api_settings.port, workers=api_settings.workers)
 
 
 def run_server(cli: CliContext, api_settings: ApiSettings) -> None:

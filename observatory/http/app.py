@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from maps.assets import STATIC_DIR
 from observatory.http.api_docs import DOCS_URL, REDOC_URL, add_api_docs
 from observatory.http.errors import add_error_handlers
+from observatory.http.response_cache import ResponseCache
 from observatory.http.security_headers import SecurityHeaders
 from observatory.services.ingest_jobs import IngestJobs
 from observatory.services.uploads import Uploads
@@ -73,6 +74,7 @@ def http_app(
         redoc_url=None,
     )
     app.state.api_settings = api_settings
+    app.state.response_cache = ResponseCache(api_settings.response_cache_bytes)
     app.state.ingest_token = ingest_token
     app.state.field_settings = field_settings
     app.state.disclosure = disclosure or DisclosureSettings()

@@ -23,6 +23,7 @@ from observatory.city_crs import local_crs
 from observatory.models import City
 from observatory.services.boundary_changes import change_outlines, version_change
 from observatory.services.errors import ServiceError
+from observatory.services.event_points import page_events
 from observatory.services.heat_surface import HeatRequest, city_heat, incidents_of
 from observatory.services.indicator_display import indicator_display, label_with_unit
 from observatory.services.map_inputs import current_districts, period_values
@@ -101,7 +102,7 @@ def layered_map(
     first and last day."""
     values = period_values(store, city, indicator, period, level)
     districts = current_districts(store, city, level)
-    events = store.events(city.slug)
+    events = page_events(store, city.slug)
     words = labels(lang)
     first_day, last_day = heat.days()
     heat_layer, no_heat_reason = None, ""

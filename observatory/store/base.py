@@ -74,6 +74,10 @@ class Store(Protocol):
     def schema_version(self) -> list[str]:
         """Names of the applied schema files; empty when the store was never initialised."""
 
+    def data_version(self) -> int:
+        """A number the store raises in the same transaction as every write, so a reader
+        (a response cache, in any process) knows what it kept is stale; one cheap query."""
+
     def close(self) -> None: ...
 
     # cities ---------------------------------------------------------------------------------
@@ -230,6 +234,16 @@ class Store(Protocol):
     ) -> tuple[gpd.GeoDataFrame, int]:
         """One page of a layer's events (ordered by time, id), and how many match in all."""
 
+    def event_layer_sizes(self, city: str,
+                          statuses: Sequence[str] = ("published",)) -> pd.DataFrame:
+        """Per event layer: ``layer``, ``events``, ``days`` (distinct UTC days) and the
+        lon/lat box ``west``, ``south``, ``east``, ``north``."""
+
+    def event_day_cells(self, city: str, layer: str, *, cell: float, west: float,
+                        south: float, statuses: Sequence[str] = ("published",)) -> pd.DataFrame:
+        """The layer's events counted exactly per square of ``cell`` degrees (from ``west``,
+        ``south``) and UTC day: ``day``, ``events``, and the mean ``lon``, ``lat`` of them."""
+
     def event_layers(self, city: str, statuses: Sequence[str] = ("published",)) -> list[str]:
         """Event layers of a city holding at least one event with one of ``statuses``."""
 
@@ -248,7 +262,10 @@ class Store(Protocol):
 
     def event_tile(self, city: str, event_layer: str, z: int, x: int, y: int, *, layer: str,
                    statuses: Sequence[str] = ("published",)) -> bytes:
-        """A Mapbox vector tile of a layer's events."""
+        """A Mapbox vector tile of a layer's events: each event with its properties while the
+        tile holds at most ``tiles.MAX_POINTS`` of them; past that, one point per occupied
+        cell of a ``tiles.GRID`` × ``tiles.GRID`` grid with the exact ``count`` of its events,
+        so a tile stays small whatever the number of events."""
 
     # indicators -------------------------------------------------------------------------------
     def put_indicator_values(self, city: str, values: pd.DataFrame,

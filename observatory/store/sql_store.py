@@ -27,7 +27,7 @@ from observatory.models import (
     ordered_levels,
     utcnow,
 )
-from observatory.store import frames
+from observatory.store import frames, tiles
 from observatory.store.base import Bounds, ReadOnlyCityError, Store, StoreError
 from observatory.store.sqlfiles import queries, schema_files
 
@@ -111,9 +111,14 @@ class SQLStore(Store, Generic[Con]):
             yield con
 
     @contextmanager
-    def _transaction(self, spatial: bool = False) -> Iterator[Con]:
+    def _transaction(self, spatial: bool = False, *, bumps: bool = True) -> Iterator[Con]:
+        """A write: it raises the data version last, in the same transaction, so a response
+        cache sees the change exactly when the data commit (last: the one row's lock is held
+        only for the commit, and no writer waits on it while holding other rows)."""
         with self._own_errors(), self._begin(spatial) as con:
             yield con
+            if bumps:
+                self._execute(con, "bump_data_version")
 
     @contextmanager
     def _own_errors(self) -> Iterator[None]:
@@ -135,7 +140,7 @@ class SQLStore(Store, Generic[Con]):
     def init_schema(self) -> list[str]:
         applied: list[str] = []
         # spatial: a broken spatial install surfaces at `observatory init`.
-        with self._transaction(spatial=True) as con:
+        with self._transaction(spatial=True, bumps=False) as con:
             self._serialise_schema_changes(con)
             self._execute(con, "create_schema_migration")
             done = {row[0] for row in self._rows(con, "applied_schema_files")}
@@ -146,7 +151,13 @@ class SQLStore(Store, Generic[Con]):
                 self._execute(con, "record_schema_file",
                               {"name": file.name, "applied_at": utcnow()})
                 applied.append(file.name)
+            if applied:  # a schema file may move data: what was served may be stale
+                self._execute(con, "bump_data_version")
         return applied
+
+    def data_version(self) -> int:
+        with self._reading() as con:
+            return int(self._scalar(con, "data_version"))
 
     def schema_version(self) -> list[str]:
         with self._reading() as con:
@@ -433,6 +444,19 @@ class SQLStore(Store, Generic[Con]):
             df = self._frame(con, "event_page", {**params, "limit": limit, "offset": offset})
         return frames.events_frame(df), int(matched)
 
+    def event_layer_sizes(self, city: str,
+                          statuses: Sequence[str] = ("published",)) -> pd.DataFrame:
+        with self._reading(spatial=True) as con:
+            return self._frame(con, "event_layer_sizes",
+                               {"city": city, "statuses": list(statuses)})
+
+    def event_day_cells(self, city: str, layer: str, *, cell: float, west: float,
+                        south: float, statuses: Sequence[str] = ("published",)) -> pd.DataFrame:
+        with self._reading(spatial=True) as con:
+            return self._frame(con, "event_day_cells", {
+                "city": city, "layer": layer, "statuses": list(statuses), "cell": cell,
+                "west": west, "south": south})
+
     def event_layers(self, city: str, statuses: Sequence[str] = ("published",)) -> list[str]:
         with self._reading() as con:
             rows = self._rows(con, "event_layers", {"city": city, "statuses": list(statuses)})
@@ -454,9 +478,15 @@ class SQLStore(Store, Generic[Con]):
 
     def event_tile(self, city: str, event_layer: str, z: int, x: int, y: int, *, layer: str,
                    statuses: Sequence[str] = ("published",)) -> bytes:
-        return self._tile("event_tile", {"city": city, "event_layer": event_layer, "z": z,
-                                         "x": x, "y": y, "layer": layer,
-                                         "statuses": list(statuses)})
+        which = {"city": city, "event_layer": event_layer, "statuses": list(statuses)}
+        box = tiles.lonlat_bounds(z, x, y)
+        with self._reading(spatial=True) as con:
+            crowded = self._scalar(con, "event_tile_over", {
+                **which, **box, "limit": tiles.MAX_POINTS, "limit_plus_one": tiles.MAX_POINTS + 1})
+        params = {**which, "z": z, "x": x, "y": y, "layer": layer}
+        if not crowded:
+            return self._tile("event_tile", params)
+        return self._tile("event_tile_grid", {**params, **box, **tiles.grid(z, x, y)})
 
     def _tile(self, query: str, params: Params, level: str | None = None) -> bytes:
         # A tile query answers NULL (or, in PostGIS, empty bytes) for a tile with no feature.

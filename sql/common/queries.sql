@@ -276,3 +276,32 @@ VALUES (:city, :bundle_id, :origin, :origin_city, :observatory_version, :format_
 SELECT (SELECT count(*) FROM ingest_run WHERE city = :city)
      + (SELECT count(*) FROM city
         WHERE slug = :city AND slug NOT IN (SELECT city FROM external_peer));
+
+-- name: data_version
+SELECT version FROM data_version WHERE id = 1;
+
+-- name: bump_data_version
+UPDATE data_version SET version = version + 1 WHERE id = 1;
+
+-- Big event layers (DESIGN.md "Maps"): past a few thousand points a tile or a page carries
+-- exact counts per grid cell instead of the points (the tiles: sql/<dialect>: event_tile_grid).
+
+-- name: event_layer_sizes
+SELECT layer, count(*) AS events,
+       count(DISTINCT CAST(occurred_at AT TIME ZONE 'UTC' AS DATE)) AS days,
+       min(ST_X(geom)) AS west, min(ST_Y(geom)) AS south,
+       max(ST_X(geom)) AS east, max(ST_Y(geom)) AS north
+FROM event
+WHERE city = :city AND status = ANY(:statuses)
+GROUP BY layer ORDER BY layer;
+
+-- name: event_day_cells
+-- Events of one layer counted per grid cell (lon/lat, :cell degrees) and day (UTC); each
+-- cell's point is the mean of its events.
+SELECT CAST(occurred_at AT TIME ZONE 'UTC' AS DATE) AS day, count(*) AS events,
+       avg(ST_X(geom)) AS lon, avg(ST_Y(geom)) AS lat
+FROM event
+WHERE city = :city AND layer = :layer AND status = ANY(:statuses)
+GROUP BY floor((ST_X(geom) - :west) / :cell), floor((ST_Y(geom) - :south) / :cell),
+         CAST(occurred_at AT TIME ZONE 'UTC' AS DATE)
+ORDER BY day, lon, lat;

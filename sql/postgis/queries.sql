@@ -176,3 +176,31 @@ SELECT ST_AsMVT(shapes, :layer, 4096, 'geom') FROM (
       AND e.geom && ST_Transform(ST_TileEnvelope(:z, :x, :y), 4326)
 ) shapes;
 
+
+-- name: event_tile_grid
+-- More points than a tile should carry: their exact count per cell of a :cell-metre grid
+-- (web mercator), drawn at the mean of the cell's points (sql/common: event_tile_over).
+SELECT ST_AsMVT(cells, :layer, 4096, 'geom') FROM (
+    SELECT count(*)::integer AS count,
+           ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(avg(mx), avg(my)), 3857),
+                        ST_TileEnvelope(:z, :x, :y), 4096, 64, true) AS geom
+    FROM (
+        SELECT ST_X(e.geom) * 20037508.342789244 / 180 AS mx,
+               ln(tan(pi() / 4 + radians(ST_Y(e.geom)) / 2)) * 6378137 AS my
+        FROM event e
+        WHERE e.city = :city AND e.layer = :event_layer AND e.status = ANY(:statuses)
+          AND e.geom && ST_MakeEnvelope(:west, :south, :east, :north, 4326)
+          AND ST_X(e.geom) BETWEEN :west AND :east AND ST_Y(e.geom) BETWEEN :south AND :north
+    ) AS points
+    GROUP BY floor((mx - :tile_minx) / :cell), floor((my - :tile_miny) / :cell)
+) cells;
+
+-- name: event_tile_over
+-- Whether the tile holds more than :limit points (it stops counting there).
+SELECT count(*) > :limit FROM (
+    SELECT 1 FROM event e
+    WHERE e.city = :city AND e.layer = :event_layer AND e.status = ANY(:statuses)
+      AND e.geom && ST_MakeEnvelope(:west, :south, :east, :north, 4326)
+      AND ST_X(e.geom) BETWEEN :west AND :east AND ST_Y(e.geom) BETWEEN :south AND :north
+    LIMIT :limit_plus_one
+) AS found;

@@ -28,7 +28,9 @@ from observatory.api.routes.heatmaps import (
 )
 from observatory.http.deps import CityDep, LevelDep, MapAssetsDep, StoreDep, root_path
 from observatory.http.openapi import HTML_PAGE, refusals
+from observatory.http.response_cache import ResponseCacheDep, cached
 from observatory.services import map_pages
+from observatory.services.callers import PUBLIC
 from observatory.services.map_pages import DEFAULT_INDICATOR
 
 router = APIRouter(tags=["maps"], responses=refusals(404, 422, 503))
@@ -43,6 +45,7 @@ def layered_map(
     request: Request,
     city: CityDep,
     store: StoreDep,
+    cache: ResponseCacheDep,
     assets: MapAssetsDep,
     level: LevelDep,
     heat_params: HeatParamsDep,
@@ -52,13 +55,14 @@ def layered_map(
     period: str | None = Query(None, description="e.g. 2025; default: the latest computed"),
     classification: Classification = "quantiles",
     lang: Literal["en", "ar"] = "en",
-) -> HTMLResponse:
-    return HTMLResponse(map_pages.layered_map(
+) -> Response:
+    # A public page (no key is asked for): kept once for everyone until the data change.
+    return cached(request, store, cache, PUBLIC, lambda: HTMLResponse(map_pages.layered_map(
         store, city, assets, heat=heat_params,
         heat_base=f"{root_path(request)}/maps/{city.slug}/layers",
         layer=layer, indicator=indicator, period=period, classification=classification,
         tolerance=tolerance, lang=lang, level=level.name,
-    ))
+    )))
 
 
 @router.get("/maps/{city}/layers/heat.png", response_class=Response)

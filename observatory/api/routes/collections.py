@@ -26,6 +26,7 @@ from observatory.api.ogc_params import parse_bbox, parse_datetime
 from observatory.api.security import CallerDep
 from observatory.http.deps import StoreDep
 from observatory.http.openapi import refusals
+from observatory.http.response_cache import ResponseCacheDep, cached
 from observatory.models import DistrictFeatures, utcnow
 from observatory.services.callers import Caller
 from observatory.services.errors import NotFound
@@ -254,6 +255,7 @@ def items(
     request: Request,
     store: StoreDep,
     caller: CallerDep,
+    cache: ResponseCacheDep,
     bbox: str | None = Query(None, description="minx,miny,maxx,maxy in lon/lat (EPSG:4326)"),
     limit: int = Query(10, ge=1, description=f"page size; at most {MAX_LIMIT}"),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
@@ -270,10 +272,19 @@ def items(
         "aside. Without f, the Accept header chooses (e.g. application/geopackage+sqlite3).")] = None,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
+    """A page is kept (response cache) until the store's data change; its timeStamp is when
+    it was built. A file (``f=`` or Accept) is built afresh."""
     fmt = download_format(f, accept)
     if fmt is not None:
         return _download(store, collection_id, caller, fmt, parse_bbox(bbox), period)
     limit = min(limit, MAX_LIMIT)  # OGC: a larger limit is clamped, not refused
+    return cached(request, store, cache, caller, lambda: _items_page(
+        request, store, collection_id, caller, bbox, limit, offset, datetime, period))
+
+
+def _items_page(request: Request, store: Store, collection_id: str, caller: Caller,
+                bbox: str | None, limit: int, offset: int, datetime: str | None,
+                period: str | None) -> Response:
     features, matched = _features(
         store,
         collection_id,
@@ -306,8 +317,15 @@ def item(
     request: Request,
     store: StoreDep,
     caller: CallerDep,
+    cache: ResponseCacheDep,
     period: str | None = None,
 ) -> Response:
+    return cached(request, store, cache, caller,
+                  lambda: _item(request, store, collection_id, feature_id, caller, period))
+
+
+def _item(request: Request, store: Store, collection_id: str, feature_id: str, caller: Caller,
+          period: str | None) -> Response:
     features, _ = _features(
         store,
         collection_id,

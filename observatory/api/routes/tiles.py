@@ -8,14 +8,17 @@ with the same functions of its spatial extension. A tile with nothing in it is 2
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 
 from observatory.api.security import CallerDep
 from observatory.http.deps import StoreDep
 from observatory.http.openapi import refusals
+from observatory.http.response_cache import ResponseCacheDep, cached
+from observatory.services.callers import Caller
 from observatory.services.layers import existing_layer, parse_layer_id
 from observatory.services.visibility import event_statuses
+from observatory.store import Store
 
 router = APIRouter(tags=["tiles"], responses=refusals(401, 404, 422, 503))
 
@@ -35,9 +38,11 @@ MAX_ZOOM = 24
     },
 )
 def tile(
+    request: Request,
     layer: str,
     store: StoreDep,
     caller: CallerDep,
+    cache: ResponseCacheDep,
     z: int = Path(..., ge=0, le=MAX_ZOOM),
     x: int = Path(..., ge=0),
     y: int = Path(..., ge=0),
@@ -48,6 +53,12 @@ def tile(
         raise HTTPException(
             404, f"No tile {z}/{x}/{y}: at zoom {z}, x and y run from 0 to {2**z - 1}."
         )
+    return cached(request, store, cache, caller,
+                  lambda: _tile(store, caller, layer, z, x, y, period))
+
+
+def _tile(store: Store, caller: Caller, layer: str, z: int, x: int, y: int,
+          period: str | None) -> Response:
     # The tile first: its query already keeps to the caller's visibility, so a tile with data
     # needs no other lookup; only an empty one asks whether the layer exists (404) or not (204).
     parsed = parse_layer_id(layer)
