@@ -63,7 +63,7 @@ def compare(
               observatory compare --cities vienna --format pdf --lang ar --out vienna-ar.pdf
     """
     from observatory.services.benchmark_report import report_html, report_pdf
-    from observatory.services.city_spread import segregation_by_city
+    from observatory.services.city_spread import district_spread, segregation_by_city
     from observatory.services.comparison import (
         MIN_COVERAGE,
         ComparisonRequest,
@@ -97,6 +97,8 @@ def compare(
                 segregation = segregation_by_city(store, shown, cli.disclosure)
                 html = report_html(data, city, request, lang.value, segregation)
             result = comparison(data, request)
+            spread = district_spread(data, [r["indicator_id"] for r in result["indicators"]],
+                                     [c["slug"] for c in result["cities"]], request.period)
     except ServiceError as exc:
         raise fail(str(exc), 2) from exc
     if output_format == Format.table:
@@ -105,7 +107,7 @@ def compare(
     if output_format == Format.csv:
         payload = to_csv(result)
     elif output_format == Format.xlsx:
-        payload = to_xlsx(result, lang=lang.value)
+        payload = to_xlsx(result, spread, lang=lang.value)
     elif output_format == Format.html:
         payload = html.encode("utf-8")
     else:

@@ -111,11 +111,6 @@ def load_input(store: Store, external: Iterable[str] = ()) -> ComparisonInput:
     return ComparisonInput(facts, values, districts)
 
 
-def compare_cities(store: Store, request: ComparisonRequest,
-                   external: Iterable[str] = ()) -> dict:
-    return comparison(load_input(store, external), request)
-
-
 def comparison(data: ComparisonInput, request: ComparisonRequest) -> dict:
     """The side-by-side table and the trends of ``request`` over ``data``."""
     facts = {c.slug: c for c in data.cities}

@@ -29,7 +29,7 @@ def compare_api(store: Store, store_url: str) -> Iterator[TestClient]:
         yield client
 
 
-def test_the_comparison_ranks_the_peers_and_flags_what_is_not_comparable(compare_api):
+def test_the_comparison_ranks_flags_spreads_and_exports(compare_api):
     answer = compare_api.get("/compare", params={
         "cities": "alpha,gamma", "indicators": "cpi,cpi_unemployment_rate",
         "peer_group": "over-200k"})
@@ -47,17 +47,13 @@ def test_the_comparison_ranks_the_peers_and_flags_what_is_not_comparable(compare
     trend = next(s for s in body["trends"][0]["series"] if s["city"] == "gamma")
     assert [p["break"] for p in trend["points"]] == [False, True]
 
-
-def test_the_spread_of_district_values_comes_with_the_comparison(compare_api):
+    # the spread of district values beside the comparison, and the comparison as files
     body = compare_api.get("/compare", params={"cities": "alpha,beta",
                                                "indicators": "foreign_born_share"}).json()
 
     (spread,) = body["spread"]
     assert [(c["city"], c["districts"], c["min"], c["median"], c["max"])
             for c in spread["cities"]] == [("alpha", 5, 0.1, 0.3, 0.5)]  # 0.99 suppressed
-
-
-def test_csv_and_xlsx_of_the_comparison(compare_api):
     csv = compare_api.get("/compare", params={"cities": "beta", "indicators": "cpi", "f": "csv"})
     xlsx = compare_api.get("/compare", params={"indicators": "icc", "f": "xlsx"})
 
@@ -68,6 +64,11 @@ def test_csv_and_xlsx_of_the_comparison(compare_api):
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content))["comparison"]
     assert [row[5] for row in sheet.iter_rows(min_row=2, values_only=True)] == \
         ["alpha", "beta", "delta", "gamma"]
+    spread = compare_api.get("/compare", params={"cities": "alpha", "f": "xlsx",
+                                                 "indicators": "foreign_born_share"})
+    rows = list(openpyxl.load_workbook(io.BytesIO(spread.content))["spread"].iter_rows(
+        values_only=True))
+    assert rows[1][:4] == ("foreign_born_share", "alpha", "2024", 5)
 
 
 REFUSALS = [  # (parameters, status, what the message says)

@@ -46,8 +46,10 @@ def test_csv_xlsx_and_the_report_are_written_to_files(invoke, database, tmp_path
 
     assert csv_file.read_bytes().startswith(b"\xef\xbb\xbf")
     assert csv_file.read_text(encoding="utf-8-sig").splitlines()[1].startswith("cpi,")
-    sheet = openpyxl.load_workbook(xlsx_file)["comparison"]
+    book = openpyxl.load_workbook(xlsx_file)
+    sheet = book["comparison"]
     assert sheet.sheet_view.rightToLeft and sheet.max_row == 3
+    assert book.sheetnames == ["comparison", "peers", "trends", "about"]  # beta: no districts
     html = html_file.read_text(encoding="utf-8")
     assert '<html lang="ar" dir="rtl">' in html and "تقرير المقارنة المرجعية للمدينة: بيتا" in html
 

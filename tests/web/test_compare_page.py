@@ -1,5 +1,6 @@
-"""The comparison page on a real store of each backend: both languages and directions, the
-pickers, the ranks of the peer group chosen, the flags and marks, and the report route."""
+"""The comparison page on a real store of each backend (one test: the seeding is the cost):
+both languages and directions, the pickers, the ranks of the peer group chosen, the flags and
+marks, the within-city spread, a refused custom group and the report route."""
 
 from __future__ import annotations
 
@@ -52,10 +53,6 @@ def test_the_page_compares_in_both_languages_and_follows_the_peer_group(site):
     unreadable = site.get("/en/compare", params={"custom": "population:abc"})
     assert unreadable.status_code == 422
     assert "population:abc is not a range MIN-MAX" in unreadable.text
-
-
-def test_the_report_route_serves_the_city_report(site):
-    answer = site.get("/ar/compare/report", params={"city": "gamma", "format": "html"})
-
-    assert answer.status_code == 200
-    assert "تقرير المقارنة المرجعية للمدينة: غاما" in answer.text
+    report = site.get("/ar/compare/report", params={"city": "gamma", "format": "html"})
+    assert report.status_code == 200
+    assert "تقرير المقارنة المرجعية للمدينة: غاما" in report.text

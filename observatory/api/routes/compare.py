@@ -175,12 +175,12 @@ def compare(
                                 min_coverage=min_coverage)
     data = load_input(store)
     result = comparison(data, request)
+    spread = district_spread(data, [r["indicator_id"] for r in result["indicators"]],
+                             [c["slug"] for c in result["cities"]], request.period)
     if f == "csv":
         return Response(to_csv(result), media_type=CSV,
                         headers={"Content-Disposition": 'attachment; filename="comparison.csv"'})
     if f == "xlsx":
-        return Response(to_xlsx(result), media_type=XLSX, headers={
+        return Response(to_xlsx(result, spread), media_type=XLSX, headers={
             "Content-Disposition": 'attachment; filename="comparison.xlsx"'})
-    return {**result, "spread": district_spread(
-        data, [r["indicator_id"] for r in result["indicators"]],
-        [c["slug"] for c in result["cities"]], request.period)}
+    return {**result, "spread": spread}
