@@ -27,6 +27,7 @@ from observatory.services.errors import InvalidRequest, NotFound
 from observatory.services.indicator_catalog import IndicatorInfo, indicator_catalog
 from observatory.services.jsonable import plain
 from observatory.services.peer_groups import CityFacts, PeerGroup
+from observatory.services.peers import external_cities
 from observatory.services.visibility import shown_values
 from observatory.store import Store
 
@@ -90,10 +91,11 @@ class ComparisonInput:
         columns=[*VALUE_COLUMNS, "district_code"]))
 
 
-def load_input(store: Store, external: Iterable[str] = ()) -> ComparisonInput:
+def load_input(store: Store, external: Iterable[str] | None = None) -> ComparisonInput:
     """The store's cities and their published values; ``external``: the slugs of cities
-    imported from benchmark bundles, marked as such on every view."""
-    outside = set(external)
+    imported from benchmark bundles, marked as such on every view (default: the store's
+    external peers)."""
+    outside = set(external_cities(store) if external is None else external)
     city_rows, district_rows, facts = [], [], []
     for city in store.cities():
         stored = store.indicator_values(city.slug)

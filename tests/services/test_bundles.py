@@ -261,3 +261,13 @@ def test_own_city_is_never_replaced_by_a_bundle(store: Store, bundle: bytes) -> 
     outcome = import_bundle(store, bundle, "harran.zip", MIN, as_slug="harran_peer")
     assert (outcome.city, outcome.status) == ("harran_peer", "imported")
     assert external_cities(store) == {"harran_peer": "Harran statistics office"}
+
+
+def test_an_imported_peer_is_marked_external_in_the_comparison(store: Store,
+                                                              bundle: bytes) -> None:
+    from observatory.services.comparison import load_input
+
+    import_bundle(store, bundle, "harran.zip", MIN)
+    [facts] = load_input(store).cities
+    assert (facts.slug, facts.external) == ("harran", True)
+    assert load_input(store, external=()).cities[0].external is False
