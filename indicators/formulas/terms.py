@@ -45,17 +45,20 @@ class TermsFormula(FormulaKind):
         # term missing in a district that has others stays NaN, so the value is missing, not
         # zero.
         keep = np.flatnonzero(present)
+        # Likewise a period in which no district has a row (another feed's month) has no city
+        # value.
+        periods = np.unique(prepared.unit_period_codes[keep])
         index = pd.MultiIndex.from_arrays(
             [np.r_[prepared.units.get_level_values(0).to_numpy()[keep],
-                   prepared.periods.to_numpy()],
+                   prepared.periods.to_numpy()[periods]],
              np.r_[prepared.units.get_level_values(1).to_numpy()[keep],
-                   np.full(n_periods, None, dtype=object)]], names=KEY)
-        sums = pd.DataFrame({name: np.r_[local[name][keep], city[name]] for name in self.terms},
-                            index=index)
+                   np.full(len(periods), None, dtype=object)]], names=KEY)
+        sums = pd.DataFrame({name: np.r_[local[name][keep], city[name][periods]]
+                             for name in self.terms}, index=index)
         unit_runs = prepared.runs_of(used, prepared.unit_codes[used], n_units)
         period_runs = prepared.runs_of(
             used, prepared.unit_period_codes[prepared.unit_codes[used]], n_periods)
-        out = pd.DataFrame({"runs": np.r_[unit_runs[keep], period_runs]}, index=index)
+        out = pd.DataFrame({"runs": np.r_[unit_runs[keep], period_runs[periods]]}, index=index)
         if not present.any():  # no district has the data: no city value either
             out = out.iloc[:0]
             sums = sums.iloc[:0]

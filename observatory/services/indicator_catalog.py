@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from indicators.definitions import DEFINITIONS_DIR, GroupSharesFormula
-from indicators.vocabulary import group_names
+from indicators.definitions import DEFINITIONS_DIR, GroupSharesFormula, ServiceDemandFormula
+from indicators.vocabulary import SERVICE_AREA, group_names, service_area_names
 from observatory.services.definitions import Stamp, current_frameworks, stamp
 
 
@@ -39,10 +39,17 @@ class IndicatorCatalog(Mapping[str, IndicatorInfo]):
         if not dot or not group or prefix not in self._per_group:
             raise KeyError(indicator_id)
         parent = self._defined[prefix]
-        names = group_names(self._per_group[prefix], group)
+        dimension = self._per_group[prefix]
+        names = (service_area_names(group) if dimension == SERVICE_AREA
+                 else group_names(dimension, group))
         return IndicatorInfo(indicator_id, parent.framework, f"{parent.name_en}: {names['en']}",
                              f"{parent.name_ar or parent.name_en}: {names['ar']}", parent.unit,
                              parent.direction)
+
+    def service_area(self, indicator_id: str) -> str | None:
+        """The service area of a service-demand id (``<id>.housing`` -> housing), else None."""
+        prefix, dot, area = indicator_id.partition(".")
+        return area if dot and self._per_group.get(prefix) == SERVICE_AREA else None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._defined)
@@ -76,6 +83,8 @@ def _catalog_as_of(directory: Path, stamp: Stamp) -> IndicatorCatalog:
             )
             if isinstance(d.formula, GroupSharesFormula):
                 per_group[d.id] = d.formula.dimension
+            elif isinstance(d.formula, ServiceDemandFormula):  # one id per service area
+                per_group[d.id] = SERVICE_AREA
         if not framework.composite:
             continue
         catalog[fid] = _composite(fid, fid, framework.names)

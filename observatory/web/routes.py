@@ -38,6 +38,7 @@ from observatory.services.indicator_catalog import (
 )
 from observatory.services.indicator_display import indicator_display, value_format
 from observatory.services.map_pages import DEFAULT_INDICATOR
+from observatory.services.value_grain import grain_text
 from observatory.services.visibility import REVIEWER, shown_values
 from observatory.web.formatting import (
     NO_SCORE,
@@ -229,7 +230,7 @@ def district_page(
         spec = value_format(entry["unit"])
         entries.append({
             "id": entry["indicator_id"], "name": _indicator_name(info, lang),
-            "period": entry["period"],
+            "period": entry["period"], "grain": grain_text(entry["grain"], lang),
             "value": number_text(entry["value"], spec, suppressed=entry["suppressed"], words=w),
             "score": number_text(entry["score"], SCORE_FORMAT, suppressed=entry["suppressed"],
                                  words=w, missing=NO_SCORE),
