@@ -84,5 +84,27 @@ def group_names(dimension: str, group: str, file: Path = GROUPS_FILE) -> dict[st
     return {lang: group_name(dimension, group, lang, file) for lang in LANGUAGES}
 
 
+SERVICE_AREAS_FILE = Path(__file__).with_name("service_areas.yaml")
+SERVICE_AREA = "service_area"  # the dimension of administrative records' service areas
+
+
+def service_area_names(area: str, file: Path = SERVICE_AREAS_FILE) -> dict[str, str]:
+    """``{"en": …, "ar": …}`` of one service area (``service_areas.yaml``), or visible
+    stand-ins."""
+    names = _areas(file, file.stat().st_mtime_ns).get(area)
+    if names is None:
+        return {lang: _MISSING[lang].format(group=area) for lang in LANGUAGES}
+    return {lang: getattr(names, lang) for lang in LANGUAGES}
+
+
+@lru_cache(maxsize=2)
+def _areas(file: Path, _stamp: int) -> dict[str, Names]:
+    document = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    try:
+        return {str(area): Names.model_validate(names) for area, names in document.items()}
+    except ValidationError as exc:
+        raise VocabularyError(f"{file}: {exc}") from exc
+
+
 def _lang(lang: str) -> str:
     return lang if lang in LANGUAGES else "en"

@@ -12,8 +12,15 @@ from indicators.definitions import (
     GroupSharesFormula,
     PhoneResidentsFormula,
     RateFormula,
+    ServiceDemandFormula,
 )
-from indicators.vocabulary import CATEGORIES_FILE, group_dimensions, group_names
+from indicators.vocabulary import (
+    CATEGORIES_FILE,
+    SERVICE_AREA,
+    group_dimensions,
+    group_names,
+    service_area_names,
+)
 from observatory.services.definitions import Stamp, current_frameworks, stamp
 
 
@@ -49,8 +56,12 @@ class IndicatorCatalog(Mapping[str, IndicatorInfo]):
                                     and prefix not in self._per_category):
             raise KeyError(indicator_id)
         parent = self._defined[prefix]
-        names = (group_names(self._per_group[prefix], group) if prefix in self._per_group
-                 else group_names(self._per_category[prefix], group, CATEGORIES_FILE))
+        if prefix in self._per_category:
+            names = group_names(self._per_category[prefix], group, CATEGORIES_FILE)
+        elif self._per_group[prefix] == SERVICE_AREA:
+            names = service_area_names(group)
+        else:
+            names = group_names(self._per_group[prefix], group)
         return IndicatorInfo(indicator_id, parent.framework, f"{parent.name_en}: {names['en']}",
                              f"{parent.name_ar or parent.name_en}: {names['ar']}", parent.unit,
                              parent.direction)
@@ -58,9 +69,15 @@ class IndicatorCatalog(Mapping[str, IndicatorInfo]):
     def group_of(self, indicator_id: str) -> tuple[str, str] | None:
         """(dimension, group) of an id a ``group_shares`` definition generates, else None."""
         prefix, dot, group = indicator_id.partition(".")
-        if not dot or not group or prefix not in self._per_group:
+        if (not dot or not group or prefix not in self._per_group
+                or self._per_group[prefix] == SERVICE_AREA):
             return None
         return self._per_group[prefix], group
+
+    def service_area(self, indicator_id: str) -> str | None:
+        """The service area of a service-demand id (``<id>.housing`` -> housing), else None."""
+        prefix, dot, area = indicator_id.partition(".")
+        return area if dot and self._per_group.get(prefix) == SERVICE_AREA else None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._defined)
@@ -98,6 +115,8 @@ def _catalog_as_of(directory: Path, stamp: Stamp) -> IndicatorCatalog:
                 per_group[d.id] = d.formula.dimension
             elif isinstance(d.formula, RateFormula) and d.formula.by is not None:
                 per_category[d.id] = d.formula.by
+            elif isinstance(d.formula, ServiceDemandFormula):  # one id per service area
+                per_group[d.id] = SERVICE_AREA
         if not framework.composite:
             continue
         catalog[fid] = _composite(fid, fid, framework.names)

@@ -9,8 +9,14 @@ import pandas as pd
 from observatory.models import City
 from observatory.services.callers import Caller
 from observatory.services.errors import NotFound
-from observatory.services.indicator_catalog import IndicatorInfo, indicator_catalog, info_of
+from observatory.services.indicator_catalog import (
+    IndicatorCatalog,
+    IndicatorInfo,
+    indicator_catalog,
+    info_of,
+)
 from observatory.services.jsonable import plain
+from observatory.services.value_grain import value_grain
 from observatory.services.visibility import shown_values
 from observatory.store import Store
 
@@ -41,6 +47,10 @@ def described(values: pd.DataFrame, catalog: Mapping[str, IndicatorInfo]) -> lis
                     "suppressed": bool(record["suppressed"]),
                     # '' for a value of loaded counts; else how it was carried (its method)
                     "estimate": record.get("estimate") or "",
+                    # month, quarter or year; district or city; a service area (roll-up)
+                    "grain": value_grain(str(record["period"]), record["district_code"],
+                                         catalog.service_area(info.id)
+                                         if isinstance(catalog, IndicatorCatalog) else None),
                 }
             )
         )

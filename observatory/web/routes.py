@@ -42,6 +42,7 @@ from observatory.services.indicator_catalog import (
 from observatory.services.indicator_display import indicator_display, unit_name, value_format
 from observatory.services.layers import LayerRef
 from observatory.services.map_pages import DEFAULT_INDICATOR
+from observatory.services.value_grain import grain_text
 from observatory.services.visibility import REVIEWER, shown_values
 from observatory.store.base import Store
 from observatory.web.formatting import (
@@ -309,7 +310,7 @@ def district_page(
         entries.append({
             "id": entry["indicator_id"], "name": _indicator_name(info, lang),
             "unit": unit_name(info.unit, lang),
-            "period": entry["period"],
+            "period": entry["period"], "grain": grain_text(entry["grain"], lang),
             "value": number_text(entry["value"], spec, suppressed=entry["suppressed"], words=w),
             "score": number_text(entry["score"], SCORE_FORMAT, suppressed=entry["suppressed"],
                                  words=w, missing=NO_SCORE),

@@ -131,8 +131,7 @@ def test_the_roll_up_publishes_what_the_hand_derivation_gives(city):
                      & service["indicators"].str.startswith("service_users")].itertuples()
     assert rest.upper == pytest.approx(6, abs=0.05) and rest.width == pytest.approx(rest.upper)
 
-
-def test_each_withheld_cell_says_where_its_value_went(city):
+    # Each withheld cell says where its value went.
     formula = ServiceDemandFormula(
         kind="service_demand", measure="users_per_1000",
         residents=Term(variable="population", where={"citizenship": {"not": ["national"]}}))

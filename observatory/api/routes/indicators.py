@@ -24,6 +24,14 @@ router = APIRouter(tags=["indicators"], responses=refusals(401, 404, 422, 503))
 GEOJSON = "application/geo+json"
 
 
+class Grain(BaseModel):
+    """Which grain a value is: service demand is published at the finest safe one."""
+
+    period: str  # month, quarter, year (other: a period of another form)
+    service_area: str | None  # service demand: the area, or "all"; None for other indicators
+    level: str  # district (an area of the level) or city
+
+
 class IndicatorValue(BaseModel):
     indicator_id: str
     name_en: str
@@ -37,6 +45,7 @@ class IndicatorValue(BaseModel):
     coverage: float | None
     suppressed: bool
     estimate: str  # '': computed from loaded counts; else how the value was carried (method)
+    grain: Grain
 
 
 class IndicatorList(BaseModel):
@@ -56,6 +65,7 @@ class ProfileEntry(BaseModel):
     coverage: float | None
     suppressed: bool
     estimate: str  # '': computed from loaded counts; else how the value was carried (method)
+    grain: Grain
     city_value: float | None
     city_score: float | None
 
