@@ -7,6 +7,10 @@ PY := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 TEST_STAMP := $(VENV)/.installed-test
 
+# The suite runs on two workers (pytest-xdist; the machines have 2 cores); each starts its own
+# PostGIS. PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n 2 --dist loadgroup
+
 .PHONY: demo test lint venv
 
 demo: $(RUNTIME_STAMP)

@@ -116,3 +116,16 @@ def shared_data() -> Path:
         pytest.skip(f"real data folder {SHARED_DATA} is absent (it sits beside the repository "
                     "in CI and on developers' machines)")
     return SHARED_DATA
+
+
+# Folders whose session fixtures are costly (the demo cities, the browser and its site, the CLI's
+# demo store): with `pytest -n` (make test), each such folder runs on one worker, so those
+# fixtures are built once, not once per worker.
+_GROUPED_FOLDERS = {"browser", "cli", "demo", "indicators"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        folder = Path(item.path).relative_to(REPO / "tests").parts[0]
+        if folder in _GROUPED_FOLDERS:
+            item.add_marker(pytest.mark.xdist_group(folder))
