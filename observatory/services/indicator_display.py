@@ -40,6 +40,12 @@ _UNIT_NAMES = {
     "probability": {"en": "probability", "ar": "احتمال"},
     "index 0–1": {"en": "index 0–1", "ar": "مؤشر 0–1"},
     "USD PPP": {"en": "USD PPP", "ar": "دولار بتعادل القوة الشرائية"},
+    "million USD PPP per km²": {"en": "million USD PPP per km²",
+                                "ar": "مليون دولار بتعادل القوة الشرائية لكل كم²"},
+    "per 1,000 foreign residents": {"en": "per 1,000 foreign residents",
+                                    "ar": "لكل 1000 مقيم أجنبي"},
+    "years": {"en": "years", "ar": "سنوات"},
+    "µg/m³": {"en": "µg/m³", "ar": "ميكروغرام/م³"},
 }
 
 
