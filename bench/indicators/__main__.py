@@ -11,7 +11,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.indicators", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a small run, for development")
     parser.add_argument("--target", action="store_true",
-                        help="500 and 5,000 districts only (no 50,000 row): a shared machine")
+                        help="5,000 districts once, the store part at 1,000: a shared machine")
     parser.add_argument("--note", default="", help="a remark for the result table")
     args = parser.parse_args()
     case = QUICK if args.quick else TARGET if args.target else FULL
