@@ -27,6 +27,7 @@ from ingest.inference.personal import personal_columns
 from ingest.inference.sniffing import Layout, geometry_kind, read_with, sniff
 from ingest.inference.vocabulary import Vocabulary, folded, shipped_vocabulary, snake
 from ingest.spec import SERVICE_AREAS
+from ingest.text import as_text
 from observatory.store.base import Store
 
 FEEDS = ("census", "admin", "boundaries", "events", "cdr")
@@ -251,7 +252,8 @@ def _mapped(key: str, column: str, frame: pd.DataFrame, vocabulary: Vocabulary,
 def _boundaries(context: _Context, layout: Layout) -> tuple[list[Choice], list[str], list[str]]:
     kind, crs, features = geometry_kind(context.path)
     frame = features.drop(columns=features.geometry.name)
-    text = {str(c): frame[c].astype("string").str.strip() for c in frame.columns}
+    # As the boundaries feed reads them: whole numbers without ".0", text stripped.
+    text = {str(c): as_text(frame[c]).astype("string").str.strip() for c in frame.columns}
     # Codes are short words or numbers, never measurements such as an area (12.5).
     codelike = {c for c, v in text.items()
                 if v.notna().all() and v.str.fullmatch(r"[0-9A-Za-z_\-]+").all()}
