@@ -67,5 +67,9 @@ def test_two_workers_serve_one_postgis_store(postgis_url, tmp_path: Path):
             assert all(client.get(f"http://127.0.0.1:{port}/cities").json() == []
                        for _ in range(8))
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.terminate()  # uvicorn's parent stops its workers first
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
