@@ -90,6 +90,9 @@ class IngestOrder(BaseModel):
     spec: Path | None = None
     options: dict[str, str | bool | None] = {}  # the feed family's CLI options (a switch: bool)
     settings: dict[str, dict[str, Any]] = {}
+    # After a run that loaded something, compute the city's indicators (the upload page: the
+    # officer expects the new data on the dashboard; a CLI computes with `observatory compute`).
+    compute: bool = False
 
     @field_validator("feed")
     @classmethod
@@ -201,8 +204,29 @@ class IngestJobs:
             self._update(job_id, state="finished", exit_code=1,
                          message=f"The ingest failed in the server: {type(exc).__name__}: {exc}")
         else:
-            self._update(job_id, state="finished", outcome=outcome,
-                         exit_code=1 if outcome.run.status == "failed" else 0)
+            failed = outcome.run.status == "failed"
+            if order.compute and outcome.run.status == "succeeded":
+                failed = not self._compute(job_id, order, settings)
+            self._update(job_id, state="finished", outcome=outcome, exit_code=int(failed))
+
+    def _compute(self, job_id: str, order: IngestOrder, settings: dict[str, BaseSettings]) -> bool:
+        """Compute the city's indicators after its ingest; False (with the message) if that
+        fails: the ingest itself stays committed."""
+        from indicators.compute import compute_city
+
+        self._update(job_id, label="computing indicators", done=0, total=0)
+        disclosure = settings.get("disclosure")
+        if not isinstance(disclosure, DisclosureSettings):
+            disclosure = DisclosureSettings()
+        try:
+            written = compute_city(self._store, order.city, disclosure)
+        except Exception as exc:
+            log.exception("computing %s after ingest job %s failed", order.city, job_id)
+            self._update(job_id, message=f"The data loaded, but computing the indicators failed:"
+                                         f" {type(exc).__name__}: {exc}")
+            return False
+        self._update(job_id, message=f"{written:,} indicator values computed")
+        return True
 
     def _update(self, job_id: str, **changes: Any) -> None:
         with self._guard:

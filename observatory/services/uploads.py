@@ -160,7 +160,8 @@ class Uploads:
             feed=upload.feed, file=upload.path.resolve(), city=upload.city,
             spec=None if spec is None else spec.resolve(),
             settings={name: settings_values(JOB_SETTINGS[name]())
-                      for name in family(upload.feed).settings},
+                      for name in {*family(upload.feed).settings, "disclosure"}},
+            compute=True,
         )
         try:
             status = self._jobs.submit(order)

@@ -8,9 +8,8 @@ post these forms); the services do the work (:mod:`observatory.services.uploads`
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-import pandas as pd
 from fastapi import APIRouter, FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -20,7 +19,7 @@ from observatory.http.deps import CityDep, StoreDep, root_path
 from observatory.models import City
 from observatory.services.errors import ServiceError
 from observatory.services.run_report import rejected_csv, rejected_filename
-from observatory.services.upload_review import dry_run_report, proposed_spec
+from observatory.services.upload_review import dry_run_view, proposed_spec
 from observatory.services.uploads import TYPE_NAMES, Upload, Uploads, check_spec, upload_status
 from observatory.web.i18n import Lang, words
 from observatory.web.routes import PageCallerDep, _officer_or_sign_in, _page
@@ -127,33 +126,18 @@ def _review(request: Request, lang: Lang, caller, city: City, store, upload: Upl
     if status["state"] == "uploaded":
         if spec is None:
             proposal = proposed_spec(store, city.slug, upload.path, upload.feed)
-            spec = proposal.yaml if proposal else ""
+            spec = proposal.yaml
         else:
-            dry = dry_run_report(store, city.slug, upload.feed, upload.folder / "spec.yaml",
-                                 upload.path)
+            dry = dry_run_view(store, city.slug, upload.feed, upload.folder / "spec.yaml",
+                               upload.path)
     root = root_path(request)
     return _page(request, lang, "upload_review.html", status_code=status_code, caller=caller,
                  city=city, upload=upload, status=status, spec=spec or "", proposal=proposal,
                  spec_given=given,
-                 dry_run=_dry_run_view(dry), message=message,
+                 dry_run=dry, message=message,
                  status_url=f"{root}/{lang}/cities/{city.slug}/uploads/{upload.id}/status.json",
                  run_url=(f"{root}/{lang}/cities/{city.slug}/runs/{status['run_id']}"
                           if status["run_id"] else None))
-
-
-def _dry_run_view(report: Any) -> dict | None:
-    """The dry run's parts as the page lists them: tables as (columns, rows)."""
-    if report is None:
-        return None
-
-    def table(part: Any) -> tuple[list[str], list[list]]:
-        frame = part if isinstance(part, pd.DataFrame) else pd.DataFrame(
-            [vars(r) if hasattr(r, "__dict__") else r for r in part or []])
-        frame = frame.head(SAMPLE_ROWS * 10)
-        return [str(c) for c in frame.columns], frame.astype(str).values.tolist()
-
-    return {"rows_read": report.rows_read, "counts": table(report.counts),
-            "sample": table(report.sample), "rejected": table(report.rejected)}
 
 
 @router.post("/{lang}/cities/{city}/uploads/{upload_id}", response_class=HTMLResponse)

@@ -1,6 +1,7 @@
 """A planner downloads a district layer as a GeoPackage from the dashboard and opens it with
-pyogrio; an officer uploads a census CSV, fixes its district column in the spec editor,
-ingests it, follows the progress and reads the run report with its rejected row.
+pyogrio; an officer uploads a census CSV, fixes its district column in the spec editor, sees
+the rejected row in the dry run, ingests, follows the progress, reads the run report and finds
+the new indicator on the dashboard.
 
 On a small city of its own (four districts, one indicator), so that the ingest leaves the demo
 site the other browser tests count runs on as it was."""
@@ -124,13 +125,20 @@ def test_an_officer_uploads_a_csv_fixes_its_spec_and_ingests(page, small_site, s
     page.fill("#upload-spec", SPEC)  # names the district column DISTRICT: the file's is another
     with page.expect_navigation():
         page.click("#upload-submit")
+    expect(page.locator("#dry-run-refused")).to_contain_text("DISTRICT")  # nothing to load
     editor = page.locator("#spec-editor")
     expect(editor).to_have_value(SPEC)
     editor.fill(SPEC.replace("{column: DISTRICT,", "{column: DISTRICT_CODE,"))
+    with page.expect_navigation():
+        page.click("#dry-run-button")
+    expect(page.locator("#dry-run-rejected tbody tr")).to_have_count(1)
+    expect(page.locator("#dry-run-rejected tbody tr").first).to_contain_text("999")
+    expect(page.locator("#dry-run-counts")).to_contain_text("2026")
     screenshot(page, "review")
     with page.expect_navigation():
         page.click("#ingest-button")
-    expect(page.locator("#run-report")).to_be_visible()  # the poller reloads once finished
+    # The poller reloads once finished: the ingest, then the city's indicators computed.
+    expect(page.locator("#run-report")).to_be_visible(timeout=120_000)
     expect(page.locator("#run-status")).to_have_text("succeeded")
     screenshot(page, "finished")
     with page.expect_navigation():
@@ -145,3 +153,9 @@ def test_an_officer_uploads_a_csv_fixes_its_spec_and_ingests(page, small_site, s
     assert saved.read_bytes().startswith("\ufeff".encode())
     assert pd.read_csv(saved, encoding="utf-8-sig")["row"].tolist() == [6]
     screenshot(page, "report")
+    # The upload computed the city's indicators: the census year is on the dashboard, with the
+    # Syrian residents' share the file brought.
+    page.goto(f"{small_site.url}/en/cities/{CITY.slug}?indicator=citizenship_share.syrian")
+    expect(page.locator("#indicator-heading")).to_contain_text("2026")
+    expect(page.locator("#district-table tbody tr")).to_have_count(len(DISTRICTS))
+    screenshot(page, "dashboard")
