@@ -30,18 +30,23 @@ class Points(StreamedFeed):
         "--spec requests_spec.yaml",
     )
 
-    def read(self, job: Job) -> Any:
-        from ingest.bigdata.cluster import cluster_point_counts, dask_client, partition_files
-        from ingest.bigdata.points import point_partition, publish_points
+    def prepare(self, job: Job) -> None:
         from ingest.errors import IngestError
-        from observatory.settings import ClusterSettings
 
+        super().prepare(job)
         engine = job.options.get("engine") or "duckdb"
         if engine not in ENGINES:
             raise IngestError(f"unknown engine {engine!r}", file=job.path.name,
                               key="--engine", fix="use --engine duckdb or --engine dask")
+        job.options["engine"] = engine
+
+    def read(self, job: Job) -> Any:
+        from ingest.bigdata.cluster import cluster_point_counts, dask_client, partition_files
+        from ingest.bigdata.points import point_partition, publish_points
+        from observatory.settings import ClusterSettings
+
         min_count = job.options["min_count"]
-        if engine == "dask":
+        if job.options["engine"] == "dask":
             with dask_client(ClusterSettings().dask_scheduler) as client:
                 return cluster_point_counts(client, job.path, job.spec, job.districts,
                                             min_count=min_count)
