@@ -49,9 +49,10 @@ def run_benchmark(case: ApiCase, out_dir: Path = report.RESULTS_DIR, note: str =
             servers = {
                 OURS: stack.enter_context(observatory_server(postgis_url, workdir)),
                 TIPG: stack.enter_context(tipg_server(postgis_url, workdir, TIPG_VIEW)),
-                OURS_TWO_WORKERS: stack.enter_context(observatory_server(
-                    postgis_url, workdir, "observatory-2-workers", workers=2)),
             }
+            if case.two_workers:
+                servers[OURS_TWO_WORKERS] = stack.enter_context(observatory_server(
+                    postgis_url, workdir, "observatory-2-workers", workers=2))
             if duckdb_url:
                 servers[OURS_DUCKDB] = stack.enter_context(
                     observatory_server(duckdb_url, workdir, "observatory-duckdb"))

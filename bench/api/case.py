@@ -41,6 +41,7 @@ class ApiCase:
     choropleth_repeats: int
     duckdb: bool  # also serve the same data from our DuckDB store
     seed: int = 2026
+    two_workers: bool = True  # also serve PostGIS with 2 uvicorn workers
 
     @property
     def side_m(self) -> float:

@@ -52,7 +52,8 @@ def formula_tables(formula: BaseModel) -> list[tuple[str, dict[str, list[str]]]]
     """(variable, {dimension: the values it names}) for every count ``formula`` reads: its
     terms (wherever they sit in the model: terms, numerators, candidate denominators), a
     ``variable`` split by a ``dimension`` (group shares, diversity), a counts term split
-    ``by`` a dimension (rates per category), and any other variable it declares, unsplit."""
+    ``by`` a dimension (rates per category), users and records split by their service ``area``
+    (service demand), and any other variable it declares, unsplit."""
     found = [(term.variable, _named(term.where)) for term in _terms_in(formula)]
     if hasattr(formula, "foreign_residents") and str(getattr(formula, "measure", "")).endswith(
             "_foreign"):
@@ -65,6 +66,11 @@ def formula_tables(formula: BaseModel) -> list[tuple[str, dict[str, list[str]]]]
     by, counts = getattr(formula, "by", None), getattr(formula, "counts", None)
     if isinstance(by, str) and isinstance(counts, Term):
         found.append((counts.variable, {**_named(counts.where), by: []}))
+    area = getattr(formula, "area", None)  # service demand: users and records by service area
+    for name in ("users", "records"):
+        counted = getattr(formula, name, None)
+        if isinstance(area, str) and isinstance(counted, str):
+            found.append((counted, {area: []}))
     covered = {v for v, _ in found}
     found += [(v, {}) for v in sorted(_declared(formula) - covered)]
     return found
@@ -158,7 +164,7 @@ def synthetic_observations(plan: Plan, n_districts: int, n_periods: int,
     variables = np.array([c[0] for c in combos], dtype=object)
     dims = np.array([c[1] for c in combos], dtype=object)
     rng = np.random.default_rng(seed)
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "district_code": np.tile(districts, len(combos) * n_periods),
         "period": np.tile(np.repeat(periods, n_districts), len(combos)),
         "variable": np.repeat(variables, cells),
@@ -167,6 +173,19 @@ def synthetic_observations(plan: Plan, n_districts: int, n_periods: int,
         "unit": "persons",
         "ingest_run": "bench",
     })
+    return _users_within_records(frame)
+
+
+def _users_within_records(frame: pd.DataFrame) -> pd.DataFrame:
+    """Distinct service users never outnumber the records they come from, as in a real admin
+    feed: the disclosure audit's program is infeasible for a table that breaks this."""
+    users, records = frame["variable"] == "service_users", frame["variable"] == "service_records"
+    if not (users.any() and records.any()):
+        return frame
+    key = ["district_code", "period", "dims"]
+    cap = frame[users][key].merge(frame[records][[*key, "value"]], on=key, how="left")["value"]
+    frame.loc[users, "value"] = np.fmin(frame.loc[users, "value"].to_numpy(), cap.to_numpy())
+    return frame
 
 
 GRID_CRS = "EPSG:32633"  # UTM 33N: metres, so areas and distances are what the grid says

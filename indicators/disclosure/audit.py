@@ -31,13 +31,21 @@ class Bounds:
     suppressed: np.ndarray
 
 
+def ceiling(cells: pd.DataFrame) -> np.ndarray:
+    """The most a cell's count can be, as the audit's programs assume: its whole (a share's
+    denominator). A rate's count may exceed its residents (service requests where few live):
+    then the count itself, which the true table always satisfies and which errs on the safe
+    side (a tighter bound narrows the intervals the audit checks)."""
+    return np.maximum(cells["whole"].to_numpy(float), cells["count"].to_numpy(float))
+
+
 def planned_bounds(table: CountTable, digits: int) -> Bounds:
     """The bounds a release would give if every cell were published by its indicators at
     ``digits`` significant digits (computed from the counts themselves); ``with_suppressed``
     then withholds some."""
     cells = table.cells
     count, whole = cells["count"].to_numpy(float), cells["whole"].to_numpy(float)
-    lower, upper = np.zeros(len(cells)), whole.copy()
+    lower, upper = np.zeros(len(cells)), ceiling(cells)
     scales: dict[str, set[float]] = {}
     for signature, scale in table.published_as.values():
         scales.setdefault(json_key(signature), set()).add(scale)
@@ -51,7 +59,8 @@ def planned_bounds(table: CountTable, digits: int) -> Bounds:
 
 
 def with_suppressed(bounds: Bounds, whole: np.ndarray, suppressed: np.ndarray) -> Bounds:
-    """``bounds`` with the ``suppressed`` cells withheld (known only to lie in 0…whole)."""
+    """``bounds`` with the ``suppressed`` cells withheld (known only to lie in 0…``whole``,
+    the cells' ``ceiling``)."""
     return Bounds(np.where(suppressed, 0.0, bounds.lower),
                   np.where(suppressed, whole, bounds.upper), suppressed.copy())
 
@@ -62,7 +71,7 @@ def published_bounds(table: CountTable, published: pd.DataFrame, digits: int) ->
     no row publishes is unknown to the attacker (bounds 0…whole) and not audited."""
     cells = table.cells
     whole = cells["whole"].to_numpy(float)
-    lower, upper = np.zeros(len(cells)), whole.copy()
+    lower, upper = np.zeros(len(cells)), ceiling(cells)
     shown = np.zeros(len(cells), dtype=bool)
     hidden = np.zeros(len(cells), dtype=bool)
     index = {(json_key(s), p, None if pd.isna(d) else d): c for c, s, p, d in

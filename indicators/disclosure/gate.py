@@ -15,7 +15,13 @@ import numpy as np
 import pandas as pd
 
 from indicators.definitions import Definition
-from indicators.disclosure.audit import intervals, json_key, planned_bounds, with_suppressed
+from indicators.disclosure.audit import (
+    ceiling,
+    intervals,
+    json_key,
+    planned_bounds,
+    with_suppressed,
+)
 from indicators.disclosure.levels import LevelCodes, joint_table
 from indicators.disclosure.rounding import round_significant
 from indicators.disclosure.secondary import secondary_suppression
@@ -84,7 +90,7 @@ def plan_levels(definitions: Iterable[Definition],
 def _plan(table: CountTable, settings: DisclosureSettings) -> Plan:
     withheld = secondary_suppression(table, settings.published_digits, settings.protection)
     bounds = with_suppressed(planned_bounds(table, settings.published_digits),
-                             table.cells["whole"].to_numpy(float), withheld)
+                             ceiling(table.cells), withheld)
     return Plan(table, withheld, intervals(table, bounds, settings.protection),
                 settings.published_digits)
 

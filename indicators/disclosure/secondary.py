@@ -26,6 +26,7 @@ from scipy.sparse import hstack
 
 from indicators.disclosure.audit import (
     ComponentLP,
+    ceiling,
     components,
     member_check,
     planned_bounds,
@@ -45,7 +46,7 @@ def secondary_suppression(table: CountTable, digits: int, protection: float) -> 
     suppressed = primary | planned
     if not primary.any():
         return suppressed
-    count, whole = cells["count"].to_numpy(float), cells["whole"].to_numpy(float)
+    count, whole = cells["count"].to_numpy(float), ceiling(cells)
     full = planned_bounds(table, digits)
     need = required_width(table, protection)
     wholes = (cells["member_wholes"].to_numpy(object) if "member_wholes" in cells

@@ -105,7 +105,10 @@ class _Table:
         # A node without foreign residents is never published; its bound in the audit is
         # then the year's records, which no count of that year exceeds.
         fallback = nodes["period"].str[:4].map(year_records).to_numpy(float) + 1.0
-        self.nodes = nodes.assign(whole=np.where(whole > 0, whole, fallback))
+        # Repeated visits can give more records than foreign residents: the bound is never
+        # below the node's own counts, so the true table always satisfies the audit's program.
+        own = nodes[list(FAMILIES)].to_numpy(float).max(axis=1)
+        self.nodes = nodes.assign(whole=np.maximum(np.where(whole > 0, whole, fallback), own))
         self.rows: list[dict] = []
         self.rests: dict[tuple[str, str, str], tuple[str, str]] = {}
         self.relations: list[Relation] = []

@@ -62,10 +62,11 @@ class Admin(FeedFamily):
         from ingest.admin import ALL_AREAS
 
         observed = result.observations
+        # astype: with every row rejected the columns are empty, of no string dtype.
         users = observed[(observed["variable"] == "service_users")
-                         & observed["period"].str.fullmatch(r"\d{4}-\d{2}")
-                         & ~observed["dims"].str.contains(f'"service_area":"{ALL_AREAS}"',
-                                                          regex=False)]
+                         & observed["period"].astype(str).str.fullmatch(r"\d{4}-\d{2}")
+                         & ~observed["dims"].astype(str).str.contains(
+                             f'"service_area":"{ALL_AREAS}"', regex=False)]
         min_count = job.options["min_count"]
         small = int((users["value"] <= min_count).sum())
         return Normalised(

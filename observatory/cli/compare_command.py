@@ -42,22 +42,21 @@ def compare(
         "--period", help="e.g. --period 2024; default: per indicator, the latest period most "
         "peers hold.", show_default=False)] = None,
     output_format: Annotated[Format, typer.Option("--format", help="table (terminal), csv, "
-                                                  "xlsx, or the report as html or pdf.")]
+                                                  "xlsx, or the report as html or pdf, e.g. "
+                                                  "--format pdf.")]
     = Format.table,
     out: Annotated[Path | None, typer.Option(
         "--out", help="File to write, e.g. --out vienna.pdf; csv and html print to the "
         "terminal without it.", dir_okay=False, show_default=False)] = None,
     lang: Annotated[Language, typer.Option("--lang", help="Language of the report and the "
-                                           "XLSX sheets: en or ar (right to left).")]
+                                           "XLSX sheets, e.g. --lang ar (right to left).")]
     = Language.en,
     min_coverage: Annotated[float, typer.Option(
-        "--min-coverage", min=0.0, max=1.0, help="Values of lower coverage are flagged and "
-        "not ranked.")] = 0.8,
+        "--min-coverage", min=0.0, max=1.0, help="Lower coverage is flagged, not ranked, "
+        "e.g. --min-coverage 0.9.")] = 0.8,
 ) -> None:
-    """Compare cities' published city-level indicators: value, rank, percentile, distance from
-    the peer group's average and best. Values resting on another definition, another period,
-    low coverage or another group dimension are flagged (†) and not ranked; external peers
-    (from benchmark bundles) are marked ◇.
+    """Compare cities' published indicators: rank, percentile, distance from the peers'
+    average and best; incomparable values are flagged (†), external peers marked ◇.
 
     Examples: observatory compare --cities vienna,berlin,chicago --peer-group over-200k
               observatory compare --cities vienna --format pdf --lang ar --out vienna-ar.pdf

@@ -54,6 +54,8 @@ def test_cities_list_names_in_both_languages(client: TestClient):
             "country": "PS",
             "local_crs": "EPSG:28191",
             "population": 55000,
+            "external": False,  # a city of this store's own, not a benchmark bundle's
+            "origin": None,
         }
     ]
 

@@ -46,7 +46,7 @@ def test_wrk_output_is_read_with_its_units():
 
 def test_api_bench_runs_and_both_servers_serve_the_same_districts(tmp_path):
     case = ApiCase("tiny", n_districts=200, seconds=1.0, warmup_seconds=0.5, concurrency=(2,),
-                   choropleth_repeats=1, duckdb=False)
+                   choropleth_repeats=1, duckdb=False, two_workers=False)
     try:
         payload = run_benchmark(case, out_dir=tmp_path, name="api-tiny")
     except NoPostGIS as exc:

@@ -71,7 +71,7 @@ def test_officer_signs_in_to_see_ingest_runs(page, site, screenshot):
         page.click("#sign-in button")
     assert page.url.endswith("/en/cities/demo/runs")
     runs = page.locator("#runs-table tbody tr")
-    expect(runs).to_have_count(7)  # boundaries, five census tables and the incidents
+    expect(runs).to_have_count(8)  # boundaries, six census tables and the incidents
     expect(page.locator("#runs-table")).to_contain_text("census.csv")
     with page.expect_navigation():
         runs.first.locator("a").click()

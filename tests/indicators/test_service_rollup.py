@@ -43,7 +43,7 @@ KEY = PrivacySettings(hash_key=SecretStr("k" * 40))
 SPEC = """\
 feed: admin
 person_id: {column: person}
-nationality: {column: nationality}
+nationality: {column: nationality, values: {syrian: syrian}}
 district: {column: district, match: code}
 service_area: {column: area}
 date: {column: day}

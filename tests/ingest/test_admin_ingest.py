@@ -219,5 +219,7 @@ def test_the_groups_of_a_register_can_be_another_dimension(city, tmp_path):
                     "B,here,01,housing,2025-03-04\n", encoding="utf-8")
     assert ingest_admin(city, data, CITY, spec, privacy=KEY).status == "succeeded"
     dims = sorted(city.observations(CITY)["dims"].unique())
-    assert dims == ['{"birthplace":"foreign_born","service_area":"housing"}',
+    assert dims == ['{"birthplace":"foreign_born","service_area":"all"}',
+                    '{"birthplace":"foreign_born","service_area":"housing"}',
+                    '{"birthplace":"native_born","service_area":"all"}',
                     '{"birthplace":"native_born","service_area":"housing"}']

@@ -102,8 +102,9 @@ def test_a_hostile_150_mib_towers_file_ends_with_a_message_under_a_bounded_peak(
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert "lines cannot be read as rows of the header's columns" in result["outcome"]
     # The interpreter with pandas, geopandas and DuckDB loaded is about 300 MB; the rest is
-    # bounded by the DuckDB limit, not by the file.
-    assert result["peak"] < limit + 700 * 2**20, result
+    # bounded by the DuckDB limit, not by the file: 527 MiB measured alone, 1,305 MiB once in
+    # a parallel run on a loaded machine; the bound for a 1 GiB file is 2 GB.
+    assert result["peak"] < limit + 2**30, result
 
 
 def test_every_duckdb_connection_carries_the_memory_limit(tmp_path):
