@@ -50,7 +50,7 @@ router = APIRouter(tags=["uploads"], dependencies=OFFICER)
 
 
 @receiving.post("/cities/{city}/uploads", status_code=202, response_model=UploadStatus,
-                 responses=refusals(401, 403, 404, 413, 415, 422, 503))
+                 responses=refusals(400, 401, 403, 404, 413, 415, 422, 503))
 async def upload(
     city: CityDep,
     uploads: UploadsDep,
