@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import HTTPException, UploadFile
-from fastapi.routing import APIRoute
 from PIL import Image, ImageOps
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Scope
+
+from observatory.http.body_limit import BodyLimitedRoute
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
@@ -39,38 +40,21 @@ class StoredPhoto:
     path: Path
 
 
-class BodyLimitedRoute(APIRoute):
-    """A route whose request body is refused as soon as it passes the photo limit plus
-    ``FORM_ROOM``: without it the multipart parser would take in the whole body (spooling it
-    to disk) before the route could look at the photo's size.
+class PhotoLimitedRoute(BodyLimitedRoute):
+    """A field report's body: a photo of at most the photo limit and the report's fields."""
 
-    A declared ``Content-Length`` over the limit is refused before a byte is read; a body sent
-    without one (chunked) when the bytes received pass it.
-    """
+    form_room = FORM_ROOM
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        max_bytes = scope["app"].state.field_settings.max_photo_bytes
-        limit = max_bytes + FORM_ROOM
-        refusal = HTTPException(
+    def file_limit(self, scope: Scope) -> int:
+        return int(scope["app"].state.field_settings.max_photo_bytes)
+
+    def refusal(self, file_limit: int) -> HTTPException:
+        return HTTPException(
             413,
-            f"The report is larger than {limit / 1e6:.1f} MB, a photo of at most "
-            f"{max_bytes / 1e6:.1f} MB and the form's fields; send a smaller or more "
+            f"The report is larger than {(file_limit + FORM_ROOM) / 1e6:.1f} MB, a photo of at "
+            f"most {file_limit / 1e6:.1f} MB and the form's fields; send a smaller or more "
             "compressed image.",
         )
-        declared = dict(scope["headers"]).get(b"content-length", b"")
-        received = 0
-
-        async def limited() -> Message:
-            nonlocal received
-            if declared.isdigit() and int(declared) > limit:
-                raise refusal
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > limit:
-                raise refusal
-            return message
-
-        await super().handle(scope, limited, send)
 
 
 def sniff_type(head: bytes) -> str | None:

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from observatory.api.photos import (
     SHA256,
-    BodyLimitedRoute,
+    PhotoLimitedRoute,
     clean_photo,
     read_photo,
     save_photo,
@@ -88,7 +88,7 @@ def _check_observed_at(observed_at: datetime | None) -> None:
 
 
 # The body limit is on its own router: only the report with its photo needs it.
-_submitting = APIRouter(tags=["field reports"], route_class=BodyLimitedRoute)
+_submitting = APIRouter(tags=["field reports"], route_class=PhotoLimitedRoute)
 
 
 @_submitting.post(
