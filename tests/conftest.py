@@ -124,7 +124,9 @@ def shared_data() -> Path:
 _GROUPED_FOLDERS = {"browser", "cli", "demo", "indicators"}
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.pluginmanager.hasplugin("xdist"):  # `-p no:xdist`: the mark is unknown
+        return
     for item in items:
         folder = Path(item.path).relative_to(REPO / "tests").parts[0]
         if folder in _GROUPED_FOLDERS:

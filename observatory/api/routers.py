@@ -36,4 +36,5 @@ def add_api_routes(app: FastAPI) -> None:
     app.include_router(uploads.router)
     app.include_router(runs.router)
     app.include_router(ingest.router)
+    app.include_router(ingest.compute_router)
     app.include_router(compare.router)

@@ -57,7 +57,7 @@ class CliContext:
         pid = serving_pid(self.database_url)
         return ("" if pid is None else
                 f" `observatory serve` (pid {pid}) holds the file: run this while it is idle, "
-                "or stop it (`observatory ingest` alone runs through it).")
+                "or stop it (`observatory ingest` and `compute` run through it).")
 
 
 def fail(message: str, code: int) -> typer.Exit:

@@ -110,7 +110,7 @@ def load_demo_city(cli: CliContext, store: Store, files: DemoCity, maps_dir: Pat
     # The spec's city block has no population: the generator knows its census total, which
     # peer groups (over 200,000 inhabitants …) and bundles read.
     store.upsert_city(files.city)
-    written = compute_and_report(cli, store, slug, framework_ids())
+    written = sum(compute_and_report(cli, store, slug, framework_ids())[slug].values())
     cli.out.print(f"Indicators of {slug}: {written} value(s) written", markup=False)
     with cli.out.status(f"Drawing the maps of {slug}…"):
         choropleth = write_choropleth(cli, store, slug, maps_dir / f"{INDICATOR}.html")

@@ -8,6 +8,13 @@ import typer
 
 from indicators.framework_files import framework_names
 from observatory.cli.context import CliContext, fail, redact
+from observatory.cli.server_link import ServerLink, find_server
+from observatory.services.compute_runs import (
+    Computed,
+    ComputeOrder,
+    ComputeProblem,
+    compute_cities,
+)
 from observatory.store.base import Store
 
 
@@ -74,38 +81,54 @@ def compute(
     if framework is not None and framework not in frameworks:
         raise fail(f"Unknown framework {framework!r}. Fix: use one of {', '.join(frameworks)}.",
                    2)
+    chosen = [framework] if framework else frameworks
+    server = find_server(cli.database_url)  # a server owning the DuckDB file computes
+    if server is not None:
+        compute_through_server(cli, server, city, chosen)
+        return
     with cli.store() as store:
-        known = [c.slug for c in store.cities()]
-        if city is not None and city not in known:
-            raise fail(
-                f"Unknown city {city!r}; the store has: {', '.join(known) or 'no cities yet'}. "
-                "Fix: ingest its boundaries first: observatory ingest boundaries FILE --city "
-                f"{city}",
-                1,
-            )
-        if not known:
-            raise fail(
-                "The store has no cities yet. Fix: observatory ingest boundaries FILE --city SLUG",
-                1,
-            )
-        # External peers (imported bundles) are read-only: computing every city skips them.
-        peers = {peer.city for peer in store.external_peers()}
-        for slug in [city] if city else [c for c in known if c not in peers]:
-            compute_and_report(cli, store, slug, [framework] if framework else frameworks)
+        compute_and_report(cli, store, city, chosen)
 
 
-def compute_and_report(cli: CliContext, store: Store, city: str, frameworks: list[str]) -> int:
-    """Compute the frameworks for the city, printing the values written per framework; return
-    their sum. A release the disclosure audit refuses stores nothing and fails (exit 1)."""
-    from indicators.compute import compute_frameworks
-    from indicators.disclosure.gate import DisclosureRefused
+def compute_and_report(cli: CliContext, store: Store, city: str | None,
+                       frameworks: list[str]) -> Computed:
+    """Compute the frameworks for the city (every city when None), printing the values written
+    per city and framework. A release the disclosure audit refuses stores nothing for its city
+    and fails (exit 1)."""
+    def starting(slug: str) -> None:
+        progress.update(f"Computing {', '.join(frameworks)} for {slug}…")
 
-    with cli.out.status(f"Computing {', '.join(frameworks)} for {city}…"):
+    with cli.out.status("Computing…") as progress:
         try:
-            written = compute_frameworks(store, city, cli.disclosure, frameworks)
-        except DisclosureRefused as exc:
+            computed = compute_cities(store, city, frameworks, cli.disclosure, starting)
+        except ComputeProblem as exc:
+            _print_computed(cli, exc.computed, frameworks)
             raise fail(str(exc), 1) from exc
-    for framework in frameworks:
-        cli.out.print(f"{city}: {framework}: {written.get(framework, 0)} indicator value(s) "
-                      "written")
-    return sum(written.values())
+    _print_computed(cli, computed, frameworks)
+    return computed
+
+
+def compute_through_server(cli: CliContext, server: ServerLink, city: str | None,
+                           frameworks: list[str]) -> None:
+    """``compute_and_report`` run by the server that owns the DuckDB file: the same report and
+    exit codes."""
+    from observatory.cli.progress import progress_bar
+    from observatory.cli.remote_ingest import compute_through
+    from observatory.services.ingest_jobs import settings_values
+
+    order = ComputeOrder(city=city, frameworks=frameworks,
+                         disclosure=settings_values(cli.disclosure))
+    cli.out.print(f"The server on {server.base_url} (pid {server.pid}) holds {server.database}: "
+                  "it computes.", markup=False)
+    with progress_bar(cli.out, "Computing") as progress:
+        status = compute_through(server, order, progress)
+    _print_computed(cli, status.computed or {}, frameworks)
+    if status.exit_code:
+        raise fail(status.message, status.exit_code)
+
+
+def _print_computed(cli: CliContext, computed: Computed, frameworks: list[str]) -> None:
+    for slug, written in computed.items():
+        for framework in frameworks:
+            cli.out.print(f"{slug}: {framework}: {written.get(framework, 0)} indicator value(s) "
+                          "written")

@@ -2,8 +2,9 @@
 
 ``run_ingest`` is the job itself: the schema, ``ingest.runner.run_feed`` and the run's rejected
 rows. The CLI calls it on the store it opened; a server that owns an embedded DuckDB file runs
-the orders a CLI submits (``IngestOrder``) through ``IngestJobs``, one at a time in a worker
-thread, so that requests keep being answered while the write transaction runs.
+the orders a CLI submits (``IngestOrder``, and ``ComputeOrder`` for ``observatory compute``)
+through ``IngestJobs``, one at a time in a worker thread, so that requests keep being answered
+while the write transaction runs.
 """
 
 from __future__ import annotations
@@ -22,6 +23,12 @@ from pydantic import BaseModel, ConfigDict, SecretStr, TypeAdapter, field_valida
 from pydantic_settings import BaseSettings
 
 from observatory.models import IngestRun, RejectedRow
+from observatory.services.compute_runs import (
+    Computed,
+    ComputeOrder,
+    ComputeProblem,
+    compute_cities,
+)
 from observatory.settings import BoundarySettings, DisclosureSettings, PrivacySettings
 from observatory.store.base import Store, StoreError
 
@@ -148,14 +155,15 @@ class JobStatus:
     exit_code: int | None = None
     message: str = ""
     outcome: IngestOutcome | None = None
+    computed: Computed | None = None  # a compute job's values written, city → framework
 
 
 JOB_STATUS = TypeAdapter(JobStatus)  # to and from JSON, on both ends of the link
 
 
 class IngestJobs:
-    """The ingests submitted to one serving process, run one at a time (one writer per DuckDB
-    file) in a worker thread on the app's store."""
+    """The ingests and computes submitted to one serving process, run one at a time (one writer
+    per DuckDB file) in a worker thread on the app's store."""
 
     def __init__(self, store: Store, kept: int = KEPT_JOBS) -> None:
         self._store = store
@@ -167,11 +175,24 @@ class IngestJobs:
     def submit(self, order: IngestOrder) -> JobStatus:
         """Queue ``order``; raises ValueError when its options or settings do not fit."""
         settings, options = order.job_settings(), order.job_options()
+        status = self._queued()
+        self._worker.submit(self._run, status.id, order, settings, options)
+        return replace(status)
+
+    def _queued(self) -> JobStatus:
         status = JobStatus(id=uuid.uuid4().hex)
         with self._guard:
             self._forget_oldest_finished()
             self._jobs[status.id] = status
-        self._worker.submit(self._run, status.id, order, settings, options)
+        return status
+
+    def submit_compute(self, order: ComputeOrder) -> JobStatus:
+        """Queue ``observatory compute``; raises ValidationError when its settings do not
+        fit."""
+        # Keywords win over the server's environment: the CLI's settings govern its compute.
+        disclosure = DisclosureSettings(**order.disclosure)
+        status = self._queued()
+        self._worker.submit(self._run_compute, status.id, order, disclosure)
         return replace(status)
 
     def status(self, job_id: str) -> JobStatus | None:
@@ -208,6 +229,28 @@ class IngestJobs:
             if order.compute and outcome.run.status == "succeeded":
                 failed = not self._compute(job_id, order, settings)
             self._update(job_id, state="finished", outcome=outcome, exit_code=int(failed))
+
+    def _run_compute(self, job_id: str, order: ComputeOrder,
+                     disclosure: DisclosureSettings) -> None:
+        self._update(job_id, state="running")
+
+        def starting(city: str) -> None:
+            self._update(job_id, label=f"computing {', '.join(order.frameworks)} for {city}")
+
+        try:
+            computed = compute_cities(self._store, order.city, order.frameworks, disclosure,
+                                      starting)
+        except ComputeProblem as exc:
+            self._update(job_id, state="finished", exit_code=1, message=str(exc),
+                         computed=exc.computed)
+        except StoreError as exc:
+            self._update(job_id, state="finished", exit_code=1, message=str(exc))
+        except Exception as exc:  # the server keeps serving; the CLI gets the message
+            log.exception("compute job %s failed", job_id)
+            self._update(job_id, state="finished", exit_code=1,
+                         message=f"Computing failed in the server: {type(exc).__name__}: {exc}")
+        else:
+            self._update(job_id, state="finished", exit_code=0, computed=computed)
 
     def _compute(self, job_id: str, order: IngestOrder, settings: dict[str, BaseSettings]) -> bool:
         """Compute the city's indicators after its ingest; False (with the message) if that

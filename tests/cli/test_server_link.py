@@ -151,3 +151,34 @@ def test_every_setting_a_feed_asks_for_can_travel_with_an_order():
     assert asked <= set(JOB_SETTINGS)
     assert all(CliContext.__dataclass_fields__[name].type.endswith(JOB_SETTINGS[name].__name__)
                for name in asked)
+
+
+def test_a_cli_compute_runs_in_the_server_with_the_same_report_and_exit_codes(
+        invoke, duckdb_url, boundaries, census_spec, tmp_path, live_server):
+    districts, spec = boundaries
+    census = tmp_path / "census.csv"
+    census.write_text("code,nationals,foreigners\nT01,100,40\nT02,80,20\n", encoding="utf-8")
+    for args in (("boundaries", str(districts), "--city", "testville", "--spec", str(spec)),
+                 ("census", str(census), "--city", "testville", "--spec", str(census_spec))):
+        assert invoke("--database-url", duckdb_url, "ingest", *args).exit_code == 0
+
+    unknown = invoke("--database-url", duckdb_url, "compute", "--city", "atlantis")
+    assert unknown.exit_code == 1, unknown.output
+    assert "it computes" in unknown.output
+    assert "'atlantis'" in unknown.output and "testville" in unknown.output
+
+    computed = invoke("--database-url", duckdb_url, "compute", "--framework", "demography")
+    assert computed.exit_code == 0, computed.output
+    assert "it computes" in computed.output
+    written = [line for line in computed.output.splitlines() if "value(s) written" in line]
+    assert len(written) == 1 and written[0].startswith("testville: demography: ")
+    assert int(written[0].split()[2]) > 0
+
+    # The server serves what it computed, as a local compute would have stored it.
+    answer = live_server.call(
+        "GET", "/cities/testville/indicators?indicator=foreign_citizens_share&period=2025")
+    by_district = {v["district_code"]: v["value"] for v in answer["values"]}
+    assert by_district["T01"] == 0.286 and by_district["T02"] == 0.2  # 40/140, 20/100
+
+    again = invoke("--database-url", duckdb_url, "compute", "--framework", "demography")
+    assert again.exit_code == 0 and written[0] in again.output, again.output

@@ -1,5 +1,5 @@
-"""``/internal/ingest``: where a CLI on this machine hands an ingest to the serving process that
-owns the embedded DuckDB file (``observatory serve`` publishes the link, with its token, next
+"""``/internal/ingest`` and ``/internal/compute``: where a CLI on this machine hands an ingest or
+a compute to the serving process that owns the embedded DuckDB file (``observatory serve`` publishes the link, with its token, next
 to the file). Not part of the public API: hidden from the OpenAPI document, answered only to
 loopback callers that send the server's token, and absent (404) unless the app was started
 with one."""
@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import ValidationError
 
+from observatory.services.compute_runs import ComputeOrder
 from observatory.services.ingest_jobs import JOB_STATUS, TOKEN_HEADER, IngestJobs, IngestOrder
 
 
@@ -40,6 +41,7 @@ async def get_ingest_jobs(request: Request) -> IngestJobs:
 
 JobsDep = Annotated[IngestJobs, Depends(get_ingest_jobs)]
 router = APIRouter(prefix="/internal/ingest", include_in_schema=False)
+compute_router = APIRouter(prefix="/internal/compute", include_in_schema=False)
 
 
 @router.get("")
@@ -53,18 +55,33 @@ async def submit(request: Request, jobs: JobsDep) -> Any:
     # Parsed here, not by FastAPI: its 422 would echo the input, and the order carries the
     # CLI's settings, a hash key among them.
     try:
-        order = IngestOrder.model_validate(await request.json())
-        status = jobs.submit(order)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}"
-                             for e in exc.errors())
-        raise HTTPException(422, f"The ingest order is not valid: {problems}") from None
-    except ValueError as exc:  # a body that is no JSON, options the feed does not take
-        raise HTTPException(422, f"The ingest order is not valid: {exc}") from None
+        status = jobs.submit(IngestOrder.model_validate(await request.json()))
+    except ValueError as exc:
+        raise _invalid("ingest", exc) from None
     return JOB_STATUS.dump_python(status, mode="json")
 
 
+@compute_router.post("", status_code=202)
+async def submit_compute(request: Request, jobs: JobsDep) -> Any:
+    try:
+        status = jobs.submit_compute(ComputeOrder.model_validate(await request.json()))
+    except ValueError as exc:
+        raise _invalid("compute", exc) from None
+    return JOB_STATUS.dump_python(status, mode="json")
+
+
+def _invalid(kind: str, exc: ValueError) -> HTTPException:
+    """422 naming what is wrong, never the value (an order carries the CLI's settings)."""
+    if isinstance(exc, ValidationError):
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}"
+                             for e in exc.errors())
+    else:  # a body that is no JSON, options the feed does not take
+        problems = str(exc)
+    return HTTPException(422, f"The {kind} order is not valid: {problems}")
+
+
 @router.get("/{job_id}")
+@compute_router.get("/{job_id}")
 async def job_status(job_id: str, jobs: JobsDep) -> Any:
     status = jobs.status(job_id)
     if status is None:
