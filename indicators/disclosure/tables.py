@@ -15,7 +15,10 @@ pins its count to within the rounding. The relations an attacker can use are lin
   residents, per category and in total, share the residents, so ``total − Σ categories`` is a
   relation among their counts;
 - **one count published twice is one cell** (the same numerator and denominator under two
-  indicators, e.g. a share and the location quotient built on it: those are *linked*).
+  indicators, e.g. a share and the location quotient built on it: those are *linked*);
+- **a gap is its two ratios**: a difference of ratios (an integration gap, ``100·a/b −
+  100·c/d``) gives each ratio's cell to anyone who knows the other ratio, so both are cells of
+  the table, assumed known (the conservative reading), and the gap is withheld with either.
 
 A relation is kept only where it holds on the true counts (observations without a district,
 say, break "districts sum to the city", and then that relation gives an attacker nothing exact).
@@ -39,6 +42,7 @@ from indicators.formulas.rates import RateFormula
 from indicators.formulas.terms import TermsFormula
 
 RATIO = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*\*\s*)?([A-Za-z_]\w*)\s*/\s*([A-Za-z_]\w*)\s*$")
+SIGN = re.compile(r"\s[+-]\s")  # a sum or difference at the top (an expression has no brackets)
 Signature = tuple[str, str]  # (numerator term, denominator term) as canonical JSON
 
 
@@ -108,12 +112,37 @@ def _family(part: Term, whole: Term) -> tuple[tuple[str, str], frozenset | None,
     return key, None, frozenset(wanted["not"])
 
 
+def gap_ratios(indicator_id: str, formula: TermsFormula) -> list[Ratio]:
+    """The two ratios of a formula ``k·a/b ± k·c/d`` over district terms (an integration gap),
+    each a cell whose rule is its own count and complement; none for any other formula."""
+    if "(" in formula.expression:
+        return []
+    pieces = SIGN.split(formula.expression)
+    matches = [RATIO.match(piece) for piece in pieces]
+    if len(pieces) != 2 or not all(m and {m[2], m[3]} <= formula.terms.keys() for m in matches):
+        return []
+    out = []
+    for match in matches:
+        assert match is not None  # checked above
+        part, whole = formula.terms[match[2]], formula.terms[match[3]]
+        if not part.scope == whole.scope == "district":
+            return []
+        rule = TermsFormula(terms={"part": part, "whole": whole}, expression="part / whole",
+                            counts=["part", "whole - part"])
+        out.append(Ratio(f"{indicator_id} ({match[2]} / {match[3]})", part, whole,
+                         float(match[1] or 1), rule, *(_family(part, whole) or (None, None,
+                                                                                 None))))
+    return out
+
+
 def ratios(definitions: Iterable[Definition], prepared: PreparedObservations
-           ) -> tuple[list[Ratio], dict[str, frozenset[str]]]:
-    """The ratios among ``definitions`` and the terms formulas linked to one (by the counts
-    their disclosure rule checks): indicator id → the set of canonical terms."""
+           ) -> tuple[list[Ratio], dict[str, frozenset[str]], dict[str, list[Signature]]]:
+    """The ratios among ``definitions``, the terms formulas linked to one (by the counts
+    their disclosure rule checks): indicator id → the set of canonical terms, and the gaps
+    linked to their two ratios (``gap_ratios``): indicator id → their signatures."""
     found: list[Ratio] = []
     linked: dict[str, frozenset[str]] = {}
+    gaps: dict[str, list[Signature]] = {}
     for definition in definitions:
         formula = definition.formula
         if isinstance(formula, GroupSharesFormula):
@@ -142,11 +171,15 @@ def ratios(definitions: Iterable[Definition], prepared: PreparedObservations
                     found.append(Ratio(definition.id, part, whole, float(match[1] or 1), formula,
                                        *(family or (None, None, None))))
                     continue
+            if components := gap_ratios(definition.id, formula):
+                found += components
+                gaps[definition.id] = [c.signature for c in components]
+                continue
             counted = {name for name in formula.terms
                        if any(re.search(rf"\b{name}\b", e) for e in formula.counts)}
             if counted:
                 linked[definition.id] = frozenset(_canonical(formula.terms[n]) for n in counted)
-    return _with_rate_totals(found), linked
+    return _with_rate_totals(found), linked, gaps
 
 
 def _rate_ratios(indicator_id: str, formula: RateFormula,
@@ -203,7 +236,7 @@ def build_table(definitions: Iterable[Definition], prepared: PreparedObservation
     """The count table of every ratio among ``definitions`` on the prepared observations, and
     of the service demand they roll up (``planned``: withheld by the roll-up)."""
     definitions = list(definitions)
-    found, linked_terms = ratios(definitions, prepared)
+    found, linked_terms, gaps = ratios(definitions, prepared)
     rows, published_as, seen = [], {}, {}
     for ratio in found:
         published_as[ratio.indicator_id] = (ratio.signature, ratio.scale)
@@ -221,6 +254,9 @@ def build_table(definitions: Iterable[Definition], prepared: PreparedObservation
         for signature in seen:
             if set(signature) == terms:
                 linked[indicator_id] = signature
+    also_linked: dict[str, Signature] = {}
+    for indicator_id, (first, second) in gaps.items():
+        linked[indicator_id], also_linked[indicator_id] = first, second
     if not rows:
         cells = pd.DataFrame(columns=["cell", "signature", "period", "district_code", "count",
                                       "whole", "primary", "planned"])
@@ -238,7 +274,6 @@ def build_table(definitions: Iterable[Definition], prepared: PreparedObservation
     from indicators.disclosure.service_table import service_tables  # it imports this module
 
     service = service_tables(definitions, prepared, min_count, offset=len(cells))
-    also_linked: dict[str, Signature] = {}
     for extra in service:
         cells = pd.concat([cells, extra.cells], ignore_index=True) if len(cells) else extra.cells
         published_as |= extra.published_as

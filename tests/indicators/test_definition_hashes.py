@@ -37,8 +37,8 @@ DEFINITION_HASHES = {
     "cpi_built_up_area_per_capita": "16735da7d1e63db9",
     "foreign_born_share": "1e3aebf4f12aac0d",
     "foreign_citizens_share": "32e1cc95a2bf5721",
-    "gap_unemployment_foreign_vs_nationals": "d774235cb65499c3",
-    "gap_women_employment_foreign_vs_nationals": "59b744397ee3672c",
+    "gap_unemployment_foreign_vs_nationals": "74554c9487757248",
+    "gap_women_employment_foreign_vs_nationals": "abef032c33fb6e45",
     "location_quotient_foreign": "f6129bdb5dc62d93",
     "location_quotient_foreign_born": "5ae62f155be70197",
     "location_quotient_migration_background": "b02b927951722713",
@@ -75,7 +75,7 @@ DEFINITION_HASHES = {
 FRAMEWORK_HASHES = {
     "cpi": "c862078b308171d3",  # issue 13: nine indicators added
     "demography": "9ee093071abf27af",
-    "integration_gaps": "aae77f15556b9a58",
+    "integration_gaps": "a0563479d77ca223",
     "intercultural": "95a81aad37a35b90",
     "incidents": "1e7cc18f2cf3856d",
     "service_demand": "41c835fa645c8014",

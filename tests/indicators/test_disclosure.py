@@ -181,3 +181,39 @@ def test_a_rate_per_category_is_protected_with_its_total():
     withheld = secondary_suppression(table, settings.published_digits, settings.protection)
     audit = intervals(table, with_suppressed(bounds, whole, withheld), settings.protection)
     assert withheld.sum() > cells["primary"].sum() and audit["protected"].all()
+
+
+def test_an_integration_gap_is_withheld_with_either_of_its_rates():
+    """A's 10 unemployed foreigners (≤ 15) follow from A's unemployment gap and the nationals'
+    rate, so the gap rests on both rates' cells: withheld in A, and the city's or another
+    district's with it (the districts' counts sum to the city's)."""
+    labour = [("A", "syrian", "unemployed", 10), ("A", "syrian", "employed", 190),
+              ("A", "national", "unemployed", 50), ("A", "national", "employed", 750),
+              ("B", "syrian", "unemployed", 40), ("B", "syrian", "employed", 260),
+              ("B", "national", "unemployed", 60), ("B", "national", "employed", 640),
+              ("C", "syrian", "unemployed", 30), ("C", "syrian", "employed", 170),
+              ("C", "national", "unemployed", 45), ("C", "national", "employed", 455)]
+    observations = pd.DataFrame([
+        {"district_code": d, "period": "2025", "variable": "labour_force",
+         "dims": canonical_dims({"citizenship": g, "status": s}), "value": float(v),
+         "unit": "persons", "ingest_run": "l"} for d, g, s, v in labour])
+    settings = DisclosureSettings()
+    gap = "gap_unemployment_foreign_vs_nationals"
+    plan = plan_release([load_definitions()[gap]], PreparedObservations(observations), settings)
+    cells = plan.table.cells
+    assert len(cells) == 2 * 4  # the foreigners' and the nationals' rate, in A, B, C, city
+    foreign_a = cells[(cells["district_code"] == "A")
+                      & cells["signature"].map(lambda s: "unemployed" in s[0]
+                                               and '"not"' in s[0])]
+    assert foreign_a["count"].tolist() == [10.0] and foreign_a["primary"].tolist() == [True]
+
+    rows = pd.DataFrame({"indicator_id": gap, "period": "2025",
+                         "district_code": ["A", "B", "C", None]})
+    withheld = plan.withheld_rows(rows)
+    assert withheld[0] and withheld.sum() >= 2  # A, and one that would give A by subtraction
+    assert plan.audit["protected"].all()
+    # The gap's own rule says it too: its counts are each rate's count and complement.
+    values = load_definitions()[gap].formula.evaluate(
+        PreparedObservations(observations), min_count=settings.min_count, indicator_id=gap)
+    assert values.set_index(values["district_code"].fillna("city"))["suppressed"].to_dict() == {
+        "A": True, "B": False, "C": False, "city": False}
