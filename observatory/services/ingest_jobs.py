@@ -13,8 +13,9 @@ import itertools
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -206,25 +207,14 @@ class IngestJobs:
 
     def _run(self, job_id: str, order: IngestOrder, settings: dict[str, BaseSettings],
              options: dict[str, Any]) -> None:
-        from ingest.errors import IngestError
-
         self._update(job_id, state="running")
 
         def progress(done: int, total: int, label: str) -> None:
             self._update(job_id, done=done, total=total, label=label)
 
-        try:
+        with self._finished_on_error(job_id, "The ingest"):
             outcome = run_ingest(self._store, order.feed, order.file, order.city,
                                  settings=settings, progress=progress, **options)
-        except IngestError as exc:
-            self._update(job_id, state="finished", exit_code=2, message=str(exc))
-        except StoreError as exc:
-            self._update(job_id, state="finished", exit_code=1, message=str(exc))
-        except Exception as exc:  # the server keeps serving; the CLI gets the message
-            log.exception("ingest job %s failed", job_id)
-            self._update(job_id, state="finished", exit_code=1,
-                         message=f"The ingest failed in the server: {type(exc).__name__}: {exc}")
-        else:
             failed = outcome.run.status == "failed"
             if order.compute and outcome.run.status == "succeeded":
                 failed = not self._compute(job_id, order, settings)
@@ -237,20 +227,30 @@ class IngestJobs:
         def starting(city: str) -> None:
             self._update(job_id, label=f"computing {', '.join(order.frameworks)} for {city}")
 
-        try:
+        with self._finished_on_error(job_id, "Computing"):
             computed = compute_cities(self._store, order.city, order.frameworks, disclosure,
                                       starting)
+            self._update(job_id, state="finished", exit_code=0, computed=computed)
+
+    @contextmanager
+    def _finished_on_error(self, job_id: str, doing: str) -> Iterator[None]:
+        """Finish the job with the command's exit code and message for what the block raises:
+        2 for bad input, 1 otherwise; the server keeps serving."""
+        from ingest.errors import IngestError
+
+        try:
+            yield
+        except IngestError as exc:
+            self._update(job_id, state="finished", exit_code=2, message=str(exc))
         except ComputeProblem as exc:
             self._update(job_id, state="finished", exit_code=1, message=str(exc),
                          computed=exc.computed)
         except StoreError as exc:
             self._update(job_id, state="finished", exit_code=1, message=str(exc))
-        except Exception as exc:  # the server keeps serving; the CLI gets the message
-            log.exception("compute job %s failed", job_id)
+        except Exception as exc:
+            log.exception("job %s failed", job_id)
             self._update(job_id, state="finished", exit_code=1,
-                         message=f"Computing failed in the server: {type(exc).__name__}: {exc}")
-        else:
-            self._update(job_id, state="finished", exit_code=0, computed=computed)
+                         message=f"{doing} failed in the server: {type(exc).__name__}: {exc}")
 
     def _compute(self, job_id: str, order: IngestOrder, settings: dict[str, BaseSettings]) -> bool:
         """Compute the city's indicators after its ingest; False (with the message) if that

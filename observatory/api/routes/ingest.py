@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import ValidationError
 
 from observatory.services.compute_runs import ComputeOrder
-from observatory.services.ingest_jobs import JOB_STATUS, TOKEN_HEADER, IngestJobs, IngestOrder
+from observatory.services.ingest_jobs import (
+    JOB_STATUS,
+    TOKEN_HEADER,
+    IngestJobs,
+    IngestOrder,
+    JobStatus,
+)
 
 
 def _loopback(host: str | None) -> bool:
@@ -52,21 +59,23 @@ async def ready(jobs: JobsDep) -> dict[str, str]:
 
 @router.post("", status_code=202)
 async def submit(request: Request, jobs: JobsDep) -> Any:
-    # Parsed here, not by FastAPI: its 422 would echo the input, and the order carries the
-    # CLI's settings, a hash key among them.
-    try:
-        status = jobs.submit(IngestOrder.model_validate(await request.json()))
-    except ValueError as exc:
-        raise _invalid("ingest", exc) from None
-    return JOB_STATUS.dump_python(status, mode="json")
+    return await _accepted(request, "ingest",
+                           lambda body: jobs.submit(IngestOrder.model_validate(body)))
 
 
 @compute_router.post("", status_code=202)
 async def submit_compute(request: Request, jobs: JobsDep) -> Any:
+    return await _accepted(request, "compute",
+                           lambda body: jobs.submit_compute(ComputeOrder.model_validate(body)))
+
+
+async def _accepted(request: Request, kind: str, submit: Callable[[Any], JobStatus]) -> Any:
+    # Parsed here, not by FastAPI: its 422 would echo the input, and the order carries the
+    # CLI's settings, a hash key among them.
     try:
-        status = jobs.submit_compute(ComputeOrder.model_validate(await request.json()))
+        status = submit(await request.json())
     except ValueError as exc:
-        raise _invalid("compute", exc) from None
+        raise _invalid(kind, exc) from None
     return JOB_STATUS.dump_python(status, mode="json")
 
 
