@@ -15,7 +15,15 @@ from indicators.disclosure.gate import (
     round_published,
 )
 from indicators.disclosure.hierarchy import withhold_across_levels
-from indicators.evaluate import KEY, PreparedObservations, SpatialContext, evaluate, runs_by
+from indicators.evaluate import (
+    KEY,
+    VALUE_COLUMNS,
+    PreparedObservations,
+    SpatialContext,
+    evaluate,
+    runs_by,
+)
+from indicators.formulas.diversity import DiversityFormula
 from indicators.formulas.phones import PhoneResidentsFormula, PresenceRatioFormula
 from indicators.formulas.rates import RateFormula
 from indicators.level_inputs import observations_at_level, parent_map
@@ -34,7 +42,10 @@ def framework_values(framework: Framework, prepared: PreparedObservations,
     no more than its published value."""
     rows = []
     for definition in framework.indicators:
-        raw = evaluate(definition, prepared, min_count, spatial)
+        raw = (released_diversity(definition.formula, prepared, min_count, plan)
+               if plan is not None and isinstance(definition.formula, DiversityFormula)
+               and definition.formula.group is None
+               else evaluate(definition, prepared, min_count, spatial))
         if raw.empty:
             continue
         if plan is not None:
@@ -54,6 +65,17 @@ def framework_values(framework: Framework, prepared: PreparedObservations,
     if plan is not None:
         values = round_published(values, plan.digits)
     return values.rename(columns={"runs": "source_runs"})
+
+
+def released_diversity(formula: DiversityFormula, prepared: PreparedObservations,
+                       min_count: int, plan: Plan) -> pd.DataFrame:
+    """A diversity index with the groups whose shares the plan withholds merged into one."""
+    if prepared.obs.empty:
+        return pd.DataFrame(columns=VALUE_COLUMNS)
+    return formula.evaluate_released(
+        prepared, min_count=min_count,
+        withheld=lambda keys, groups: plan.withheld_groups(keys, formula.variable,
+                                                           formula.dimension, groups))
 
 
 def _composites(framework: Framework, values: pd.DataFrame) -> pd.DataFrame:

@@ -8,6 +8,7 @@ narrowed below the protection range."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -66,6 +67,35 @@ class Plan:
             for signature in (signatures.get(row.indicator_id), also.get(row.indicator_id)):
                 if signature is not None:
                     out[k] |= (json_key(signature), str(row.period), district) in hidden
+        return out
+
+
+    def withheld_groups(self, keys: pd.DataFrame, variable: str, dimension: str,
+                        groups: Sequence[str]) -> np.ndarray:
+        """Per row of ``keys`` (period, district_code) and group: whether the plan withholds
+        that group's share (the cell of ``variable`` in that group over everyone)."""
+        everyone = {"scope": "district", "variable": variable,
+                    "where": {dimension: {"not": []}}}
+        column = {g: k for k, g in enumerate(groups)}
+        hidden: dict[tuple[str, object], set[int]] = {}
+        cells = self.table.cells[self.withheld]
+        for signature, period, district in cells[
+                ["signature", "period", "district_code"]].itertuples(index=False):
+            part = json.loads(signature[0])
+            wanted = part.get("where", {})
+            if (part.get("variable") != variable or len(wanted) != 1
+                    or not isinstance(wanted.get(dimension), str)
+                    or json.loads(signature[1]) != everyone):
+                continue
+            if (k := column.get(wanted[dimension])) is not None:
+                hidden.setdefault((str(period), None if pd.isna(district) else district),
+                                  set()).add(k)
+        named = keys if self.codes is None else self.codes.rows(keys)
+        out = np.zeros((len(keys), len(groups)), dtype=bool)
+        for row, (period, district) in enumerate(
+                named[["period", "district_code"]].itertuples(index=False)):
+            for k in hidden.get((str(period), None if pd.isna(district) else district), ()):
+                out[row, k] = True
         return out
 
 

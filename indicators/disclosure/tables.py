@@ -16,6 +16,8 @@ pins its count to within the rounding. The relations an attacker can use are lin
   relation among their counts;
 - **one count published twice is one cell** (the same numerator and denominator under two
   indicators, e.g. a share and the location quotient built on it: those are *linked*);
+- **a location quotient is its group's share** (times the city's, which is published): the
+  share is a cell, assumed known, and the quotient is withheld with it;
 - **a gap is its two ratios**: a difference of ratios (an integration gap, ``100·a/b −
   100·c/d``) gives each ratio's cell to anyone who knows the other ratio, so both are cells of
   the table, assumed known (the conservative reading), and the gap is withheld with either.
@@ -37,6 +39,7 @@ import pandas as pd
 from indicators.definitions import Definition
 from indicators.evaluate import PreparedObservations
 from indicators.formulas.base import Term
+from indicators.formulas.diversity import DiversityFormula
 from indicators.formulas.group_shares import GroupSharesFormula
 from indicators.formulas.rates import RateFormula
 from indicators.formulas.terms import TermsFormula
@@ -112,6 +115,17 @@ def _family(part: Term, whole: Term) -> tuple[tuple[str, str], frozenset | None,
     return key, None, frozenset(wanted["not"])
 
 
+def _quotient_share(indicator_id: str, formula: DiversityFormula) -> Ratio:
+    """The share behind a location quotient of one group, with a share's rule."""
+    assert formula.group is not None  # a quotient names its group
+    part = Term(variable=formula.variable, where={formula.dimension: formula.group})
+    everyone = Term(variable=formula.variable, where={formula.dimension: {"not": []}})
+    rule = TermsFormula(terms={"part": part, "everyone": everyone},
+                        expression="part / everyone", counts=["part", "everyone - part"])
+    return Ratio(f"{indicator_id} (share of {formula.group})", part, everyone, 1.0, rule,
+                 (formula.variable, formula.dimension), frozenset([formula.group]))
+
+
 def gap_ratios(indicator_id: str, formula: TermsFormula) -> list[Ratio]:
     """The two ratios of a formula ``k·a/b ± k·c/d`` over district terms (an integration gap),
     each a cell whose rule is its own count and complement; none for any other formula."""
@@ -138,11 +152,12 @@ def gap_ratios(indicator_id: str, formula: TermsFormula) -> list[Ratio]:
 def ratios(definitions: Iterable[Definition], prepared: PreparedObservations
            ) -> tuple[list[Ratio], dict[str, frozenset[str]], dict[str, list[Signature]]]:
     """The ratios among ``definitions``, the terms formulas linked to one (by the counts
-    their disclosure rule checks): indicator id → the set of canonical terms, and the gaps
-    linked to their two ratios (``gap_ratios``): indicator id → their signatures."""
+    their disclosure rule checks): indicator id → the set of canonical terms, and the
+    indicators withheld with the ratios they rest on (a gap's two, a location quotient's
+    share): indicator id → their signatures."""
     found: list[Ratio] = []
     linked: dict[str, frozenset[str]] = {}
-    gaps: dict[str, list[Signature]] = {}
+    resting_on: dict[str, list[Signature]] = {}
     for definition in definitions:
         formula = definition.formula
         if isinstance(formula, GroupSharesFormula):
@@ -162,6 +177,10 @@ def ratios(definitions: Iterable[Definition], prepared: PreparedObservations
                                    (formula.variable, formula.dimension), frozenset([group])))
         elif isinstance(formula, RateFormula):
             found += _rate_ratios(definition.id, formula, prepared)
+        elif isinstance(formula, DiversityFormula) and formula.group is not None:
+            quotient = _quotient_share(definition.id, formula)
+            found.append(quotient)
+            resting_on[definition.id] = [quotient.signature]
         elif isinstance(formula, TermsFormula):
             match = RATIO.match(formula.expression)
             if match and {match[2], match[3]} <= formula.terms.keys():
@@ -173,13 +192,13 @@ def ratios(definitions: Iterable[Definition], prepared: PreparedObservations
                     continue
             if components := gap_ratios(definition.id, formula):
                 found += components
-                gaps[definition.id] = [c.signature for c in components]
+                resting_on[definition.id] = [c.signature for c in components]
                 continue
             counted = {name for name in formula.terms
                        if any(re.search(rf"\b{name}\b", e) for e in formula.counts)}
             if counted:
                 linked[definition.id] = frozenset(_canonical(formula.terms[n]) for n in counted)
-    return _with_rate_totals(found), linked, gaps
+    return _with_rate_totals(found), linked, resting_on
 
 
 def _rate_ratios(indicator_id: str, formula: RateFormula,
@@ -236,7 +255,7 @@ def build_table(definitions: Iterable[Definition], prepared: PreparedObservation
     """The count table of every ratio among ``definitions`` on the prepared observations, and
     of the service demand they roll up (``planned``: withheld by the roll-up)."""
     definitions = list(definitions)
-    found, linked_terms, gaps = ratios(definitions, prepared)
+    found, linked_terms, resting_on = ratios(definitions, prepared)
     rows, published_as, seen = [], {}, {}
     for ratio in found:
         published_as[ratio.indicator_id] = (ratio.signature, ratio.scale)
@@ -255,8 +274,10 @@ def build_table(definitions: Iterable[Definition], prepared: PreparedObservation
             if set(signature) == terms:
                 linked[indicator_id] = signature
     also_linked: dict[str, Signature] = {}
-    for indicator_id, (first, second) in gaps.items():
-        linked[indicator_id], also_linked[indicator_id] = first, second
+    for indicator_id, (first, *second) in resting_on.items():
+        linked[indicator_id] = first
+        if second:
+            also_linked[indicator_id] = second[0]
     if not rows:
         cells = pd.DataFrame(columns=["cell", "signature", "period", "district_code", "count",
                                       "whole", "primary", "planned"])

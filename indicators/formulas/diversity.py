@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -16,6 +17,9 @@ from indicators.measures.diversity import (
     shannon_diversity,
     simpson_diversity,
 )
+
+# Which groups' shares a release withholds: (period, district_code) rows × groups → bool.
+Withheld = Callable[[pd.DataFrame, list[str]], np.ndarray]
 
 
 class DiversityFormula(FormulaKind):
@@ -32,6 +36,16 @@ class DiversityFormula(FormulaKind):
 
     def evaluate(self, prepared: PreparedObservations, *, min_count: int,
                  spatial: SpatialContext | None = None, indicator_id: str) -> pd.DataFrame:
+        return self.evaluate_released(prepared, min_count=min_count)
+
+    def evaluate_released(self, prepared: PreparedObservations, *, min_count: int,
+                          withheld: Withheld | None = None) -> pd.DataFrame:
+        """The values, with the groups whose shares a release withholds (``withheld``: per
+        (period, district_code) row and group) counted as one group in each district: a
+        diversity over every group would give them away (−p ln p of a withheld share, next
+        to the published others, is the share), one over the published groups and their
+        remainder (whole minus the published parts, which anyone can work out) adds nothing.
+        A quotient of one group is withheld with its share by the plan instead."""
         obs = prepared.obs
         mask = (obs["variable"] == self.variable).to_numpy().copy()
         group = prepared.dims.get(self.dimension, pd.Series(np.nan, index=obs.index))
@@ -46,11 +60,13 @@ class DiversityFormula(FormulaKind):
                 if self.group not in block.columns:
                     continue
                 values = location_quotients(counts)[:, list(block.columns).index(self.group)]
-            elif self.measure == "simpson":
-                values = simpson_diversity(counts)
             else:
-                values = shannon_diversity(counts,
-                                           normalised=self.measure == "shannon_normalised")
+                if withheld is not None:
+                    hidden = withheld(block.index.to_frame(index=False),
+                                      [str(g) for g in block.columns])
+                    counts = np.column_stack([np.where(hidden, 0.0, counts),
+                                              (counts * hidden).sum(axis=1)])
+                values = self._diversity(counts, len(block.columns))
             small = small_counts(counts.sum(axis=1), min_count)
             results.append(pd.DataFrame({
                 "period": period, "district_code": block.index.get_level_values("district_code"),
@@ -60,3 +76,11 @@ class DiversityFormula(FormulaKind):
         out = pd.concat(results, ignore_index=True)
         runs = runs_by(rows, KEY).rename("runs").reset_index()
         return out.merge(runs, on=KEY, how="left")[VALUE_COLUMNS]
+
+    def _diversity(self, counts: np.ndarray, groups: int) -> np.ndarray:
+        """Simpson or Shannon over ``counts``' columns; normalised by ln of the city's number
+        of groups (not of the columns, which a merged remainder adds to)."""
+        if self.measure == "simpson":
+            return simpson_diversity(counts)
+        entropy = shannon_diversity(counts)
+        return entropy / np.log(groups) if self.measure == "shannon_normalised" else entropy

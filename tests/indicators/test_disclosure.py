@@ -217,3 +217,38 @@ def test_an_integration_gap_is_withheld_with_either_of_its_rates():
         PreparedObservations(observations), min_count=settings.min_count, indicator_id=gap)
     assert values.set_index(values["district_code"].fillna("city"))["suppressed"].to_dict() == {
         "A": True, "B": False, "C": False, "city": False}
+
+
+def test_a_diversity_index_counts_the_withheld_groups_as_one():
+    """Over every group, A's Shannon index and its published shares give A's 10 Iraqis away
+    (two unknown shares, their sum and their −p ln p terms known); over the published groups
+    and the withheld ones merged, it says nothing the shares do not."""
+    from scipy.optimize import brentq
+
+    from indicators.compute import released_diversity
+    from indicators.measures.diversity import shannon_diversity
+
+    settings = DisclosureSettings()
+    prepared = PreparedObservations(_observations())
+    shannon = load_definitions()["citizenship_diversity_shannon"]
+    plan = plan_release([load_definitions()[i] for i in SHARES] + [shannon], prepared, settings)
+    groups = ["iraqi", "national", "syrian"]
+    hidden = plan.withheld_groups(pd.DataFrame({"period": ["2025"], "district_code": ["A"]}),
+                                  "population", "citizenship", groups)[0]
+    assert hidden.tolist() == [True, False, True]  # the Iraqis and, as complement, the Syrians
+
+    counts = np.array([[10.0, 500.0, 300.0]])
+    whole, national = counts.sum(), round_significant(np.array([500 / 810]), 3)[0]
+    full = round_significant(shannon_diversity(counts), 3)[0]
+
+    def attack(p: float) -> float:  # the Iraqi share p whose index is the published one
+        rest = 1 - national - p
+        return -(p * np.log(p) + rest * np.log(rest) + national * np.log(national)) - full
+
+    assert abs(brentq(attack, 1e-6, (1 - national) / 2) * whole - 10) < 2  # within 2 persons
+
+    released = released_diversity(shannon.formula, prepared, settings.min_count, plan)
+    a = released.set_index("district_code").loc["A", "value"]
+    merged = np.array([[0.0, 500.0, 0.0, 310.0]])  # the withheld groups' 310 as one
+    assert a == pytest.approx(shannon_diversity(merged)[0])
+    assert round_significant(np.array([a]), 3)[0] != full
