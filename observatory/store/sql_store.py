@@ -104,6 +104,15 @@ class SQLStore(Store, Generic[Con]):
         self._execute(con, "upsert_observations",
                       {"city": run.city, "run_id": run.id, "level": level})
 
+    def _replace_observations(self, con: Con, batch: pd.DataFrame, run: IngestRun, level: str,
+                              retired: Params | None, superseded: Params) -> None:
+        """Delete the rows of the runs a spec retires (``retired``) and of the earlier runs
+        the batch supersedes, then write the batch."""
+        if retired is not None:
+            self._execute(con, "retire_observations", retired)
+        self._execute(con, "delete_superseded_observations", superseded)
+        self._upsert_observations(con, batch, run, level)
+
     # connections with the store's own errors --------------------------------------------------
     @contextmanager
     def _reading(self, spatial: bool = False) -> Iterator[Con]:
@@ -243,11 +252,9 @@ class SQLStore(Store, Generic[Con]):
             loaded += len(batch)
         if observations is not None:
             batch = self._observation_batch(observations)
-            if replaces:
-                self._execute(con, "retire_observations", retired)
-            self._execute(con, "delete_superseded_observations",
-                          {**earlier, "level": level, **frames.observation_scope(batch)})
-            self._upsert_observations(con, batch, run, level)
+            self._replace_observations(
+                con, batch, run, level, retired if replaces else None,
+                {**earlier, "level": level, **frames.observation_scope(batch)})
             loaded += len(batch)
         if events is not None:
             batch = frames.event_batch(events)

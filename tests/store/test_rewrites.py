@@ -133,3 +133,74 @@ def test_duckdb_rewritten_tables_have_no_secondary_art_index(duckdb_url, table):
                         [table]).fetchall()
     con.close()
     assert found == []
+
+
+def _observations(round_: int, districts: int) -> pd.DataFrame:
+    keys = pd.MultiIndex.from_product(
+        [DISTRICTS[:districts], PERIODS, ["population", "foreign_citizens"],
+         ['{"sex": "female"}', '{"sex": "male"}']],
+        names=["district_code", "period", "variable", "dims"])
+    frame = keys.to_frame(index=False)
+    frame["value"] = np.arange(len(frame), dtype=float) * 3.0 + round_
+    frame["unit"] = "persons"
+    return frame
+
+
+def _run(content: str, spec: str = "census.yaml") -> IngestRun:
+    return IngestRun(city="amman", feed="census", source_name="census.csv",
+                     content_hash=content, spec_name=spec)
+
+
+def _stored_observations(store) -> pd.DataFrame:
+    got = store.observations("amman")
+    return got.sort_values(["district_code", "period", "variable", "dims"]).reset_index(drop=True)
+
+
+def test_re_ingesting_the_same_observations_replaces_them_exactly(store):
+    # Each round a changed file of the same spec: the same keys loaded again (updated where
+    # they were), and in round 2 fewer districts (the keys left out go).
+    store.upsert_city(CITIES[0])
+    runs = []
+    for round_, districts in enumerate([140, 140, 90, 140]):
+        runs.append(store.load(_run(f"h{round_}"), observations=_observations(round_, districts)))
+        want = _observations(round_, districts).sort_values(
+            ["district_code", "period", "variable", "dims"]).reset_index(drop=True)
+        got = _stored_observations(store)
+        assert len(got) == districts * len(PERIODS) * 4
+        for column in ("district_code", "period", "variable", "dims", "unit"):
+            assert got[column].tolist() == want[column].tolist(), column
+        np.testing.assert_array_equal(got["value"].to_numpy(), want["value"].to_numpy())
+        assert set(got["ingest_run"]) == {runs[-1].id}
+        assert [store.rows_held(run.id) for run in runs] == [0] * round_ + [len(got)]
+    # A spec that retires the earlier runs by name, loading part of the same keys again.
+    last = store.load(_run("h-new", spec="census_2.yaml"), observations=_observations(9, 50),
+                      replaces=[run.id for run in runs])
+    got = _stored_observations(store)
+    assert len(got) == 50 * len(PERIODS) * 4 and set(got["ingest_run"]) == {last.id}
+    np.testing.assert_array_equal(
+        got["value"].to_numpy(),
+        _observations(9, 50).sort_values(["district_code", "period", "variable", "dims"])[
+            "value"].to_numpy())
+
+
+def test_duckdb_re_ingest_overwrites_the_keys_it_loads_again_in_place(duckdb_url):
+    # The same rowid: the row was updated, not deleted and re-inserted under its key.
+    import duckdb
+
+    store = open_store(duckdb_url)
+    store.init_schema()
+    store.upsert_city(CITIES[0])
+    store.load(_run("h0"), observations=_observations(0, 20))
+    query = ("SELECT district_code, period, variable, dims, rowid, value FROM observation "
+             "ORDER BY ALL")
+    path = duckdb_url.removeprefix("duckdb:///")
+    store.close()
+    with duckdb.connect(path, read_only=True) as con:
+        before = con.execute(query).fetchall()
+    store = open_store(duckdb_url)
+    store.load(_run("h1"), observations=_observations(1, 20))
+    store.close()
+    with duckdb.connect(path, read_only=True) as con:
+        after = con.execute(query).fetchall()
+    assert [row[:5] for row in after] == [row[:5] for row in before]
+    assert [row[5] for row in after] == [row[5] + 1 for row in before]
