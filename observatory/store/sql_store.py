@@ -217,16 +217,24 @@ class SQLStore(Store, Generic[Con]):
                 self._load_in(con, run, districts, valid_from, observations, events, rejected,
                               list(replaces), list(event_layers), level_name, valid_to)
                 if crosswalk is not None:
-                    self._execute(con, "delete_crosswalk", {"city": run.city})
-                    if len(crosswalk):
-                        self._stage(con, "crosswalk_batch", frames.crosswalk_batch(crosswalk))
-                        self._execute(con, "insert_crosswalk", {"city": run.city})
+                    self._rewrite_crosswalk(con, run.city, crosswalk)
         except Exception as exc:
             # The run is recorded as failed, in a transaction of its own, and the error goes on.
             with self._transaction() as con:
                 self._execute(con, "insert_run", frames.run_params(frames.failed(run, exc)))
             raise
         return run
+
+    def _rewrite_crosswalk(self, con: Con, city: str, crosswalk: pd.DataFrame) -> None:
+        """The city's crosswalk becomes ``crosswalk``; a weight whose key it keeps is updated in
+        place, not deleted and re-inserted under its key (DuckDB's ART limitation, see
+        DuckDBStore._replace_observations)."""
+        if not len(crosswalk):
+            self._execute(con, "delete_crosswalk", {"city": city})
+            return
+        self._stage(con, "crosswalk_batch", frames.crosswalk_batch(crosswalk))
+        self._execute(con, "delete_crosswalk_not_reloaded", {"city": city})
+        self._execute(con, "upsert_crosswalk", {"city": city})
 
     def _load_in(self, con: Con, run: IngestRun, districts: gpd.GeoDataFrame | None,
                  valid_from: date | None, observations: pd.DataFrame | None,
@@ -549,9 +557,8 @@ class SQLStore(Store, Generic[Con]):
                     "it, nothing was loaded. Fix: import the bundle under another slug "
                     "(observatory bundle import FILE --as SLUG).")
             self._execute(con, "upsert_city", frames.city_params(city))
-            self._execute(con, "delete_external_peer", {"city": peer.city})
             self._execute(con, "delete_city_indicator_values", {"city": peer.city})
-            self._execute(con, "insert_external_peer", frames.external_peer_params(peer))
+            self._execute(con, "upsert_external_peer", frames.external_peer_params(peer))
             if len(values):
                 self._stage(con, "value_batch", frames.indicator_batch(values, DEFAULT_LEVEL))
                 self._execute(con, "insert_indicator_values",

@@ -204,3 +204,31 @@ def test_duckdb_re_ingest_overwrites_the_keys_it_loads_again_in_place(duckdb_url
         after = con.execute(query).fetchall()
     assert [row[:5] for row in after] == [row[:5] for row in before]
     assert [row[5] for row in after] == [row[5] + 1 for row in before]
+
+
+def _areas(codes) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"code": codes, "name_en": codes, "name_ar": codes,
+                             "area_m2": 1.0},
+                            geometry=[shapely.box(35.9 + i / 100, 31.9, 35.91 + i / 100, 31.91)
+                                      for i in range(len(codes))], crs="EPSG:4326")
+
+
+def test_a_crosswalk_loaded_again_is_replaced_exactly(store):
+    # The same keys again with new weights, then a key fewer: updated and removed exactly.
+    from datetime import date
+
+    store.upsert_city(CITIES[0])
+    for round_, codes in enumerate([["A", "B", "C"], ["A", "B", "C"], ["A", "C"]]):
+        walk = pd.DataFrame({"from_level": "district", "from_version": date(2010, 1, 1),
+                             "from_code": "01", "to_level": "district",
+                             "to_version": date(2020, 1, 1), "to_code": codes,
+                             "weight": [(i + 1) / 10 + round_ for i in range(len(codes))],
+                             "method": f"area-weighted-{round_}"})
+        run = IngestRun(city="amman", feed="boundaries", source_name="b.geojson",
+                        content_hash=f"h{round_}")
+        store.load(run, districts=_areas(["A", "B", "C"]), valid_from=date(2020, 1, 1),
+                   crosswalk=walk)
+        got = store.crosswalk("amman")
+        assert got["to_code"].tolist() == codes
+        assert got["weight"].tolist() == walk["weight"].tolist()
+        assert set(got["method"]) == {f"area-weighted-{round_}"}
