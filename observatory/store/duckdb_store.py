@@ -15,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from observatory.models import IngestRun
 from observatory.settings import ResourceSettings
 from observatory.store import frames
 from observatory.store.base import (
@@ -219,6 +220,21 @@ class DuckDBStore(SQLStore[Connection]):
         if isinstance(exc, duckdb.IOException):
             return UnavailableError(f"Cannot use {self.path}: {detail}")
         return StoreError(f"DuckDB store {self.path}: {detail}")
+
+    # writes that keep their keys ------------------------------------------------------------
+    def _replace_observations(self, con: Connection, batch: pd.DataFrame, run: IngestRun,
+                              level: str, retired: Params | None, superseded: Params) -> None:
+        """As SQLStore's, but the keys the batch loads again are not deleted: the upsert
+        overwrites them in place. A primary key deleted and inserted again in one transaction
+        is the path on which DuckDB's ART index can fail the commit with a FATAL error that
+        invalidates the database (duckdb/duckdb#23645; "Limitations of ART Indexes",
+        https://duckdb.org/docs/stable/sql/indexes#limitations-of-art-indexes)."""
+        self._stage(con, "observation_batch", batch)
+        if retired is not None:
+            self._execute(con, "retire_observations_not_reloaded", {**retired, "level": level})
+        self._execute(con, "delete_superseded_observations_not_reloaded", superseded)
+        self._execute(con, "upsert_observations",
+                      {"city": run.city, "run_id": run.id, "level": level})
 
     # paged features ---------------------------------------------------------------------------
     def district_page(self, city: str, *, bbox: Bounds | None = None, limit: int | None = None,

@@ -104,6 +104,15 @@ class SQLStore(Store, Generic[Con]):
         self._execute(con, "upsert_observations",
                       {"city": run.city, "run_id": run.id, "level": level})
 
+    def _replace_observations(self, con: Con, batch: pd.DataFrame, run: IngestRun, level: str,
+                              retired: Params | None, superseded: Params) -> None:
+        """Delete the rows of the runs a spec retires (``retired``) and of the earlier runs
+        the batch supersedes, then write the batch."""
+        if retired is not None:
+            self._execute(con, "retire_observations", retired)
+        self._execute(con, "delete_superseded_observations", superseded)
+        self._upsert_observations(con, batch, run, level)
+
     # connections with the store's own errors --------------------------------------------------
     @contextmanager
     def _reading(self, spatial: bool = False) -> Iterator[Con]:
@@ -208,16 +217,24 @@ class SQLStore(Store, Generic[Con]):
                 self._load_in(con, run, districts, valid_from, observations, events, rejected,
                               list(replaces), list(event_layers), level_name, valid_to)
                 if crosswalk is not None:
-                    self._execute(con, "delete_crosswalk", {"city": run.city})
-                    if len(crosswalk):
-                        self._stage(con, "crosswalk_batch", frames.crosswalk_batch(crosswalk))
-                        self._execute(con, "insert_crosswalk", {"city": run.city})
+                    self._rewrite_crosswalk(con, run.city, crosswalk)
         except Exception as exc:
             # The run is recorded as failed, in a transaction of its own, and the error goes on.
             with self._transaction() as con:
                 self._execute(con, "insert_run", frames.run_params(frames.failed(run, exc)))
             raise
         return run
+
+    def _rewrite_crosswalk(self, con: Con, city: str, crosswalk: pd.DataFrame) -> None:
+        """The city's crosswalk becomes ``crosswalk``; a weight whose key it keeps is updated in
+        place, not deleted and re-inserted under its key (DuckDB's ART limitation, see
+        DuckDBStore._replace_observations)."""
+        if not len(crosswalk):
+            self._execute(con, "delete_crosswalk", {"city": city})
+            return
+        self._stage(con, "crosswalk_batch", frames.crosswalk_batch(crosswalk))
+        self._execute(con, "delete_crosswalk_not_reloaded", {"city": city})
+        self._execute(con, "upsert_crosswalk", {"city": city})
 
     def _load_in(self, con: Con, run: IngestRun, districts: gpd.GeoDataFrame | None,
                  valid_from: date | None, observations: pd.DataFrame | None,
@@ -243,11 +260,9 @@ class SQLStore(Store, Generic[Con]):
             loaded += len(batch)
         if observations is not None:
             batch = self._observation_batch(observations)
-            if replaces:
-                self._execute(con, "retire_observations", retired)
-            self._execute(con, "delete_superseded_observations",
-                          {**earlier, "level": level, **frames.observation_scope(batch)})
-            self._upsert_observations(con, batch, run, level)
+            self._replace_observations(
+                con, batch, run, level, retired if replaces else None,
+                {**earlier, "level": level, **frames.observation_scope(batch)})
             loaded += len(batch)
         if events is not None:
             batch = frames.event_batch(events)
@@ -542,9 +557,8 @@ class SQLStore(Store, Generic[Con]):
                     "it, nothing was loaded. Fix: import the bundle under another slug "
                     "(observatory bundle import FILE --as SLUG).")
             self._execute(con, "upsert_city", frames.city_params(city))
-            self._execute(con, "delete_external_peer", {"city": peer.city})
             self._execute(con, "delete_city_indicator_values", {"city": peer.city})
-            self._execute(con, "insert_external_peer", frames.external_peer_params(peer))
+            self._execute(con, "upsert_external_peer", frames.external_peer_params(peer))
             if len(values):
                 self._stage(con, "value_batch", frames.indicator_batch(values, DEFAULT_LEVEL))
                 self._execute(con, "insert_indicator_values",

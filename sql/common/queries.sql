@@ -139,12 +139,24 @@ WHERE city = :city ORDER BY level;
 -- name: delete_crosswalk
 DELETE FROM crosswalk WHERE city = :city;
 
--- name: insert_crosswalk
+-- name: delete_crosswalk_not_reloaded
+-- The weights the new crosswalk has no key for; upsert_crosswalk overwrites the others.
+DELETE FROM crosswalk
+WHERE city = :city AND NOT EXISTS (
+    SELECT 1 FROM crosswalk_batch b
+    WHERE b.from_level = crosswalk.from_level
+      AND CAST(b.from_version AS DATE) = crosswalk.from_version
+      AND b.from_code = crosswalk.from_code AND b.to_level = crosswalk.to_level
+      AND CAST(b.to_version AS DATE) = crosswalk.to_version AND b.to_code = crosswalk.to_code);
+
+-- name: upsert_crosswalk
 INSERT INTO crosswalk (city, from_level, from_version, from_code, to_level, to_version, to_code,
                        weight, method)
 SELECT :city, from_level, CAST(from_version AS DATE), from_code, to_level,
        CAST(to_version AS DATE), to_code, weight, method
-FROM crosswalk_batch;
+FROM crosswalk_batch
+ON CONFLICT (city, from_level, from_version, from_code, to_level, to_version, to_code)
+DO UPDATE SET weight = excluded.weight, method = excluded.method;
 
 -- name: crosswalk
 SELECT from_level, from_version, from_code, to_level, to_version, to_code, weight, method
@@ -258,18 +270,23 @@ SELECT exported_at FROM external_peer WHERE city = :city;
 -- name: is_external_city
 SELECT count(*) FROM external_peer WHERE city = :city;
 
--- name: delete_external_peer
-DELETE FROM external_peer WHERE city = :city;
-
 -- name: delete_city_indicator_values
 DELETE FROM indicator_value WHERE city = :city;
 
--- name: insert_external_peer
+-- name: upsert_external_peer
+-- A newer bundle of the peer overwrites its row in place (not deleted and re-inserted under
+-- its key: DuckDB's ART limitation, see DuckDBStore._replace_observations).
 INSERT INTO external_peer (city, bundle_id, origin, origin_city, observatory_version,
                            format_version, exported_at, imported_at, checksums, provenance,
                            definitions)
 VALUES (:city, :bundle_id, :origin, :origin_city, :observatory_version, :format_version,
-        :exported_at, :imported_at, :checksums, :provenance, :definitions);
+        :exported_at, :imported_at, :checksums, :provenance, :definitions)
+ON CONFLICT (city) DO UPDATE SET
+    bundle_id = excluded.bundle_id, origin = excluded.origin, origin_city = excluded.origin_city,
+    observatory_version = excluded.observatory_version,
+    format_version = excluded.format_version, exported_at = excluded.exported_at,
+    imported_at = excluded.imported_at, checksums = excluded.checksums,
+    provenance = excluded.provenance, definitions = excluded.definitions;
 
 -- name: own_city_count
 -- A city of this store's own: loaded here (its runs), or listed and not an external peer.

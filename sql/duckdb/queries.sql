@@ -13,6 +13,32 @@ INSERT INTO event (id, city, layer, occurred_at, geom, attributes, status, inges
 SELECT id, $city, layer, occurred_at, ST_GeomFromWKB(wkb), attributes, status, $run_id
 FROM event_batch;
 
+-- The observations' replacement (sql/common: retire_observations,
+-- delete_superseded_observations) less the keys the batch loads again, which upsert_observations
+-- then overwrites in place: no primary key is deleted and re-inserted in one transaction
+-- (DuckDB's ART limitation, duckdb_store.DuckDBStore._replace_observations).
+
+-- name: retire_observations_not_reloaded
+DELETE FROM observation
+WHERE city = $city AND ingest_run = ANY($replaced)
+  AND NOT EXISTS (
+    SELECT 1 FROM observation_batch b
+    WHERE b.district_code = observation.district_code AND b.period = observation.period
+      AND b.variable = observation.variable AND b.dims = observation.dims
+      AND observation.level = $level);
+
+-- name: delete_superseded_observations_not_reloaded
+DELETE FROM observation
+WHERE city = $city AND level = $level AND period = ANY($periods) AND variable = ANY($variables)
+  AND ingest_run IN (
+    SELECT id FROM ingest_run
+    WHERE city = $city AND feed = $feed AND id <> $run_id
+      AND (spec_name = $spec_name OR spec_name IS NULL AND source_name = $source_name))
+  AND NOT EXISTS (
+    SELECT 1 FROM observation_batch b
+    WHERE b.district_code = observation.district_code AND b.period = observation.period
+      AND b.variable = observation.variable AND b.dims = observation.dims);
+
 -- name: add_event
 INSERT INTO event (id, city, layer, occurred_at, geom, attributes, status, submitter)
 SELECT id, $city, layer, occurred_at, ST_GeomFromWKB(wkb), attributes, status, $submitter
