@@ -104,14 +104,13 @@ def report_context(data: ComparisonInput, city: str, request: ComparisonRequest,
     rows = result["indicators"]
     mine = {r["indicator_id"]: next(e for e in r["values"] if e["city"] == city) for r in rows}
     standing = _standing(data, city, request)
+    by_id = {r["indicator_id"]: r for r in rows}
     radars = []
-    for prefix, key in (("cpi.", "cpi_radar"), ("icc.", "icc_radar")):
-        spokes = [r for r in rows if r["indicator_id"].startswith(prefix)
-                  and r["indicator_id"].count(".") == 1 and r["unit"] == "score"
-                  and r["indicator_id"] != "icc.intercultural_lens"]
-        if len(spokes) >= 3:
-            radars.append((WORDS[lang][key], charts.radar_chart(spokes, city, names[city],
-                                                                lang)))
+    for framework in charts.RADARS:
+        spokes = [by_id[i] for i in charts.radar_spokes(by_id, framework)]
+        if spokes:
+            radars.append((WORDS[lang][f"{framework}_radar"],
+                           charts.radar_chart(spokes, city, names[city], lang)))
     charted = [r for r in rows if mine[r["indicator_id"]]["value"] is not None][:CHART_LIMIT]
     trends = {t["indicator_id"]: t for t in result["trends"]}
     spread = district_spread(data, [r["indicator_id"] for r in rows], shown, request.period)

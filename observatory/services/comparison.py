@@ -21,14 +21,12 @@ import pandas as pd
 
 from indicators.definitions import GroupSharesFormula
 from indicators.icc import load_areas
-from observatory.services.callers import PUBLIC
 from observatory.services.definitions import current_definitions
 from observatory.services.errors import InvalidRequest, NotFound
 from observatory.services.indicator_catalog import IndicatorInfo, indicator_catalog
 from observatory.services.jsonable import plain
 from observatory.services.peer_groups import CityFacts, PeerGroup
 from observatory.services.peers import external_cities
-from observatory.services.visibility import shown_values
 from observatory.store import Store
 
 MIN_COVERAGE = 0.8  # below it a city-level value rests on too few districts to rank
@@ -92,24 +90,21 @@ class ComparisonInput:
 
 
 def load_input(store: Store, external: Iterable[str] | None = None) -> ComparisonInput:
-    """The store's cities and their published values; ``external``: the slugs of cities
-    imported from benchmark bundles, marked as such on every view (default: the store's
-    external peers)."""
+    """The store's cities and their published values (suppressed ones never leave the store),
+    read in one query for all cities; ``external``: the slugs of cities imported from
+    benchmark bundles, marked as such on every view (default: the store's external peers)."""
     outside = set(external_cities(store) if external is None else external)
-    city_rows, district_rows, facts = [], [], []
+    published = store.published_values()
+    at_city = published["district_code"].isna()
+    values = _frame(published.loc[at_city, VALUE_COLUMNS], VALUE_COLUMNS)
+    districts = _frame(published.loc[~at_city, [*VALUE_COLUMNS, "district_code"]],
+                       [*VALUE_COLUMNS, "district_code"])
+    shares = _foreign_shares(values)
+    facts = []
     for city in store.cities():
-        stored = store.indicator_values(city.slug)
-        published = shown_values(stored, PUBLIC)
-        published = published[~published["suppressed"].astype(bool)
-                              & published["value"].notna()].assign(city=city.slug)
-        at_city = published["district_code"].isna()
-        city_rows.append(published.loc[at_city, VALUE_COLUMNS])
-        district_rows.append(published.loc[~at_city, [*VALUE_COLUMNS, "district_code"]])
-        share, dimension = _foreign_share(published.loc[at_city])
+        share, dimension = shares.get(city.slug, (None, None))
         facts.append(CityFacts(city.slug, city.name_en, city.name_ar, city.country,
                                city.population, share, dimension, city.slug in outside))
-    values = _concat(city_rows, VALUE_COLUMNS)
-    districts = _concat(district_rows, [*VALUE_COLUMNS, "district_code"])
     return ComparisonInput(facts, values, districts)
 
 
@@ -361,19 +356,22 @@ def _city_entry(facts: CityFacts, in_group: bool, group: PeerGroup) -> dict:
             "in_peer_group": in_group, "foreign_share_flag": "dimension" if approximate else ""}
 
 
-def _foreign_share(city_values: pd.DataFrame) -> tuple[float | None, str | None]:
-    """The city's latest foreign-resident share and the dimension it counts (birthplace first,
-    the ICC's convention)."""
-    for member, dimension in FAMILIES[FOREIGN_SHARE]["members"].items():
-        rows = city_values[city_values["indicator_id"] == member]
-        if len(rows):
-            return float(rows.sort_values("period")["value"].iloc[-1]), dimension
-    return None, None
+def _foreign_shares(values: pd.DataFrame) -> dict[str, tuple[float, str]]:
+    """Per city, its latest foreign-resident share and the dimension it counts (birthplace
+    first, the ICC's convention)."""
+    members = FAMILIES[FOREIGN_SHARE]["members"]
+    held = values[values["indicator_id"].isin(list(members))]
+    order = {member: n for n, member in enumerate(members)}
+    held = held.assign(_rank=held["indicator_id"].map(order), _period=held["period"].astype(str))
+    first = held.sort_values(["_rank", "_period"], ascending=[True, False])
+    first = first.drop_duplicates("city", keep="first")
+    return {city: (float(value), members[member]) for city, value, member in
+            zip(first["city"], first["value"], first["indicator_id"], strict=True)}
 
 
-def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
-    kept = [f for f in frames if len(f)]
-    return (pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=columns))
+def _frame(rows: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``rows`` renumbered; none: an empty frame of ``columns``."""
+    return rows.reset_index(drop=True) if len(rows) else pd.DataFrame(columns=columns)
 
 
 def parse_ids(text: str | None, what: str, limit: int = 200) -> tuple[str, ...]:

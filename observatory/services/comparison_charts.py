@@ -12,14 +12,18 @@ a benchmark bundle) with ◇, the highlighted cities in the accent colour."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 
+from observatory.services.comparison import describe
 from observatory.services.indicator_display import value_format
 
 ACCENT, PEER, AVERAGE, BEST = "#b3471d", "#4a6d8c", "#333333", "#2a7d3b"
 PALETTE = ("#4a6d8c", "#7a5195", "#ef5675", "#2f9e8f", "#ffa600", "#665191", "#8a8a8a")
 NOT_COMPARABLE_MARK, EXTERNAL_MARK = "†", "◇"
+RADARS = ("cpi", "icc")  # a radar each: the CPI's dimensions, the ICC's areas
+NOT_A_SPOKE = {"icc.intercultural_lens"}  # a lens across the ICC areas, not one of them
+MIN_SPOKES = 3
 _WORDS = {
     "en": {"average": "peer average", "best": "best", "no_data": "no data"},
     "ar": {"average": "متوسط النظراء", "best": "الأفضل", "no_data": "لا بيانات"},
@@ -81,6 +85,14 @@ def bar_chart(row: Mapping, names: Mapping[str, str], lang: str,
                          for key in ("average", "best") if row.get(key) is not None)
     return (f'<table class="bars" data-indicator="{escape(row["indicator_id"])}">'
             f'<caption>{escape(caption)}</caption>{"".join(lines)}</table>')
+
+
+def radar_spokes(ids: Iterable[str], framework: str) -> list[str]:
+    """The ids a radar of ``framework`` (one of ``RADARS``) draws from ``ids``, in their order:
+    its dimensions or areas, scored 0–100; none when fewer than ``MIN_SPOKES``."""
+    spokes = [i for i in ids if i.startswith(f"{framework}.") and i.count(".") == 1
+              and i not in NOT_A_SPOKE and describe(i).unit == "score"]
+    return spokes if len(spokes) >= MIN_SPOKES else []
 
 
 def radar_chart(rows: Sequence[Mapping], city: str, city_name: str, lang: str,

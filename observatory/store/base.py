@@ -286,6 +286,12 @@ class Store(Protocol):
         """Stored values of ``level``, optionally of one indicator, period and set of
         districts."""
 
+    def published_values(self) -> pd.DataFrame:
+        """Every city's published values (not suppressed, with a value) at its top level, in
+        one read: ``city``, ``district_code`` (None at city level), ``period``,
+        ``indicator_id``, ``value``, ``coverage``, ``definition_hash``; sorted by city,
+        indicator, period, city level first. What the comparison of cities reads."""
+
     # external peers (benchmark bundles) ---------------------------------------------------------
     def external_peers(self) -> list[ExternalPeer]:
         """The cities imported from other observatories' bundles, by slug."""

@@ -539,6 +539,10 @@ class SQLStore(Store, Generic[Con]):
             return self._frame(con, "indicator_values", {
                 "city": city, "level": self._level(con, city, level), "indicator_id": indicator_id, "period": period, "codes": codes})
 
+    def published_values(self) -> pd.DataFrame:
+        with self._reading() as con:
+            return self._frame(con, "published_values")
+
     # external peers -----------------------------------------------------------------------------
     def _refuse_external(self, con: Con, city: str) -> None:
         if self._scalar(con, "is_external_city", {"city": city}):

@@ -1,7 +1,8 @@
 """The comparison page, ``/{lang}/compare``: city, peer-group, indicator and period pickers, the
-side-by-side table with ranks and flags, the radar of CPI dimensions, a bar chart per indicator
-and the trends — drawn on the server, no script — and the downloads (CSV, XLSX, the city
-benchmark report as HTML or PDF). ``…/compare/report`` is the report of one city."""
+side-by-side table with ranks and flags, the radars of CPI dimensions and ICC areas against
+the peer average and best, a bar chart per indicator and the trends — drawn on the server, no
+script — and the downloads (CSV, XLSX, the city benchmark report as HTML or PDF).
+``…/compare/report`` is the report of one city."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from observatory.services import comparison_charts as charts
 from observatory.services.benchmark_report import report_html, report_pdf
 from observatory.services.city_spread import district_spread, segregation_by_city
 from observatory.services.comparison import (
+    ComparisonInput,
     ComparisonRequest,
     comparison,
     default_indicators,
@@ -80,9 +82,7 @@ def compare_page(
     offered = default_indicators(with_families(data.values), members or chosen.cities)
     shown = list(chosen.cities)
     rows = result["indicators"] if result else []
-    dimensions = tuple(i for i in offered if i.startswith("cpi.") and i.count(".") == 1)
-    radar_rows = (comparison(data, replace(chosen, indicators=dimensions))["indicators"]
-                  if len(dimensions) >= 3 and shown else [])
+    radars = _radars(data, chosen, offered, names, lang) if shown else []
     trends = {t["indicator_id"]: t for t in result["trends"]} if result else {}
     query = {"cities": ",".join(shown), "indicators": indicators or "",
              "period": period or "", "peer_group": peer_group}
@@ -100,8 +100,7 @@ def compare_page(
                  for i in offered],
         picked=set(parse_ids(indicators, "indicators")), periods=periods, period=period or "",
         table=[(r, {e["city"]: e for e in r["values"]}) for r in rows],
-        radar=charts.radar_chart(radar_rows, shown[0], names[shown[0]], lang)
-        if radar_rows else "",
+        radars=radars,
         bars=[(r, charts.bar_chart(r, names, lang, set(shown[:1]))) for r in rows],
         trend_charts=[(r, charts.trend_chart(trends[r["indicator_id"]], r, names,
                                              set(shown[:1]), lang))
@@ -109,6 +108,24 @@ def compare_page(
                                             ["series"] for p in s["points"]}) > 1],
         spread=district_spread(data, [r["indicator_id"] for r in rows], shown, chosen.period),
         fmt=charts.formatted, downloads=downloads)
+
+
+def _radars(data: ComparisonInput, chosen: ComparisonRequest, offered: list[str],
+            names: dict[str, str], lang: Lang) -> list[tuple[str, str, str]]:
+    """(framework, title, chart) of each radar the peers' indicators allow — the CPI's
+    dimensions, the ICC's areas — of the first shown city against the peer average and best,
+    whatever indicators the table shows."""
+    spokes = {f: charts.radar_spokes(offered, f) for f in charts.RADARS}
+    drawn = tuple(i for ids in spokes.values() for i in ids)
+    if not drawn:
+        return []
+    rows = {r["indicator_id"]: r
+            for r in comparison(data, replace(chosen, indicators=drawn))["indicators"]}
+    city = chosen.cities[0]
+    title = compare_words(lang)
+    return [(f, title[f"radar_{f}"].format(city=names[city]),
+             charts.radar_chart([rows[i] for i in ids], city, names[city], lang))
+            for f, ids in spokes.items() if ids]
 
 
 @router.get("/{lang}/compare/report")

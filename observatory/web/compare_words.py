@@ -12,7 +12,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "period": "Period", "latest": "latest most peers hold", "show": "Compare",
         "indicator": "Indicator", "average": "Peer average", "best": "Best",
         "rank": "{rank} of {n}", "not_ranked": "not ranked", "outside": "outside the group",
-        "radar": "CPI dimensions: {city} against the peers", "bars": "Across the peer group",
+        "radar_cpi": "CPI dimensions: {city} against the peer average and best",
+        "radar_icc": "ICC areas: {city} against the peer average and best",
+        "bars": "Across the peer group",
         "trends": "Trends", "downloads": "Download", "csv": "CSV", "xlsx": "XLSX",
         "report_html": "Benchmark report (HTML)", "report_pdf": "Benchmark report (PDF)",
         "members": "{n} cities in the group", "no_cities": "No city is loaded yet. Load the "
@@ -30,7 +32,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "period": "الفترة", "latest": "الأحدث لدى معظم النظراء", "show": "قارن",
         "indicator": "المؤشر", "average": "متوسط النظراء", "best": "الأفضل",
         "rank": "{rank} من {n}", "not_ranked": "غير مرتب", "outside": "خارج المجموعة",
-        "radar": "أبعاد مؤشر ازدهار المدن: {city} مقارنة بالنظراء", "bars": "في مجموعة النظراء",
+        "radar_cpi": "أبعاد مؤشر ازدهار المدن: {city} مقارنة بمتوسط النظراء وأفضلهم",
+        "radar_icc": "مجالات مؤشر المدن متعددة الثقافات: {city} مقارنة بمتوسط النظراء وأفضلهم",
+        "bars": "في مجموعة النظراء",
         "trends": "الاتجاهات", "downloads": "تنزيل", "csv": "CSV", "xlsx": "XLSX",
         "report_html": "تقرير المقارنة (HTML)", "report_pdf": "تقرير المقارنة (PDF)",
         "members": "{n} مدن في المجموعة", "no_cities": "لم تُحمَّل أي مدينة بعد. حمّل العرض "

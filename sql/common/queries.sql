@@ -248,6 +248,21 @@ WHERE city = :city AND level = :level AND (CAST(:indicator_id AS TEXT) IS NULL O
   AND (CAST(:codes AS TEXT[]) IS NULL OR district_code = ANY(:codes))
 ORDER BY indicator_id, period, district_code NULLS FIRST;
 
+-- name: published_values
+-- Every city's published values (not suppressed, with a value) at its top level, in one read:
+-- what a comparison of cities takes (city-level rows have no district_code). The top level as
+-- in top_level; a city without declared levels has `district`.
+WITH top AS (
+    SELECT c.slug AS city, COALESCE(min(g.level), 'district') AS level
+    FROM city c LEFT JOIN geo_level g ON g.city = c.slug AND g.parent IS NULL
+    GROUP BY c.slug
+)
+SELECT v.city, v.district_code, v.period, v.indicator_id, v.value, v.coverage,
+       v.definition_hash
+FROM indicator_value v JOIN top t ON t.city = v.city AND t.level = v.level
+WHERE NOT v.suppressed AND v.value IS NOT NULL
+ORDER BY v.city, v.indicator_id, v.period, v.district_code NULLS FIRST;
+
 -- name: ensure_default_level
 -- A city loaded without declared levels has one, `district`.
 INSERT INTO geo_level (city, level, name_en, name_ar)

@@ -1,6 +1,7 @@
 """The comparison page in a real browser, on four cities served for real and offline (the
 ``page`` fixture blocks every other host): it draws the charts, switching the peer group
-changes the ranks, and the Arabic page runs right to left."""
+changes the ranks, the radars of CPI dimensions and ICC areas set the city against the peer
+average and best, and the Arabic page runs right to left, its radars turning the other way."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import uvicorn
 from peer_cities import seed_peer_cities
@@ -23,6 +25,9 @@ from observatory.store import open_store
 pytestmark = pytest.mark.browser
 CPI_ROW = '#comparison tr[data-indicator="cpi"]'
 CPI_BARS = 'table.bars[data-indicator="cpi"] tr'
+ICC_RADAR = '#radar [data-radar="icc"]'
+# Three ICC areas (commitment, education, welcome) of three cities, for the ICC radar.
+ICC_AREAS = {"alpha": (50.0, 60.0, 70.0), "beta": (70.0, 40.0, 80.0), "gamma": (90.0, 55.0, 65.0)}
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +36,13 @@ def peer_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"duckdb:///{(data_dir / 'observatory.duckdb').as_posix()}"
     store = open_store(url)
     seed_peer_cities(store)
+    for city, scores in ICC_AREAS.items():  # beside the seeded values (other indicators)
+        store.put_indicator_values(city, pd.DataFrame(
+            [{"district_code": None, "period": "2024", "indicator_id": f"icc.{area}",
+              "value": v, "score": v, "coverage": 1.0, "suppressed": False,
+              "definition_hash": "icc-1"} for area, v in zip(("commitment", "education",
+                                                               "welcome"), scores,
+                                                              strict=True)]))
     store.close()
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -53,7 +65,15 @@ def test_switching_the_peer_group_changes_the_ranks_and_arabic_runs_rtl(page, pe
     page.goto(f"{peer_site}/en/compare?indicator=cpi&indicator=cpi.equity"
               "&indicator=cpi.productivity&indicator=cpi.governance")
     expect(page.locator(CPI_BARS)).to_have_count(4)  # every city has a bar
-    expect(page.locator("#radar svg polygon[data-series=city]")).to_have_count(1)
+    for radar in ("cpi", "icc"):
+        for series in ("city", "average", "best"):
+            expect(page.locator(f'#radar [data-radar="{radar}"] svg '
+                                f"polygon[data-series={series}]")).to_have_count(1)
+    expect(page.locator(f"{ICC_RADAR} h2")).to_contain_text(
+        "ICC areas: Alphaville against the peer average and best")
+    expect(page.locator(f"{ICC_RADAR} ol.spokes li")).to_have_text(
+        ["1. ICC: Commitment", "2. ICC: Education", "3. ICC: Welcome"])
+    assert _spoke_side(page, "icc") == "right"  # clockwise from the top
     expect(page.locator(f'{CPI_ROW} td[data-city="alpha"]')).to_have_attribute("data-rank", "3")
 
     page.select_option("#peer-group", "over-200k")
@@ -74,5 +94,20 @@ def test_switching_the_peer_group_changes_the_ranks_and_arabic_runs_rtl(page, pe
     bar = page.locator('table.bars[data-indicator="cpi"] tr[data-city="alpha"]')
     label, track = (bar.locator(f"td.{c}").bounding_box() for c in ("label", "track"))
     assert label and track and label["x"] > track["x"], "the city's name is not on the right"
+    expect(page.locator(f"{ICC_RADAR} h2")).to_contain_text(
+        "مجالات مؤشر المدن متعددة الثقافات: ألفا مقارنة بمتوسط النظراء وأفضلهم")
+    expect(page.locator(f"{ICC_RADAR} ol.spokes li").first).to_have_text(
+        "1. المدن متعددة الثقافات: الالتزام")
+    assert page.locator(ICC_RADAR).evaluate("e => getComputedStyle(e).direction") == "rtl"
+    assert _spoke_side(page, "icc") == "left"  # anticlockwise: the reading direction
     shot = screenshot(page, "ar")
     shutil.copy(shot, Path("/tmp") / "observatory-compare-ar.png")
+
+
+def _spoke_side(page, radar: str) -> str:
+    """Which side of the radar's centre its second spoke's number stands on."""
+    svg = page.locator(f'#radar [data-radar="{radar}"] svg')
+    number = svg.locator("text", has_text="2").first.bounding_box()
+    box = svg.bounding_box()
+    assert number and box
+    return "right" if number["x"] > box["x"] + box["width"] / 2 else "left"

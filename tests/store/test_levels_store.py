@@ -97,6 +97,35 @@ def test_two_levels_keep_their_areas_observations_and_values_apart(store):
     assert set(fine_values["estimate"]) == {"area-weighted"}
 
 
+def test_published_values_are_every_citys_top_level_without_suppressed_or_empty_ones(store):
+    store.upsert_city(CITY)
+    store.load(_run("a"), districts=_areas(["01", "02"]), valid_from=date(2020, 1, 1),
+               level=Level("governorate", name_en="Governorates", name_ar="المحافظات"))
+    store.load(_run("b"), districts=_areas(["0101"], ["01"]), valid_from=date(2020, 1, 1),
+               level=Level("district", "governorate", "Districts", "الألوية", parent_prefix=2))
+    store.upsert_city(City("zarqa", "Zarqa", "الزرقاء", "JO", "EPSG:28192"))  # no levels
+
+    def rows(codes, values, suppressed, period="2025"):
+        return pd.DataFrame({"district_code": codes, "period": period, "indicator_id": "x",
+                             "value": values, "score": None, "coverage": 0.9,
+                             "suppressed": suppressed, "definition_hash": "h"})
+    store.put_indicator_values("amman", pd.concat([
+        rows(["02", "01", None], [0.2, 0.1, 0.5], [False, True, False]),
+        rows([None], [None], [False], "2024")]))
+    store.put_indicator_values("amman", rows(["0101"], [0.7], [False]), level="district")
+    store.put_indicator_values("zarqa", rows([None], [0.3], [False], "2024"))
+
+    got = store.published_values()
+    assert list(got.columns) == ["city", "district_code", "period", "indicator_id", "value",
+                                 "coverage", "definition_hash"]
+    plain = got.astype(object).where(got.notna(), None)
+    # the top level only (governorate; zarqa's default), city level first, sorted
+    assert list(plain[["city", "district_code", "period", "value"]].itertuples(
+        index=False, name=None)) == [("amman", None, "2025", 0.5), ("amman", "02", "2025", 0.2),
+                                     ("zarqa", None, "2024", 0.3)]
+    assert got["coverage"].tolist() == [0.9, 0.9, 0.9]
+
+
 def test_a_failed_load_of_a_new_level_leaves_neither_the_level_nor_its_areas(store):
     store.upsert_city(CITY)
     store.load(_run("a"), districts=_areas(["01"]), valid_from=date(2020, 1, 1), level=TOP)
