@@ -28,6 +28,10 @@ class IngestError(Exception):
         self.key = key  # a spec key path such as ``district.match``
         super().__init__(self._message())
 
+    def __reduce__(self) -> tuple:
+        # Picklable, so that a partition's error on a Dask worker reaches the command whole.
+        return _rebuild, (self.problem, self.fix, self.file, self.row, self.column, self.key)
+
     def _message(self) -> str:
         where = [
             part
@@ -41,3 +45,8 @@ class IngestError(Exception):
         ]
         prefix = f"{', '.join(where)}: " if where else ""
         return f"{prefix}{self.problem} — fix: {self.fix}"
+
+
+def _rebuild(problem: str, fix: str, file: str | None, row: int | None, column: str | None,
+             key: str | None) -> IngestError:
+    return IngestError(problem, fix=fix, file=file, row=row, column=column, key=key)

@@ -79,7 +79,8 @@ def kde_grid(
     return (density * 1e6 if unit == "km2" else density), transform
 
 
-def bandwidth_rule(xy, rule: Literal["scott", "silverman"], weights=None) -> float:
+def bandwidth_rule(xy, rule: Literal["scott", "silverman"], weights=None, *,
+                   binned: bool = False) -> float:
     """Isotropic Gaussian bandwidth in metres from a rule of thumb.
 
     In two dimensions the normal-reference rules of Scott (1992) and Silverman (1986) share
@@ -87,9 +88,15 @@ def bandwidth_rule(xy, rule: Literal["scott", "silverman"], weights=None) -> flo
     spread they scale: ``"scott"`` uses the standard deviation averaged over x and y
     (√((σx² + σy²)/2)), ``"silverman"`` uses Silverman's robust spread min(σ, IQR/1.349) per
     axis, averaged the same way, which keeps one far-away cluster from blowing the bandwidth up.
+
+    ``binned``: each row of ``xy`` stands for ``weights`` points (binned counts), so n is
+    their sum, as for the points themselves.
     """
     points, point_weights = _checked_points(xy, weights)
-    n_eff = point_weights.sum() ** 2 / (point_weights**2).sum() if len(points) else 0.0
+    if binned:
+        n_eff = point_weights.sum()
+    else:
+        n_eff = point_weights.sum() ** 2 / (point_weights**2).sum() if len(points) else 0.0
     if n_eff < 2:
         raise ValueError(
             f"the {rule!r} bandwidth rule needs at least two points; give bandwidth in metres"

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 from os import PathLike
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -94,6 +94,22 @@ def heat_overlay(
     *,
     start: datetime | None = None,
     end: datetime | None = None,
+    **options: Any,
+) -> HeatOverlay:
+    """Kernel density of the events that occurred in [start, end), as an overlay.
+
+    ``events_gdf`` has point geometry and ``occurred_at`` (EVENT_COLUMNS); ``options`` are
+    those of :func:`density_overlay`.
+    """
+    return density_overlay(_points_in_window(events_gdf, local_crs, start, end), local_crs,
+                           **options)
+
+
+def density_overlay(
+    xy: np.ndarray,
+    local_crs: str,
+    *,
+    counts: np.ndarray | None = None,
     bandwidth: Bandwidth = "silverman",
     cell_size: float | None = None,
     population: Population | None = None,
@@ -101,22 +117,21 @@ def heat_overlay(
     margin: float | None = None,
     ramp: str = DEFAULT_RAMP,
 ) -> HeatOverlay:
-    """Kernel density of the events that occurred in [start, end), as an overlay.
+    """Kernel density of points ``xy`` (local CRS, metres) as an overlay; with ``counts``,
+    each row stands for that many points (events binned in the store).
 
-    ``events_gdf`` has point geometry and ``occurred_at`` (EVENT_COLUMNS). ``bandwidth`` is
-    metres or a rule (see :func:`maps.heat.bandwidth_rule`); ``cell_size`` defaults to a
-    quarter of the bandwidth, coarser when the grid would pass ``MAX_CELLS_A_SIDE``.
-    ``bounds`` (local CRS; default: the window's events) is the area to cover, widened by
-    ``margin`` bandwidths on every side (default: none around given bounds, three around the
-    events), so that kernels near the edge are not cut off. Fixed bounds and a bandwidth in
-    metres give every window the same grid. With ``population`` (a GeoTIFF of persons per
-    pixel, or districts with a ``residents`` column, counted at a point inside each) the
-    surface is events per 1,000 residents: both surfaces smoothed with the same kernel,
-    divided. Otherwise it is events per km². ``ramp`` colours the PNG.
+    ``bandwidth`` is metres or a rule (see :func:`maps.heat.bandwidth_rule`); ``cell_size``
+    defaults to a quarter of the bandwidth, coarser when the grid would pass
+    ``MAX_CELLS_A_SIDE``. ``bounds`` (local CRS; default: the points) is the area to cover,
+    widened by ``margin`` bandwidths on every side (default: none around given bounds, three
+    around the points), so that kernels near the edge are not cut off. Fixed bounds and a
+    bandwidth in metres give every window the same grid. With ``population`` (a GeoTIFF of
+    persons per pixel, or districts with a ``residents`` column, counted at a point inside
+    each) the surface is events per 1,000 residents: both surfaces smoothed with the same
+    kernel, divided. Otherwise it is events per km². ``ramp`` colours the PNG.
     """
-    xy = _points_in_window(events_gdf, local_crs, start, end)
     if isinstance(bandwidth, str):
-        bandwidth = bandwidth_rule(xy, bandwidth)
+        bandwidth = bandwidth_rule(xy, bandwidth, counts, binned=counts is not None)
     if not bandwidth > 0:
         raise ValueError(f"bandwidth must be a positive number of metres, not {bandwidth}")
     if bounds is None:
@@ -124,14 +139,13 @@ def heat_overlay(
             raise ValueError("no events in the window and no bounds given: nothing to place")
         bounds = (*xy.min(axis=0), *xy.max(axis=0))
         margin = DEFAULT_MARGIN_BANDWIDTHS if margin is None else margin
-    pad = (margin or 0.0) * bandwidth
-    bounds = (bounds[0] - pad, bounds[1] - pad, bounds[2] + pad, bounds[3] + pad)
+    bounds = padded(bounds, bandwidth, margin)
     if cell_size is None:
-        cell_size = _auto_cell_size(bounds, bandwidth)
+        cell_size = auto_cell_size(bounds, bandwidth)
     else:
         _check_cell_count(bounds, cell_size)
     density, transform = kde_grid(
-        xy, bounds=bounds, cell_size=cell_size, bandwidth=bandwidth, unit="km2"
+        xy, bounds=bounds, cell_size=cell_size, bandwidth=bandwidth, weights=counts, unit="km2"
     )
     unit: Unit = "per_km2"
     if population is not None:
@@ -150,7 +164,7 @@ def heat_overlay(
         png_shape=display.shape,
         peak=max(peak, 0.0),
         unit=unit,
-        events=len(xy),
+        events=len(xy) if counts is None else round(float(np.sum(counts))),
         bandwidth_m=float(bandwidth),
         cell_size_m=float(cell_size),
     )
@@ -184,7 +198,15 @@ def _utc(moment: datetime) -> pd.Timestamp:
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
 
 
-def _auto_cell_size(bounds: Bounds, bandwidth: float) -> float:
+def padded(bounds: Bounds, bandwidth: float, margin: float | None) -> Bounds:
+    """``bounds`` widened by ``margin`` bandwidths on every side."""
+    pad = (margin or 0.0) * bandwidth
+    return (bounds[0] - pad, bounds[1] - pad, bounds[2] + pad, bounds[3] + pad)
+
+
+def auto_cell_size(bounds: Bounds, bandwidth: float) -> float:
+    """The grid's cell when none is asked for: a quarter of the bandwidth, or coarser so that
+    the grid has at most ``MAX_CELLS_A_SIDE`` cells a side."""
     xmin, ymin, xmax, ymax = bounds
     return max(bandwidth / 4, max(xmax - xmin, ymax - ymin) / MAX_CELLS_A_SIDE)
 

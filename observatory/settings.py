@@ -326,7 +326,7 @@ class ClusterSettings(BaseSettings):
     dask_scheduler: str | None = Field(
         default=None,
         description=(
-            "Dask scheduler that `observatory ingest points … --engine dask` sends the "
+            "Dask scheduler that `observatory ingest points|cdr … --engine dask` sends the "
             "partitions to, e.g. tcp://scheduler:8786; unset: a local cluster on this machine."
         ),
     )

@@ -10,6 +10,8 @@ follows interpolation (``redaction.redact``), on extensive metrics: rates are no
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -35,12 +37,31 @@ from ingest.bigdata.redaction import redact
 from ingest.spec import CdrSpec
 from ingest.values import MAX_COUNT
 from observatory.geography.interpolation import area_table, interpolate, voronoi_cells
-from observatory.models import OBSERVATION_COLUMNS
+from observatory.models import OBSERVATION_COLUMNS, RejectedRow
+
+
+@dataclass(frozen=True)
+class TowerPartition:
+    """What one file (a partition of a big feed) gives before any district assignment: its
+    good rows summed per site, location, period, metric and group, and what it rejected."""
+
+    source: str  # the file's name, which its rejected rows refer to
+    totals: pd.DataFrame  # site, lon, lat, period, metric, the dimensions, value, rows
+    rows_read: int
+    rejected: list[RejectedRow]
 
 
 def tower_observations(path: Path, spec: CdrSpec, districts: gpd.GeoDataFrame, *,
                        local_crs: str, min_count: int) -> FeedResult:
     """``districts`` as the store returns them (EPSG:4326); ``local_crs`` projected, metres."""
+    return publish_towers([tower_partition(path, spec, districts)], spec, districts,
+                          local_crs=local_crs, min_count=min_count)
+
+
+def tower_partition(path: Path, spec: CdrSpec, districts: gpd.GeoDataFrame) -> TowerPartition:
+    """Check and sum one file; the cluster engine runs this on each partition. A site outside
+    the city is rejected here, with its lines: whether a location is inside does not depend on
+    the other partitions."""
     path = Path(path)
     with feed_engine() as con:
         feed = Feed(con, path, format=spec.format, delimiter=spec.delimiter,
@@ -55,7 +76,27 @@ def tower_observations(path: Path, spec: CdrSpec, districts: gpd.GeoDataFrame, *
         outside = locations[locations["reason"].notna()]
         if totals["problem"].notna().any() or len(outside):
             rejected += feed.listed_problems(_outside_check(con, outside))
-    rejected = dedupe_rejections(rejected)
+    return TowerPartition(path.name, good.reset_index(drop=True), rows_read,
+                          dedupe_rejections(rejected))
+
+
+def publish_towers(parts: Sequence[TowerPartition], spec: CdrSpec,
+                   districts: gpd.GeoDataFrame, *, local_crs: str,
+                   min_count: int) -> FeedResult:
+    """Combine the partitions' sums, then move them to districts and redact, once, on the
+    totals: the Voronoi cells depend on every site of the feed, and only the sum of a cell may
+    be judged for publication, so the result is the same however the feed was split."""
+    # Summed again, as a site's days of one period may lie in several partitions, and sorted:
+    # the same rows in the same order whatever the split.
+    good = pd.concat([part.totals for part in parts], ignore_index=True)
+    keys = [c for c in good.columns if c not in ("value", "rows")]
+    good = good.groupby(keys, dropna=False)[["value", "rows"]].sum().reset_index()
+    rows_read = sum(part.rows_read for part in parts)
+    rejected = (parts[0].rejected if len(parts) == 1 else
+                [RejectedRow(row.row_number, row.column, f"{part.source}: {row.reason}", row.raw)
+                 for part in parts for row in part.rejected])
+    locations = _locations(good, districts)
+    outside = locations[locations["reason"].notna()]
 
     inside = locations[locations["reason"].isna()]
     used = good.merge(inside[["lon", "lat", "location"]], on=["lon", "lat"])

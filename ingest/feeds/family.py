@@ -143,3 +143,52 @@ class StreamedFeed(FeedFamily):
         return Normalised(kept=source.rows_used, rows_read=source.rows_read,
                           rejected=source.rejected, message=source.message,
                           tables={"observations": source.observations})
+
+
+ENGINES = ("duckdb", "dask")
+
+
+class PartitionedFeed(StreamedFeed):
+    """A streamed feed whose FILE may be a partitioned input (a folder, a glob): each file is
+    counted by ``partition`` (in this process, or on a Dask worker with ``--engine dask``), and
+    ``publish`` combines the partial counts and applies the publication rules once, to the
+    totals, so both engines publish the same cells."""
+
+    partitioned_input = True
+    cli_options = (CliOption(
+        "engine", "--engine",
+        "duckdb: count in this process; dask: count each file of a partitioned input (a folder "
+        "or a quoted glob) on the Dask cluster at OBSERVATORY_DASK_SCHEDULER, or on a local "
+        "cluster when it is unset. Both publish the same cells. Example: --engine dask",
+        default="duckdb"),)
+
+    def prepare(self, job: Job) -> None:
+        from ingest.errors import IngestError
+
+        super().prepare(job)
+        engine = job.options.get("engine") or "duckdb"
+        if engine not in ENGINES:
+            raise IngestError(f"unknown engine {engine!r}", file=job.path.name,
+                              key="--engine", fix="use --engine duckdb or --engine dask")
+        job.options["engine"] = engine
+
+    def partition(self, path: Path, spec: Any, districts: Any) -> Any:
+        """One file's partial counts; runs on a worker, so it must not touch the store."""
+        raise NotImplementedError
+
+    def publish(self, parts: list[Any], job: Job) -> Any:
+        """The partitions' counts combined, assigned and redacted: a ``FeedResult``."""
+        raise NotImplementedError
+
+    def read(self, job: Job) -> Any:
+        from ingest.bigdata.cluster import count_on_cluster, dask_client, partition_files
+        from observatory.settings import ClusterSettings
+
+        files = partition_files(job.path)
+        if job.options["engine"] == "dask":
+            with dask_client(ClusterSettings().dask_scheduler) as client:
+                parts = count_on_cluster(client, self.partition, files, job.spec,
+                                         job.districts)
+        else:
+            parts = [self.partition(file, job.spec, job.districts) for file in files]
+        return self.publish(parts, job)

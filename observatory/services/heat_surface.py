@@ -14,10 +14,18 @@ from urllib.parse import urlencode
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from pyproj import Transformer
 
 from indicators.vocabulary import group_dimensions
 from maps.city_map import FIELD_LAYER, SERVICE_LAYER
-from maps.heat_overlay import DEFAULT_RAMP, HeatOverlay, heat_overlay
+from maps.heat import bandwidth_rule
+from maps.heat_overlay import (
+    DEFAULT_RAMP,
+    HeatOverlay,
+    auto_cell_size,
+    density_overlay,
+    padded,
+)
 from observatory.city_crs import local_crs
 from observatory.models import City
 from observatory.services.errors import InvalidRequest, NotFound, ServiceError
@@ -37,6 +45,9 @@ BANDWIDTH_RANGE_M = (1.0, 50_000.0)
 CELL_RANGE_M = (0.1, 10_000.0)
 # The days a window may name: stored events are of this range, and Python's dates end in 9999.
 EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2099, 12, 31)
+# A bandwidth rule reads the events' spread from squares of this fraction of the extent.
+RULE_BIN_SIDES = 512
+METRES_PER_DEGREE = 111_320.0  # of latitude, the most a degree of longitude spans
 
 
 class HeatRequest:
@@ -96,10 +107,13 @@ def city_heat(
     """The heat overlay of ``layer`` (None: every incident layer) in the window of ``params``.
 
     The grid covers the districts and every event of the layer whatever the window, plus a
-    margin, so windows asked for with a bandwidth in metres share one grid.
+    margin, so windows asked for with a bandwidth in metres share one grid. The events come
+    binned from the store (:func:`binned_events`), never one by one.
     """
-    events = incidents_of(store.events(city.slug, layer=layer), layer)
-    if events.empty:
+    sizes = store.event_layer_sizes(city.slug)
+    chosen = (sizes[sizes["layer"] == layer] if layer is not None
+              else sizes[~sizes["layer"].isin(NOT_INCIDENTS)])
+    if chosen.empty:
         what = f"{layer!r} events" if layer else "incident events"
         raise NotFound(
             f"{city.slug} has no published {what}; ingest them (observatory ingest events) "
@@ -108,17 +122,32 @@ def city_heat(
     if districts is None:
         districts = store.districts(city.slug)
     start, end = params.window()
+    box = _box(chosen)
     try:
-        crs = local_crs(city, districts, events)
-        return heat_overlay(
-            events,
+        crs = local_crs(city, districts, gpd.GeoDataFrame(
+            geometry=gpd.points_from_xy(box[::2], box[1::2]), crs="EPSG:4326"))
+        bounds = _extent(crs, districts, box)
+
+        def binned(side_m: float) -> tuple[np.ndarray, np.ndarray]:
+            return binned_events(store, city.slug, list(chosen["layer"]), crs, box,
+                                 side_m=side_m, start=start, end=end)
+
+        bandwidth = params.bandwidth
+        if isinstance(bandwidth, str):  # the rule's spread, from coarser squares
+            xy, counts = binned(max(bounds[2] - bounds[0], bounds[3] - bounds[1])
+                                / RULE_BIN_SIDES)
+            bandwidth = bandwidth_rule(xy, bandwidth, counts, binned=True)
+        cell = params.cell or auto_cell_size(padded(bounds, bandwidth, MARGIN_BANDWIDTHS),
+                                             bandwidth)
+        xy, counts = binned(cell / 2)
+        return density_overlay(
+            xy,
             crs,
-            start=start,
-            end=end,
-            bandwidth=params.bandwidth,
+            counts=counts,
+            bandwidth=bandwidth,
             cell_size=params.cell,
             population=_residents(store, city, districts) if params.per_capita else None,
-            bounds=_extent(crs, districts, events),
+            bounds=bounds,
             margin=MARGIN_BANDWIDTHS,
             ramp=ramp,
         )
@@ -126,6 +155,31 @@ def city_heat(
         raise
     except ValueError as exc:
         raise InvalidRequest(str(exc)) from exc
+
+
+def binned_events(
+    store: Store,
+    city: str,
+    layers: list[str],
+    crs: str,
+    box: tuple[float, float, float, float],
+    *,
+    side_m: float,
+    start: datetime | None,
+    end: datetime | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The events of ``layers`` in [start, end) counted in the store per lon/lat square at most
+    ``side_m`` metres a side, as points in ``crs`` with counts: each square's events at their
+    mean. The heat surface asks for squares of half its cell, a bandwidth being at least four
+    cells: the mean stands for its events to within their spread in the square, an error of
+    the second order in square / bandwidth (tests/demo/test_demo_binned_heat.py states the
+    tolerance), with a few numbers per occupied square whatever the number of events."""
+    # About 111 km to a degree of latitude, and no more to one of longitude.
+    found = store.event_cells(city, layers, cell=side_m / METRES_PER_DEGREE, west=box[0],
+                              south=box[1], start=start, end=end)
+    x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(
+        found["lon"].to_numpy(float), found["lat"].to_numpy(float))
+    return np.column_stack([x, y]), found["events"].to_numpy(float)
 
 
 def district_population(observations: pd.DataFrame) -> pd.Series:
@@ -151,9 +205,22 @@ def district_population(observations: pd.DataFrame) -> pd.Series:
     return pd.Series(dtype=float)
 
 
-def _extent(crs: str, *frames: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
-    corners = np.array([f.to_crs(crs).total_bounds for f in frames if not f.empty])
-    return (*corners[:, :2].min(axis=0), *corners[:, 2:].max(axis=0))
+def _box(sizes: pd.DataFrame) -> tuple[float, float, float, float]:
+    """The lon/lat box (west, south, east, north) of the layers' events."""
+    return (float(sizes["west"].min()), float(sizes["south"].min()),
+            float(sizes["east"].max()), float(sizes["north"].max()))
+
+
+def _extent(crs: str, districts: gpd.GeoDataFrame,
+            box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """The districts' and the events' box in ``crs`` (the box's edges densified, so that
+    every event is inside however the projection bends them)."""
+    corners = [Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform_bounds(
+        *box, densify_pts=21)]
+    if not districts.empty:
+        corners.append(tuple(districts.to_crs(crs).total_bounds))
+    both = np.array(corners)
+    return (*both[:, :2].min(axis=0), *both[:, 2:].max(axis=0))
 
 
 def _residents(store: Store, city: City, districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -244,6 +244,12 @@ class Store(Protocol):
         """The layer's events counted exactly per square of ``cell`` degrees (from ``west``,
         ``south``) and UTC day: ``day``, ``events``, and the mean ``lon``, ``lat`` of them."""
 
+    def event_cells(self, city: str, layers: Sequence[str], *, cell: float, west: float,
+                    south: float, start: datetime | None = None, end: datetime | None = None,
+                    statuses: Sequence[str] = ("published",)) -> pd.DataFrame:
+        """The events of ``layers`` in [start, end) counted exactly per square of ``cell``
+        degrees (from ``west``, ``south``): ``events`` and the mean ``lon``, ``lat`` of them."""
+
     def event_layers(self, city: str, statuses: Sequence[str] = ("published",)) -> list[str]:
         """Event layers of a city holding at least one event with one of ``statuses``."""
 

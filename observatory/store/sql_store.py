@@ -472,6 +472,14 @@ class SQLStore(Store, Generic[Con]):
                 "city": city, "layer": layer, "statuses": list(statuses), "cell": cell,
                 "west": west, "south": south})
 
+    def event_cells(self, city: str, layers: Sequence[str], *, cell: float, west: float,
+                    south: float, start: datetime | None = None, end: datetime | None = None,
+                    statuses: Sequence[str] = ("published",)) -> pd.DataFrame:
+        with self._reading(spatial=True) as con:
+            return self._frame(con, "event_cells", {
+                "city": city, "layers": list(layers), "statuses": list(statuses), "cell": cell,
+                "west": west, "south": south, "start": start, "end": end})
+
     def event_layers(self, city: str, statuses: Sequence[str] = ("published",)) -> list[str]:
         with self._reading() as con:
             rows = self._rows(con, "event_layers", {"city": city, "statuses": list(statuses)})

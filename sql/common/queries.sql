@@ -327,6 +327,18 @@ FROM event
 WHERE city = :city AND status = ANY(:statuses)
 GROUP BY layer ORDER BY layer;
 
+-- name: event_cells
+-- Events of the layers given in [:start, :end) counted per grid cell (lon/lat, :cell degrees
+-- from :west, :south); each cell's point is the mean of its events: the heat surface's binned
+-- input, a few numbers per occupied cell whatever the number of events.
+SELECT count(*) AS events, avg(ST_X(geom)) AS lon, avg(ST_Y(geom)) AS lat
+FROM event
+WHERE city = :city AND layer = ANY(:layers) AND status = ANY(:statuses)
+  AND (CAST(:start AS TIMESTAMPTZ) IS NULL OR occurred_at >= :start)
+  AND (CAST(:end AS TIMESTAMPTZ) IS NULL OR occurred_at < :end)
+GROUP BY floor((ST_X(geom) - :west) / :cell), floor((ST_Y(geom) - :south) / :cell)
+ORDER BY lon, lat;
+
 -- name: event_day_cells
 -- Events of one layer counted per grid cell (lon/lat, :cell degrees) and day (UTC); each
 -- cell's point is the mean of its events.
