@@ -18,6 +18,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from ingest.raster import open_raster
 from ingest.spec import CrosswalkSpec
 from observatory.geography.crosswalk import area_weights, finer_level_weights, raster_weights
 from observatory.geography.levels import Version, descendants, period_start, versions_from
@@ -88,6 +89,8 @@ def _weights(store: Store, city: str, levels: dict[str, Level], versions: list[V
         raster = Path(spec.raster)
         if not raster.is_absolute() and spec_dir is not None:
             raster = spec_dir / raster
+        with open_raster(raster):  # its sizes checked before a pixel is decoded
+            pass
         return raster_weights(sources, targets, local_crs, raster)
     if spec.method == "auto":
         fine = _finer_population(store, city, levels, versions, geometry, spec, old)

@@ -46,7 +46,7 @@ def normalise_events(
     rejections = Rejections(records.index)
     rejections.reject_long_fields(records)
     layers = _layers(records, spec, rejections)
-    times = _times(records, spec.time, rejections)
+    times = _times(records, spec.time, rejections, source)
     points = _points(records, spec, rejections, source)
     if spec.id:
         ids = as_text(records[spec.id.column])
@@ -118,12 +118,23 @@ def _layers(records: pd.DataFrame, spec: EventsSpec, rejections: Rejections) -> 
     return layers
 
 
-def _times(records: pd.DataFrame, spec: EventTimeSpec, rejections: Rejections) -> pd.Series:
+def _times(records: pd.DataFrame, spec: EventTimeSpec, rejections: Rejections,
+           source: str) -> pd.Series:
+    first, last = period_range()
     if spec.column:  # exactly one of column and value is set
         column, where = records[spec.column], spec.column
     else:
         column = pd.Series(spec.value, index=records.index, dtype="string")
         where = "time.value"
+        year = int(_parse_times(column.iloc[:1], spec.format).dt.year.iloc[0]) if len(column) \
+            else first
+        if not first <= year <= last:  # the spec's one time: the spec is wrong, not a row
+            raise IngestError(
+                f"time.value '{spec.value}' is not a plausible time: the year must be from "
+                f"{first} to {last}",
+                file=source, key="time.value",
+                fix="correct time.value in the events spec (OBSERVATORY_EARLIEST_YEAR and "
+                "OBSERVATORY_LATEST_YEAR set the range)")
     text = as_text(column)
     rejections.add(text.isna(), where, "no time given: every event needs one", text)
     if pd.api.types.is_datetime64_any_dtype(column):
@@ -141,7 +152,6 @@ def _times(records: pd.DataFrame, spec: EventTimeSpec, rejections: Rejections) -
     rejections.add(text.notna() & parsed.isna(), where, reason, text)
     # A year no city's data can have (a typo, a default date of 1900 or 2099) is refused as
     # admin dates and census periods are.
-    first, last = period_range()
     implausible = implausible_years(parsed.dt.strftime("%Y").astype("string"))
     rejections.add(implausible, where, "'" + text.fillna("") + "' is not a plausible time: the "
                    f"year must be from {first} to {last} (OBSERVATORY_EARLIEST_YEAR, "

@@ -19,8 +19,10 @@ each weighted by its value times its coverage fraction.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from os import PathLike
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -34,6 +36,7 @@ from rasterio.windows import Window
 from scipy.ndimage import binary_dilation
 
 from ingest.errors import IngestError
+from observatory.settings import ResourceSettings
 
 STORAGE_CRS = "EPSG:4326"
 
@@ -115,22 +118,71 @@ def _zone_pass(raster_path, zones_gdf: gpd.GeoDataFrame, code_column: str, band:
                max_pixels: int) -> tuple[list, gpd.GeoSeries, list[_ZoneTotals], object]:
     """One read of each zone's window: codes, zones in the raster CRS, totals, raster CRS."""
     codes = _zone_codes(zones_gdf, code_column)
-    with _open_raster(raster_path) as src:
+    with open_raster(raster_path) as src:
         _check_raster(src, raster_path, band)
         geometries = _zones_in_raster_crs(zones_gdf, src.crs)
         totals = [_zone_totals(src, band, geometry, max_pixels) for geometry in geometries]
         return codes, geometries, totals, src.crs
 
 
-def _open_raster(raster_path) -> rasterio.DatasetReader:
+def open_raster(raster_path, limits: ResourceSettings | None = None) -> rasterio.DatasetReader:
+    """The raster, opened once its file size and its declared sizes (whole and per block) are
+    within ``limits``: only the header is read before that, no pixel is decoded."""
+    limits = limits or ResourceSettings()
+    name = Path(raster_path).name
     try:
-        return rasterio.open(raster_path)
+        size = os.stat(raster_path).st_size
+    except OSError as exc:
+        raise IngestError(f"cannot read the raster ({exc.strerror})", file=name,
+                          fix="check the path") from exc
+    if size > limits.max_raster_bytes:
+        raise IngestError(
+            f"the raster file is {_mib(size)}; rasters are opened up to "
+            f"{_mib(limits.max_raster_bytes)}",
+            file=name,
+            fix="clip the raster to the city first (gdalwarp -cutline or -te), or raise "
+            "OBSERVATORY_MAX_RASTER_BYTES")
+    try:
+        src = rasterio.open(raster_path)
     except RasterioIOError as exc:
         raise IngestError(
             f"cannot read the raster ({exc})",
             fix="check the path, and that the file is a complete GeoTIFF (gdalinfo opens it)",
-            file=str(raster_path),
+            file=name,
         ) from exc
+    try:
+        _check_declared_size(src, name, limits)
+    except IngestError:
+        src.close()
+        raise
+    return src
+
+
+def _check_declared_size(src: rasterio.DatasetReader, name: str,
+                         limits: ResourceSettings) -> None:
+    pixel_bytes = max(np.dtype(dtype).itemsize for dtype in src.dtypes)
+    decoded = src.width * src.height * src.count * pixel_bytes
+    if decoded > limits.max_raster_decoded_bytes:
+        raise IngestError(
+            f"the raster declares {src.width:,} x {src.height:,} pixels x {src.count} band(s) "
+            f"of {pixel_bytes} bytes, {_mib(decoded)} decoded; at most "
+            f"{_mib(limits.max_raster_decoded_bytes)}",
+            file=name,
+            fix="clip the raster to the city or coarsen it (gdalwarp -te / -tr), or raise "
+            "OBSERVATORY_MAX_RASTER_DECODED_BYTES")
+    rows, cols = max(src.block_shapes, key=lambda shape: shape[0] * shape[1])
+    block = rows * cols * pixel_bytes
+    if block > limits.max_raster_block_bytes:
+        raise IngestError(
+            f"the raster is stored in blocks of {cols:,} x {rows:,} pixels ({_mib(block)} each, "
+            f"decoded whole); at most {_mib(limits.max_raster_block_bytes)}",
+            file=name,
+            fix="write it tiled: gdal_translate -co TILED=YES -co COMPRESS=DEFLATE in.tif "
+            "out.tif (or raise OBSERVATORY_MAX_RASTER_BLOCK_BYTES)")
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:,.1f} MiB"
 
 
 def _zone_codes(zones_gdf: gpd.GeoDataFrame, code_column: str) -> list:

@@ -255,6 +255,9 @@ def _read_csv(
         )
     used = detect_encoding(raw) if encoding == "auto" else encoding
     try:
+        # Decoded once to find the first bad byte, and for the sniffer and header_row only:
+        # pandas parses the bytes, so the table is never held as text too (a str and its
+        # StringIO held it up to 5 more times).
         text = raw.decode(used)
     except UnicodeDecodeError as exc:
         raise IngestError(
@@ -265,25 +268,27 @@ def _read_csv(
             "or save the file as UTF-8",
         ) from exc
     # A byte-order mark left by encoding: utf-8 must not become part of the first column name.
+    bom = len(codecs.BOM_UTF8) if used == "utf-8" and raw.startswith(codecs.BOM_UTF8) else 0
     text = text.removeprefix("\ufeff")
-    if header_row > 1:
-        lines = text.splitlines(keepends=True)
-        if len(lines) < header_row:
-            raise IngestError(
-                f"header_row is {header_row} but the file has only {len(lines)} lines",
-                file=path.name,
-                fix="set header_row to the line that holds the column names",
-            )
-        text = "".join(lines[header_row - 1 :])
-        del lines
-    # Only the start is split into lines (for the sniffer): a list of every line, joined
-    # again, held the table three more times.
-    sep = delimiter or _sniff_delimiter(path, text[:65536].splitlines(keepends=True), header_row)
+    start = _line_start(text, header_row)
+    if start is None:
+        raise IngestError(
+            f"header_row is {header_row} but the file has only {len(text.splitlines())} lines",
+            file=path.name,
+            fix="set header_row to the line that holds the column names",
+        )
+    # Only the start is split into lines (for the sniffer).
+    head = text[start:start + 65536]
+    offset = bom + len(text[:start].encode(used))
+    del text
+    sep = delimiter or _sniff_delimiter(path, head.splitlines(keepends=True), header_row)
+    body = io.BytesIO(raw if offset == 0 else memoryview(raw)[offset:])
     try:
         # header=None: the header line sets the field count, so a record with more fields is
         # an error instead of silently turning the first column into an index.
         cells = pd.read_csv(
-            io.StringIO(text),
+            body,
+            encoding=used,
             sep=sep,
             header=None,
             dtype=str,
@@ -319,8 +324,24 @@ def _read_csv(
     # A record's line: the header is line header_row, records follow one per line (a quoted
     # value spanning lines would shift later numbers; census exports do not do that).
     frame.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame), name="row")
-    frame = frame.dropna(how="all")
+    blank = frame.isna().all(axis=1)
+    if blank.any():  # a copy only when there are blank lines to drop
+        frame = frame[~blank]
     return Table(frame=frame, source=path.name, encoding=used, delimiter=sep)
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _line_start(text: str, line: int) -> int | None:
+    """Where line ``line`` (1-based) of ``text`` starts; None when the text has fewer lines."""
+    start = 0
+    for _ in range(line - 1):
+        end = _LINE_END.search(text, start)
+        if end is None:
+            return None
+        start = end.end()
+    return start if start < len(text) or line == 1 else None
 
 
 def _sniff_delimiter(path: Path, body: list[str], header_row: int) -> str:

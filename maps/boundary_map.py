@@ -10,7 +10,7 @@ import geopandas as gpd
 from maps.assets import use_local_assets
 from maps.embed import basemap, js, script_safe, templates
 from maps.labels import labels as labels_for
-from maps.page import PageFigure, PageFragments
+from maps.page import HtmlPage, PageFigure, PageFragments, render_page
 
 # Okabe-Ito vermillion and blue: distinct with the common colour-vision deficiencies.
 OLD_COLOUR, NEW_COLOUR = "#D55E00", "#0072B2"
@@ -28,7 +28,7 @@ def boundary_map_html(
     asset_base: str = "/static",
     inline: bool = False,
     lang: str = "en",
-) -> str:
+) -> HtmlPage:
     """The page of ``old`` and ``new`` areas (columns ``code``, ``name_en``, ``name_ar``,
     geometry in EPSG:4326), labelled ``old_label`` and ``new_label`` in legend and control."""
     words = labels_for(lang)
@@ -56,7 +56,7 @@ def boundary_map_html(
             old=_geojson(old), new=_geojson(new),
         ),
     ))
-    return m.get_root().render()
+    return render_page(m)
 
 
 def _geojson(areas: gpd.GeoDataFrame) -> str:

@@ -19,7 +19,7 @@ from maps.assets import use_local_assets
 from maps.classify import classify
 from maps.embed import basemap, js, script_safe, templates
 from maps.labels import labels as labels_for
-from maps.page import PageFigure, PageFragments
+from maps.page import HtmlPage, PageFigure, PageFragments, render_page
 
 VALUE_COLUMNS = ["district_code", "value", "score", "coverage", "suppressed"]
 # Optional: the method of a value carried from other boundaries ('' or missing: loaded counts).
@@ -46,7 +46,7 @@ def choropleth_html(
     asset_base: str = "/static",
     inline: bool = False,
     lang: str = "en",
-) -> str:
+) -> HtmlPage:
     """The HTML page of a choropleth.
 
     ``districts_gdf`` follows ``DISTRICT_COLUMNS``; ``values_df`` has one row per district
@@ -90,7 +90,7 @@ def choropleth_html(
             ),
         )
     )
-    return m.get_root().render()
+    return render_page(m)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from maps.embed import basemap, js, templates
 from maps.heat_overlay import HeatOverlay, ramp_stops
 from maps.labels import labels as labels_for
 from maps.labels import layer_label
-from maps.page import PageFigure, PageFragments
+from maps.page import HtmlPage, PageFigure, PageFragments, render_page
 
 SERVICE_LAYER, FIELD_LAYER = "service", "field"
 # Okabe-Ito: a qualitative palette that stays distinct with the common colour-vision deficiencies.
@@ -76,7 +76,7 @@ def city_map_html(
     asset_base: str = "/static",
     inline: bool = False,
     lang: str = "en",
-) -> str:
+) -> HtmlPage:
     """The HTML page of the layered map; ``levels``: the switch to the map at each of the
     city's geographic levels (none: no switch).
 
@@ -134,7 +134,7 @@ def city_map_html(
             ),
         )
     )
-    return m.get_root().render()
+    return render_page(m)
 
 
 def event_layers(events: gpd.GeoDataFrame, lang: str) -> list[dict]:

@@ -20,7 +20,7 @@ from maps.assets import use_local_assets
 from maps.choropleth import NO_DATA_COLOUR
 from maps.embed import basemap, js, script_safe, templates
 from maps.labels import labels as labels_for
-from maps.page import PageFigure, PageFragments
+from maps.page import HtmlPage, PageFigure, PageFragments, render_page
 
 Method = Literal["gi", "lisa"]
 NO_DATA, NO_NEIGHBOURS = "no_data", "no_neighbours"
@@ -98,7 +98,7 @@ def hotspot_map_html(
     inline: bool = False,
     lang: str = "en",
     estimates: Mapping[str, str] | None = None,
-) -> str:
+) -> HtmlPage:
     """The HTML page of a hot-spot map.
 
     ``estimates``: district code -> method, for values carried from other boundaries; those
@@ -154,7 +154,7 @@ def hotspot_map_html(
             ),
         )
     )
-    return m.get_root().render()
+    return render_page(m)
 
 
 def _features(districts, table, method, value_format, words) -> gpd.GeoDataFrame:

@@ -4,12 +4,51 @@ branca renders the output of every ``MacroElement`` as a Jinja template a second
 placed through folium's elements (a district called ``{{ … }}``) would be evaluated on the
 server. Everything this package generates goes through :class:`RawElement`, whose text is a
 template *variable*, never template source.
+
+A rendered page is a :class:`HtmlPage`: its HTML and the Content-Security-Policy hashes of the
+inline scripts the page itself wrote (folium's head and the closing script), so a server can
+allow exactly those and no other inline script. The hashes are taken where the scripts are
+composed, never by scanning the finished page: a script that data smuggled into the body would
+not be among them.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
+from typing import Self
+
 from branca.element import Element, Figure
 from jinja2 import Template
+
+# An inline script of markup written by code (never by data): its text between the tags.
+_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>",
+                            re.DOTALL | re.IGNORECASE)
+
+
+def script_source(text: str) -> str:
+    """The CSP source (``'sha256-…'``) that allows an inline script of exactly ``text``."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def script_sources(trusted_markup: str) -> tuple[str, ...]:
+    """The CSP sources of the inline scripts in ``trusted_markup``, which must be built by code
+    alone (a page's head, the API docs page): what data put there would be allowed too."""
+    return tuple(dict.fromkeys(script_source(m.group(1))
+                               for m in _INLINE_SCRIPT.finditer(trusted_markup)))
+
+
+class HtmlPage(str):
+    """A page's HTML, with the CSP sources of the inline scripts it may run."""
+
+    script_sources: tuple[str, ...]
+
+    def __new__(cls, html: str, sources: tuple[str, ...]) -> Self:
+        page = super().__new__(cls, html)
+        page.script_sources = sources
+        return page
 
 
 class RawElement(Element):
@@ -47,14 +86,12 @@ class PageFigure(Figure):
         '<html lang="{{ this.lang }}" dir="{{ this.dir }}">\n'
         "<head>\n"
         "<title>{{ this.page_title|e }}</title>\n"
-        "{{ this.header.render(**kwargs) }}\n"
+        "{{ header }}\n"
         "</head>\n"
         "<body>\n"
         "{{ this.html.render(**kwargs) }}\n"
         "</body>\n"
-        "<script>\n"
-        "{{ this.script.render(**kwargs) }}\n"
-        "</script>\n"
+        "<script>{{ script }}</script>\n"
         "</html>\n"
     )
 
@@ -63,3 +100,21 @@ class PageFigure(Figure):
         self.page_title = title
         self.lang = lang
         self.dir = "rtl" if lang == "ar" else "ltr"
+
+    def render(self, **kwargs) -> HtmlPage:
+        for child in self._children.values():
+            child.render(**kwargs)  # a map adds its parts to the head, body and script here
+        # The head holds folium's markup and this package's styles, no data: its scripts are
+        # the page's own. The body, where data become markup, never gets a hash.
+        header = self.header.render(**kwargs)
+        script = "\n" + self.script.render(**kwargs) + "\n"
+        html = self._template.render(this=self, kwargs=kwargs, header=header, script=script)
+        return HtmlPage(html, (*script_sources(header), script_source(script)))
+
+
+def render_page(m: Element) -> HtmlPage:
+    """The page of map ``m``, which must be in a :class:`PageFigure`."""
+    figure = m.get_root()
+    if not isinstance(figure, PageFigure):
+        raise TypeError("a map page is drawn in a PageFigure")
+    return figure.render()

@@ -254,6 +254,21 @@ class ResourceSettings(BaseSettings):
         default=10_000, gt=0,
         description="Longest field accepted; a longer one makes its row a rejected row.",
     )
+    max_raster_bytes: int = Field(
+        default=2 * 1024**3, gt=0,
+        description="Largest population raster file (GeoTIFF) opened, in bytes; it is read "
+        "window by window, never whole.",
+    )
+    max_raster_decoded_bytes: int = Field(
+        default=8 * 1024**3, gt=0,
+        description="Largest raster by its declared size once decoded (width x height x bands "
+        "x bytes per pixel), checked from its header before any pixel is decoded.",
+    )
+    max_raster_block_bytes: int = Field(
+        default=64 * 1024**2, gt=0,
+        description="Largest internal block (tile or strip) of a raster, decoded: GDAL decodes "
+        "whole blocks, so one block of a whole image would be read whole.",
+    )
 
     def duckdb_config(self) -> dict[str, str | bool | int | float | list[str]]:
         """Connection settings for ``duckdb.connect(config=…)``."""

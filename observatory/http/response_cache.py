@@ -3,7 +3,9 @@ pages and map pages. An answer is kept under the store's data version, the calle
 the full URL; the store raises the version in the same transaction as every write, from any
 process (a CLI ingest, another worker), so a kept answer is served only while the data it was
 built from are still the data. Every answer also carries an ETag, so a client that sends
-If-None-Match gets 304 without the body."""
+If-None-Match gets 304 without the body. A kept answer keeps the headers its route set (a
+page's inline-script hashes among them), and a 304 carries them and the media type too, so the
+policy a browser applies to the body it kept is the one that body was sent with."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ class Kept:
     status_code: int
     media_type: str | None
     etag: str
+    headers: tuple[tuple[str, str], ...] = ()  # those the route set
 
 
 CacheKey = tuple[str, str]  # (role, URL)
@@ -97,11 +100,11 @@ def _not_modified(request: Request, etag: str) -> bool:
 def _answer(request: Request, kept: Kept, keyed: bool) -> Response:
     # no-cache: a client may keep it but asks again (If-None-Match) before using it, since an
     # ingest may land at any time; an answer for a key's role is not for shared caches.
-    headers = {"ETag": kept.etag,
+    headers = {**dict(kept.headers), "ETag": kept.etag,
                "Cache-Control": "private, no-cache" if keyed else "no-cache",
                "Vary": "X-API-Key, Authorization"}
     if _not_modified(request, kept.etag):
-        return Response(status_code=304, headers=headers)
+        return Response(status_code=304, media_type=kept.media_type, headers=headers)
     return Response(kept.body, status_code=kept.status_code, media_type=kept.media_type,
                     headers=headers)
 
@@ -130,9 +133,15 @@ def cached(request: Request, store: Store, cache: ResponseCache, caller: Caller,
     return _answer(request, kept, keyed)
 
 
+# Set by Response itself from the body and media type, which the answer is rebuilt from.
+_DERIVED = frozenset({"content-length", "content-type"})
+
+
 def _kept(response: Response) -> Kept:
     body = bytes(response.body)
-    return Kept(body, response.status_code, response.media_type, etag_of(body))
+    own = tuple((name, value) for name, value in response.headers.items()
+                if name not in _DERIVED)
+    return Kept(body, response.status_code, response.media_type, etag_of(body), own)
 
 
 async def get_response_cache(request: Request) -> ResponseCache:

@@ -18,6 +18,7 @@ from maps.city_map import HeatLayer, LevelChoice, city_map_html
 from maps.classify import Classification
 from maps.hotspot_map import hotspot_map_html
 from maps.labels import labels, layer_label
+from maps.page import HtmlPage
 from maps.simplify import DEFAULT_TOLERANCE_M, simplify_districts
 from observatory.city_crs import local_crs
 from observatory.models import City
@@ -61,7 +62,7 @@ def indicator_map(
     tolerance: float = DEFAULT_TOLERANCE_M,
     lang: str = "en",
     level: str | None = None,
-) -> str:
+) -> HtmlPage:
     """The choropleth page of one indicator for one period (default: the latest) over the
     areas of ``level`` (None: the top level); carried values are outlined and say how."""
     values = period_values(store, city, indicator, period, level)
@@ -93,7 +94,7 @@ def layered_map(
     tolerance: float = DEFAULT_TOLERANCE_M,
     lang: str = "en",
     level: str | None = None,
-) -> str:
+) -> HtmlPage:
     """Choropleth over the areas of ``level`` (None: the top level), heat map of ``layer``
     (None: every incident layer), clustered events per layer and a time filter. With
     ``heat_base`` (the page's URL) the heat map is fetched again from ``{heat_base}/heat.png``
@@ -179,7 +180,7 @@ def hotspot_map(
     tolerance: float = DEFAULT_TOLERANCE_M,
     lang: str = "en",
     level: str | None = None,
-) -> str:
+) -> HtmlPage:
     """Gi* or LISA categories of an indicator's values over the areas of ``level``."""
     values = period_values(store, city, indicator, period, level)
     districts = current_districts(store, city, level)
@@ -212,7 +213,7 @@ def _estimates(values: pd.DataFrame) -> dict[str, str]:
 
 
 def boundary_map(store: Store, city: City, level: str, valid_from: date, assets: MapAssets, *,
-                 lang: str = "en") -> str:
+                 lang: str = "en") -> HtmlPage:
     """The outlines of the ended ``level`` boundaries that started on ``valid_from`` and of
     the boundaries that replaced them."""
     change = version_change(store, city, level, valid_from)

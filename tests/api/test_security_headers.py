@@ -3,7 +3,10 @@ tests prove that), JSON, GeoJSON, images and photos with one that runs nothing."
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
+from html.parser import HTMLParser
 
 import pytest
 from api_access import seed_events
@@ -86,3 +89,76 @@ def test_the_api_docs_pages_load_their_assets_from_this_site_not_a_cdn(api: Test
     assert assets and all(url.startswith("/static/api-docs/") for url in assets), assets
     for url in assets:
         assert api.get(url).status_code == 200, url
+
+
+class _InlineScripts(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+        self._inline = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script" and not dict(attrs).get("src"):
+            self._inline = True
+            self.texts.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._inline = self._inline and tag != "script"
+
+    def handle_data(self, data: str) -> None:
+        if self._inline:
+            self.texts[-1] += data
+
+
+def inline_scripts(html: str) -> list[str]:
+    parser = _InlineScripts()
+    parser.feed(html)
+    return parser.texts
+
+
+def _script_src(policy: str) -> list[str]:
+    directive = next(d for d in policy.split("; ") if d.startswith("script-src "))
+    return directive.split()[1:]
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+@pytest.mark.parametrize("path", [
+    f"/maps/{CITY.slug}/foreign_citizens_share",
+    f"/maps/{CITY.slug}/layers",
+    f"/maps/{CITY.slug}/hotspots/foreign_citizens_share",
+    f"/cities/{CITY.slug}/field-reports/form",
+    "/docs",
+])
+def test_a_page_may_run_its_own_inline_scripts_by_their_hashes_and_nothing_else(
+        api: TestClient, fires, path):
+    response = api.get(path)
+    policy = response.headers["content-security-policy"]
+    scripts = inline_scripts(response.text)
+
+    assert response.status_code == 200 and scripts
+    assert _script_src(policy) == ["'self'", *dict.fromkeys(_sha256(s) for s in scripts)]
+    assert "style-src 'self' 'unsafe-inline';" in policy  # folium's styles; they run nothing
+    assert "x-observatory-inline-scripts" not in response.headers  # internal to the server
+
+
+@pytest.mark.parametrize("path", ["/en/cities", f"/ar/cities/{CITY.slug}", "/redoc"])
+def test_a_page_without_inline_scripts_runs_scripts_from_this_site_only(api: TestClient, path):
+    response = api.get(path)
+
+    assert response.status_code == 200 and not [
+        s for s in inline_scripts(response.text) if s.strip()]
+    assert _script_src(response.headers["content-security-policy"]) == ["'self'"]
+
+
+def test_a_revalidated_map_page_keeps_the_policy_of_the_body_the_browser_holds(
+        api: TestClient, fires):
+    path = f"/maps/{CITY.slug}/layers"
+    first = api.get(path)
+    again = api.get(path, headers={"If-None-Match": first.headers["etag"]})
+
+    assert (again.status_code, again.content) == (304, b"")
+    assert again.headers["content-security-policy"] == first.headers["content-security-policy"]
+    assert again.headers["x-frame-options"] == "SAMEORIGIN"

@@ -11,7 +11,13 @@ import yaml
 from pydantic import SecretStr
 
 from ingest.errors import IngestError
-from ingest.jobs import ingest_admin, ingest_boundaries, ingest_census, ingest_events
+from ingest.jobs import (
+    ingest_admin,
+    ingest_boundaries,
+    ingest_census,
+    ingest_events,
+    ingest_raster,
+)
 from observatory.settings import PrivacySettings
 
 CORPUS = Path(__file__).resolve().parent / "malformed"
@@ -26,8 +32,10 @@ SETUP_COUNTS = MANIFEST["file_cases_leave"]
 
 
 def _run(store, case: dict):
-    path, spec = CORPUS / case["file"], CORPUS / "specs" / case["spec"]
     feed = case["feed"]
+    if feed == "raster":  # no spec: the period is given
+        return ingest_raster(store, CORPUS / case["file"], CITY, period="2025")
+    path, spec = CORPUS / case["file"], CORPUS / "specs" / case["spec"]
     if feed == "census":
         return ingest_census(store, path, CITY, spec)
     if feed == "boundaries":
@@ -42,7 +50,8 @@ def test_the_corpus_is_complete():
     listed = [case["file"] for case in CASES]
     assert len(listed) == len(set(listed)) >= 100
     assert files == set(listed)  # every file has its expected message, and only those
-    assert {case["feed"] for case in CASES} == {"census", "boundaries", "admin", "events"}
+    assert {case["feed"] for case in CASES} == {"census", "boundaries", "admin", "events",
+                                                "raster"}
     assert {case["kind"] for case in CASES} == {"file", "row"}
     # every row case pins the run's exact counts
     assert [case["file"] for case in CASES

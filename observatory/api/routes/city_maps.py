@@ -29,6 +29,7 @@ from observatory.api.routes.heatmaps import (
 from observatory.http.deps import CityDep, LevelDep, MapAssetsDep, StoreDep, root_path
 from observatory.http.openapi import HTML_PAGE, refusals
 from observatory.http.response_cache import ResponseCacheDep, cached
+from observatory.http.security_headers import page_response
 from observatory.services import map_pages
 from observatory.services.callers import PUBLIC
 from observatory.services.map_pages import DEFAULT_INDICATOR
@@ -57,7 +58,7 @@ def layered_map(
     lang: Literal["en", "ar"] = "en",
 ) -> Response:
     # A public page (no key is asked for): kept once for everyone until the data change.
-    return cached(request, store, cache, PUBLIC, lambda: HTMLResponse(map_pages.layered_map(
+    return cached(request, store, cache, PUBLIC, lambda: page_response(map_pages.layered_map(
         store, city, assets, heat=heat_params,
         heat_base=f"{root_path(request)}/maps/{city.slug}/layers",
         layer=layer, indicator=indicator, period=period, classification=classification,
@@ -95,7 +96,7 @@ def hotspot_map(
     tolerance: ToleranceParam = DEFAULT_TOLERANCE_M,
     lang: Literal["en", "ar"] = "en",
 ) -> HTMLResponse:
-    return HTMLResponse(map_pages.hotspot_map(
+    return page_response(map_pages.hotspot_map(
         store, city, indicator, assets, period=period, method=method, tolerance=tolerance,
         lang=lang, level=level.name,
     ))
@@ -113,5 +114,5 @@ def boundary_map(
 ) -> HTMLResponse:
     """Old (dashed) and new outlines of a redrawn level; the ended versions are listed at
     /cities/{city}/boundary-changes."""
-    return HTMLResponse(map_pages.boundary_map(store, city, level, valid_from, assets,
-                                               lang=lang))
+    return page_response(map_pages.boundary_map(store, city, level, valid_from, assets,
+                                                lang=lang))

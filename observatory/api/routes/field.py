@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
+from maps.page import HtmlPage, script_source
 from observatory.api.photos import (
     SHA256,
     PhotoLimitedRoute,
@@ -27,6 +28,7 @@ from observatory.api.photos import (
 from observatory.api.security import CallerDep, require_role
 from observatory.http.deps import CityDep, FieldSettingsDep, PhotoDirDep, StoreDep
 from observatory.http.openapi import HTML_PAGE, refusals
+from observatory.http.security_headers import page_response
 from observatory.models import Attachment, City, utcnow
 from observatory.services.callers import Caller
 from observatory.services.heat_surface import EARLIEST_DAY
@@ -52,7 +54,10 @@ def field_form(city: CityDep, request: Request) -> HTMLResponse:
     """A phone-friendly form: location from the device, category, note, photo, API key."""
     page = _pages.get_template("field_form.html")
     action = str(request.url_for("submit_field_report", city=city.slug))
-    return HTMLResponse(page.render(city=city, action=action))
+    # The script is a file of code, no data: the page's policy allows it by its hash.
+    script = _pages.get_template("field_form.js").render()
+    html = page.render(city=city, action=action, script=script)
+    return page_response(HtmlPage(html, (script_source(script),)))
 
 
 def _check_location(store: Store, city: City, lon: float, lat: float) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 
 from maps.classify import Classification
 from maps.simplify import DEFAULT_TOLERANCE_M
@@ -13,6 +13,7 @@ from observatory.api.map_params import ToleranceParam
 from observatory.http.deps import CityDep, LevelDep, MapAssetsDep, StoreDep
 from observatory.http.openapi import HTML_PAGE, refusals
 from observatory.http.response_cache import ResponseCacheDep, cached
+from observatory.http.security_headers import page_response
 from observatory.services import map_pages
 from observatory.services.callers import PUBLIC
 
@@ -34,7 +35,7 @@ def indicator_map(
     lang: Literal["en", "ar"] = "en",
 ) -> Response:
     # A public page (no key is asked for): kept once for everyone until the data change.
-    return cached(request, store, cache, PUBLIC, lambda: HTMLResponse(map_pages.indicator_map(
+    return cached(request, store, cache, PUBLIC, lambda: page_response(map_pages.indicator_map(
         store, city, indicator, assets, period=period, classification=classification,
         tolerance=tolerance, lang=lang, level=level.name,
     )))
