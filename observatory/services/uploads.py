@@ -145,16 +145,19 @@ class Uploads:
         if not upload.file_kept or not upload.path.is_file():
             raise InvalidRequest(f"{upload.filename!r} is no longer kept (a personal-data "
                                  "feed's file is deleted once ingested): upload it again.")
+        from ingest.feeds import family
+
         spec = None
+        options: dict[str, str | bool | None] = {}
         if spec_text and spec_text.strip():
             check_spec(spec_text)
             spec = upload.folder / "spec.yaml"
             spec.write_text(spec_text, encoding="utf-8")
-        from ingest.feeds import family
-
+            if family(upload.feed).takes_spec == "none":  # a raster: the YAML holds options
+                options = _options(spec_text, upload.feed)
         order = IngestOrder(
             feed=upload.feed, file=upload.path.resolve(), city=upload.city,
-            spec=None if spec is None else spec.resolve(),
+            spec=None if spec is None else spec.resolve(), options=options,
             settings={name: settings_values(JOB_SETTINGS[name]())
                       for name in {*family(upload.feed).settings, "disclosure"}},
             compute=True,
@@ -192,6 +195,24 @@ class Uploads:
         if upload.job_id is None:
             return None
         return self._jobs.status(upload.job_id)
+
+
+# Keys of an inferred raster proposal that describe the file rather than set an option.
+DESCRIPTIVE = frozenset({"feed"})
+
+
+def _options(text: str, feed: str) -> dict[str, str | bool | None]:
+    """The feed's options as the editor's YAML sets them (``band: 2``, ``nodata: -9999``,
+    ``unit: persons``); :class:`InvalidRequest` naming a key the feed does not take."""
+    from ingest.feeds import family
+
+    given = yaml.safe_load(text)
+    allowed = {option.name for option in family(feed).cli_options}
+    unknown = sorted(set(given) - allowed - DESCRIPTIVE)
+    if unknown:
+        raise InvalidRequest(f"The {feed} feed takes the options {', '.join(sorted(allowed))}, "
+                             f"not {', '.join(map(str, unknown))}; fix it in the editor.")
+    return {str(k): None if v is None else str(v) for k, v in given.items() if k in allowed}
 
 
 def check_spec(text: str) -> None:
