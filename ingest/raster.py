@@ -69,6 +69,7 @@ def population_centres(
     *,
     code_column: str = "code",
     band: int = 1,
+    nodata: float | None = None,
     max_pixels_per_read: int = 4_000_000,
 ) -> gpd.GeoDataFrame:
     """Each zone's population-weighted centre, as lon/lat points (EPSG:4326), with its sum.
@@ -81,7 +82,7 @@ def population_centres(
     nodata), ``geometry``; indexed by the zones' codes.
     """
     codes, geometries, totals, crs = _zone_pass(raster_path, zones_gdf, code_column, band,
-                                                max_pixels_per_read)
+                                                max_pixels_per_read, nodata)
     centres = np.array([t.centre() for t in totals], dtype=object)
     fallback = np.array([centre is None for centre in centres], dtype=bool)
     centres[fallback] = shapely.point_on_surface(np.asarray(geometries.values)[fallback])
@@ -115,13 +116,17 @@ class _ZoneTotals:
 
 
 def _zone_pass(raster_path, zones_gdf: gpd.GeoDataFrame, code_column: str, band: int,
-               max_pixels: int) -> tuple[list, gpd.GeoSeries, list[_ZoneTotals], object]:
-    """One read of each zone's window: codes, zones in the raster CRS, totals, raster CRS."""
+               max_pixels: int, nodata: float | None = None
+               ) -> tuple[list, gpd.GeoSeries, list[_ZoneTotals], object]:
+    """One read of each zone's window: codes, zones in the raster CRS, totals, raster CRS.
+    ``nodata``: a value skipped besides the one the raster declares (a file that declares
+    none, or the wrong one)."""
     codes = _zone_codes(zones_gdf, code_column)
     with open_raster(raster_path) as src:
         _check_raster(src, raster_path, band)
         geometries = _zones_in_raster_crs(zones_gdf, src.crs)
-        totals = [_zone_totals(src, band, geometry, max_pixels) for geometry in geometries]
+        totals = [_zone_totals(src, band, geometry, max_pixels, nodata)
+                  for geometry in geometries]
         return codes, geometries, totals, src.crs
 
 
@@ -238,8 +243,8 @@ def _zones_in_raster_crs(zones_gdf: gpd.GeoDataFrame, crs) -> gpd.GeoSeries:
     return gpd.GeoSeries(repaired, crs=crs)
 
 
-def _zone_totals(src: rasterio.DatasetReader, band: int, geometry, max_pixels: int
-                 ) -> _ZoneTotals:
+def _zone_totals(src: rasterio.DatasetReader, band: int, geometry, max_pixels: int,
+                 nodata: float | None = None) -> _ZoneTotals:
     window = _zone_window(src, geometry)
     if window is None:
         return _ZoneTotals()
@@ -251,6 +256,8 @@ def _zone_totals(src: rasterio.DatasetReader, band: int, geometry, max_pixels: i
         height = min(rows_per_strip, window.row_off + window.height - row_off)
         strip = Window(window.col_off, row_off, window.width, height)
         data = src.read(band, window=strip, masked=True).astype("float64")
+        if nodata is not None:
+            data = np.ma.masked_where(data.data == nodata, data)
         values = data.filled(np.nan)
         # A population is never negative nor infinite: such pixels are an undeclared nodata
         # value (-9999, -1) or damage, and count as nodata, reported.

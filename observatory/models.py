@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,36 @@ class City:
     def name_in(self, lang: str) -> str:
         """The Arabic name on Arabic pages when there is one, else the English."""
         return (self.name_ar if lang == "ar" else "") or self.name_en
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file an officer uploaded, as the store remembers it (``upload`` table): the bytes
+    are at ``path`` while ``file_kept``; ``status`` uploaded, submitted (its ingest queued or
+    running), finished or failed, with the run once it ended."""
+
+    id: str
+    city: str
+    feed: str
+    filename: str  # as the officer named it
+    file_type: str  # csv, xlsx, geojson, gpkg, zip, tif, parquet
+    size_bytes: int
+    path: Path
+    sha256: str
+    uploaded_by: str  # Caller.submitter: the key's hash prefix, never the key
+    uploaded_at: datetime
+    status: str = "uploaded"
+    spec: str | None = None  # the YAML the ingest ran with
+    job_id: str | None = None  # the serving process's job, while it runs
+    run_id: str | None = None
+    rows_loaded: int | None = None
+    rows_rejected: int | None = None
+    message: str = ""
+    file_kept: bool = True
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
 
 
 @dataclass(frozen=True)

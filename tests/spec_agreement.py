@@ -12,6 +12,8 @@ from ingest.runner import run_feed
 from observatory.services.spec_inference import infer_spec
 from observatory.store import Store, open_store
 
+BOUNDARY_FIELDS = ("level", "code", "name_en", "name_ar", "geometry")
+
 
 @dataclass
 class Stores:
@@ -26,6 +28,18 @@ class Stores:
         self.inferred.close()
 
 
+@dataclass(frozen=True)
+class Agreement:
+    """``equal``: the two runs added the same rows (and some); ``equal_unflagged``: they did
+    once the ``flagged`` fields (those the inference says it cannot know) are left out."""
+
+    equal: bool
+    equal_unflagged: bool
+    yaml: str
+    notes: tuple[str, ...]
+    why: str
+
+
 def open_stores(folder: Path) -> Stores:
     folder.mkdir(parents=True, exist_ok=True)
     stores = [open_store(f"duckdb:///{(folder / name).as_posix()}.duckdb")
@@ -36,7 +50,8 @@ def open_stores(folder: Path) -> Stores:
 
 
 def rows(store: Store, city: str, feed: str) -> set[tuple[Any, ...]]:
-    """What a feed's runs put in the store, as comparable tuples."""
+    """What a feed's runs put in the store, as comparable tuples (boundaries: in the order
+    of ``BOUNDARY_FIELDS``)."""
     if feed == "boundaries":
         found: set[tuple[Any, ...]] = set()
         if store.city(city) is None:
@@ -55,12 +70,21 @@ def rows(store: Store, city: str, feed: str) -> set[tuple[Any, ...]]:
     return set(kept.astype(str).itertuples(index=False, name=None))
 
 
+def _without(found: set[tuple[Any, ...]], flagged: tuple[str, ...]) -> set[tuple[Any, ...]]:
+    blank = [BOUNDARY_FIELDS.index(name) for name in flagged]
+    return {tuple("" if i in blank else v for i, v in enumerate(row)) for row in found}
+
+
 def agree(stores: Stores, city: str, feed: str, data: Path, shipped_spec: Path, *,
-          period: str | None = None, **options: Any) -> tuple[bool, str, str]:
-    """(equal, the inferred YAML, what differs): ``data`` loaded with the shipped spec into
-    ``stores.shipped`` and with the spec inferred from it (on ``stores.inferred``) into
-    ``stores.inferred``; the rows each run added are compared."""
-    inferred = infer_spec(stores.inferred, city, data, feed, period=period)
+          period: str | None = None, codes_from: Path | None = None,
+          flagged: tuple[str, ...] = (), **options: Any) -> Agreement:
+    """``data`` loaded with the shipped spec into ``stores.shipped`` and with the spec
+    inferred from it (on ``stores.inferred``) into ``stores.inferred``; the rows each run
+    added are compared. ``codes_from``: the table whose district codes a boundary layer must
+    carry, as the officer names it; ``flagged``: boundary fields left out of the second
+    comparison."""
+    inferred = infer_spec(stores.inferred, city, data, feed, period=period,
+                          codes_from=codes_from)
     spec_path = stores.folder / f"inferred-{data.stem}.yaml"
     spec_path.write_text(inferred.yaml, encoding="utf-8")
     added = []
@@ -73,4 +97,6 @@ def agree(stores: Stores, city: str, feed: str, data: Path, shipped_spec: Path, 
     why = "" if shipped == mine else (
         f"{len(shipped)} rows shipped, {len(mine)} inferred; only shipped: {missing}; "
         f"only inferred: {extra}")
-    return shipped == mine and bool(shipped), inferred.yaml, why
+    return Agreement(shipped == mine and bool(shipped),
+                     _without(shipped, flagged) == _without(mine, flagged) and bool(shipped),
+                     inferred.yaml, inferred.notes, why)

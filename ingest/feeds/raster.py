@@ -29,6 +29,10 @@ class Raster(FeedFamily):
                   "--variable population", "population"),
         CliOption("period", "--period", "Period of the raster, e.g. --period 2025. Default: the "
                   "4-digit year in the file name."),
+        CliOption("band", "--band", "The band holding the counts, e.g. --band 2", "1"),
+        CliOption("nodata", "--nodata", "A pixel value to skip besides the one the raster "
+                  "declares (one that declares none, or the wrong one), e.g. --nodata -9999"),
+        CliOption("unit", "--unit", "What the pixels count, e.g. --unit persons", "persons"),
     )
     reading = "reading {file}: sums and centres per district"
     normalising = "checking coverage"
@@ -42,20 +46,26 @@ class Raster(FeedFamily):
     def prepare(self, job: Job) -> None:
         job.options["variable"] = job.options.get("variable") or "population"
         job.options["period"] = job.options.get("period") or _period_from_name(job.path)
+        job.options["band"] = _whole(job, "band", job.options.get("band") or "1")
+        nodata = job.options.get("nodata")
+        job.options["nodata"] = None if nodata in (None, "") else _number(job, "nodata", nodata)
+        job.options["unit"] = job.options.get("unit") or "persons"
 
     def content(self, job: Job) -> str:
         # The parameters shape the observations, so they are part of what "the same content" is.
         return (f"feed: {self.name}\nvariable: {job.options['variable']}\n"
-                f"period: {job.options['period']}")
+                f"period: {job.options['period']}\nband: {job.options['band']}\n"
+                f"nodata: {job.options['nodata']}\nunit: {job.options['unit']}")
 
     def read(self, job: Job) -> Any:
         from ingest.raster import population_centres
 
-        return population_centres(job.path, job.districts, code_column="code")
+        return population_centres(job.path, job.districts, code_column="code",
+                                  band=job.options["band"], nodata=job.options["nodata"])
 
     def normalise(self, job: Job, source: Any) -> Normalised:
         observations, rejected = _observations(source, job.options["variable"],
-                                               job.options["period"])
+                                               job.options["period"], job.options["unit"])
         districts = job.districts
         if observations.empty:
             raise IngestError(
@@ -92,7 +102,24 @@ def _period_from_name(path: Path) -> str:
     )
 
 
-def _observations(centres: Any, variable: str, period: str) -> tuple[Any, list[RejectedRow]]:
+def _whole(job: Job, name: str, value: Any) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        raise IngestError(f"--{name} {value!r} is not a whole number", file=job.path.name,
+                          key=name, fix=f"give --{name} 1 (the first band)") from None
+
+
+def _number(job: Job, name: str, value: Any) -> float:
+    try:
+        return float(str(value))
+    except ValueError:
+        raise IngestError(f"--{name} {value!r} is not a number", file=job.path.name,
+                          key=name, fix=f"give --{name} -9999, say") from None
+
+
+def _observations(centres: Any, variable: str, period: str,
+                  unit: str = "persons") -> tuple[Any, list[RejectedRow]]:
     """The sum and the centre of each covered district as observations; the others rejected."""
     import pandas as pd
 
@@ -104,7 +131,7 @@ def _observations(centres: Any, variable: str, period: str) -> tuple[Any, list[R
     ]
     codes = covered.index.astype(str)
     parts = [
-        (variable, covered["sum"].to_numpy(), "persons"),
+        (variable, covered["sum"].to_numpy(), unit),
         (f"{variable}_centre_lon", covered.geometry.x.to_numpy(), "degrees"),
         (f"{variable}_centre_lat", covered.geometry.y.to_numpy(), "degrees"),
     ]

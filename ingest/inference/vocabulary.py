@@ -6,7 +6,8 @@ census spec's value columns give a *layout* (a table holding all of them is that
 only its mapped columns are loaded: the same column name can mean another thing in another
 table, e.g. Berlin's ``inhabitants`` is everyone in t1 but those with a migration background
 in t4); its dimension columns give a key and a value mapping; the admin and cdr specs give
-their mappings. A column no spec names gets a name made from the column itself.
+their mappings, an events spec its attributes' names (a Shapefile's ``Case _mber`` is
+``case_number``). A column no spec names gets a name made from the column itself.
 """
 
 from __future__ import annotations
@@ -47,6 +48,14 @@ class Vocabulary:
     dimensions: dict[str, Dimension] = field(default_factory=dict)  # folded column ->
     admin: tuple[tuple[dict[str, Any], str], ...] = ()  # (spec, source)
     metrics: dict[str, tuple[dict[str, Any], str]] = field(default_factory=dict)
+    # Events specs that rename their attributes: (attribute name -> column, source).
+    attributes: tuple[tuple[dict[str, str], str], ...] = ()
+
+    def attributes_for(self, columns: Iterable[str]) -> tuple[dict[str, str], str] | None:
+        """The known renaming whose columns are all in ``columns`` (the largest such)."""
+        present = set(columns)
+        fitting = [known for known in self.attributes if set(known[0].values()) <= present]
+        return max(fitting, key=lambda known: len(known[0]), default=None)
 
     def layout_for(self, columns: Iterable[str]) -> Layout | None:
         """The known table whose value columns are all in ``columns`` (the largest such)."""
@@ -65,6 +74,7 @@ def shipped_vocabulary(folders: Iterable[Path] = SPEC_FOLDERS) -> Vocabulary:
     dimensions: dict[str, Dimension] = {}
     admin: list[tuple[dict[str, Any], str]] = []
     metrics: dict[str, tuple[dict[str, Any], str]] = {}
+    attributes: list[tuple[dict[str, str], str]] = []
     for path in sorted(p for folder in folders for p in folder.rglob("*.yaml")):
         # The project's own files: libyaml's fast safe loader, not the guarded one for uploads.
         spec = yaml.load(path.read_text("utf-8"), Loader=getattr(yaml, "CSafeLoader",
@@ -85,10 +95,13 @@ def shipped_vocabulary(folders: Iterable[Path] = SPEC_FOLDERS) -> Vocabulary:
                 variables.setdefault(folded(entry["column"]), (entry, source))
         elif feed == "admin":
             admin.append((spec, source))
+        elif feed == "events" and isinstance(spec.get("attributes"), dict):
+            attributes.append(({str(k): str(v) for k, v in spec["attributes"].items()}, source))
         elif feed == "cdr":
             for metric, meaning in (spec.get("metrics") or {}).items():
                 metrics.setdefault(str(metric), (meaning, source))
-    return Vocabulary(tuple(layouts), variables, dimensions, tuple(admin), metrics)
+    return Vocabulary(tuple(layouts), variables, dimensions, tuple(admin), metrics,
+                      tuple(attributes))
 
 
 def snake(column: str) -> str:

@@ -34,6 +34,11 @@ def infer(
     period: Annotated[str | None, typer.Option(
         "--period", show_default=False, help="The period of a file that states none, e.g. "
         "--period 2023 (a date for a list of places).")] = None,
+    codes_from: Annotated[Path | None, typer.Option(
+        "--codes-from", exists=True, dir_okay=False, show_default=False,
+        help="A table of the city whose district codes a boundary layer's areas must carry "
+        "(found as a column or arithmetic over one), e.g. --codes-from population.csv.")
+    ] = None,
     out: Annotated[Path | None, typer.Option(
         "--out", dir_okay=False, show_default=False,
         help="Write the spec to this file as well, e.g. --out census.yaml.")] = None,
@@ -48,7 +53,7 @@ def infer(
     cli: CliContext = ctx.obj
     with cli.store() as store:
         try:
-            found = infer_spec(store, city, file, feed, period=period)
+            found = infer_spec(store, city, file, feed, period=period, codes_from=codes_from)
         except IngestError as exc:
             raise fail(str(exc), 2) from exc
     cli.out.print(Text(found.yaml), end="")

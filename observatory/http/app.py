@@ -59,7 +59,8 @@ def http_app(
         jobs = IngestJobs(app.state.store)
         app.state.ingest_jobs = jobs if ingest_token else None
         app.state.uploads = Uploads(upload_settings,
-                                    upload_settings.folder_in(store_settings.data_dir), jobs)
+                                    upload_settings.folder_in(store_settings.data_dir), jobs,
+                                    app.state.store)
         try:
             yield
         finally:

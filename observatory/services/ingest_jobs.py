@@ -173,11 +173,13 @@ class IngestJobs:
         self._guard = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest")
 
-    def submit(self, order: IngestOrder) -> JobStatus:
-        """Queue ``order``; raises ValueError when its options or settings do not fit."""
+    def submit(self, order: IngestOrder,
+               on_finished: Callable[[JobStatus], None] | None = None) -> JobStatus:
+        """Queue ``order``; raises ValueError when its options or settings do not fit.
+        ``on_finished`` is called with the final status in the worker, once it ends."""
         settings, options = order.job_settings(), order.job_options()
         status = self._queued()
-        self._worker.submit(self._run, status.id, order, settings, options)
+        self._worker.submit(self._finish, status.id, order, settings, options, on_finished)
         return replace(status)
 
     def _queued(self) -> JobStatus:
@@ -204,6 +206,17 @@ class IngestJobs:
     def close(self) -> None:
         """Let the running ingest finish (its transaction must not be cut), drop the queued."""
         self._worker.shutdown(wait=True, cancel_futures=True)
+
+    def _finish(self, job_id: str, order: IngestOrder, settings: dict[str, BaseSettings],
+                options: dict[str, Any], on_finished: Callable[[JobStatus], None] | None
+                ) -> None:
+        self._run(job_id, order, settings, options)
+        final = self.status(job_id)
+        if on_finished is not None and final is not None:
+            try:
+                on_finished(final)
+            except Exception:  # recording the end must not take the worker down
+                log.exception("recording the end of ingest job %s failed", job_id)
 
     def _run(self, job_id: str, order: IngestOrder, settings: dict[str, BaseSettings],
              options: dict[str, Any]) -> None:

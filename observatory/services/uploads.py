@@ -3,22 +3,26 @@ copying), kept in a folder of their own under the upload directory, then ingeste
 the officer gives, in the background through the serving process's :class:`IngestJobs` (one
 writer at a time, as an embedded DuckDB file needs; the API and pages go on answering).
 
-An upload is known to the process that received it (its id leads to the job's progress); the
-file and its spec stay in ``<upload dir>/<id>/`` for the record.
+Uploads are remembered in the store (``upload``: file name, size, sha256, who, spec, status,
+run), so a restart keeps the list and each one's end; the live progress of a running ingest is
+the serving process's. The file and its spec stay in ``<upload dir>/<id>/``, except that a
+personal-data feed's file (``FeedFamily.personal_data``, e.g. admin records) is deleted as soon
+as its ingest ends, whatever the outcome: only the keyed hashes the ingest made are kept.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
-import threading
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
 import yaml
 
+from observatory.models import Upload, utcnow
 from observatory.services.errors import InvalidRequest, NotFound, TooLarge, UnsupportedType
 from observatory.services.ingest_jobs import (
     JOB_SETTINGS,
@@ -28,6 +32,7 @@ from observatory.services.ingest_jobs import (
     settings_values,
 )
 from observatory.settings import UploadSettings
+from observatory.store.base import Store
 
 CHUNK = 1024 * 1024
 # A file's type by its extension; its first bytes must agree (``_looks_like``).
@@ -38,22 +43,6 @@ TYPE_NAMES = {"csv": "CSV", "xlsx": "Excel workbook (XLSX)", "geojson": "GeoJSON
               "gpkg": "GeoPackage", "zip": "zipped Shapefile", "tif": "GeoTIFF",
               "parquet": "Parquet"}
 _UNSAFE_NAME = re.compile(r"[^\w.\-]+")
-
-
-@dataclass(frozen=True)
-class Upload:
-    id: str
-    city: str
-    feed: str
-    filename: str  # as the officer named it
-    file_type: str  # a key of TYPE_NAMES
-    size_bytes: int
-    path: Path
-    job_id: str | None = None  # set once the ingest is submitted
-
-    @property
-    def folder(self) -> Path:
-        return self.path.parent
 
 
 def file_type_of(filename: str, allowed: list[str]) -> str:
@@ -86,19 +75,20 @@ def _looks_like(kind: str, head: bytes) -> bool:
 
 
 class Uploads:
-    """The uploads one serving process received, and their ingests."""
+    """The uploads of the store, received and ingested by one serving process."""
 
-    def __init__(self, settings: UploadSettings, folder: Path, jobs: IngestJobs) -> None:
+    def __init__(self, settings: UploadSettings, folder: Path, jobs: IngestJobs,
+                 store: Store) -> None:
         self.settings = settings
         self._folder = folder
         self._jobs = jobs
-        self._uploads: dict[str, Upload] = {}
-        self._guard = threading.Lock()
+        self._store = store
 
-    def receive(self, city: str, feed: str, filename: str, source: BinaryIO) -> Upload:
-        """Check and keep the file ``source``: :class:`UnsupportedType` for a type not accepted
-        (by extension, then by its first bytes), :class:`TooLarge` as soon as it passes the
-        size limit (nothing is kept)."""
+    def receive(self, city: str, feed: str, filename: str, source: BinaryIO,
+                uploaded_by: str = "anonymous") -> Upload:
+        """Check, keep and record the file ``source``: :class:`UnsupportedType` for a type not
+        accepted (by extension, then by its first bytes), :class:`TooLarge` as soon as it
+        passes the size limit (nothing is kept)."""
         from ingest.feeds import names
 
         if feed not in names():
@@ -113,21 +103,22 @@ class Uploads:
         upload_id = uuid.uuid4().hex
         path = self._folder / upload_id / (_UNSAFE_NAME.sub("_", Path(filename).name) or "upload")
         path.parent.mkdir(parents=True)
-        size = 0
+        size, digest = 0, hashlib.sha256()
         try:
             with path.open("wb") as out:
                 while head:
                     size += len(head)
                     if size > self.settings.max_bytes:
                         raise TooLarge(self._too_large(filename))
+                    digest.update(head)
                     out.write(head)
                     head = source.read(CHUNK)
+            upload = Upload(upload_id, city, feed, filename, kind, size, path,
+                            digest.hexdigest(), uploaded_by, utcnow())
+            self._store.save_upload(upload)
         except BaseException:
             shutil.rmtree(path.parent, ignore_errors=True)
             raise
-        upload = Upload(upload_id, city, feed, filename, kind, size, path)
-        with self._guard:
-            self._uploads[upload_id] = upload
         return upload
 
     def _too_large(self, filename: str) -> str:
@@ -137,45 +128,91 @@ class Uploads:
                 "`observatory ingest` on the server.")
 
     def get(self, city: str, upload_id: str) -> Upload:
-        with self._guard:
-            found = self._uploads.get(upload_id)
+        found = self._store.upload(upload_id)
         if found is None or found.city != city:
-            raise NotFound(f"No upload {upload_id!r} of {city} in this server (it restarted, "
-                           "or the id is mistyped); its run, if it ran, shows under "
-                           f"/cities/{city}/runs.")
+            raise NotFound(f"No upload {upload_id!r} of {city} (the id is mistyped?); the "
+                           f"city's uploads and runs show under /cities/{city}/runs.")
         return found
+
+    def of_city(self, city: str) -> list[Upload]:
+        """The city's uploads, newest first."""
+        return self._store.uploads(city)
 
     def ingest(self, upload: Upload, spec_text: str | None) -> JobStatus:
         """Submit the ingest of ``upload`` with ``spec_text`` (YAML; None or blank: the feed's
         default, where it has one); :class:`InvalidRequest` for a spec that is not a YAML
-        mapping or options the feed does not take."""
+        mapping, options the feed does not take, or a file no longer kept."""
+        if not upload.file_kept or not upload.path.is_file():
+            raise InvalidRequest(f"{upload.filename!r} is no longer kept (a personal-data "
+                                 "feed's file is deleted once ingested): upload it again.")
+        from ingest.feeds import family
+
         spec = None
+        options: dict[str, str | bool | None] = {}
         if spec_text and spec_text.strip():
             check_spec(spec_text)
             spec = upload.folder / "spec.yaml"
             spec.write_text(spec_text, encoding="utf-8")
-        from ingest.feeds import family
-
+            if family(upload.feed).takes_spec == "none":  # a raster: the YAML holds options
+                options = _options(spec_text, upload.feed)
         order = IngestOrder(
             feed=upload.feed, file=upload.path.resolve(), city=upload.city,
-            spec=None if spec is None else spec.resolve(),
+            spec=None if spec is None else spec.resolve(), options=options,
             settings={name: settings_values(JOB_SETTINGS[name]())
                       for name in {*family(upload.feed).settings, "disclosure"}},
             compute=True,
         )
         try:
-            status = self._jobs.submit(order)
+            status = self._jobs.submit(order, lambda final: self._ended(upload.id, final))
         except ValueError as exc:
             raise InvalidRequest(str(exc)) from exc
-        with self._guard:
-            self._uploads[upload.id] = replace(upload, job_id=status.id)
+        self._store.update_upload(replace(upload, status="submitted", job_id=status.id,
+                                          spec=spec_text if spec is not None else None))
         return status
 
+    def _ended(self, upload_id: str, final: JobStatus) -> None:
+        """Record the run of a finished ingest; delete a personal-data feed's file."""
+        from ingest.feeds import family
+
+        upload = self._store.upload(upload_id)
+        if upload is None:
+            return
+        run = final.outcome.run if final.outcome is not None else None
+        personal = family(upload.feed).personal_data
+        if personal:
+            upload.path.unlink(missing_ok=True)
+        self._store.update_upload(replace(
+            upload, status="finished" if final.exit_code == 0 else "failed",
+            run_id=run.id if run else None,
+            rows_loaded=run.rows_loaded if run else None,
+            rows_rejected=run.rows_rejected if run else None,
+            message=final.message or (run.message if run else ""),
+            file_kept=upload.file_kept and not personal))
+
     def job(self, upload: Upload) -> JobStatus | None:
-        """The ingest's status; None before it is submitted."""
+        """The ingest's live status; None before it is submitted, or when this process does
+        not run it (it ended before a restart: the upload's record says how)."""
         if upload.job_id is None:
             return None
         return self._jobs.status(upload.job_id)
+
+
+# Keys of an inferred raster proposal that describe the file rather than set an option.
+DESCRIPTIVE = frozenset({"feed"})
+
+
+def _options(text: str, feed: str) -> dict[str, str | bool | None]:
+    """The feed's options as the editor's YAML sets them (``band: 2``, ``nodata: -9999``,
+    ``unit: persons``); :class:`InvalidRequest` naming a key the feed does not take."""
+    from ingest.feeds import family
+
+    given = yaml.safe_load(text)
+    allowed = {option.name for option in family(feed).cli_options}
+    unknown = sorted(set(given) - allowed - DESCRIPTIVE)
+    if unknown:
+        raise InvalidRequest(f"The {feed} feed takes the options {', '.join(sorted(allowed))}, "
+                             f"not {', '.join(map(str, unknown))}; fix it in the editor.")
+    return {str(k): None if v is None else str(v) for k, v in given.items() if k in allowed}
 
 
 def check_spec(text: str) -> None:
@@ -194,18 +231,34 @@ def check_spec(text: str) -> None:
 
 def upload_status(upload: Upload, job: JobStatus | None) -> dict:
     """Where an upload is, as the API and the page's progress poller show it: ``state``
-    ``uploaded`` (no ingest yet), ``waiting``, ``running`` or ``finished``; ``done`` of
+    ``uploaded`` (no ingest yet), ``waiting``, ``running``, ``finished`` or ``interrupted``
+    (submitted, and the server restarted before the ingest's end was recorded); ``done`` of
     ``total`` and ``label`` the ingest's progress; once finished, its run (``run_id``,
-    ``run_status``, rows loaded and rejected) or, without a run, ``message`` saying why."""
+    ``run_status``, rows loaded and rejected) or, without a run, ``message`` saying why. The
+    live job when this process runs it, else the store's record."""
     run = job.outcome.run if job is not None and job.outcome is not None else None
+    state: str
+    if job is not None:
+        state = job.state
+        message = job.message or (run.message if run else "")
+        run_id, run_status = (run.id, run.status) if run else (None, None)
+        loaded, rejected = (run.rows_loaded, run.rows_rejected) if run else (None, None)
+    else:
+        state = {"uploaded": "uploaded", "submitted": "interrupted"}.get(upload.status,
+                                                                         "finished")
+        message = upload.message or ("the server restarted during the ingest: see the city's "
+                                     "runs, or ingest the upload again"
+                                     if state == "interrupted" else "")
+        run_id, loaded, rejected = upload.run_id, upload.rows_loaded, upload.rows_rejected
+        run_status = None if run_id is None else (
+            "succeeded" if upload.status == "finished" else "failed")
     return {
         "id": upload.id, "city": upload.city, "feed": upload.feed, "filename": upload.filename,
         "file_type": upload.file_type, "size_bytes": upload.size_bytes,
-        "state": "uploaded" if job is None else job.state,
-        "done": job.done if job else 0, "total": job.total if job else 0,
-        "label": job.label if job else "",
-        "message": (job.message or (run.message if run else "")) if job else "",
-        "run_id": run.id if run else None, "run_status": run.status if run else None,
-        "rows_loaded": run.rows_loaded if run else None,
-        "rows_rejected": run.rows_rejected if run else None,
+        "sha256": upload.sha256, "uploaded_by": upload.uploaded_by,
+        "uploaded_at": upload.uploaded_at.isoformat(), "file_kept": upload.file_kept,
+        "state": state, "done": job.done if job else 0, "total": job.total if job else 0,
+        "label": job.label if job else "", "message": message,
+        "run_id": run_id, "run_status": run_status,
+        "rows_loaded": loaded, "rows_rejected": rejected,
     }

@@ -20,6 +20,7 @@ from observatory.models import (
     IngestRun,
     Level,
     RejectedRow,
+    Upload,
 )
 
 if TYPE_CHECKING:
@@ -186,6 +187,17 @@ class Store(Protocol):
 
     def add_api_key(self, key_hash: str, role: str, label: str) -> None: ...
     def api_key_role(self, key_hash: str) -> str | None: ...
+
+    # uploads ----------------------------------------------------------------------------------
+    def save_upload(self, upload: Upload) -> None:
+        """Remember a new upload (not a data change: the data version stays)."""
+
+    def update_upload(self, upload: Upload) -> None:
+        """Store ``upload``'s status, spec, job, run, message and ``file_kept``."""
+
+    def upload(self, upload_id: str) -> Upload | None: ...
+    def uploads(self, city: str) -> list[Upload]:
+        """The city's uploads, newest first."""
 
     # paged features and vector tiles (OGC API Features, MVT) -----------------------------------
     def district_page(

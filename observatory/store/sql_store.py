@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, replace
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
 import geopandas as gpd
@@ -24,6 +25,7 @@ from observatory.models import (
     IngestRun,
     Level,
     RejectedRow,
+    Upload,
     ordered_levels,
     utcnow,
 )
@@ -414,6 +416,26 @@ class SQLStore(Store, Generic[Con]):
         with self._reading() as con:
             return self._scalar(con, "api_key_role", {"key_hash": key_hash})
 
+    # uploads ----------------------------------------------------------------------------------
+    def save_upload(self, upload: Upload) -> None:
+        with self._transaction(bumps=False) as con:
+            self._execute(con, "save_upload", _upload_params(upload))
+
+    def update_upload(self, upload: Upload) -> None:
+        with self._transaction(bumps=False) as con:
+            self._execute(con, "update_upload", {
+                key: value for key, value in _upload_params(upload).items()
+                if key in UPLOAD_CHANGES})
+
+    def upload(self, upload_id: str) -> Upload | None:
+        with self._reading() as con:
+            rows = self._rows(con, "upload", {"id": upload_id})
+        return _upload(rows[0]) if rows else None
+
+    def uploads(self, city: str) -> list[Upload]:
+        with self._reading() as con:
+            return [_upload(row) for row in self._rows(con, "city_uploads", {"city": city})]
+
     # paged features ---------------------------------------------------------------------------
     def district_page(self, city: str, *, bbox: Bounds | None = None, limit: int | None = None,
                       offset: int = 0, code: str | None = None,
@@ -575,3 +597,23 @@ class SQLStore(Store, Generic[Con]):
                 self._stage(con, "value_batch", frames.indicator_batch(values, DEFAULT_LEVEL))
                 self._execute(con, "insert_indicator_values",
                               {"city": peer.city, "computed_at": peer.exported_at})
+
+
+# What an upload's record may change after it is saved.
+UPLOAD_CHANGES = ("id", "status", "spec", "job_id", "run_id", "rows_loaded", "rows_rejected",
+                  "message", "file_kept")
+
+
+def _upload_params(upload: Upload) -> dict[str, Any]:
+    return {**asdict(upload), "path": str(upload.path)}
+
+
+def _upload(row: tuple) -> Upload:
+    (upload_id, city, feed, filename, file_type, size, sha256, path, by, at, status, spec,
+     job_id, run_id, loaded, rejected, message, kept) = row
+    moment = pd.Timestamp(at)
+    moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
+    return Upload(upload_id, city, feed, filename, file_type, int(size), Path(path), sha256, by,
+                  moment.to_pydatetime(), status, spec, job_id, run_id,
+                  None if loaded is None else int(loaded),
+                  None if rejected is None else int(rejected), message, bool(kept))

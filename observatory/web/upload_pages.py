@@ -85,7 +85,8 @@ async def receive_upload(
         if spec.strip():
             check_spec(spec)
         kept = await run_in_threadpool(uploads.receive, found.slug, feed,
-                                       file.filename or "upload", file.file)
+                                       file.filename or "upload", file.file,
+                                       caller.submitter)
         if spec.strip():
             await run_in_threadpool(_save_spec, kept, spec)
     except ServiceError as exc:

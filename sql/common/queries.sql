@@ -349,3 +349,27 @@ WHERE city = :city AND layer = :layer AND status = ANY(:statuses)
 GROUP BY floor((ST_X(geom) - :west) / :cell), floor((ST_Y(geom) - :south) / :cell),
          CAST(occurred_at AT TIME ZONE 'UTC' AS DATE)
 ORDER BY day, lon, lat;
+
+-- name: save_upload
+INSERT INTO upload (id, city, feed, filename, file_type, size_bytes, sha256, path, uploaded_by,
+                    uploaded_at, status, spec, job_id, run_id, rows_loaded, rows_rejected,
+                    message, file_kept)
+VALUES (:id, :city, :feed, :filename, :file_type, :size_bytes, :sha256, :path, :uploaded_by,
+        :uploaded_at, :status, :spec, :job_id, :run_id, :rows_loaded, :rows_rejected,
+        :message, :file_kept);
+
+-- name: update_upload
+UPDATE upload SET status = :status, spec = :spec, job_id = :job_id, run_id = :run_id,
+                  rows_loaded = :rows_loaded, rows_rejected = :rows_rejected,
+                  message = :message, file_kept = :file_kept
+WHERE id = :id;
+
+-- name: upload
+SELECT id, city, feed, filename, file_type, size_bytes, sha256, path, uploaded_by, uploaded_at,
+       status, spec, job_id, run_id, rows_loaded, rows_rejected, message, file_kept
+FROM upload WHERE id = :id;
+
+-- name: city_uploads
+SELECT id, city, feed, filename, file_type, size_bytes, sha256, path, uploaded_by, uploaded_at,
+       status, spec, job_id, run_id, rows_loaded, rows_rejected, message, file_kept
+FROM upload WHERE city = :city ORDER BY uploaded_at DESC, id;

@@ -128,3 +128,39 @@ def test_the_upload_pages_take_a_file_then_its_spec_and_show_the_run(uploading, 
     report = uploading.get(f"/en/cities/{CITY.slug}/runs/{status['run_id']}/rejected.csv")
     assert report.headers["content-type"] == "text/csv; charset=utf-8"
     assert "DISTRICT_CODE" in report.content.decode("utf-8-sig")
+
+
+def test_a_raster_upload_takes_its_band_nodata_and_unit_from_the_editor(uploading, keys, seeded,
+                                                                        tmp_path):
+    """The raster feed takes options, not a spec: the YAML the editor holds (as inferred,
+    corrected) sets them; a key the feed does not take is refused before anything runs."""
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+
+    people = np.full((10, 40), 2.0, dtype="float32")
+    people[0, 0] = -1.0  # the declared nodata, in district 101
+    raster = tmp_path / "residents.tif"
+    with rasterio.open(raster, "w", driver="GTiff", width=40, height=10, count=1,
+                       dtype="float32", crs="EPSG:4326", nodata=-1.0,
+                       transform=from_origin(34.97, 32.19, 0.001, 0.001)) as out:
+        out.write(people, 1)
+    officer = auth(keys["officer"])
+    refused = uploading.post(URL, headers=officer, data={"feed": "raster",
+                                                         "spec": "feed: raster\nlayer: 2\n"},
+                             files={"file": ("residents.tif", raster.read_bytes(),
+                                             "image/tiff")})
+    assert refused.status_code == 422, refused.text
+    assert "takes the options band, nodata, period, unit, variable, not layer" in \
+        refused.json()["detail"]
+    options = ("feed: raster\nvariable: residents\nperiod: '2025'\nband: 1\nnodata: -1.0\n"
+               "unit: residents\n")
+    answer = uploading.post(URL, headers=officer, data={"feed": "raster", "spec": options},
+                            files={"file": ("residents.tif", raster.read_bytes(), "image/tiff")})
+    assert answer.status_code == 202, answer.text
+    status = _finished(uploading, answer.json()["id"], officer)
+    assert status["run_status"] == "succeeded", status
+    found = seeded.observations(CITY.slug).set_index(["district_code", "variable"])
+    assert set(found.loc[(slice(None), "residents"), "unit"]) == {"residents"}
+    assert found.loc[("101", "residents"), "value"] == pytest.approx(2.0 * 99, rel=1e-6)
+    assert found.loc[("102", "residents"), "value"] == pytest.approx(2.0 * 100, rel=1e-6)

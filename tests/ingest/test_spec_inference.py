@@ -93,3 +93,22 @@ def test_a_file_no_reader_knows_is_refused_naming_it(city, tmp_path: Path):
     data.write_bytes(b"PK\x03\x04")
     with pytest.raises(IngestError, match="notes.docx"):
         infer_spec(city, CITY, data)
+
+
+def test_a_parquet_file_of_points_is_proposed_for_the_points_feed(city, tmp_path: Path):
+    """Coordinates, an ISO time and a category column: counted per district, year and
+    category; the spec validates."""
+    import pandas as pd
+
+    from ingest.spec import PointCountsSpec
+
+    data = tmp_path / "noise_complaints.parquet"
+    pd.DataFrame({"longitude": [35.2, 35.21], "latitude": [31.9, 31.91],
+                  "created": ["2025-03-01T10:00:00Z", "2025-04-02T11:00:00Z"],
+                  "kind": ["music", "traffic"]}).to_parquet(data)
+    found = infer_spec(city, "testville", data, "points")
+    assert found.spec["columns"] == {"lon": "longitude", "lat": "latitude", "time": "created"}
+    assert found.spec["dimensions"] == {"kind": {"column": "kind"}}
+    assert (found.spec["variable"], found.spec["unit"]) == ("noise_complaints", "complaints")
+    PointCountsSpec.model_validate(found.spec)
+    assert not found.notes

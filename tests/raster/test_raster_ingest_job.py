@@ -184,3 +184,34 @@ def test_worldpop_over_sierra_de_neiba(store, shared_data, tmp_path):
     lon = table.loc[("478140", "population_centre_lon"), "value"]
     lat = table.loc[("478140", "population_centre_lat"), "value"]
     assert -71.81 < lon < -71.33 and 18.57 < lat < 18.70  # inside the park's bounds
+
+
+def test_band_nodata_and_unit_options_shape_the_sums(city_with_districts, tmp_path):
+    """A raster that declares no nodata but marks gaps with 7777, counts in its second band:
+    --band 2, --nodata 7777 and --unit residents give the sums without the gaps."""
+    import rasterio
+    from rasterio.transform import Affine
+    from tiny_rasters import CELL, ORIGIN_X, ORIGIN_Y
+
+    from ingest.feeds import family
+    from ingest.runner import run_feed
+
+    store = city_with_districts
+    counts = PEOPLE.astype("int32")
+    counts[0, 0] = 7777  # a gap in district 01
+    raster = tmp_path / "people_2025.tif"
+    with rasterio.open(raster, "w", driver="GTiff", width=counts.shape[1],
+                       height=counts.shape[0], count=2, dtype="int32", crs=UTM,
+                       transform=Affine(CELL, 0.0, ORIGIN_X, 0.0, -CELL, ORIGIN_Y)) as out:
+        out.write(np.zeros_like(counts), 1)
+        out.write(counts, 2)
+    run = run_feed(family("raster"), store, raster, CITY, band="2", nodata="7777",
+                   unit="residents")
+    assert run.status == "succeeded", run.message
+    table = observation_table(store)
+    expected = PEOPLE[:, :3].sum() - PEOPLE[0, 0]
+    assert table.loc[("01", "population"), "value"] == pytest.approx(expected)
+    assert table.loc[("02", "population"), "value"] == pytest.approx(PEOPLE[:, 3:].sum())
+    assert table.loc[("01", "population"), "unit"] == "residents"
+    with pytest.raises(IngestError, match="--band 'two' is not a whole number"):
+        run_feed(family("raster"), store, raster, CITY, band="two")

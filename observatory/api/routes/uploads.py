@@ -16,6 +16,7 @@ from observatory.api.security import require_role
 from observatory.http.body_limit import UploadLimitedRoute
 from observatory.http.deps import CityDep, StoreDep
 from observatory.http.openapi import refusals
+from observatory.services.callers import Caller
 from observatory.services.run_report import rejected_csv, rejected_filename
 from observatory.services.uploads import Uploads, check_spec, upload_status
 
@@ -29,7 +30,11 @@ class UploadStatus(BaseModel):
     filename: str
     file_type: str
     size_bytes: int
-    state: str  # uploaded, waiting, running, finished
+    sha256: str
+    uploaded_by: str  # the key's hash prefix, never the key
+    uploaded_at: str
+    file_kept: bool  # False once a personal-data feed's file is deleted after its ingest
+    state: str  # uploaded, waiting, running, finished, interrupted (by a restart)
     done: int
     total: int
     label: str
@@ -54,6 +59,7 @@ router = APIRouter(tags=["uploads"], dependencies=OFFICER)
 async def upload(
     city: CityDep,
     uploads: UploadsDep,
+    caller: Annotated[Caller, Depends(require_role("officer"))],
     file: Annotated[UploadFile, File(description="CSV, XLSX, GeoJSON, GeoPackage, zipped "
                                      "Shapefile (.zip), GeoTIFF or Parquet")],
     feed: Annotated[str, Form(description="the feed it is, e.g. census, admin, boundaries")],
@@ -65,7 +71,7 @@ async def upload(
     if spec and spec.strip():
         check_spec(spec)  # before the file is kept
     kept = await run_in_threadpool(uploads.receive, city.slug, feed, file.filename or "upload",
-                                   file.file)
+                                   file.file, caller.submitter)
     job = await run_in_threadpool(uploads.ingest, kept, spec)
     return upload_status(uploads.get(city.slug, kept.id), job)
 
