@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.formulas.base import Term
+from indicators.memo import Memo
 
 if TYPE_CHECKING:  # definitions import the formula kinds, which import this engine
     from indicators.definitions import Definition
@@ -26,21 +27,26 @@ VALUE_COLUMNS = KEY + ["value", "suppressed", "runs"]
 
 @dataclass
 class SpatialContext:
-    """What access measures need besides observations; events are fetched by layer on demand."""
+    """What access measures and rates need besides observations; events are fetched by layer
+    on demand. ``memo``: what the indicators of the run derive from these districts and events
+    alike (events placed in districts), made once."""
 
     districts: gpd.GeoDataFrame
     local_crs: str
     events: Callable[[str], gpd.GeoDataFrame]
+    memo: Memo = field(default_factory=Memo)
 
 
 class PreparedObservations:
     """Observations coded once as integers for all definitions of a computation: variables,
     dimension values, units (period × district), periods and ingest runs. Sums per unit are
-    then ``np.bincount`` over codes instead of grouping text columns."""
+    then ``np.bincount`` over codes instead of grouping text columns. ``memo``: what several
+    indicators derive from these observations alike (a calibration, a roll-up), made once."""
 
     def __init__(self, observations: pd.DataFrame):
         obs = observations.reset_index(drop=True)
         self.obs = obs
+        self.memo = Memo()
         unique = obs["dims"].drop_duplicates()
         parsed = pd.DataFrame([json.loads(text) for text in unique], index=unique.to_numpy())
         self.dims = parsed.reindex(obs["dims"].to_numpy()).reset_index(drop=True)

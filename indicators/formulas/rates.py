@@ -106,22 +106,15 @@ class RateFormula(FormulaKind):
 
     # numerators: columns period, district_code, count (NaN: not published), runs ----------
     def _event_counts(self, spatial: SpatialContext, codes: pd.Index) -> pd.DataFrame:
+        """A rate per 1,000 residents and one per km² of the same layer count the same
+        events: they are read and placed once per run (the context's memo), not once per
+        indicator."""
         assert self.events is not None
-        events = spatial.events(self.events)
-        if events.empty:
-            return pd.DataFrame(columns=[*KEY, "count", "runs"])
-        districts = spatial.districts
-        placed = place_points(events, districts)
+        layer, period = self.events, self.period
         offset = (self.utc_offset_hours if self.utc_offset_hours is not None
-                  else utc_offset_from_longitude(districts))
-        local = pd.to_datetime(events["occurred_at"], utc=True) + pd.Timedelta(hours=offset)
-        label = local.dt.strftime("%Y" if self.period == "year" else "%Y-%m")
-        inside = placed.notna() & label.notna()
-        table = pd.DataFrame({"period": label[inside], "district_code": placed[inside]})
-        periods = sorted(table["period"].unique())
-        grid = pd.MultiIndex.from_product([periods, codes], names=KEY)
-        counts = table.groupby(KEY).size().reindex(grid, fill_value=0).astype(float)
-        return counts.rename("count").reset_index().assign(runs="")
+                  else utc_offset_from_longitude(spatial.districts))
+        return spatial.memo.get(("event counts", layer, period, offset),
+                                lambda: _count_events(spatial, layer, period, offset, codes))
 
     def _observed_counts(self, prepared: PreparedObservations, codes: pd.Index,
                          indicator_id: str) -> dict[str, pd.DataFrame]:
@@ -186,6 +179,24 @@ class RateFormula(FormulaKind):
                 for pair in zip(rows["runs"], chosen["whole_runs"], strict=True)]
         return rows.drop(columns=["row", "year"]).assign(
             whole=chosen["whole"].to_numpy(dtype=float), estimate=estimate, runs=runs)
+
+
+def _count_events(spatial: SpatialContext, layer: str, period: str, offset: float,
+                  codes: pd.Index) -> pd.DataFrame:
+    """Columns period, district_code, count, runs: the layer's events placed in the
+    districts and bucketed by their local calendar ``period`` (year or month)."""
+    events = spatial.events(layer)
+    if events.empty:
+        return pd.DataFrame(columns=[*KEY, "count", "runs"])
+    placed = place_points(events, spatial.districts)
+    local = pd.to_datetime(events["occurred_at"], utc=True) + pd.Timedelta(hours=offset)
+    label = local.dt.strftime("%Y" if period == "year" else "%Y-%m")
+    inside = placed.notna() & label.notna()
+    table = pd.DataFrame({"period": label[inside], "district_code": placed[inside]})
+    periods = sorted(table["period"].unique())
+    grid = pd.MultiIndex.from_product([periods, codes], names=KEY)
+    counts = table.groupby(KEY).size().reindex(grid, fill_value=0).astype(float)
+    return counts.rename("count").reset_index().assign(runs="")
 
 
 def _with_city(rated: pd.DataFrame, per: str, min_count: int) -> pd.DataFrame:
