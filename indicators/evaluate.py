@@ -55,6 +55,7 @@ class PreparedObservations:
         self.dims = _Dimensions(self)
         self._dim_codes: dict[str, tuple[np.ndarray, pd.Index]] = {}
         self._lookups: dict[str, dict[object, int]] = {}
+        self._variable_rows: dict[str, np.ndarray] = {}
         self.values = obs["value"].to_numpy(dtype=float)
         self.variable_codes, self.variables = pd.factorize(obs["variable"])
         period_codes, periods = pd.factorize(obs["period"])
@@ -71,6 +72,7 @@ class PreparedObservations:
                                                                                1)]
         self.unit_period_codes, self.periods = unit_periods, periods
         self.run_codes, self.runs = pd.factorize(obs["ingest_run"])
+        self._every_run_known = bool((self.run_codes >= 0).all())
 
     def dimension(self, dim: str) -> pd.Series:
         """Each row's value of dimension ``dim`` (NaN where the row has none)."""
@@ -97,19 +99,31 @@ class PreparedObservations:
         lookup = self._lookups[name]
         return [lookup[w] for w in wanted if w in lookup]
 
+    def _rows_of(self, variable: str) -> np.ndarray:
+        """The positions of the variable's rows (made once per variable)."""
+        if variable not in self._variable_rows:
+            [code] = self._positions("", self.variables, [variable]) or [-2]
+            self._variable_rows[variable] = np.flatnonzero(self.variable_codes == code)
+        return self._variable_rows[variable]
+
     def mask(self, term: Term) -> np.ndarray:
-        [variable] = self._positions("", self.variables, [term.variable]) or [-2]
-        mask = self.variable_codes == variable
+        """The rows of the term. Dimensions are checked on the variable's rows only, not on
+        every row of every variable."""
+        rows = self._rows_of(term.variable)
+        keep = np.ones(len(rows), dtype=bool)
         for dim, wanted in term.where.items():
-            codes, uniques = self.codes(dim)
+            all_codes, uniques = self.codes(dim)
+            codes = all_codes[rows]
             key = "dim:" + dim
             if isinstance(wanted, str):
-                mask &= np.isin(codes, self._positions(key, uniques, [wanted]))
+                keep &= np.isin(codes, self._positions(key, uniques, [wanted]))
             elif isinstance(wanted, list):
-                mask &= np.isin(codes, self._positions(key, uniques, wanted))
+                keep &= np.isin(codes, self._positions(key, uniques, wanted))
             else:  # {"not": [...]}: the row must carry the dimension, with another value
-                mask &= (codes >= 0) & ~np.isin(codes, self._positions(key, uniques,
+                keep &= (codes >= 0) & ~np.isin(codes, self._positions(key, uniques,
                                                                         wanted["not"]))
+        mask = np.zeros(len(self.values), dtype=bool)
+        mask[rows[keep]] = True
         return mask
 
     def unit_sums(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -130,7 +144,12 @@ class PreparedObservations:
         """The ingest runs behind each group (codes given per masked row), comma-joined in run
         order. Nearly every group has one run: those are set directly, the rest joined."""
         n_runs = len(self.runs)
-        pairs = np.unique(groups.astype(np.int64) * n_runs + self.run_codes[mask])
+        combined = groups.astype(np.int64) * n_runs + self.run_codes[mask]
+        if self._every_run_known and n_groups * n_runs <= 4 * len(combined) + 1_000_000:
+            # a count, not a sort
+            pairs = np.flatnonzero(np.bincount(combined, minlength=n_groups * n_runs))
+        else:
+            pairs = np.unique(combined)
         group, run = pairs // n_runs, pairs % n_runs
         names = self.runs.to_numpy()
         out = np.full(n_groups, "", dtype=object)
