@@ -70,14 +70,31 @@ def services_per_1000(
     no (or an unknown number of) foreign residents: a rate per nobody is undefined, not
     infinite. Indexed by district code.
     """
-    if districts_gdf.crs is None or services_gdf.crs is None:
-        raise ValueError("districts and services need a CRS (GeoDataFrame.set_crs)")
-    codes = pd.Index(districts_gdf[code_column], name=code_column)
+    counts = services_in_districts(districts_gdf, services_gdf, code_column=code_column)
+    return per_1000_residents(counts, foreign_residents, code_column=code_column)
+
+
+def per_1000_residents(counts: pd.Series, foreign_residents: pd.Series, *,
+                       code_column: str = "code") -> pd.Series:
+    """``counts`` (of ``services_in_districts``) per 1,000 of ``foreign_residents``."""
+    codes = counts.index
     if len(codes) and not codes.isin(foreign_residents.index).any():
         raise ValueError(
             f"foreign_residents is indexed by {list(foreign_residents.index[:3])}…, none of "
             f"which is a district code ({list(codes[:3])}…); index it by {code_column}"
         )
+    residents = pd.to_numeric(foreign_residents, errors="coerce").reindex(codes).astype(float)
+    rate = counts * 1000.0 / residents.where(residents > 0)
+    return rate.rename("services_per_1000_foreign_residents")
+
+
+def services_in_districts(districts_gdf: gpd.GeoDataFrame, services_gdf: gpd.GeoDataFrame,
+                          *, code_column: str = "code") -> pd.Series:
+    """Service points inside each district (a point on a border counts once, for the first
+    district in ``districts_gdf``'s order), indexed by district code."""
+    if districts_gdf.crs is None or services_gdf.crs is None:
+        raise ValueError("districts and services need a CRS (GeoDataFrame.set_crs)")
+    codes = pd.Index(districts_gdf[code_column], name=code_column)
     present = services_gdf.geometry.notna() & ~services_gdf.geometry.is_empty
     points = services_gdf.loc[present, [services_gdf.geometry.name]].reset_index(drop=True)
     districts = districts_gdf[[code_column, districts_gdf.geometry.name]].reset_index(drop=True)
@@ -85,10 +102,7 @@ def services_per_1000(
     # index_right is the district's position after the reset: the first district wins.
     joined = joined.sort_values("index_right", kind="stable")
     joined = joined[~joined.index.duplicated(keep="first")]
-    counts = joined[code_column].value_counts().reindex(codes, fill_value=0).astype(float)
-    residents = pd.to_numeric(foreign_residents, errors="coerce").reindex(codes).astype(float)
-    rate = counts * 1000.0 / residents.where(residents > 0)
-    return rate.rename("services_per_1000_foreign_residents")
+    return joined[code_column].value_counts().reindex(codes, fill_value=0).astype(float)
 
 
 def _metric_crs(local_crs: str) -> CRS:

@@ -82,9 +82,7 @@ def _composites(framework: Framework, values: pd.DataFrame) -> pd.DataFrame:
     scores = values.pivot_table(index=KEY, columns="indicator_id", values="score",
                                 aggfunc="first", dropna=False)
     units = scores.index
-    listed = values[KEY + ["runs"]].dropna(subset=["runs"])
-    listed = listed.assign(ingest_run=listed["runs"].str.split(",")).explode("ingest_run")
-    runs = runs_by(listed[listed["ingest_run"] != ""], KEY)
+    runs = _unit_runs(values)
     out, dim_scores, dim_cover, dim_weights = [], [], [], []
     for dimension in framework.dimensions:
         sub_scores, sub_cover, sub_weights = [], [], []
@@ -111,8 +109,23 @@ def _composites(framework: Framework, values: pd.DataFrame) -> pd.DataFrame:
     out.append(_rows(units, framework.framework, value, cover))
     composites = pd.concat(out, ignore_index=True)
     composites["definition_hash"] = framework.hash
-    composites["runs"] = composites.set_index(KEY).index.map(runs.to_dict()).to_numpy()
+    # Every composite lists the units in the same order: their runs are looked up once.
+    composites["runs"] = np.tile(units.map(runs.to_dict()).to_numpy(), len(out))
     return composites
+
+
+def _unit_runs(values: pd.DataFrame) -> pd.Series:
+    """The ingest runs behind each unit (period, district) over all its values' runs, sorted
+    and comma-joined. Rows repeat few distinct (unit, runs) pairs: those are split, not
+    every row."""
+    listed = values[KEY + ["runs"]].dropna(subset=["runs"])
+    codes = [pd.factorize(listed[column])[0].astype(np.int64) for column in KEY + ["runs"]]
+    sizes = [int(c.max()) + 2 if len(c) else 1 for c in codes]
+    combined = (codes[0] + 1) * sizes[1] * sizes[2] + (codes[1] + 1) * sizes[2] + codes[2] + 1
+    _, first = np.unique(combined, return_index=True)
+    listed = listed.iloc[np.sort(first)]
+    listed = listed.assign(ingest_run=listed["runs"].str.split(",")).explode("ingest_run")
+    return runs_by(listed[listed["ingest_run"] != ""], KEY)
 
 
 def _rows(units: pd.MultiIndex, indicator_id: str, score: np.ndarray,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.formulas.base import Term
+from indicators.memo import Memo
 
 if TYPE_CHECKING:  # definitions import the formula kinds, which import this engine
     from indicators.definitions import Definition
@@ -26,25 +27,35 @@ VALUE_COLUMNS = KEY + ["value", "suppressed", "runs"]
 
 @dataclass
 class SpatialContext:
-    """What access measures need besides observations; events are fetched by layer on demand."""
+    """What access measures and rates need besides observations; events are fetched by layer
+    on demand. ``memo``: what the indicators of the run derive from these districts and events
+    alike (events placed in districts), made once."""
 
     districts: gpd.GeoDataFrame
     local_crs: str
     events: Callable[[str], gpd.GeoDataFrame]
+    memo: Memo = field(default_factory=Memo)
 
 
 class PreparedObservations:
     """Observations coded once as integers for all definitions of a computation: variables,
     dimension values, units (period × district), periods and ingest runs. Sums per unit are
-    then ``np.bincount`` over codes instead of grouping text columns."""
+    then ``np.bincount`` over codes instead of grouping text columns. ``memo``: what several
+    indicators derive from these observations alike (a calibration, a roll-up), made once."""
 
     def __init__(self, observations: pd.DataFrame):
         obs = observations.reset_index(drop=True)
         self.obs = obs
-        unique = obs["dims"].drop_duplicates()
-        parsed = pd.DataFrame([json.loads(text) for text in unique], index=unique.to_numpy())
-        self.dims = parsed.reindex(obs["dims"].to_numpy()).reset_index(drop=True)
+        self.memo = Memo()
+        # Dimensions are parsed once per distinct text and a row's value of one dimension
+        # looked up by its text's code only when a formula asks for that dimension: a frame
+        # of every dimension for every row was most of the preparation's time.
+        self._dims_codes, unique = pd.factorize(obs["dims"])
+        self._parsed = pd.DataFrame([json.loads(text) for text in unique])
+        self.dims = _Dimensions(self)
         self._dim_codes: dict[str, tuple[np.ndarray, pd.Index]] = {}
+        self._lookups: dict[str, dict[object, int]] = {}
+        self._variable_rows: dict[str, np.ndarray] = {}
         self.values = obs["value"].to_numpy(dtype=float)
         self.variable_codes, self.variables = pd.factorize(obs["variable"])
         period_codes, periods = pd.factorize(obs["period"])
@@ -55,32 +66,64 @@ class PreparedObservations:
         self.units = pd.MultiIndex.from_arrays(
             [periods.to_numpy()[unit_periods],
              districts.to_numpy()[unit_keys % max(len(districts), 1)]], names=KEY)
+        # The units' period and district as arrays, for the kinds that build rows from them.
+        self.unit_periods = periods.to_numpy(dtype=object)[unit_periods]
+        self.unit_districts = districts.to_numpy(dtype=object)[unit_keys % max(len(districts),
+                                                                               1)]
         self.unit_period_codes, self.periods = unit_periods, periods
         self.run_codes, self.runs = pd.factorize(obs["ingest_run"])
+        self._every_run_known = bool((self.run_codes >= 0).all())
+
+    def dimension(self, dim: str) -> pd.Series:
+        """Each row's value of dimension ``dim`` (NaN where the row has none)."""
+        if dim not in self._parsed:
+            return pd.Series(np.nan, index=self.obs.index)
+        return self._parsed[dim].reindex(self._dims_codes).reset_index(drop=True)
 
     def codes(self, dim: str) -> tuple[np.ndarray, pd.Index]:
         """Each row's code of its value of dimension ``dim`` (-1 where the row has none) and
         the values coded."""
         if dim not in self._dim_codes:
-            column = self.dims[dim] if dim in self.dims else pd.Series(np.nan, index=self.obs.index)
-            self._dim_codes[dim] = pd.factorize(column)  # NaN (dimension absent) is -1
+            if dim in self._parsed:
+                by_text, uniques = pd.factorize(self._parsed[dim])  # NaN (absent) is -1
+                codes = np.where(self._dims_codes >= 0,
+                                 by_text[np.maximum(self._dims_codes, 0)], -1)
+            else:
+                codes, uniques = np.full(len(self.obs), -1, dtype=np.intp), pd.Index([])
+            self._dim_codes[dim] = codes, uniques
         return self._dim_codes[dim]
 
-    @staticmethod
-    def _positions(uniques: pd.Index, wanted: list[str]) -> list[int]:
-        return [int(i) for i in uniques.get_indexer(wanted) if i >= 0]
+    def _positions(self, name: str, uniques: pd.Index, wanted: list[str]) -> list[int]:
+        if name not in self._lookups:
+            self._lookups[name] = {value: i for i, value in enumerate(uniques)}
+        lookup = self._lookups[name]
+        return [lookup[w] for w in wanted if w in lookup]
+
+    def _rows_of(self, variable: str) -> np.ndarray:
+        """The positions of the variable's rows (made once per variable)."""
+        if variable not in self._variable_rows:
+            [code] = self._positions("", self.variables, [variable]) or [-2]
+            self._variable_rows[variable] = np.flatnonzero(self.variable_codes == code)
+        return self._variable_rows[variable]
 
     def mask(self, term: Term) -> np.ndarray:
-        [variable] = self._positions(self.variables, [term.variable]) or [-2]
-        mask = self.variable_codes == variable
+        """The rows of the term. Dimensions are checked on the variable's rows only, not on
+        every row of every variable."""
+        rows = self._rows_of(term.variable)
+        keep = np.ones(len(rows), dtype=bool)
         for dim, wanted in term.where.items():
-            codes, uniques = self.codes(dim)
+            all_codes, uniques = self.codes(dim)
+            codes = all_codes[rows]
+            key = "dim:" + dim
             if isinstance(wanted, str):
-                mask &= np.isin(codes, self._positions(uniques, [wanted]))
+                keep &= np.isin(codes, self._positions(key, uniques, [wanted]))
             elif isinstance(wanted, list):
-                mask &= np.isin(codes, self._positions(uniques, wanted))
+                keep &= np.isin(codes, self._positions(key, uniques, wanted))
             else:  # {"not": [...]}: the row must carry the dimension, with another value
-                mask &= (codes >= 0) & ~np.isin(codes, self._positions(uniques, wanted["not"]))
+                keep &= (codes >= 0) & ~np.isin(codes, self._positions(key, uniques,
+                                                                        wanted["not"]))
+        mask = np.zeros(len(self.values), dtype=bool)
+        mask[rows[keep]] = True
         return mask
 
     def unit_sums(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -101,7 +144,12 @@ class PreparedObservations:
         """The ingest runs behind each group (codes given per masked row), comma-joined in run
         order. Nearly every group has one run: those are set directly, the rest joined."""
         n_runs = len(self.runs)
-        pairs = np.unique(groups.astype(np.int64) * n_runs + self.run_codes[mask])
+        combined = groups.astype(np.int64) * n_runs + self.run_codes[mask]
+        if self._every_run_known and n_groups * n_runs <= 4 * len(combined) + 1_000_000:
+            # a count, not a sort
+            pairs = np.flatnonzero(np.bincount(combined, minlength=n_groups * n_runs))
+        else:
+            pairs = np.unique(combined)
         group, run = pairs // n_runs, pairs % n_runs
         names = self.runs.to_numpy()
         out = np.full(n_groups, "", dtype=object)
@@ -111,6 +159,22 @@ class PreparedObservations:
             joined = pd.Series(names[run[several]]).groupby(group[several]).agg(",".join)
             out[joined.index.to_numpy()] = joined.to_numpy()
         return out
+
+
+class _Dimensions:
+    """``prepared.dims[dim]``: each row's value of a dimension, made when asked for."""
+
+    def __init__(self, prepared: PreparedObservations):
+        self._prepared = prepared
+
+    def __contains__(self, dim: str) -> bool:
+        return dim in self._prepared._parsed
+
+    def __getitem__(self, dim: str) -> pd.Series:
+        return self._prepared.dimension(dim)
+
+    def get(self, dim: str, default: pd.Series) -> pd.Series:
+        return self._prepared.dimension(dim) if dim in self._prepared._parsed else default
 
 
 def runs_by(rows: pd.DataFrame, keys: list[str]) -> pd.Series:

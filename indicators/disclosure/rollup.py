@@ -43,8 +43,10 @@ import pandas as pd
 
 ALL = "all"
 CITY_NODE = "city"  # the district_code of city nodes while planning (None in rows)
-NODE_COLUMNS = ["district_code", "period", "area", "grain", "parent", "chain", "users",
-                "records", "whole", "published", "rolled_to"]
+NODE_COLUMNS = ["district_code", "period", "area", "grain", "parent", "users", "records",
+                "whole", "published", "rolled_to"]
+QUARTERS, MONTHS = 4, 3  # quarters of a year, months of a quarter
+AREA_NODES = 1 + QUARTERS * (1 + MONTHS)  # a district's year of one area and its subtree
 
 
 @dataclass(frozen=True)
@@ -63,120 +65,198 @@ def quarter_of(month: str) -> str:
 
 def plan_nodes(service: ServiceCounts, min_count: int) -> pd.DataFrame:
     """One row per node of every year's tree (``NODE_COLUMNS``; ``parent``: its parent's
-    position, -1 for the city; ``chain``: its ancestors'): its counts, whether it is
-    published and, for a withheld node, where its
-    value is published (``rolled_to``: "2025-Q1", "2025, all areas", "the city, 2025, all
-    areas"; '' when nowhere)."""
+    position, -1 for the city): its counts, whether it is published and, for a withheld
+    node, where its value is published (``rolled_to``: "2025-Q1", "2025, all areas", "the
+    city, 2025, all areas"; '' when nowhere).
+
+    Nodes are laid out in a fixed order (each year: its city node, then each district's
+    subtree, parents before children), so a node's position is arithmetic on its year,
+    district, area and period: the trees are built and decided on arrays, not node by node
+    (a city of 5,000 districts has millions of nodes)."""
     counts = service.counts
-    districts = sorted(counts.loc[counts["district_code"] != CITY_NODE, "district_code"]
-                       .astype(str).unique())
+    districts = np.array(sorted(counts.loc[counts["district_code"] != CITY_NODE,
+                                           "district_code"].astype(str).unique()), dtype=object)
     areas = sorted(set(counts["area"].astype(str)) - {ALL})
     years = sorted(counts["period"].astype(str).str[:4].unique())
-    lookup = counts.set_index(["district_code", "period", "area"])[["users", "records"]]
-    nodes: list[tuple] = []
-    for year in years:
-        nodes += _year_nodes(year, districts, areas, offset=len(nodes))
-    frame = pd.DataFrame(nodes, columns=["district_code", "period", "area", "grain", "parent",
-                                         "chain"])
-    key = pd.MultiIndex.from_frame(frame[["district_code", "period", "area"]])
-    found = lookup.reindex(key)
-    frame["users"] = found["users"].fillna(0.0).to_numpy()
-    frame["records"] = found["records"].fillna(0.0).to_numpy()
-    # City users and records are the sums of their districts' (see the module docstring).
-    city = (frame["district_code"] == CITY_NODE).to_numpy()
-    yearly = frame[frame["grain"] == "district_all"]
-    sums = yearly.groupby(["period", "area"])[["users", "records"]].sum()
-    at = pd.MultiIndex.from_frame(frame.loc[city, ["period", "area"]])
-    frame.loc[city, ["users", "records"]] = sums.reindex(at).fillna(0.0).to_numpy()
-    frame["whole"] = _wholes(frame, service.whole)
-    safe = ((frame["users"] > min_count) & (frame["whole"] > 0)).to_numpy()
-    published = _decide(frame, safe, frame[["users", "records"]].to_numpy(float), min_count)
-    frame["published"] = published
-    labels = (np.where(city, "the city, ", "") + frame["period"].astype(str).to_numpy()
-              + np.where(frame["area"] == ALL, ", all service areas", ""))
-    frame["rolled_to"] = ["" if shown else next(
-        (str(labels[a]) for a in chain if published[a]), "")
-        for chain, shown in zip(frame["chain"], published, strict=True)]
-    return frame
+    tree = _Trees(len(years), len(districts), len(areas))
+    users, records = _counts_at(tree, counts, districts, areas, years)
+    city = tree.city_positions()
+    totals = tree.total_positions()  # (years, districts)
+    users[city], records[city] = users[totals].sum(axis=1), records[totals].sum(axis=1)
+    whole = _wholes(tree, service.whole, districts, years)
+    safe = (users > min_count) & (whole > 0)
+    published = _decide(tree, safe, np.column_stack([users, records]), min_count)
+    district_code, period, area, grain = tree.labels(districts, areas, years)
+    return pd.DataFrame({
+        "district_code": district_code, "period": period, "area": area, "grain": grain,
+        "parent": tree.parents(), "users": users, "records": records, "whole": whole,
+        "published": published,
+        "rolled_to": _rolled_to(tree.parents(), published, district_code, period, area)})
 
 
-def _year_nodes(year: str, districts: list[str], areas: list[str], offset: int
-                ) -> list[tuple]:
-    """(district_code, period, area, grain, parent position, chain of ancestor positions)
-    of one year's tree, parents before children; positions count from ``offset``."""
-    out: list[tuple] = []
+class _Trees:
+    """Node positions of every year's tree. Year y starts at ``y * per_year`` with its city
+    node; district d's subtree follows at ``1 + d * per_district``: its all-areas node, then
+    per area a (at ``1 + a * AREA_NODES``) the year, and per quarter q (at ``1 + q * (1 +
+    MONTHS)``) the quarter and its months."""
 
-    def add(district: str, period: str, area: str, grain: str, parent: int,
-            chain: tuple[int, ...]) -> int:
-        out.append((district, period, area, grain, parent, chain))
-        return offset + len(out) - 1
+    def __init__(self, n_years: int, n_districts: int, n_areas: int):
+        self.n_years, self.n_districts, self.n_areas = n_years, n_districts, n_areas
+        self.per_district = 1 + n_areas * AREA_NODES
+        self.per_year = 1 + n_districts * self.per_district
+        self.size = n_years * self.per_year
 
-    root = add(CITY_NODE, year, ALL, "city_all", -1, ())
-    for district in districts:
-        total = add(district, year, ALL, "district_all", root, (root,))
-        for area in areas:
-            yearly = add(district, year, area, "district_area", total, (total, root))
-            for q in range(1, 5):
-                quarter = add(district, f"{year}-Q{q}", area, "quarter", yearly,
-                              (yearly, total, root))
-                for m in range(3 * q - 2, 3 * q + 1):
-                    add(district, f"{year}-{m:02d}", area, "month", quarter,
-                        (quarter, yearly, total, root))
-    return out
+    def city_positions(self) -> np.ndarray:
+        return np.arange(self.n_years) * self.per_year
+
+    def total_positions(self) -> np.ndarray:
+        """(years, districts): each district's all-areas node."""
+        return (self.city_positions()[:, None] + 1
+                + np.arange(self.n_districts)[None, :] * self.per_district)
+
+    def area_positions(self) -> np.ndarray:
+        """(years, districts, areas): each district's year of one area."""
+        return (self.total_positions()[:, :, None] + 1
+                + np.arange(self.n_areas)[None, None, :] * AREA_NODES)
+
+    def quarter_positions(self) -> np.ndarray:
+        """(years, districts, areas, quarters)."""
+        return (self.area_positions()[..., None] + 1
+                + np.arange(QUARTERS) * (1 + MONTHS))
+
+    def month_positions(self) -> np.ndarray:
+        """(years, districts, areas, quarters, months of the quarter)."""
+        return self.quarter_positions()[..., None] + 1 + np.arange(MONTHS)
+
+    def parents(self) -> np.ndarray:
+        parent = np.full(self.size, -1, dtype=np.int64)
+        parent[self.total_positions()] = self.city_positions()[:, None]
+        parent[self.area_positions()] = self.total_positions()[..., None]
+        parent[self.quarter_positions()] = self.area_positions()[..., None]
+        parent[self.month_positions()] = self.quarter_positions()[..., None]
+        return parent
+
+    def labels(self, districts: np.ndarray, areas: list[str], years: list[str]
+               ) -> tuple[np.ndarray, ...]:
+        """Each node's district_code, period, area and grain, built from one district's
+        subtree (its offsets, areas, period suffixes and grains) repeated."""
+        suffix = ["", *[s for q in range(1, QUARTERS + 1) for s in
+                        (f"-Q{q}", *[f"-{m:02d}" for m in range(3 * q - 2, 3 * q + 1)])]]
+        kinds = ["district_area", *[g for _ in range(QUARTERS)
+                                    for g in ("quarter", *["month"] * MONTHS)]]
+        block_area = np.array([ALL, *[a for a in areas for _ in suffix]], dtype=object)
+        block_suffix = ["", *suffix * len(areas)]
+        block_grain = np.array(["district_all", *kinds * len(areas)], dtype=object)
+        district_code, period, area, grain = [], [], [], []
+        for year in years:
+            district_code += [np.array([CITY_NODE], dtype=object),
+                              np.repeat(districts, self.per_district)]
+            block_period = np.array([year + s for s in block_suffix], dtype=object)
+            period += [np.array([year], dtype=object), np.tile(block_period, self.n_districts)]
+            area += [np.array([ALL], dtype=object), np.tile(block_area, self.n_districts)]
+            grain += [np.array(["city_all"], dtype=object),
+                      np.tile(block_grain, self.n_districts)]
+        return tuple(np.concatenate(parts) if parts else np.array([], dtype=object)
+                     for parts in (district_code, period, area, grain))
 
 
-def _wholes(frame: pd.DataFrame, whole: pd.Series) -> np.ndarray:
-    """Each node's foreign residents; the city's: the sum of its districts' in the year."""
-    key = pd.MultiIndex.from_arrays([frame["district_code"], frame["period"].str[:4]])
-    out = whole.reindex(key).to_numpy(dtype=float).copy()
-    totals = (frame.loc[frame["grain"] == "district_all", ["period"]]
-              .assign(whole=out[(frame["grain"] == "district_all").to_numpy()])
-              .groupby("period")["whole"].sum(min_count=1))
-    city = (frame["district_code"] == CITY_NODE).to_numpy()
-    out[city] = frame.loc[city, "period"].map(totals).to_numpy(dtype=float)
-    return out
+def _counts_at(tree: _Trees, counts: pd.DataFrame, districts: np.ndarray, areas: list[str],
+               years: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Users and records of each node from the counts (0 where a node has none; counts the
+    tree has no node for are not read: a district's all areas per quarter or month)."""
+    users, records = np.zeros(tree.size), np.zeros(tree.size)
+    period = counts["period"].astype(str)
+    year = pd.Index(years).get_indexer(period.str[:4])
+    district = pd.Index(districts).get_indexer(counts["district_code"].astype(str))
+    area_text = counts["area"].astype(str)
+    area = pd.Index(areas).get_indexer(area_text)
+    within = np.full(len(counts), -1, dtype=np.int64)  # the node's offset in its area's block
+    rest = period.str[4:]
+    within[(rest == "").to_numpy()] = 0
+    quarter = rest.str.fullmatch(r"-Q[1-4]").to_numpy(dtype=bool)
+    within[quarter] = 1 + (rest[quarter].str[2].astype(int).to_numpy() - 1) * (1 + MONTHS)
+    month = rest.str.fullmatch(r"-(0[1-9]|1[0-2])").to_numpy(dtype=bool)
+    m = rest[month].str[1:].astype(int).to_numpy() - 1
+    within[month] = 1 + (m // MONTHS) * (1 + MONTHS) + 1 + m % MONTHS
+    all_areas = (area_text == ALL).to_numpy()
+    offset = np.where(all_areas, np.where(within == 0, 0, -1),
+                      np.where((area >= 0) & (within >= 0), 1 + area * AREA_NODES + within, -1))
+    found = (year >= 0) & (district >= 0) & (offset >= 0)
+    at = (year * tree.per_year + 1 + district * tree.per_district + offset)[found]
+    users[at] = counts["users"].to_numpy(float)[found]
+    records[at] = counts["records"].to_numpy(float)[found]
+    return users, records
 
 
-def _decide(frame: pd.DataFrame, safe: np.ndarray, counts: np.ndarray,
+def _wholes(tree: _Trees, whole: pd.Series, districts: np.ndarray,
+            years: list[str]) -> np.ndarray:
+    """Each node's foreign residents: its district's in its year; the city's: the sum of its
+    districts' in the year (NaN when none has any)."""
+    key = pd.MultiIndex.from_product([districts, years])
+    table = (whole.reindex(key).to_numpy(dtype=float) if len(whole) and len(key)
+             else np.full(len(key), np.nan)).reshape(len(districts), len(years)).T
+    out = np.repeat(table, tree.per_district, axis=1)  # (years, district nodes)
+    known = ~np.isnan(table)
+    city = np.where(known.any(axis=1), np.where(known, table, 0.0).sum(axis=1), np.nan)
+    return np.concatenate([city[:, None], out], axis=1).ravel()
+
+
+def _decide(tree: _Trees, safe: np.ndarray, counts: np.ndarray,
             min_count: int) -> np.ndarray:
-    """Top down (parents come first): a node is published when its parent is and the rule of
-    its siblings (module docstring) lets it."""
-    published = np.zeros(len(frame), dtype=bool)
-    parent = frame["parent"].to_numpy()
-    grain = frame["grain"].to_numpy()
-    roots = np.flatnonzero(parent < 0)
-    published[roots] = safe[roots]
-    children: dict[int, list[int]] = {}
-    for child in np.flatnonzero(parent >= 0):
-        children.setdefault(int(parent[child]), []).append(int(child))
-    for node in range(len(frame)):  # parents precede their children
-        if not published[node] or node not in children:
-            continue
-        by_grain: dict[str, list[int]] = {}
-        for sibling in children[node]:
-            by_grain.setdefault(str(grain[sibling]), []).append(sibling)
-        for kind, siblings in by_grain.items():
-            members = np.array(siblings)
-            if kind in ("quarter", "month"):
-                published[members] = bool(safe[members].all())
-            else:
-                published[members] = _safe_siblings(safe[members], counts[members],
-                                                     min_count)
+    """Top down: a node is published when its parent is and the rule of its siblings
+    (module docstring) lets it — the safe ones for districts and areas, all or none for
+    quarters and months."""
+    published = np.zeros(tree.size, dtype=bool)
+    city = tree.city_positions()
+    published[city] = safe[city]
+    for parents, children in ((city, tree.total_positions()),
+                              (tree.total_positions(), tree.area_positions())):
+        under = published[parents]
+        members = children[under]  # (published parents, siblings)
+        published[members] = _safe_siblings(safe[members], counts[members], min_count)
+    for parents, children in ((tree.area_positions(), tree.quarter_positions()),
+                              (tree.quarter_positions(), tree.month_positions())):
+        published[children] = (published[parents] & safe[children].all(axis=-1))[..., None]
     return published
 
 
 def _safe_siblings(safe: np.ndarray, counts: np.ndarray, min_count: int) -> np.ndarray:
-    """The siblings to publish under a published parent: the safe ones, less the smallest
-    until the withheld ones are none, or at least two with together more than ``min_count``
-    users and records (``counts``: users, records per sibling)."""
+    """Per row of siblings under a published parent, the ones to publish: the safe ones, less
+    the smallest until the withheld ones are none, or at least two with together more than
+    ``min_count`` users and records (``counts``: users, records per sibling, the last axis).
+    """
     shown = safe.copy()
+    rows = np.arange(len(shown))
     while True:
         hidden = ~shown
-        if not hidden.any() or not shown.any() or (
-                hidden.sum() >= 2 and (counts[hidden].sum(axis=0) > min_count).all()):
+        enough = (hidden.sum(axis=1) >= 2) & (
+            np.where(hidden[..., None], counts, 0.0).sum(axis=1) > min_count).all(axis=1)
+        done = ~hidden.any(axis=1) | ~shown.any(axis=1) | enough
+        if done.all():
             return shown
-        candidates = np.flatnonzero(shown)
-        shown[candidates[np.argmin(counts[candidates, 1])]] = False
+        smallest = np.argmin(np.where(shown, counts[..., 1], np.inf), axis=1)
+        shown[rows[~done], smallest[~done]] = False
+
+
+def _rolled_to(parent: np.ndarray, published: np.ndarray, district_code: np.ndarray,
+               period: np.ndarray, area: np.ndarray) -> np.ndarray:
+    """Where each withheld node's value is published: its nearest published ancestor's
+    label; '' for a published node or one with no published ancestor."""
+    out = np.full(len(parent), "", dtype=object)
+    todo = ~published
+    above = parent.copy()
+    while True:
+        todo &= above >= 0
+        if not todo.any():
+            return out
+        at = np.flatnonzero(todo)
+        hit = published[above[at]]
+        target = above[at[hit]]
+        out[at[hit]] = (np.where(district_code[target] == CITY_NODE, "the city, ", "")
+                        + period[target].astype(object)
+                        + np.where(area[target] == ALL, ", all service areas", ""))
+        todo[at[hit]] = False
+        above = np.where(todo, parent[np.maximum(above, 0)], -1)
 
 
 def canonical(obj: dict) -> str:

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.definitions import Definition
-from indicators.disclosure.rollup import ALL, CITY_NODE, canonical, plan_nodes
+from indicators.disclosure.rollup import ALL, CITY_NODE, canonical
 from indicators.disclosure.tables import Relation
 from indicators.evaluate import PreparedObservations
 from indicators.formulas.service_demand import MEASURES, ServiceDemandFormula
@@ -55,10 +55,10 @@ def service_tables(definitions: Iterable[Definition], prepared: PreparedObservat
     for members in by_source.values():
         formula = members[0].formula
         assert isinstance(formula, ServiceDemandFormula)
-        service = formula.service_counts(prepared)
-        if service is None:
+        nodes = formula.nodes(prepared, min_count)
+        if nodes is None:
             continue
-        table = _Table(formula, plan_nodes(service, min_count), min_count, offset)
+        table = _Table(formula, nodes, min_count, offset)
         for definition in members:
             measure = definition.formula.measure  # type: ignore[union-attr]
             for area in table.areas:

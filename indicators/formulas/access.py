@@ -9,7 +9,12 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
-from indicators.access import centres_from_observations, nearest_service_distance, services_per_1000
+from indicators.access import (
+    centres_from_observations,
+    nearest_service_distance,
+    per_1000_residents,
+    services_in_districts,
+)
 from indicators.disclosure.primary import small_counts
 from indicators.evaluate import VALUE_COLUMNS, PreparedObservations, SpatialContext
 from indicators.formulas.base import FormulaKind, Term
@@ -67,22 +72,28 @@ class AccessFormula(FormulaKind):
         zeros."""
         if spatial is None or spatial.districts.empty:
             return pd.DataFrame(columns=VALUE_COLUMNS)
-        services = spatial.events(self.services_layer)
+        layer, local_crs = self.services_layer, spatial.local_crs
+        # Services have no period: every period and both measures read them once per run.
+        services = spatial.memo.get(("services", layer), lambda: spatial.events(layer))
         obs, results = prepared.obs, []
         if self.measure == "nearest_service_m":
             centres = obs[obs["variable"].isin(self._centre_variables())]
             for period, rows in centres.groupby("period"):
                 points = centres_from_observations(rows, variable=self.population_variable)
-                metres = nearest_service_distance(points, services, spatial.local_crs)
+                projected = spatial.memo.get(("services in", layer, local_crs),
+                                             lambda: services.to_crs(local_crs))
+                metres = nearest_service_distance(points, projected, local_crs)
                 results.append(pd.DataFrame({
                     "period": period, "district_code": metres.index,
                     "value": metres.to_numpy(), "suppressed": False,
                     "runs": ",".join(sorted(set(rows["ingest_run"])))}))
         else:
             rows = obs[prepared.mask(self.foreign_residents())]
+            counts = spatial.memo.get(("services per district", layer),
+                                      lambda: services_in_districts(spatial.districts, services))
             for period, block in rows.groupby("period"):
                 residents = block.groupby("district_code")["value"].sum()
-                rate = services_per_1000(spatial.districts, services, residents)
+                rate = per_1000_residents(counts, residents)
                 small = small_counts(residents.reindex(rate.index).fillna(0).to_numpy(), min_count)
                 results.append(pd.DataFrame({
                     "period": period, "district_code": rate.index,

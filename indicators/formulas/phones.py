@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from indicators.calibration import calibrate
+from indicators.calibration import Calibration, calibrate
 from indicators.disclosure.primary import small_counts
 from indicators.evaluate import KEY, VALUE_COLUMNS, PreparedObservations, SpatialContext
 from indicators.formulas.base import FormulaKind, Term
@@ -53,10 +53,16 @@ def _joined(runs) -> str:
 
 
 def _runs_by(frame: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
-    """The runs of ``column`` joined per ``keys``: each distinct text joined once (nearly
-    every group has the same one or two runs, so this is far fewer joins than groups)."""
+    """The runs of ``column`` joined per ``keys`` (in the order the keys first appear): each
+    distinct text joined once. Nearly every group has one text, taken as it is; only the
+    others are joined in Python (a join per group was most of the phone kinds' time)."""
     pairs = frame[[*keys, column]].drop_duplicates()
-    listed = pairs.groupby(keys, sort=False)[column].agg(",".join)
+    several = pairs.duplicated(keys, keep=False).to_numpy()
+    single = pairs[~several].set_index(keys)[column]
+    listed = pd.concat([single, pairs[several].groupby(keys, sort=False)[column].agg(",".join)])
+    listed = listed.reindex(pd.MultiIndex.from_frame(pairs[keys].drop_duplicates())
+                            if len(keys) > 1 else pd.Index(pairs[keys[0]].unique(),
+                                                           name=keys[0]))
     return listed.map({text: _joined([text]) for text in listed.unique()})
 
 
@@ -91,12 +97,10 @@ class PhoneResidentsFormula(FormulaKind):
 
     def evaluate(self, prepared: PreparedObservations, *, min_count: int,
                  spatial: SpatialContext | None = None, indicator_id: str) -> pd.DataFrame:
-        phones = _rows(prepared, self.subscribers, self.dimension)
-        census = _rows(prepared, self.census, self.dimension)
-        if phones.empty or census.empty:
+        calibrated = self.calibrated(prepared, min_count)
+        if calibrated is None:
             return pd.DataFrame(columns=PHONE_COLUMNS)
-        result = calibrate(phones, census, min_count)
-        runs = _joined(pd.concat([phones["ingest_run"], census["ingest_run"]]))
+        phones, census, result, runs = calibrated
         if self.statistic != "residents":
             return self._errors(result.errors, indicator_id, runs)
         if result.estimates.empty:
@@ -129,6 +133,23 @@ class PhoneResidentsFormula(FormulaKind):
             "runs": _runs_by(cells, KEY, "runs"),
             "estimate": cells.groupby(KEY, sort=True)["estimate"].first()}).reset_index()
         return self._with_city(totals, indicator_id)[PHONE_COLUMNS]
+
+    def calibrated(self, prepared: PreparedObservations, min_count: int
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, Calibration, str] | None:
+        """The subscribers' and census rows, their calibration and every ingest run they
+        come from; None without either. The estimates and each error statistic of the same
+        counts share one calibration per run (the observations' memo)."""
+        source = self.model_dump_json(include={"subscribers", "census", "dimension"})
+
+        def calibrate_once() -> tuple[pd.DataFrame, pd.DataFrame, Calibration, str] | None:
+            phones = _rows(prepared, self.subscribers, self.dimension)
+            census = _rows(prepared, self.census, self.dimension)
+            if phones.empty or census.empty:
+                return None
+            runs = _joined(pd.unique(pd.concat([phones["ingest_run"], census["ingest_run"]])))
+            return phones, census, calibrate(phones, census, min_count), runs
+
+        return prepared.memo.get(("phone calibration", source, min_count), calibrate_once)
 
     @staticmethod
     def _with_city(block: pd.DataFrame, indicator_id: str) -> pd.DataFrame:

@@ -22,6 +22,8 @@ published districts would give the suppressed ones away).
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Literal
 
 import geopandas as gpd
@@ -106,22 +108,15 @@ class RateFormula(FormulaKind):
 
     # numerators: columns period, district_code, count (NaN: not published), runs ----------
     def _event_counts(self, spatial: SpatialContext, codes: pd.Index) -> pd.DataFrame:
+        """A rate per 1,000 residents and one per km² of the same layer count the same
+        events: they are read and placed once per run (the context's memo), not once per
+        indicator."""
         assert self.events is not None
-        events = spatial.events(self.events)
-        if events.empty:
-            return pd.DataFrame(columns=[*KEY, "count", "runs"])
-        districts = spatial.districts
-        placed = place_points(events, districts)
+        layer, period = self.events, self.period
         offset = (self.utc_offset_hours if self.utc_offset_hours is not None
-                  else utc_offset_from_longitude(districts))
-        local = pd.to_datetime(events["occurred_at"], utc=True) + pd.Timedelta(hours=offset)
-        label = local.dt.strftime("%Y" if self.period == "year" else "%Y-%m")
-        inside = placed.notna() & label.notna()
-        table = pd.DataFrame({"period": label[inside], "district_code": placed[inside]})
-        periods = sorted(table["period"].unique())
-        grid = pd.MultiIndex.from_product([periods, codes], names=KEY)
-        counts = table.groupby(KEY).size().reindex(grid, fill_value=0).astype(float)
-        return counts.rename("count").reset_index().assign(runs="")
+                  else utc_offset_from_longitude(spatial.districts))
+        return spatial.memo.get(("event counts", layer, period, offset),
+                                lambda: _count_events(spatial, layer, period, offset, codes))
 
     def _observed_counts(self, prepared: PreparedObservations, codes: pd.Index,
                          indicator_id: str) -> dict[str, pd.DataFrame]:
@@ -155,66 +150,146 @@ class RateFormula(FormulaKind):
         return counted.assign(whole=whole, estimate="")
 
     def _per_1000(self, counted: pd.DataFrame, prepared: PreparedObservations) -> pd.DataFrame:
+        """Each counted row's denominator: the district's latest candidate year at or before
+        the row's (``_Denominators``, made once per run for every rate of the same
+        residents)."""
+        source = json.dumps([d.model_dump() for d in self.residents], sort_keys=True)
+        found = prepared.memo.get(("rate denominators", source),
+                                  lambda: _Denominators.of(self.residents, prepared))
+        if found is None:
+            return counted.assign(whole=np.nan, estimate="")
+        rows = counted.reset_index(drop=True)
+        year = rows["period"].astype(str).str[:4]
+        chosen = found.chosen(rows["district_code"], year)
+        first_same_year = ((chosen["label"] == self.residents[0].label)
+                           & (chosen["year"] == year.to_numpy()))
+        estimate = np.where(chosen["label"].isna() | first_same_year.to_numpy(), "",
+                            "denominator: " + chosen["label"].fillna("").astype(str) + " "
+                            + chosen["of"].fillna("").astype(str))
+        return rows.assign(whole=chosen["whole"].to_numpy(dtype=float), estimate=estimate,
+                           runs=_joined_pairs(rows["runs"], chosen["whole_runs"]))
+
+
+@dataclass(frozen=True)
+class _Denominators:
+    """The candidate populations of a rate per 1,000 residents, per district and year: at
+    most one per (district, year), the first candidate's (then the earliest period) where
+    several have that year; ``latest[d, k]``: the row of ``table`` of district ``d`` with the
+    latest year at or before ``years[k]`` (-1: none)."""
+
+    table: pd.DataFrame  # district_code, of (the period), year, order, label, whole, whole_runs
+    districts: pd.Index
+    years: np.ndarray
+    latest: np.ndarray
+
+    @classmethod
+    def of(cls, residents: list[Denominator], prepared: PreparedObservations
+           ) -> _Denominators | None:
         candidates = []
-        for order, denominator in enumerate(self.residents):
+        for order, denominator in enumerate(residents):
             mask = prepared.mask(denominator.term())
             rows = prepared.obs[mask]
             if rows.empty:
                 continue
             sums = rows.groupby(KEY)["value"].sum().rename("whole").to_frame()
-            sums["whole_runs"] = runs_by(rows, KEY).reindex(sums.index)  # a join per group
-            # in Python was most of a rate's time
+            sums["whole_runs"] = runs_by(rows, KEY).reindex(sums.index)
             candidates.append(sums.reset_index().assign(order=order, label=denominator.label))
         if not candidates:
-            return counted.assign(whole=np.nan, estimate="")
+            return None
         table = pd.concat(candidates, ignore_index=True).rename(columns={"period": "of"})
         table["year"] = table["of"].astype(str).str[:4]
-        rows = counted.reset_index(drop=True).rename_axis("row").reset_index()
-        rows["year"] = rows["period"].astype(str).str[:4]
-        joined = rows.merge(table, on="district_code", suffixes=("", "_d"))
-        joined = joined[joined["year_d"] <= joined["year"]]
-        joined = joined.sort_values(["row", "year_d", "order"], ascending=[True, False, True])
-        best = joined.drop_duplicates("row").set_index("row")
-        chosen = best.reindex(rows["row"])
-        first_same_year = ((chosen["label"] == self.residents[0].label)
-                           & (chosen["year_d"] == rows["year"].to_numpy()))
-        estimate = np.where(chosen["label"].isna() | first_same_year.to_numpy(), "",
-                            "denominator: " + chosen["label"].fillna("").astype(str) + " "
-                            + chosen["of"].fillna("").astype(str))
-        runs = [",".join(sorted({r for text in pair if isinstance(text, str) for r in
-                                 text.split(",") if r}))
-                for pair in zip(rows["runs"], chosen["whole_runs"], strict=True)]
-        return rows.drop(columns=["row", "year"]).assign(
-            whole=chosen["whole"].to_numpy(dtype=float), estimate=estimate, runs=runs)
+        table = (table.sort_values(["district_code", "year", "order", "of"], kind="stable")
+                 .drop_duplicates(["district_code", "year"]).reset_index(drop=True))
+        districts = pd.Index(table["district_code"].unique())
+        years = np.array(sorted(table["year"].unique()), dtype=object)
+        d = districts.get_indexer(table["district_code"])
+        k = np.searchsorted(years, table["year"].to_numpy(dtype=object))
+        at = np.full((len(districts), len(years)), -1, dtype=np.int64)
+        at[d, k] = np.arange(len(table))
+        filled = np.maximum.accumulate(np.where(at >= 0, np.arange(len(years)), -1), axis=1)
+        latest = np.where(filled >= 0, np.take_along_axis(at, np.maximum(filled, 0), axis=1),
+                          -1)
+        return cls(table, districts, years, latest)
+
+    def chosen(self, district_code: pd.Series, year: pd.Series) -> pd.DataFrame:
+        """The denominator row of each (district, year), NaN where there is none."""
+        d = self.districts.get_indexer(district_code)
+        k = np.searchsorted(self.years, year.to_numpy(dtype=object), side="right") - 1
+        ok = (d >= 0) & (k >= 0)
+        row = np.full(len(d), -1, dtype=np.int64)
+        row[ok] = self.latest[d[ok], k[ok]]
+        return self.table.reindex(row)
+
+
+def _joined_pairs(first: pd.Series, second: pd.Series) -> np.ndarray:
+    """Per row, the ingest runs of both comma-joined texts (missing: none), sorted and
+    joined; each distinct pair joined once."""
+    both = (first.astype(object).fillna("").astype(str).to_numpy(dtype=object) + ","
+            + second.astype(object).fillna("").astype(str).to_numpy(dtype=object))
+    codes, texts = pd.factorize(both)
+    joined = np.array([",".join(sorted({r for r in t.split(",") if r})) for t in texts],
+                      dtype=object)
+    return joined[codes]
+
+
+def _count_events(spatial: SpatialContext, layer: str, period: str, offset: float,
+                  codes: pd.Index) -> pd.DataFrame:
+    """Columns period, district_code, count, runs: the layer's events placed in the
+    districts and bucketed by their local calendar ``period`` (year or month)."""
+    events = spatial.events(layer)
+    if events.empty:
+        return pd.DataFrame(columns=[*KEY, "count", "runs"])
+    placed = place_points(events, spatial.districts)
+    local = pd.to_datetime(events["occurred_at"], utc=True) + pd.Timedelta(hours=offset)
+    label = local.dt.strftime("%Y" if period == "year" else "%Y-%m")
+    inside = placed.notna() & label.notna()
+    table = pd.DataFrame({"period": label[inside], "district_code": placed[inside]})
+    periods = sorted(table["period"].unique())
+    grid = pd.MultiIndex.from_product([periods, codes], names=KEY)
+    counts = table.groupby(KEY).size().reindex(grid, fill_value=0).astype(float)
+    return counts.rename("count").reset_index().assign(runs="")
 
 
 def _with_city(rated: pd.DataFrame, per: str, min_count: int) -> pd.DataFrame:
     """District values, suppressed where the count (or, per residents, the residents) is
-    small, and a city value per period, published only where no district is suppressed."""
+    small, and a city value per period, published only where no district is suppressed.
+    Rows: each period's districts (in their order), then its city value."""
     scale = 1000.0 if per == "1000_residents" else 1.0
     checked = ["count", "whole"] if per == "1000_residents" else ["count"]
-    out = []
-    for period, block in rated.groupby("period", sort=True):
-        count = block["count"].to_numpy(dtype=float)
-        whole = block["whole"].to_numpy(dtype=float)
-        unknown = np.isnan(count)  # not published by its feed
-        small = small_counts(block[checked].to_numpy(dtype=float), min_count) | unknown
-        with np.errstate(divide="ignore", invalid="ignore"):
-            value = np.where(whole > 0, scale * count / whole, np.nan)
-        districts = pd.DataFrame({
-            "period": period, "district_code": block["district_code"].to_numpy(),
-            "value": np.where(small, np.nan, value), "suppressed": small,
-            "runs": block["runs"].to_numpy(), "estimate": block["estimate"].to_numpy()})
-        total, residents = np.nansum(count), np.sum(whole)
-        hidden = bool(small.any()) or not np.isfinite(residents) or residents <= 0
-        runs = ",".join(sorted({r for text in block["runs"] for r in str(text).split(",") if r}))
-        estimates = sorted({e for e in block["estimate"] if e})
-        city = pd.DataFrame({
-            "period": [period], "district_code": [None],
-            "value": [np.nan if hidden else scale * total / residents], "suppressed": [hidden],
-            "runs": [runs], "estimate": ["; ".join(estimates)]})
-        out += [districts, city]
-    return pd.concat(out, ignore_index=True)
+    codes, periods = pd.factorize(rated["period"], sort=True)
+    order = np.argsort(codes, kind="stable")
+    order = order[codes[order] >= 0]  # a row without a period belongs to none
+    bounds = np.searchsorted(codes[order], np.arange(len(periods) + 1))
+    count = rated["count"].to_numpy(dtype=float)[order]
+    whole = rated["whole"].to_numpy(dtype=float)[order]
+    small = small_counts(rated[checked].to_numpy(dtype=float)[order], min_count) | np.isnan(
+        count)  # NaN: not published by its feed
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(whole > 0, scale * count / whole, np.nan)
+    runs = rated["runs"].to_numpy(dtype=object)[order]
+    estimates = rated["estimate"].to_numpy(dtype=object)[order]
+    districts = pd.DataFrame({
+        "period": rated["period"].to_numpy(dtype=object)[order],
+        "district_code": rated["district_code"].to_numpy(dtype=object)[order],
+        "value": np.where(small, np.nan, value), "suppressed": small, "runs": runs,
+        "estimate": estimates})
+    city = {"value": [], "suppressed": [], "runs": [], "estimate": []}
+    for k in range(len(periods)):
+        block = slice(bounds[k], bounds[k + 1])
+        total, residents = np.nansum(count[block]), np.sum(whole[block])
+        hidden = bool(small[block].any()) or not np.isfinite(residents) or residents <= 0
+        city["value"].append(np.nan if hidden else scale * total / residents)
+        city["suppressed"].append(hidden)
+        city["runs"].append(",".join(sorted({r for text in pd.unique(runs[block])
+                                             for r in str(text).split(",") if r})))
+        city["estimate"].append("; ".join(sorted({e for e in pd.unique(estimates[block])
+                                                  if e})))
+    cities = pd.DataFrame({"period": periods.to_numpy(dtype=object),
+                           "district_code": [None] * len(periods), **city})
+    # Each period's districts, then its city row.
+    at = np.concatenate([np.r_[np.arange(bounds[k], bounds[k + 1]), len(districts) + k]
+                         for k in range(len(periods))]) if len(periods) else np.array([], int)
+    return pd.concat([districts, cities], ignore_index=True).iloc[at].reset_index(drop=True)
 
 
 def place_points(points: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> pd.Series:

@@ -55,7 +55,7 @@ class ServiceDemandFormula(FormulaKind):
             rows = prepared.obs[mask]
             if rows.empty or rows["district_code"].isna().all():
                 return None
-            frames.append(rows.assign(area=prepared.dims.loc[mask, self.area].to_numpy())
+            frames.append(rows.assign(area=prepared.dims[self.area][mask].to_numpy())
                           .dropna(subset=["district_code"])
                           .groupby(["district_code", "period", "area"])["value"].sum()
                           .rename(family))
@@ -80,12 +80,23 @@ class ServiceDemandFormula(FormulaKind):
                     out[(code, str(wanted))] = (year, value)
         return pd.Series({key: value for key, (_, value) in out.items()}, dtype=float)
 
+    def nodes(self, prepared: PreparedObservations, min_count: int) -> pd.DataFrame | None:
+        """The roll-up's nodes (``plan_nodes``) on this level; None without service
+        observations. Every measure of the same users, records, areas and residents rolls up
+        the same tree: it is planned once per run (the observations' memo)."""
+        source = self.model_dump_json(include={"users", "records", "area", "residents"})
+
+        def plan() -> pd.DataFrame | None:
+            service = self.service_counts(prepared)
+            return None if service is None else plan_nodes(service, min_count)
+
+        return prepared.memo.get(("service roll-up", source, min_count), plan)
+
     def evaluate(self, prepared: PreparedObservations, *, min_count: int,
                  spatial: SpatialContext | None = None, indicator_id: str) -> pd.DataFrame:
-        service = self.service_counts(prepared)
-        if service is None:
+        nodes = self.nodes(prepared, min_count)
+        if nodes is None:
             return pd.DataFrame(columns=SERVICE_COLUMNS)
-        nodes = plan_nodes(service, min_count)
         if self.measure == "area_mix":
             return _mix(nodes, indicator_id)
         nodes = nodes[nodes["published"] | ~nodes["grain"].isin(["quarter", "month"])]
@@ -114,10 +125,11 @@ def _rows(nodes: pd.DataFrame, value: np.ndarray, hidden: np.ndarray,
           indicator_id: str) -> pd.DataFrame:
     return pd.DataFrame({
         "period": nodes["period"].to_numpy(),
-        "district_code": [None if d == CITY_NODE else d for d in nodes["district_code"]],
+        "district_code": np.where(nodes["district_code"] == CITY_NODE, None,
+                                  nodes["district_code"].to_numpy(dtype=object)),
         "value": value, "suppressed": hidden, "runs": "",
         "estimate": "",
-        "indicator_id": [f"{indicator_id}.{a}" for a in nodes["area"]],
+        "indicator_id": (indicator_id + ".") + nodes["area"].to_numpy(dtype=object),
     })[SERVICE_COLUMNS]
 
 

@@ -49,9 +49,8 @@ class TermsFormula(FormulaKind):
         periods = np.flatnonzero(np.bincount(prepared.unit_period_codes[keep],
                                              minlength=n_periods))
         index = pd.MultiIndex.from_arrays(
-            [np.r_[prepared.units.get_level_values(0).to_numpy()[keep],
-                   prepared.periods.to_numpy()[periods]],
-             np.r_[prepared.units.get_level_values(1).to_numpy()[keep],
+            [np.r_[prepared.unit_periods[keep], prepared.periods.to_numpy()[periods]],
+             np.r_[prepared.unit_districts[keep],
                    np.full(len(periods), None, dtype=object)]], names=KEY)
         sums = pd.DataFrame({name: np.r_[local[name][keep], city[name][periods]]
                              for name in self.terms}, index=index)
