@@ -232,3 +232,30 @@ def test_a_crosswalk_loaded_again_is_replaced_exactly(store):
         assert got["to_code"].tolist() == codes
         assert got["weight"].tolist() == walk["weight"].tolist()
         assert set(got["method"]) == {f"area-weighted-{round_}"}
+
+
+def test_duckdb_crosswalk_weights_loaded_again_keep_their_rows(duckdb_url):
+    from datetime import date
+
+    import duckdb
+
+    store = open_store(duckdb_url)
+    store.init_schema()
+    store.upsert_city(CITIES[0])
+    path = duckdb_url.removeprefix("duckdb:///")
+    rowids = []
+    for round_ in range(2):
+        walk = pd.DataFrame({"from_level": "district", "from_version": date(2010, 1, 1),
+                             "from_code": "01", "to_level": "district",
+                             "to_version": date(2020, 1, 1), "to_code": ["A", "B"],
+                             "weight": [0.5 + round_ / 10, 0.5 - round_ / 10],
+                             "method": "area-weighted"})
+        store.load(IngestRun(city="amman", feed="boundaries", source_name="b.geojson",
+                             content_hash=f"h{round_}"),
+                   districts=_areas(["A", "B"]), valid_from=date(2020, 1, 1), crosswalk=walk)
+        store.close()
+        with duckdb.connect(path, read_only=True) as con:
+            rowids.append(con.execute("SELECT rowid FROM crosswalk ORDER BY to_code").fetchall())
+    assert rowids[1] == rowids[0]
+    assert store.crosswalk("amman")["weight"].tolist() == [0.6, 0.4]
+    store.close()
