@@ -54,6 +54,10 @@ def test_the_comparison_ranks_flags_spreads_and_exports(compare_api):
     (spread,) = body["spread"]
     assert [(c["city"], c["districts"], c["min"], c["median"], c["max"])
             for c in spread["cities"]] == [("alpha", 5, 0.1, 0.3, 0.5)]  # 0.99 suppressed
+    # no census counts in these cities: each shown one says why it has no segregation
+    assert [(s["city"], s["available"], s["dissimilarity"]) for s in body["segregation"]] == \
+        [("alpha", False, None), ("beta", False, None)]
+    assert "observatory ingest census FILE --city alpha" in body["segregation"][0]["reason"]
     csv = compare_api.get("/compare", params={"cities": "beta", "indicators": "cpi", "f": "csv"})
     xlsx = compare_api.get("/compare", params={"indicators": "icc", "f": "xlsx"})
 
@@ -88,12 +92,15 @@ def test_a_wrong_request_is_refused_with_what_to_fix(compare_api):
         [(status, True) for _, status, _ in REFUSALS]
 
 
-def test_segregation_beside_the_comparison_is_the_published_one(store: Store, tmp_path):
+def test_segregation_beside_the_comparison_is_the_published_one(store: Store, store_url: str,
+                                                                   tmp_path):
     seed_districts(store)
     seed_census(store, tmp_path)
     disclosure = DisclosureSettings()
 
     found = segregation_by_city(store, [CITY.slug], disclosure)[0]
+    with TestClient(create_app(StoreSettings(database_url=store_url), ApiSettings())) as client:
+        answer = client.get("/compare", params={"cities": CITY.slug})
 
     counts = np.array(list(CENSUS_ROWS.values()), dtype=float)
     foreign, total = counts[:, 1:].sum(axis=1), counts.sum(axis=1)
@@ -103,3 +110,6 @@ def test_segregation_beside_the_comparison_is_the_published_one(store: Store, tm
     assert (found["available"], found["dimension"], found["suppressed"]) == \
         (True, "citizenship", False)
     assert found["dissimilarity"] == pytest.approx(published)
+    assert "moran" not in found  # not shown beside a comparison: its geometry read is spared
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["segregation"] == [{**found, "reason": None}]  # as the service says
