@@ -1,10 +1,12 @@
 """GET /compare on a real store of each backend: the documented JSON (ranks, flags, external
 marks, trends), CSV and XLSX, and the refusals that name what to fix; the segregation a
-comparison shows, as the public may see it, checked against a hand computation."""
+comparison shows (in the API and on the page), as the public may see it, checked against a
+hand computation."""
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 
 import numpy as np
@@ -101,6 +103,7 @@ def test_segregation_beside_the_comparison_is_the_published_one(store: Store, st
     found = segregation_by_city(store, [CITY.slug], disclosure)[0]
     with TestClient(create_app(StoreSettings(database_url=store_url), ApiSettings())) as client:
         answer = client.get("/compare", params={"cities": CITY.slug})
+        page = client.get("/ar/compare", params={"city": CITY.slug}).text
 
     counts = np.array(list(CENSUS_ROWS.values()), dtype=float)
     foreign, total = counts[:, 1:].sum(axis=1), counts.sum(axis=1)
@@ -113,3 +116,8 @@ def test_segregation_beside_the_comparison_is_the_published_one(store: Store, st
     assert "moran" not in found  # not shown beside a comparison: its geometry read is spared
     assert answer.status_code == 200, answer.text
     assert answer.json()["segregation"] == [{**found, "reason": None}]  # as the service says
+    row = re.search(rf'<tr data-city="{CITY.slug}">(.*?)</tr>', page, re.DOTALL)
+    assert row is not None and "(الجنسية)" in row.group(1)  # and the page shows it
+    assert re.findall(r'<td class="number">([^<]*)</td>', row.group(1)) == [
+        f"{found[m]:.3f}" for m in ("dissimilarity", "isolation", "theil_entropy",
+                                    "multigroup_dissimilarity")]
