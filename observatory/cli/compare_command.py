@@ -125,7 +125,8 @@ def _print_table(cli: CliContext, result: dict) -> None:
 
     shown = [c["slug"] for c in result["cities"]]
     group = result["peer_group"]
-    table = Table(title=f"{group['name_en']} ({group['size']} cities)")
+    size = group["size"]
+    table = Table(title=f"{group['name_en']} ({size} {'city' if size == 1 else 'cities'})")
     table.add_column("indicator", justify="left")
     for slug in shown:
         external = next(c["external"] for c in result["cities"] if c["slug"] == slug)

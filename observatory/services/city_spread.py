@@ -13,6 +13,7 @@ from observatory.services.callers import PUBLIC
 from observatory.services.comparison import ComparisonInput, describe
 from observatory.services.errors import InvalidRequest, NotFound
 from observatory.services.jsonable import plain
+from observatory.services.peers import external_cities
 from observatory.services.segregation import city_segregation
 from observatory.settings import DisclosureSettings
 from observatory.store import Store
@@ -20,6 +21,9 @@ from observatory.store import Store
 # The measures a comparison shows of the city_segregation answer (published, gate applied).
 SEGREGATION_MEASURES = ("dissimilarity", "isolation", "theil_entropy",
                         "multigroup_dissimilarity")
+EXTERNAL_REASON = ("{city} is an external peer from {origin}: its benchmark bundle holds "
+                   "published city-level values only, no district counts to measure "
+                   "segregation from.")
 
 
 def district_spread(data: ComparisonInput, indicators: Iterable[str], cities: Iterable[str],
@@ -61,14 +65,21 @@ def segregation_by_city(store: Store, cities: Iterable[str],
                         disclosure: DisclosureSettings | None = None) -> list[dict]:
     """Each city's segregation of foreign residents across its districts as the public may
     see it (rounded, withheld for a small group); a city without census counts by a group
-    dimension says why instead."""
+    dimension, or an external peer (its bundle holds city-level values only), says why
+    instead."""
+    outside = external_cities(store)
     out = []
     for slug in cities:
         city = store.city(slug)
         if city is None:
             continue
+        if slug in outside:
+            out.append({"city": slug, "available": False, "reason": EXTERNAL_REASON.format(
+                city=slug, origin=outside[slug])})
+            continue
         try:
-            summary = city_segregation(store, city, caller=PUBLIC, disclosure=disclosure)
+            summary = city_segregation(store, city, caller=PUBLIC, disclosure=disclosure,
+                                       moran=False)
         except (NotFound, InvalidRequest) as exc:
             out.append({"city": slug, "available": False, "reason": str(exc)})
             continue

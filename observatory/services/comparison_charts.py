@@ -25,8 +25,10 @@ RADARS = ("cpi", "icc")  # a radar each: the CPI's dimensions, the ICC's areas
 NOT_A_SPOKE = {"icc.intercultural_lens"}  # a lens across the ICC areas, not one of them
 MIN_SPOKES = 3
 _WORDS = {
-    "en": {"average": "peer average", "best": "best", "no_data": "no data"},
-    "ar": {"average": "متوسط النظراء", "best": "الأفضل", "no_data": "لا بيانات"},
+    "en": {"average": "peer average", "best": "best", "no_data": "no data",
+           "unranked": "no comparable value: drawn at the centre"},
+    "ar": {"average": "متوسط النظراء", "best": "الأفضل", "no_data": "لا بيانات",
+           "unranked": "لا قيمة قابلة للمقارنة: مرسوم في المركز"},
 }
 # The charts' look, once per page (the report and the comparison page include it).
 CHART_CSS = """
@@ -136,8 +138,13 @@ def radar_chart(rows: Sequence[Mapping], city: str, city_name: str, lang: str,
            f'<title>{escape(city_name)}</title>{"".join(body)}</svg>')
     w = _WORDS[lang]
     keys = _legend([(city_name, ACCENT), (w["average"], AVERAGE), (w["best"], BEST)])
+    # A spoke without the city's value or a peer average has a point at the centre: the
+    # legend says so, lest it read as a score of 0.
+    empty = {k for k, r in enumerate(rows) if r.get("average") is None
+             or (mine[r["indicator_id"]] or {}).get("value") is None}
     spokes = "".join(
-        f"<li>{k + 1}. {escape((r['name_ar'] if lang == 'ar' else '') or r['name_en'])}</li>"
+        (f'<li class="unranked">{k + 1}. {escape(_name(r, lang))} — {w["unranked"]}</li>'
+         if k in empty else f"<li>{k + 1}. {escape(_name(r, lang))}</li>")
         for k, r in enumerate(rows))
     return (f'<figure class="chart-figure">{svg}{keys}<ol class="legend spokes">{spokes}</ol>'
             "</figure>")
@@ -190,6 +197,10 @@ def trend_chart(trend: Mapping, row: Mapping, names: Mapping[str, str], highligh
            f'viewBox="0 0 {width} {height}" role="img" class="chart trend">'
            f'<title>{escape(row["indicator_id"])}</title>{"".join(body)}</svg>')
     return f'<figure class="chart-figure">{svg}{_legend(keys)}</figure>'
+
+
+def _name(row: Mapping, lang: str) -> str:
+    return (row["name_ar"] if lang == "ar" else "") or row["name_en"]
 
 
 def _number(x: float, y: float, text: str, anchor: str) -> str:

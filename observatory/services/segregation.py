@@ -29,6 +29,7 @@ def city_segregation(
     store: Store, city: City, group: str | None = None, *, dimension: str | None = None,
     total: str | None = None, period: str | None = None, caller: Caller = PUBLIC,
     disclosure: DisclosureSettings | None = None, level: str | None = None,
+    moran: bool = True,
 ) -> dict:
     """Dissimilarity, isolation, entropy and the other measures of ``group`` of ``dimension``
     counted in ``total`` in ``period`` (default: the latest), the multigroup measures, and the
@@ -42,7 +43,9 @@ def city_segregation(
     nationals, the native-born, residents without a migration background).
 
     Below officer the answer passes the disclosure gate: no counts, measures rounded and
-    withheld for a small group, and nothing at all from personal-data feeds (admin records)."""
+    withheld for a small group, and nothing at all from personal-data feeds (admin records).
+    ``moran=False`` leaves out Moran's I, which reads the areas' geometry (a comparison of
+    many cities does not show it)."""
     disclosure = disclosure or DisclosureSettings()
     observations = store.observations(city.slug, variables=None if total is None else [total],
                                       level=level)
@@ -88,7 +91,8 @@ def city_segregation(
                                       overlapping=bool(info and info.overlapping))
     except ValueError as exc:
         raise InvalidRequest(f"{dimension}: {exc}") from exc
-    summary["moran"] = _share_moran(store, city, counts, group, reference, level)
+    if moran:
+        summary["moran"] = _share_moran(store, city, counts, group, reference, level)
     if not sees_suppressed(caller):
         summary = release_summary(summary, min_count=disclosure.min_count,
                                   digits=disclosure.published_digits)

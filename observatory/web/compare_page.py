@@ -16,7 +16,11 @@ from fastapi.responses import HTMLResponse, Response
 from observatory.http.deps import DisclosureDep, StoreDep, root_path
 from observatory.services import comparison_charts as charts
 from observatory.services.benchmark_report import report_html, report_pdf
-from observatory.services.city_spread import district_spread, segregation_by_city
+from observatory.services.city_spread import (
+    SEGREGATION_MEASURES,
+    district_spread,
+    segregation_by_city,
+)
 from observatory.services.comparison import (
     ComparisonInput,
     ComparisonRequest,
@@ -50,6 +54,7 @@ def compare_page(
     request: Request,
     lang: Lang,
     store: StoreDep,
+    disclosure: DisclosureDep,
     cities: str | None = Query(None, max_length=2000, pattern=LIST),
     indicators: str | None = Query(None, max_length=4000, pattern=LIST),
     period: str | None = Query(None, max_length=20),
@@ -107,6 +112,8 @@ def compare_page(
                       for r in rows if len({p["period"] for s in trends[r["indicator_id"]]
                                             ["series"] for p in s["points"]}) > 1],
         spread=district_spread(data, [r["indicator_id"] for r in rows], shown, chosen.period),
+        segregation=segregation_by_city(store, shown, disclosure),
+        segregation_measures=SEGREGATION_MEASURES,
         fmt=charts.formatted, downloads=downloads)
 
 

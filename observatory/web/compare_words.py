@@ -23,7 +23,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "dimension_note": "counts {dimension}, not birthplace: its membership is approximate",
         "spread": "Within each city: the districts' values", "districts": "Districts",
         "min": "Min", "q1": "Q1", "median": "Median", "q3": "Q3", "max": "Max",
-        "city_value": "City",
+        "city_value": "City", "segregation": "Segregation of foreign residents",
+        "dissimilarity": "Dissimilarity", "isolation": "Isolation",
+        "theil_entropy": "Theil entropy", "multigroup_dissimilarity": "Multigroup dissimilarity",
+        "no_segregation": "No census counts by a group dimension to measure it from:",
+        "withheld": "withheld",
     },
     "ar": {
         "title": "مقارنة المدن", "cities": "المدن", "peer_group": "مجموعة النظراء",
@@ -44,6 +48,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "spread": "داخل كل مدينة: قيم الأحياء", "districts": "الأحياء",
         "min": "الأدنى", "q1": "الربيع الأول", "median": "الوسيط", "q3": "الربيع الثالث",
         "max": "الأعلى", "city_value": "المدينة",
+        "segregation": "الفصل السكني للمقيمين الأجانب", "dissimilarity": "مؤشر الاختلاف",
+        "isolation": "مؤشر العزلة", "theil_entropy": "إنتروبيا ثايل",
+        "multigroup_dissimilarity": "الاختلاف متعدد المجموعات",
+        "no_segregation": "لا توجد أعداد تعداد حسب بُعد المجموعات لقياسه:",
+        "withheld": "محجوب",
     },
 }
 

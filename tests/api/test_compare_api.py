@@ -1,10 +1,12 @@
 """GET /compare on a real store of each backend: the documented JSON (ranks, flags, external
 marks, trends), CSV and XLSX, and the refusals that name what to fix; the segregation a
-comparison shows, as the public may see it, checked against a hand computation."""
+comparison shows (in the API and on the page), as the public may see it, checked against a
+hand computation."""
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 
 import numpy as np
@@ -54,6 +56,10 @@ def test_the_comparison_ranks_flags_spreads_and_exports(compare_api):
     (spread,) = body["spread"]
     assert [(c["city"], c["districts"], c["min"], c["median"], c["max"])
             for c in spread["cities"]] == [("alpha", 5, 0.1, 0.3, 0.5)]  # 0.99 suppressed
+    # no census counts in these cities: each shown one says why it has no segregation
+    assert [(s["city"], s["available"], s["dissimilarity"]) for s in body["segregation"]] == \
+        [("alpha", False, None), ("beta", False, None)]
+    assert "observatory ingest census FILE --city alpha" in body["segregation"][0]["reason"]
     csv = compare_api.get("/compare", params={"cities": "beta", "indicators": "cpi", "f": "csv"})
     xlsx = compare_api.get("/compare", params={"indicators": "icc", "f": "xlsx"})
 
@@ -88,12 +94,16 @@ def test_a_wrong_request_is_refused_with_what_to_fix(compare_api):
         [(status, True) for _, status, _ in REFUSALS]
 
 
-def test_segregation_beside_the_comparison_is_the_published_one(store: Store, tmp_path):
+def test_segregation_beside_the_comparison_is_the_published_one(store: Store, store_url: str,
+                                                                   tmp_path):
     seed_districts(store)
     seed_census(store, tmp_path)
     disclosure = DisclosureSettings()
 
     found = segregation_by_city(store, [CITY.slug], disclosure)[0]
+    with TestClient(create_app(StoreSettings(database_url=store_url), ApiSettings())) as client:
+        answer = client.get("/compare", params={"cities": CITY.slug})
+        page = client.get("/ar/compare", params={"city": CITY.slug}).text
 
     counts = np.array(list(CENSUS_ROWS.values()), dtype=float)
     foreign, total = counts[:, 1:].sum(axis=1), counts.sum(axis=1)
@@ -103,3 +113,11 @@ def test_segregation_beside_the_comparison_is_the_published_one(store: Store, tm
     assert (found["available"], found["dimension"], found["suppressed"]) == \
         (True, "citizenship", False)
     assert found["dissimilarity"] == pytest.approx(published)
+    assert "moran" not in found  # not shown beside a comparison: its geometry read is spared
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["segregation"] == [{**found, "reason": None}]  # as the service says
+    row = re.search(rf'<tr data-city="{CITY.slug}">(.*?)</tr>', page, re.DOTALL)
+    assert row is not None and "(الجنسية)" in row.group(1)  # and the page shows it
+    assert re.findall(r'<td class="number">([^<]*)</td>', row.group(1)) == [
+        f"{found[m]:.3f}" for m in ("dissimilarity", "isolation", "theil_entropy",
+                                    "multigroup_dissimilarity")]

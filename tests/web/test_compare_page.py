@@ -46,6 +46,9 @@ def test_the_page_compares_in_both_languages_and_follows_the_peer_group(site):
     assert re.findall(r'<tr data-indicator="([\w.]+)">', arabic.text) == ["cpi", "cpi.equity"]
     assert 'class="bars"' in arabic.text and 'data-series="city"' in arabic.text  # the radar
     assert "/compare?cities=alpha%2Cbeta" in arabic.text  # the downloads keep the choice
+    # no census counts in these cities: the page names those without segregation measures
+    assert re.search(r'id="no-segregation">لا توجد أعداد تعداد[^<]*: ألفا, بيتا</p>',
+                     arabic.text)
     spread = site.get("/en/compare", params={"city": ["alpha"],
                                              "indicator": ["foreign_born_share"]}).text
     assert re.search(r'<tr data-indicator="foreign_born_share" data-city="alpha">.*?'

@@ -7,9 +7,9 @@ from typing import Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
-from observatory.http.deps import StoreDep
+from observatory.http.deps import DisclosureDep, StoreDep
 from observatory.http.openapi import refusals
-from observatory.services.city_spread import district_spread
+from observatory.services.city_spread import district_spread, segregation_by_city
 from observatory.services.comparison import (
     MIN_COVERAGE,
     ComparisonRequest,
@@ -131,6 +131,24 @@ class IndicatorSpread(BaseModel):
     cities: list[CitySpread]
 
 
+class CitySegregation(BaseModel):
+    """One shown city's segregation of its foreign residents across its districts, as the
+    public may see it: rounded, a measure withheld (null) for a small group."""
+
+    city: str
+    available: bool  # false: the city has no census counts by a group dimension (see reason)
+    reason: str | None = None
+    period: str | None = None
+    dimension: str | None = None  # the group dimension counted: citizenship, birthplace…
+    dimension_name_en: str | None = None
+    dimension_name_ar: str | None = None
+    suppressed: bool | None = None  # the group is too small: its measures are withheld
+    dissimilarity: float | None = None
+    isolation: float | None = None
+    theil_entropy: float | None = None
+    multigroup_dissimilarity: float | None = None
+
+
 class ComparisonOut(BaseModel):
     peer_group: PeerGroupOut
     period: str | None
@@ -140,12 +158,14 @@ class ComparisonOut(BaseModel):
     indicators: list[IndicatorOut]
     trends: list[TrendOut]
     spread: list[IndicatorSpread]  # within each shown city: its districts' distribution
+    segregation: list[CitySegregation]  # each shown city's, beside its spread
 
 
 @router.get("/compare", response_model=ComparisonOut, response_model_by_alias=True,
             responses={200: {"content": {"application/json": {}, CSV: {}, XLSX: {}}}})
 def compare(
     store: StoreDep,
+    disclosure: DisclosureDep,
     cities: str | None = Query(None, max_length=2000, pattern=LIST_PATTERN,
                                description="city slugs, comma-separated, e.g. vienna,berlin; "
                                "default: every member of the peer group"),
@@ -168,19 +188,23 @@ def compare(
     another group dimension is flagged and never ranked with the others; ``external`` marks
     peers imported from benchmark bundles. Peer groups: the ICC's (all, over-200k,
     foreign-born-15) or custom criteria. ``spread``: the minimum, quartiles and maximum of
-    each shown city's published district values beside its city value."""
+    each shown city's published district values beside its city value; ``segregation``:
+    each shown city's dissimilarity, isolation and entropy of its foreign residents across
+    its districts (rounded, withheld for a small group), or why it has none."""
     request = ComparisonRequest(cities=parse_ids(cities, "cities"),
                                 indicators=parse_ids(indicators, "indicators"), period=period,
                                 peer_group=parse_peer_group(peer_group),
                                 min_coverage=min_coverage)
     data = load_input(store)
     result = comparison(data, request)
-    spread = district_spread(data, [r["indicator_id"] for r in result["indicators"]],
-                             [c["slug"] for c in result["cities"]], request.period)
+    shown = [c["slug"] for c in result["cities"]]
+    spread = district_spread(data, [r["indicator_id"] for r in result["indicators"]], shown,
+                             request.period)
     if f == "csv":
         return Response(to_csv(result), media_type=CSV,
                         headers={"Content-Disposition": 'attachment; filename="comparison.csv"'})
     if f == "xlsx":
         return Response(to_xlsx(result, spread), media_type=XLSX, headers={
             "Content-Disposition": 'attachment; filename="comparison.xlsx"'})
-    return {**result, "spread": spread}
+    return {**result, "spread": spread,
+            "segregation": segregation_by_city(store, shown, disclosure)}
