@@ -170,10 +170,11 @@ def binned_events(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The events of ``layers`` in [start, end) counted in the store per lon/lat square at most
     ``side_m`` metres a side, as points in ``crs`` with counts: each square's events at their
-    mean. The heat surface asks for squares of half its cell, a bandwidth being at least four
-    cells: the mean stands for its events to within their spread in the square, an error of
-    the second order in square / bandwidth (tests/demo/test_demo_binned_heat.py states the
-    tolerance), with a few numbers per occupied square whatever the number of events."""
+    mean. The heat surface asks for squares of half its cell (a bandwidth is four cells by
+    default, at least one when a wide city coarsens the grid): the mean stands for its events
+    to within their spread in the square, an error of the second order in square / bandwidth,
+    of the order of the grid's own linear binning (tests/demo/test_demo_binned_heat.py states
+    the tolerance), with a few numbers per occupied square whatever the number of events."""
     # About 111 km to a degree of latitude, and no more to one of longitude.
     found = store.event_cells(city, layers, cell=side_m / METRES_PER_DEGREE, west=box[0],
                               south=box[1], start=start, end=end)
