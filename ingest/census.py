@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from ingest.errors import IngestError
@@ -62,24 +63,75 @@ class CensusResult:
     rejected: list[RejectedRow] = field(default_factory=list)
 
 
+# Rows normalised at a time: a chunk's long table is copied a few times while it is checked,
+# so chunks bound that to a few times the chunk instead of the file.
+CHUNK_ROWS = 100_000
+_KEY = ["district_code", "period", "variable", "dims"]
+
+
 def normalise_census(
-    table: Table, spec: CensusSpec, districts: DistrictLookup, *, city: str = ""
+    table: Table, spec: CensusSpec, districts: DistrictLookup, *, city: str = "",
+    chunk_rows: int = CHUNK_ROWS,
 ) -> CensusResult:
     frame = table.frame
     _require_columns(table, spec)
+    parts, rejected = [], []
+    for start in range(0, max(len(frame), 1), chunk_rows):
+        kept, chunk_rejected = _normalise_rows(frame.iloc[start:start + chunk_rows], table,
+                                               spec, districts, city)
+        parts.append(kept)
+        rejected += chunk_rejected
+    long = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    del parts
+    observations, repeats = _drop_repeats(long, frame, [v.column for v in spec.variables])
+    rejected = sorted(rejected + repeats, key=lambda r: (r.row_number, r.column))
+    return CensusResult(observations, rows_read=len(frame), rejected=rejected)
+
+
+def _normalise_rows(frame: pd.DataFrame, table: Table, spec: CensusSpec,
+                    districts: DistrictLookup, city: str
+                    ) -> tuple[pd.DataFrame, list[RejectedRow]]:
     rejections = Rejections(frame.index)
     rejections.reject_long_fields(frame)
+    rows = replace(table, frame=frame)
     columns = {
-        "district_code": _district_codes(table, spec, districts, rejections, city),
+        "district_code": _district_codes(rows, spec, districts, rejections, city),
         "period": _periods(frame, spec, rejections),
     }
     for key, dimension in spec.dimensions.items():
         columns[_DIM + key] = _dimension(frame, key, dimension, rejections)
     ids = pd.DataFrame(columns, index=frame.index)
     good = ~rejections.bad
-    observations, value_rejects = _observations(ids[good], frame[good], spec)
-    rejected = sorted(rejections.rows + value_rejects, key=lambda r: (r.row_number, r.column))
-    return CensusResult(observations, rows_read=len(frame), rejected=rejected)
+    kept, value_rejects = _observations(ids[good], frame[good], spec)
+    return kept, rejections.rows + value_rejects
+
+
+def _drop_repeats(long: pd.DataFrame, frame: pd.DataFrame, value_columns: list[str]
+                  ) -> tuple[pd.DataFrame, list[RejectedRow]]:
+    """The observations without repeats of a key, and the repeats as rejected rows naming the
+    row they repeat. The first of a key is the first in one pass over the table, value column
+    after value column; keys are compared by hash, and a repeat is confirmed on the key itself,
+    so that the observations are never copied or reordered to find the few repeats."""
+    rows, positions = long["row"].to_numpy(), long["position"].to_numpy()
+    order = np.lexsort((rows, positions))
+    hashes = pd.util.hash_pandas_object(long[_KEY], index=False).to_numpy()[order]
+    later = pd.Series(hashes).duplicated().to_numpy()
+    if not later.any():
+        return long[OBSERVATION_COLUMNS].reset_index(drop=True), []
+    first = pd.Series(order).groupby(hashes, sort=False).transform("first").to_numpy()
+    candidates, originals = order[later], first[later]
+    same = (long[_KEY].iloc[candidates].to_numpy() == long[_KEY].iloc[originals].to_numpy())
+    confirmed = same.all(axis=1)
+    candidates, originals = candidates[confirmed], originals[confirmed]
+    repeats = [
+        RejectedRow(int(rows[i]), value_columns[positions[i]],
+                    f"duplicate of row {int(rows[j])}: same district, period, variable and "
+                    "dimensions", raw_text(frame.at[rows[i], value_columns[positions[i]]]))
+        for i, j in zip(candidates, originals, strict=True)
+    ]
+    keep = np.ones(len(long), dtype=bool)
+    keep[candidates] = False
+    return long.loc[keep, OBSERVATION_COLUMNS].reset_index(drop=True), repeats
 
 
 def _require_columns(table: Table, spec: CensusSpec) -> None:
@@ -212,14 +264,6 @@ def _observations(
     reason[value < 0] = "negative value " + raw + ": counts cannot be negative"
     implausible = count_problems(raw, value, long["unit"])
     reason = reason.fillna(implausible)
-    key = ["district_code", "period", "variable", "dims"]
-    usable = long[reason.isna()]
-    repeated = usable.duplicated(key, keep="first")
-    first_row = usable.groupby(key, sort=False)["row"].transform("first").astype("string")
-    reason[repeated.index[repeated]] = (
-        "duplicate of row " + first_row[repeated]
-        + ": same district, period, variable and dimensions"
-    )
     bad = reason.notna()
     rejected = [
         RejectedRow(int(row), column, str(why), raw_text(text))
@@ -228,8 +272,11 @@ def _observations(
         )
     ]
     long["value"] = value.astype(float)
-    observations = long.loc[~bad, OBSERVATION_COLUMNS].reset_index(drop=True)
-    return observations, rejected
+    # Repeats are found once all chunks are in (normalise_census): row and column travel with
+    # each observation until then.
+    long["position"] = long["source_column"].map(
+        {v.column: i for i, v in enumerate(spec.variables)}).astype("int16")
+    return long.loc[~bad, [*OBSERVATION_COLUMNS, "row", "position"]], rejected
 
 
 def _with_dims(long: pd.DataFrame, by_column: dict) -> pd.DataFrame:

@@ -254,6 +254,16 @@ class ResourceSettings(BaseSettings):
         default=10_000, gt=0,
         description="Longest field accepted; a longer one makes its row a rejected row.",
     )
+    max_parquet_bytes: int = Field(
+        default=16 * 1024**3, gt=0,
+        description="Largest Parquet file of a big feed (cdr, points), in bytes; a folder of "
+        "parts is checked part by part.",
+    )
+    max_parquet_row_group_bytes: int = Field(
+        default=512 * 1024**2, gt=0,
+        description="Largest row group of a Parquet file uncompressed, as its footer declares; "
+        "checked before a row is read (pages are decompressed whole).",
+    )
     max_raster_bytes: int = Field(
         default=2 * 1024**3, gt=0,
         description="Largest population raster file (GeoTIFF) opened, in bytes; it is read "

@@ -130,10 +130,16 @@ class StreamedFeed(FeedFamily):
     normalising = "checked, assigned to districts and redacted"
 
     def prepare(self, job: Job) -> None:
+        from ingest.bigdata.cluster import partition_files
+        from ingest.parquet_limits import PARQUET_SUFFIXES, refuse_big_parquet
         from observatory.settings import DisclosureSettings
 
         job.options["min_count"] = (job.options.get("disclosure")
                                     or DisclosureSettings()).min_count
+        files = partition_files(job.path) if self.partitioned_input else [Path(job.path)]
+        for file in files:  # before DuckDB reads a row of any of them
+            if file.suffix.lower() in PARQUET_SUFFIXES and file.is_file():
+                refuse_big_parquet(file)
 
     def content(self, job: Job) -> str:
         # The threshold is part of the content: a new threshold must recompute, not be a no-op.

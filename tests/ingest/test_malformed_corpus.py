@@ -16,6 +16,7 @@ from ingest.jobs import (
     ingest_boundaries,
     ingest_census,
     ingest_events,
+    ingest_points,
     ingest_raster,
 )
 from observatory.settings import PrivacySettings
@@ -42,6 +43,8 @@ def _run(store, case: dict):
         return ingest_boundaries(store, path, CITY, spec)
     if feed == "admin":
         return ingest_admin(store, path, CITY, spec, privacy=KEY)
+    if feed == "points":
+        return ingest_points(store, path, CITY, spec)
     return ingest_events(store, path, CITY, spec)
 
 
@@ -51,7 +54,7 @@ def test_the_corpus_is_complete():
     assert len(listed) == len(set(listed)) >= 100
     assert files == set(listed)  # every file has its expected message, and only those
     assert {case["feed"] for case in CASES} == {"census", "boundaries", "admin", "events",
-                                                "raster"}
+                                                "raster", "points"}
     assert {case["kind"] for case in CASES} == {"file", "row"}
     # every row case pins the run's exact counts
     assert [case["file"] for case in CASES
