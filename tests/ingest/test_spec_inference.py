@@ -106,7 +106,8 @@ def test_a_parquet_file_of_points_is_proposed_for_the_points_feed(city, tmp_path
     pd.DataFrame({"longitude": [35.2, 35.21], "latitude": [31.9, 31.91],
                   "created": ["2025-03-01T10:00:00Z", "2025-04-02T11:00:00Z"],
                   "kind": ["music", "traffic"]}).to_parquet(data)
-    found = infer_spec(city, "testville", data, "points")
+    found = infer_spec(city, "testville", data)
+    assert found.feed == "points"
     assert found.spec["columns"] == {"lon": "longitude", "lat": "latitude", "time": "created"}
     assert found.spec["dimensions"] == {"kind": {"column": "kind"}}
     assert (found.spec["variable"], found.spec["unit"]) == ("noise_complaints", "complaints")
