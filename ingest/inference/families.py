@@ -505,6 +505,13 @@ def _events(context: _Context, layout: Layout) -> tuple[list[Choice], list[str],
     if point:
         choices.append(Choice("point", {"lon": point[0], "lat": point[1]},
                               "longitude and latitude columns"))
+        if _centre(frame, point) is None:  # metres, not degrees
+            city = context.store.city(context.city)
+            local = city.local_crs if city is not None else ""
+            choices.append(Choice("crs", local or "EPSG:?", (
+                f"the coordinates are not degrees: the city's local CRS ({local}), CHECK it"
+                if local else "the coordinates are not degrees: SET their CRS")))
+            context.notes.append("the point columns hold projected coordinates: check crs")
     identifier = _named(frame, r"^(id|event_id|incident_id|uid|objectid)$")
     if identifier and frame[identifier].is_unique:
         choices.append(Choice("id", {"column": identifier}, "a distinct id on every row"))
