@@ -112,15 +112,15 @@ def _parquet_layout() -> Layout:
     return Layout("parquet", reasons=(("format", "a Parquet table"),))
 
 
-def _frame(context: _Context, layout: Layout) -> pd.DataFrame:
+def _frame(path: Path, layout: Layout) -> pd.DataFrame:
     """The table as text columns; a Parquet file's first rows (its schema and a sample)."""
     if layout.format == "parquet":
         import pyarrow.parquet as pq
 
-        with pq.ParquetFile(context.path) as source:
+        with pq.ParquetFile(path) as source:
             first = source.read_row_group(0) if source.num_row_groups else source.read()
         return first.to_pandas().head(50_000).astype("string")
-    return read_with(context.path, layout).frame
+    return read_with(path, layout).frame
 
 
 def _guess_feed(path: Path, layout: Layout) -> tuple[str, str]:
@@ -131,7 +131,9 @@ def _guess_feed(path: Path, layout: Layout) -> tuple[str, str]:
         if kind == "point":
             return "events", "a vector file of points: events"
         return "census", f"a vector file of {kind}s: its attribute table as a census table"
-    frame = read_with(path, layout).frame
+    if layout.format == "parquet":  # of the table feeds, only points read Parquet
+        return "points", "a Parquet table: geotagged points, counted"
+    frame = _frame(path, layout)
     columns = {folded(c) for c in frame.columns}
     if personal_columns(frame).person_id:
         return "admin", "a person identifier column: administrative records"
@@ -503,6 +505,13 @@ def _events(context: _Context, layout: Layout) -> tuple[list[Choice], list[str],
     if point:
         choices.append(Choice("point", {"lon": point[0], "lat": point[1]},
                               "longitude and latitude columns"))
+        if _centre(frame, point) is None:  # metres, not degrees
+            city = context.store.city(context.city)
+            local = city.local_crs if city is not None else ""
+            choices.append(Choice("crs", local or "EPSG:?", (
+                f"the coordinates are not degrees: the city's local CRS ({local}), CHECK it"
+                if local else "the coordinates are not degrees: SET their CRS")))
+            context.notes.append("the point columns hold projected coordinates: check crs")
     identifier = _named(frame, r"^(id|event_id|incident_id|uid|objectid)$")
     if identifier and frame[identifier].is_unique:
         choices.append(Choice("id", {"column": identifier}, "a distinct id on every row"))
@@ -584,7 +593,7 @@ def _points(context: _Context, layout: Layout) -> tuple[list[Choice], list[str],
                           file=context.path.name,
                           fix="export the points as CSV with lon and lat columns, or ingest "
                           "a vector file of points as events (--feed events)")
-    frame = _frame(context, layout)
+    frame = _frame(context.path, layout)
     choices = [Choice("format", layout.format, layout.why("format"))]
     if layout.format == "csv":
         choices.append(Choice("delimiter", layout.delimiter, layout.why("delimiter")))

@@ -97,3 +97,20 @@ def test_a_personal_data_file_is_deleted_once_its_ingest_ends(seeded, keys, stor
     assert (record.status, record.file_kept, record.path.exists()) == ("failed", False, False)
     assert record.sha256 == hashlib.sha256(body).hexdigest()
     assert "Amal" not in record.message
+
+
+def test_an_ingest_cut_by_a_restart_shows_as_interrupted(seeded, keys, store_url, tmp_path):
+    """A record left ``submitted`` by a server that stopped mid-ingest: the new server runs
+    no such job, and says so rather than showing it waiting for ever."""
+    from observatory.models import Upload, utcnow
+
+    path = tmp_path / "uploads" / "cut" / "census.csv"
+    seeded.save_upload(Upload("cut", CITY.slug, "census", "census.csv", "csv", 10, path,
+                              "0" * 64, "key:abc", utcnow(), status="submitted",
+                              job_id="a-job-of-the-old-server", spec=CENSUS_SPEC))
+    with TestClient(_app(store_url, tmp_path)) as client:
+        status = client.get(f"{URL}/cut", headers=auth(keys["officer"])).json()
+        other_city = client.get("/cities/elsewhere/uploads/cut", headers=auth(keys["officer"]))
+    assert (status["state"], status["run_id"]) == ("interrupted", None)
+    assert "restarted during the ingest" in status["message"]
+    assert other_city.status_code == 404

@@ -106,9 +106,33 @@ def test_a_parquet_file_of_points_is_proposed_for_the_points_feed(city, tmp_path
     pd.DataFrame({"longitude": [35.2, 35.21], "latitude": [31.9, 31.91],
                   "created": ["2025-03-01T10:00:00Z", "2025-04-02T11:00:00Z"],
                   "kind": ["music", "traffic"]}).to_parquet(data)
-    found = infer_spec(city, "testville", data, "points")
+    found = infer_spec(city, "testville", data)
+    assert found.feed == "points"
     assert found.spec["columns"] == {"lon": "longitude", "lat": "latitude", "time": "created"}
     assert found.spec["dimensions"] == {"kind": {"column": "kind"}}
     assert (found.spec["variable"], found.spec["unit"]) == ("noise_complaints", "complaints")
     PointCountsSpec.model_validate(found.spec)
     assert not found.notes
+
+
+def test_events_in_metres_get_the_city_crs_and_times_without_offset_its_zone(store, tmp_path):
+    """A table of points in the city's projected CRS, and one in degrees whose times have no
+    offset: the first gets crs (the city's local CRS), the second the zone of its country."""
+    from ingest.spec import EventsSpec
+    from observatory.models import City
+
+    store.upsert_city(City("zarqa", "Zarqa", country="JO", local_crs="EPSG:28192"))
+    metres = tmp_path / "fires.csv"
+    metres.write_text("x,y,time,severity\n251000.5,1160000.0,2025-03-01T10:00:00+03:00,2\n"
+                      "252000.0,1161000.0,2025-03-02T11:00:00+03:00,1\n", encoding="utf-8")
+    found = infer_spec(store, "zarqa", metres, "events")
+    assert found.spec["crs"] == "EPSG:28192" and found.spec["point"] == {"lon": "x", "lat": "y"}
+    assert "timezone" not in found.spec["time"]
+    EventsSpec.model_validate(found.spec)
+    degrees = tmp_path / "waste.csv"
+    degrees.write_text("lon,lat,reported\n36.09,32.07,2025-03-01 10:00\n"
+                       "36.10,32.08,2025-03-02 11:00\n", encoding="utf-8")
+    found = infer_spec(store, "zarqa", degrees, "events")
+    assert found.spec["time"]["timezone"] == "Asia/Amman" and "crs" not in found.spec
+    assert any("Asia/Amman" in note and "CHECK" in note for note in found.notes)
+    EventsSpec.model_validate(found.spec)
