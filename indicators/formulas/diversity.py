@@ -10,7 +10,7 @@ from pydantic import Field
 
 from indicators.disclosure.primary import small_counts
 from indicators.evaluate import KEY, VALUE_COLUMNS, PreparedObservations, SpatialContext, runs_by
-from indicators.formulas.base import FormulaKind
+from indicators.formulas.base import FormulaKind, Term
 from indicators.measures.diversity import (
     location_quotients,
     shannon_diversity,
@@ -33,10 +33,10 @@ class DiversityFormula(FormulaKind):
     def evaluate(self, prepared: PreparedObservations, *, min_count: int,
                  spatial: SpatialContext | None = None, indicator_id: str) -> pd.DataFrame:
         obs = prepared.obs
-        mask = (obs["variable"] == self.variable).to_numpy().copy()
-        group = prepared.dims.get(self.dimension, pd.Series(np.nan, index=obs.index))
-        mask &= group.notna().to_numpy()
-        rows = obs[mask].assign(group=group[mask], value=obs["value"][mask].astype(float))
+        codes, groups = prepared.codes(self.dimension)
+        mask = prepared.mask(Term(variable=self.variable)) & (codes >= 0)
+        rows = obs[mask].assign(group=groups.take(codes[mask]),
+                                value=obs["value"][mask].astype(float))
         table = rows.pivot_table(index=KEY, columns="group", values="value", aggfunc="sum",
                                  fill_value=0.0)
         results = []
