@@ -55,7 +55,7 @@ class ServiceDemandFormula(FormulaKind):
             rows = prepared.obs[mask]
             if rows.empty or rows["district_code"].isna().all():
                 return None
-            frames.append(rows.assign(area=prepared.dims[self.area][mask].to_numpy())
+            frames.append(rows.assign(area=prepared.values_of(self.area, mask))
                           .dropna(subset=["district_code"])
                           .groupby(["district_code", "period", "area"])["value"].sum()
                           .rename(family))
