@@ -273,7 +273,7 @@ def _with_city(rated: pd.DataFrame, per: str, min_count: int) -> pd.DataFrame:
         "district_code": rated["district_code"].to_numpy(dtype=object)[order],
         "value": np.where(small, np.nan, value), "suppressed": small, "runs": runs,
         "estimate": estimates})
-    city = {"value": [], "suppressed": [], "runs": [], "estimate": []}
+    city: dict[str, list] = {"value": [], "suppressed": [], "runs": [], "estimate": []}
     for k in range(len(periods)):
         block = slice(bounds[k], bounds[k + 1])
         total, residents = np.nansum(count[block]), np.sum(whole[block])
