@@ -114,7 +114,8 @@ class RateFormula(FormulaKind):
         assert self.events is not None
         layer, period = self.events, self.period
         offset = (self.utc_offset_hours if self.utc_offset_hours is not None
-                  else utc_offset_from_longitude(spatial.districts))
+                  else spatial.memo.get(("utc offset",),
+                                        lambda: utc_offset_from_longitude(spatial.districts)))
         return spatial.memo.get(("event counts", layer, period, offset),
                                 lambda: _count_events(spatial, layer, period, offset, codes))
 
