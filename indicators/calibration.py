@@ -76,7 +76,7 @@ def calibrate(subscribers: pd.DataFrame, census: pd.DataFrame, min_count: float)
     phones["year"] = phones["period"].astype(str).str[:4]
     counted = census.assign(year=census["period"].astype(str).str[:4]).groupby(
         ["year", *KEYS], as_index=False)["value"].sum()
-    years = sorted(set(phones["year"]) & set(counted["year"]))
+    years = sorted(set(phones["year"].unique()) & set(counted["year"].unique()))
     empty_ratios = pd.DataFrame(columns=["year", "group", "ratio"])
     if not years:
         estimates = pd.DataFrame(columns=["district_code", "group", "period", "subscribers",

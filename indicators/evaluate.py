@@ -80,6 +80,15 @@ class PreparedObservations:
             return pd.Series(np.nan, index=self.obs.index)
         return self._parsed[dim].reindex(self._dims_codes).reset_index(drop=True)
 
+    def values_of(self, dim: str, mask: np.ndarray) -> np.ndarray:
+        """The masked rows' values of dimension ``dim`` (NaN where a row has none)."""
+        codes, uniques = self.codes(dim)
+        picked = codes[mask]
+        out = np.full(len(picked), np.nan, dtype=object)
+        present = picked >= 0
+        out[present] = uniques.to_numpy(dtype=object)[picked[present]]
+        return out
+
     def codes(self, dim: str) -> tuple[np.ndarray, pd.Index]:
         """Each row's code of its value of dimension ``dim`` (-1 where the row has none) and
         the values coded."""

@@ -76,7 +76,7 @@ def plan_nodes(service: ServiceCounts, min_count: int) -> pd.DataFrame:
     counts = service.counts
     districts = np.array(sorted(counts.loc[counts["district_code"] != CITY_NODE,
                                            "district_code"].astype(str).unique()), dtype=object)
-    areas = sorted(set(counts["area"].astype(str)) - {ALL})
+    areas = sorted(set(counts["area"].astype(str).unique()) - {ALL})
     years = sorted(counts["period"].astype(str).str[:4].unique())
     tree = _Trees(len(years), len(districts), len(areas))
     users, records = _counts_at(tree, counts, districts, areas, years)
@@ -86,12 +86,12 @@ def plan_nodes(service: ServiceCounts, min_count: int) -> pd.DataFrame:
     whole = _wholes(tree, service.whole, districts, years)
     safe = (users > min_count) & (whole > 0)
     published = _decide(tree, safe, np.column_stack([users, records]), min_count)
-    district_code, period, area, grain = tree.labels(districts, areas, years)
+    labels = tree.labels(districts, areas, years)
     return pd.DataFrame({
-        "district_code": district_code, "period": period, "area": area, "grain": grain,
+        **{name: _text(coded).array for name, coded in labels.items()},
         "parent": tree.parents(), "users": users, "records": records, "whole": whole,
         "published": published,
-        "rolled_to": _rolled_to(tree.parents(), published, district_code, period, area)})
+        "rolled_to": _text(_rolled_to(tree.parents(), published, labels)).array})
 
 
 class _Trees:
@@ -137,27 +137,37 @@ class _Trees:
         return parent
 
     def labels(self, districts: np.ndarray, areas: list[str], years: list[str]
-               ) -> tuple[np.ndarray, ...]:
-        """Each node's district_code, period, area and grain, built from one district's
-        subtree (its offsets, areas, period suffixes and grains) repeated."""
+               ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Each node's district_code, period, area and grain as (codes, values coded), built
+        from one district's subtree (its areas, period suffixes and grains) repeated."""
         suffix = ["", *[s for q in range(1, QUARTERS + 1) for s in
                         (f"-Q{q}", *[f"-{m:02d}" for m in range(3 * q - 2, 3 * q + 1)])]]
         kinds = ["district_area", *[g for _ in range(QUARTERS)
                                     for g in ("quarter", *["month"] * MONTHS)]]
-        block_area = np.array([ALL, *[a for a in areas for _ in suffix]], dtype=object)
-        block_suffix = ["", *suffix * len(areas)]
-        block_grain = np.array(["district_all", *kinds * len(areas)], dtype=object)
-        district_code, period, area, grain = [], [], [], []
-        for year in years:
-            district_code += [np.array([CITY_NODE], dtype=object),
-                              np.repeat(districts, self.per_district)]
-            block_period = np.array([year + s for s in block_suffix], dtype=object)
-            period += [np.array([year], dtype=object), np.tile(block_period, self.n_districts)]
-            area += [np.array([ALL], dtype=object), np.tile(block_area, self.n_districts)]
-            grain += [np.array(["city_all"], dtype=object),
-                      np.tile(block_grain, self.n_districts)]
-        return tuple(np.concatenate(parts) if parts else np.array([], dtype=object)
-                     for parts in (district_code, period, area, grain))
+        grains = np.array(["city_all", "district_all", "district_area", "quarter", "month"],
+                          dtype=object)
+        block_area = np.r_[0, np.repeat(np.arange(1, len(areas) + 1), len(suffix))]
+        block_suffix = np.r_[0, np.tile(np.arange(len(suffix)), len(areas))]
+        block_grain = pd.Index(grains).get_indexer(["district_all", *kinds * len(areas)])
+        n = self.n_districts
+        district = np.r_[0, np.repeat(np.arange(1, n + 1), self.per_district)]
+        out = {"district_code": (np.tile(district, self.n_years),
+                                 np.array([CITY_NODE, *districts], dtype=object)),
+               "period": (np.concatenate([np.r_[y * len(suffix), np.tile(
+                   y * len(suffix) + block_suffix, n)] for y in range(self.n_years)]
+                   or [np.array([], dtype=np.int64)]),
+                   np.array([year + s for year in years for s in suffix], dtype=object)),
+               "area": (np.tile(np.r_[0, np.tile(block_area, n)], self.n_years),
+                        np.array([ALL, *areas], dtype=object)),
+               "grain": (np.tile(np.r_[0, np.tile(block_grain, n)], self.n_years), grains)}
+        return {k: (codes.astype(np.int64), values) for k, (codes, values) in out.items()}
+
+
+def _text(coded: tuple[np.ndarray, np.ndarray]) -> pd.Index:
+    """Text values from (codes, values coded): taken from the few values, not converted
+    one by one."""
+    codes, values = coded
+    return pd.Index(values, dtype="str").take(codes)
 
 
 def _counts_at(tree: _Trees, counts: pd.DataFrame, districts: np.ndarray, areas: list[str],
@@ -238,25 +248,33 @@ def _safe_siblings(safe: np.ndarray, counts: np.ndarray, min_count: int) -> np.n
         shown[rows[~done], smallest[~done]] = False
 
 
-def _rolled_to(parent: np.ndarray, published: np.ndarray, district_code: np.ndarray,
-               period: np.ndarray, area: np.ndarray) -> np.ndarray:
-    """Where each withheld node's value is published: its nearest published ancestor's
-    label; '' for a published node or one with no published ancestor."""
-    out = np.full(len(parent), "", dtype=object)
+def _rolled_to(parent: np.ndarray, published: np.ndarray,
+               labels: dict[str, tuple[np.ndarray, np.ndarray]]
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Where each withheld node's value is published, as (codes, texts): its nearest
+    published ancestor's label; '' for a published node or one with no published
+    ancestor."""
+    target = np.full(len(parent), -1, dtype=np.int64)
     todo = ~published
     above = parent.copy()
     while True:
         todo &= above >= 0
         if not todo.any():
-            return out
+            break
         at = np.flatnonzero(todo)
         hit = published[above[at]]
-        target = above[at[hit]]
-        out[at[hit]] = (np.where(district_code[target] == CITY_NODE, "the city, ", "")
-                        + period[target].astype(object)
-                        + np.where(area[target] == ALL, ", all service areas", ""))
+        target[at[hit]] = above[at[hit]]
         todo[at[hit]] = False
         above = np.where(todo, parent[np.maximum(above, 0)], -1)
+    codes, targets = pd.factorize(target)  # -1 (nowhere) is a value of its own here
+    (district, districts), (period, periods), (area, areas) = (
+        labels[k] for k in ("district_code", "period", "area"))
+    texts = np.array(["" if t < 0 else
+                      ("the city, " if districts[district[t]] == CITY_NODE else "")
+                      + str(periods[period[t]])
+                      + (", all service areas" if areas[area[t]] == ALL else "")
+                      for t in targets], dtype=object)
+    return codes, texts
 
 
 def canonical(obj: dict) -> str:

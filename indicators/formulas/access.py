@@ -86,7 +86,7 @@ class AccessFormula(FormulaKind):
                 results.append(pd.DataFrame({
                     "period": period, "district_code": metres.index,
                     "value": metres.to_numpy(), "suppressed": False,
-                    "runs": ",".join(sorted(set(rows["ingest_run"])))}))
+                    "runs": ",".join(sorted(set(rows["ingest_run"].unique())))}))
         else:
             rows = obs[prepared.mask(self.foreign_residents())]
             counts = spatial.memo.get(("services per district", layer),
@@ -98,7 +98,7 @@ class AccessFormula(FormulaKind):
                 results.append(pd.DataFrame({
                     "period": period, "district_code": rate.index,
                     "value": np.where(small, np.nan, rate.to_numpy()), "suppressed": small,
-                    "runs": ",".join(sorted(set(block["ingest_run"])))}))
+                    "runs": ",".join(sorted(set(block["ingest_run"].unique())))}))
         if not results:
             return pd.DataFrame(columns=VALUE_COLUMNS)
         return pd.concat(results, ignore_index=True)[VALUE_COLUMNS]

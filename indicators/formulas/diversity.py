@@ -11,7 +11,7 @@ from pydantic import Field
 
 from indicators.disclosure.primary import small_counts
 from indicators.evaluate import KEY, VALUE_COLUMNS, PreparedObservations, SpatialContext, runs_by
-from indicators.formulas.base import FormulaKind
+from indicators.formulas.base import FormulaKind, Term
 from indicators.measures.diversity import (
     location_quotients,
     shannon_diversity,
@@ -47,10 +47,10 @@ class DiversityFormula(FormulaKind):
         remainder (whole minus the published parts, which anyone can work out) adds nothing.
         A quotient of one group is withheld with its share by the plan instead."""
         obs = prepared.obs
-        mask = (obs["variable"] == self.variable).to_numpy().copy()
-        group = prepared.dims.get(self.dimension, pd.Series(np.nan, index=obs.index))
-        mask &= group.notna().to_numpy()
-        rows = obs[mask].assign(group=group[mask], value=obs["value"][mask].astype(float))
+        codes, groups = prepared.codes(self.dimension)
+        mask = prepared.mask(Term(variable=self.variable)) & (codes >= 0)
+        rows = obs[mask].assign(group=groups.take(codes[mask]),
+                                value=obs["value"][mask].astype(float))
         table = rows.pivot_table(index=KEY, columns="group", values="value", aggfunc="sum",
                                  fill_value=0.0)
         results = []

@@ -40,10 +40,8 @@ def _rows(prepared: PreparedObservations, term: Term, dimension: str) -> pd.Data
     """The term's observations with their group: period, district_code, group, value,
     ingest_run (rows without the dimension left out)."""
     mask = prepared.mask(term)
-    groups = (prepared.dims[dimension] if dimension in prepared.dims
-              else pd.Series(np.nan, index=prepared.obs.index))[mask]
     rows = prepared.obs.loc[mask, ["period", "district_code", "value", "ingest_run"]]
-    rows = rows.assign(group=groups.to_numpy())
+    rows = rows.assign(group=prepared.values_of(dimension, mask))
     return rows[rows["group"].notna() & rows["district_code"].notna()].astype(
         {"group": str, "period": str, "district_code": str})
 

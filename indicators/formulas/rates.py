@@ -114,7 +114,8 @@ class RateFormula(FormulaKind):
         assert self.events is not None
         layer, period = self.events, self.period
         offset = (self.utc_offset_hours if self.utc_offset_hours is not None
-                  else utc_offset_from_longitude(spatial.districts))
+                  else spatial.memo.get(("utc offset",),
+                                        lambda: utc_offset_from_longitude(spatial.districts)))
         return spatial.memo.get(("event counts", layer, period, offset),
                                 lambda: _count_events(spatial, layer, period, offset, codes))
 
@@ -273,7 +274,7 @@ def _with_city(rated: pd.DataFrame, per: str, min_count: int) -> pd.DataFrame:
         "district_code": rated["district_code"].to_numpy(dtype=object)[order],
         "value": np.where(small, np.nan, value), "suppressed": small, "runs": runs,
         "estimate": estimates})
-    city = {"value": [], "suppressed": [], "runs": [], "estimate": []}
+    city: dict[str, list] = {"value": [], "suppressed": [], "runs": [], "estimate": []}
     for k in range(len(periods)):
         block = slice(bounds[k], bounds[k + 1])
         total, residents = np.nansum(count[block]), np.sum(whole[block])

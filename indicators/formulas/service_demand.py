@@ -55,7 +55,7 @@ class ServiceDemandFormula(FormulaKind):
             rows = prepared.obs[mask]
             if rows.empty or rows["district_code"].isna().all():
                 return None
-            frames.append(rows.assign(area=prepared.dims[self.area][mask].to_numpy())
+            frames.append(rows.assign(area=prepared.values_of(self.area, mask))
                           .dropna(subset=["district_code"])
                           .groupby(["district_code", "period", "area"])["value"].sum()
                           .rename(family))
@@ -73,12 +73,15 @@ class ServiceDemandFormula(FormulaKind):
                               district_code=rows["district_code"].astype(str))
                   .groupby(["district_code", "year"])["value"].sum())
         years = sorted(int(y) for y in counts["period"].str[:4].unique())
-        out: dict[tuple[str, str], tuple[int, float]] = {}
-        for (code, year), value in census.items():
-            for wanted in years:
-                if year <= wanted and out.get((code, str(wanted)), (-1, 0))[0] < year:
-                    out[(code, str(wanted))] = (year, value)
-        return pd.Series({key: value for key, (_, value) in out.items()}, dtype=float)
+        census_years = census.index.get_level_values("year").to_numpy()
+        parts = []
+        for wanted in years:
+            upto = census[census_years <= wanted]  # sorted by district, then year
+            latest = upto[~upto.index.get_level_values("district_code").duplicated(keep="last")]
+            parts.append(pd.Series(latest.to_numpy(dtype=float), index=pd.MultiIndex.from_arrays(
+                [latest.index.get_level_values("district_code"),
+                 np.full(len(latest), str(wanted), dtype=object)])))
+        return pd.concat(parts) if parts else pd.Series(dtype=float)
 
     def nodes(self, prepared: PreparedObservations, min_count: int) -> pd.DataFrame | None:
         """The roll-up's nodes (``plan_nodes``) on this level; None without service

@@ -193,3 +193,29 @@ def test_without_districts_there_are_no_values():
     prepared = PreparedObservations(_observations([("A", "2025", {"citizenship": "n"}, 10)]))
     definition = load_frameworks()["incidents"].indicators[0]
     assert evaluate(definition, prepared, 10, None).empty
+
+
+def test_the_rates_of_one_layer_read_and_place_its_events_once_per_run():
+    census = _observations([(c, "2025", {"citizenship": "syrian"}, 1000) for c in CODES])
+    prepared, fires, reads = PreparedObservations(census), _fires(), []
+
+    def events(layer: str) -> gpd.GeoDataFrame:
+        reads.append(layer)
+        return fires[fires["layer"] == layer]
+
+    spatial = SpatialContext(districts=_districts(), local_crs=CRS, events=events)
+    per_km2 = _rate("km2").evaluate(prepared, min_count=1, spatial=spatial, indicator_id="k")
+    per_1000 = _rate("1000_residents").evaluate(prepared, min_count=1, spatial=spatial,
+                                                indicator_id="r")
+    assert reads == ["fire"]
+    # The same counts under both: 20 fires in A's 1 km², 20 per 1,000 of its 1,000 residents.
+    assert _by_code(per_km2).loc[("2025", "A"), "value"] == pytest.approx(20.0)
+    assert _by_code(per_1000).loc[("2025", "A"), "value"] == pytest.approx(20.0)
+    # A month's bucketing is another placement of the same events: read again, counted apart.
+    monthly = _rate("km2", period="month").evaluate(prepared, min_count=1, spatial=spatial,
+                                                    indicator_id="m")
+    assert reads == ["fire", "fire"] and set(monthly["period"]) == {"2025-06"}
+    # A new run (a new context) reads the layer afresh: nothing outlives the run.
+    fresh = SpatialContext(districts=_districts(), local_crs=CRS, events=events)
+    _rate("km2").evaluate(prepared, min_count=1, spatial=fresh, indicator_id="k")
+    assert reads == ["fire", "fire", "fire"]
