@@ -118,12 +118,7 @@ def _unit_runs(values: pd.DataFrame) -> pd.Series:
     """The ingest runs behind each unit (period, district) over all its values' runs, sorted
     and comma-joined. Rows repeat few distinct (unit, runs) pairs: those are split, not
     every row."""
-    listed = values[KEY + ["runs"]].dropna(subset=["runs"])
-    codes = [pd.factorize(listed[column])[0].astype(np.int64) for column in KEY + ["runs"]]
-    sizes = [int(c.max()) + 2 if len(c) else 1 for c in codes]
-    combined = (codes[0] + 1) * sizes[1] * sizes[2] + (codes[1] + 1) * sizes[2] + codes[2] + 1
-    _, first = np.unique(combined, return_index=True)
-    listed = listed.iloc[np.sort(first)]
+    listed = values[KEY + ["runs"]].dropna(subset=["runs"]).drop_duplicates()
     listed = listed.assign(ingest_run=listed["runs"].str.split(",")).explode("ingest_run")
     return runs_by(listed[listed["ingest_run"] != ""], KEY)
 

@@ -103,19 +103,20 @@ def _period_from_name(path: Path) -> str:
 
 
 def _whole(job: Job, name: str, value: Any) -> int:
-    try:
-        return int(str(value))
-    except ValueError:
-        raise IngestError(f"--{name} {value!r} is not a whole number", file=job.path.name,
-                          key=name, fix=f"give --{name} 1 (the first band)") from None
+    return int(_parsed(job, name, value, int, "a whole number", "1 (the first band)"))
 
 
 def _number(job: Job, name: str, value: Any) -> float:
+    return _parsed(job, name, value, float, "a number", "-9999, say")
+
+
+def _parsed(job: Job, name: str, value: Any, kind: type[int | float], what: str,
+            example: str) -> float:
     try:
-        return float(str(value))
+        return kind(str(value))
     except ValueError:
-        raise IngestError(f"--{name} {value!r} is not a number", file=job.path.name,
-                          key=name, fix=f"give --{name} -9999, say") from None
+        raise IngestError(f"--{name} {value!r} is not {what}", file=job.path.name,
+                          key=name, fix=f"give --{name} {example}") from None
 
 
 def _observations(centres: Any, variable: str, period: str,

@@ -103,7 +103,12 @@ def demo(
 
 
 def load_demo_city(cli: CliContext, store: Store, files: DemoCity, maps_dir: Path) -> None:
-    """Ingest every file of one demo city, compute its indicators and write its two maps."""
+    """Ingest every file of one demo city, compute its indicators, score its ICC questionnaire
+    and write its two maps."""
+    from observatory.cli.icc_commands import AREAS
+    from observatory.demo.icc import YEARS
+    from observatory.services.icc_scores import score_icc
+
     slug = files.city.slug
     for feed, path, options in demo_feeds(files):
         ingest_and_report(cli, store, feed, path, slug, **options)
@@ -112,6 +117,10 @@ def load_demo_city(cli: CliContext, store: Store, files: DemoCity, maps_dir: Pat
     store.upsert_city(files.city)
     written = sum(compute_and_report(cli, store, slug, framework_ids())[slug].values())
     cli.out.print(f"Indicators of {slug}: {written} value(s) written", markup=False)
+    for year in YEARS:  # the city's ICC questionnaire, answered by its officers
+        _, stored = score_icc(store, slug, year, files.icc_answers(year),
+                              files.icc_questionnaire, AREAS)
+        cli.out.print(f"ICC scores of {slug}, {year}: {stored} value(s) stored", markup=False)
     with cli.out.status(f"Drawing the maps of {slug}…"):
         choropleth = write_choropleth(cli, store, slug, maps_dir / f"{INDICATOR}.html")
         city_map = write_city_map(cli, store, slug, maps_dir / "city_map.html")

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +11,6 @@ import typer
 from rich.table import Table
 
 from observatory.cli.context import CliContext, fail
-from observatory.models import INDICATOR_VALUE_COLUMNS
 
 # Found without importing indicators.icc (pandas), so that --help stays fast.
 
@@ -79,32 +77,21 @@ def score(
 
     Example: observatory icc score answers.yaml --city demo --year 2025 --questionnaire icc.yaml
     """
-    import pandas as pd
-
-    from indicators.icc import IccError, load_answers, load_areas
-    from indicators.icc import score as score_answers
-    from indicators.icc.scoring import load_questionnaire
+    from indicators.icc import IccError
+    from observatory.services.icc_scores import score_icc
 
     cli: CliContext = ctx.obj
-    try:
-        area_list = load_areas(areas)
-        scored = score_answers(load_questionnaire(questionnaire, area_list),
-                               load_answers(answers), area_list)
-    except IccError as exc:
-        raise fail(f"{exc}. Fix: correct the file named, then run the command again.", 2) from exc
-    kept = scored[scored["score"].notna()]
-    digest = hashlib.sha256(questionnaire.read_bytes() + areas.read_bytes()).hexdigest()[:16]
-    values = pd.DataFrame({
-        "district_code": None, "period": str(year), "indicator_id": kept["id"],
-        "value": kept["score"], "score": kept["score"], "coverage": kept["coverage"],
-        "suppressed": False, "definition_hash": digest,
-    })[INDICATOR_VALUE_COLUMNS]
     with cli.store() as store:
         store.init_schema()
         if store.city(city) is None:
             raise fail(f"Unknown city {city!r}. Fix: ingest its boundaries first: "
                        f"observatory ingest boundaries FILE --city {city}", 1)
-        written = store.put_indicator_values(city, values)
+        try:
+            scored, written = score_icc(store, city, year, answers, questionnaire, areas)
+        except IccError as exc:
+            raise fail(f"{exc}. Fix: correct the file named, then run the command again.",
+                       2) from exc
+    kept = scored[scored["score"].notna()]
 
     table = Table(title=f"ICC scores of {city}, {year}")
     table.add_column("id", justify="left")

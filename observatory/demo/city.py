@@ -63,6 +63,14 @@ class DemoCity:
     def service_requests_spec(self) -> Path:
         return self.boundaries.with_name("service_requests_spec.yaml")
 
+    def icc_answers(self, year: int) -> Path:
+        """The city's answers to the demo's ICC questionnaire for ``year``."""
+        return self.boundaries.with_name(f"icc_answers_{year}.yaml")
+
+    @property
+    def icc_questionnaire(self) -> Path:
+        return self.boundaries.with_name("icc_questionnaire.yaml")
+
     @property
     def census_tables(self) -> tuple[tuple[Path, Path], ...]:
         """(table, spec) of every file ingested with the census feed, population first."""

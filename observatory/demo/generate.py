@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from observatory.demo import elections, households, labour_force, socioeconomic, urban_services
+from observatory.demo import elections, households, icc, labour_force, socioeconomic, urban_services
 from observatory.demo.census import YEARS, build_census, write_census_csv
 from observatory.demo.city import (
     DEMO_CITIES,
@@ -31,7 +31,7 @@ COMPONENTS = (
     "geography", "census", "raster", "towers", "records", "incidents", "services",
     # Appended: a spawned stream depends only on its position, so earlier files keep their bytes.
     "profile", "labour_force", "households", "socioeconomic", "elections", "urban_services",
-    "requests",
+    "requests", "icc",
 )
 
 
@@ -105,6 +105,9 @@ def generate_demo_city(out_dir: Path, seed: int = 2026,
         write_titled_csv(build(census, profile, rng[path.stem]), path, city, subject)
     write_service_requests_csv(build_service_requests(geography, census, rng["requests"]),
                                demo.service_requests)
+    demo.icc_questionnaire.write_text(icc.questionnaire_text(), encoding="utf-8")
+    for year, answers in icc.build_icc_answers(rng["icc"]).items():
+        icc.write_icc_answers(answers, demo.icc_answers(year))
     for name in SPEC_FILES:
         text = (boundaries_spec_text(city) if name == "boundaries_spec.yaml" and plan.city
                 else spec_text(name))

@@ -59,6 +59,11 @@ def test_demo_ingests_every_feed_computes_and_writes_both_maps(invoke, data_dir:
     distance = values[(values["indicator_id"] == "welcome_service_distance")
                       & values["district_code"].notna()]
     assert distance["district_code"].nunique() == 30 and distance["value"].notna().all()
+    # The city's ICC questionnaire, scored for two years: every area, the index and the lens.
+    icc = values[values["indicator_id"].str.match(r"^icc(\.|$)")]
+    assert icc.groupby("period")["indicator_id"].nunique().to_dict() == {"2024": 19, "2025": 19}
+    for slug in SLUGS:
+        assert f"ICC scores of {slug}, 2025: 19 value(s) stored" in result.output
 
     maps = data_dir / "demo" / "maps"
     for name in ("foreign_citizens_share.html", "city_map.html"):
