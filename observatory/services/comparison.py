@@ -20,6 +20,9 @@ import numpy as np
 import pandas as pd
 
 from indicators.definitions import GroupSharesFormula
+from indicators.formulas.diversity import DiversityFormula
+from indicators.formulas.phones import PhoneResidentsFormula
+from indicators.formulas.terms import TermsFormula
 from indicators.icc import load_areas
 from observatory.services.definitions import current_definitions
 from observatory.services.errors import InvalidRequest, NotFound
@@ -169,14 +172,33 @@ def with_families(values: pd.DataFrame) -> pd.DataFrame:
 
 
 def default_indicators(values: pd.DataFrame, cities: Iterable[str]) -> list[str]:
-    """Every indicator one of ``cities`` holds, composites first, without the per-group shares
-    (one per citizenship…) and without the family members (their family stands for them)."""
+    """Every indicator one of ``cities`` holds, composites first, without the per-group values
+    (one per citizenship…), the family members (their family stands for them) and what does
+    not compare cities (``_not_compared``)."""
     held = values.loc[values["city"].isin(set(cities)), "indicator_id"].unique()
-    per_group = {d.id for d in current_definitions().values()
-                 if isinstance(d.formula, GroupSharesFormula)}
-    in_family = {m for spec in FAMILIES.values() for m in spec["members"]}
-    kept = [i for i in held if i.partition(".")[0] not in per_group and i not in in_family]
+    left_out, per_group = _not_compared()
+    left_out |= {m for spec in FAMILIES.values() for m in spec["members"]}
+    kept = [i for i in held if i not in left_out and i.partition(".")[0] not in per_group]
     return sorted(kept, key=lambda i: (describe(i).framework, i))
+
+
+def _not_compared() -> tuple[set[str], set[str]]:
+    """Definition ids a default comparison leaves out: location quotients (a district's share
+    over the city's: 1 for every city) and the phone estimates' errors (they measure the
+    method, not the city); and those whose values are one per group (``<id>.<group>``)."""
+    left_out, per_group = set(), set()
+    for definition in current_definitions().values():
+        formula = definition.formula
+        if isinstance(formula, GroupSharesFormula) or (
+                isinstance(formula, PhoneResidentsFormula) and formula.per_group):
+            per_group.add(definition.id)
+        if ((isinstance(formula, PhoneResidentsFormula) and formula.statistic != "residents")
+                or (isinstance(formula, DiversityFormula)
+                    and formula.measure == "location_quotient")
+                or (isinstance(formula, TermsFormula)
+                    and any(t.scope == "city" for t in formula.terms.values()))):
+            left_out.add(definition.id)
+    return left_out, per_group
 
 
 def describe(indicator_id: str) -> IndicatorInfo:

@@ -223,3 +223,20 @@ def test_csv_and_xlsx_carry_the_table_and_its_flags_readable_in_excel(peers):
     assert (first["city"], first["rank"], first["value"], first["sample_size"]) == \
         ("alpha", 3, 60.0, 3)
     assert book["peers"].max_row == 1 + 2 * 4  # every peer of both indicators
+
+
+def test_the_default_comparison_leaves_out_what_does_not_compare_cities():
+    import pandas as pd
+
+    from observatory.services.comparison import default_indicators
+
+    held = ["cpi", "gap_unemployment_foreign_vs_nationals", "citizenship_share.syrian",
+            "location_quotient_foreign", "location_quotient_foreign_born",
+            "phone_calibration_mape", "phone_estimated_residents_by_group.syrian",
+            "phone_estimated_residents",
+            "citizenship_diversity_shannon"]
+    values = pd.DataFrame({"city": "alpha", "indicator_id": held})
+    kept = default_indicators(values, ["alpha"])
+    assert sorted(kept) == ["citizenship_diversity_shannon", "cpi",
+                            "gap_unemployment_foreign_vs_nationals",
+                            "phone_estimated_residents"]
