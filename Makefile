@@ -9,7 +9,7 @@ TEST_STAMP := $(VENV)/.installed-test
 
 # The suite runs on two workers (pytest-xdist; the machines have 2 cores); each starts its own
 # PostGIS. PYTEST_ARGS= runs it in one process.
-PYTEST_ARGS ?= -n 2 --dist loadgroup
+PYTEST_ARGS ?= -n 2 --dist loadgroup --durations=30
 
 .PHONY: demo test lint venv
 
