@@ -119,7 +119,7 @@ def load_demo_city(cli: CliContext, store: Store, files: DemoCity, maps_dir: Pat
     cli.out.print(f"Indicators of {slug}: {written} value(s) written", markup=False)
     for year in YEARS:  # the city's ICC questionnaire, answered by its officers
         _, stored = score_icc(store, slug, year, files.icc_answers(year),
-                              files.icc_questionnaire, AREAS)
+                              files.icc_questionnaire, AREAS, cli.disclosure.published_digits)
         cli.out.print(f"ICC scores of {slug}, {year}: {stored} value(s) stored", markup=False)
     with cli.out.status(f"Drawing the maps of {slug}…"):
         choropleth = write_choropleth(cli, store, slug, maps_dir / f"{INDICATOR}.html")

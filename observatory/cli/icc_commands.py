@@ -87,7 +87,8 @@ def score(
             raise fail(f"Unknown city {city!r}. Fix: ingest its boundaries first: "
                        f"observatory ingest boundaries FILE --city {city}", 1)
         try:
-            scored, written = score_icc(store, city, year, answers, questionnaire, areas)
+            scored, written = score_icc(store, city, year, answers, questionnaire, areas,
+                                        cli.disclosure.published_digits)
         except IccError as exc:
             raise fail(f"{exc}. Fix: correct the file named, then run the command again.",
                        2) from exc

@@ -14,9 +14,11 @@ from observatory.store.base import Store
 
 
 def score_icc(store: Store, city: str, year: int, answers: Path, questionnaire: Path,
-              areas: Path) -> tuple[pd.DataFrame, int]:
+              areas: Path, digits: int) -> tuple[pd.DataFrame, int]:
     """The scores (id, score, coverage; NaN for an area with no questions) and the values
-    stored; re-scoring a year replaces its values. Raises ``IccError`` for a bad file."""
+    stored, at ``digits`` significant digits like every published value; re-scoring a year
+    replaces its values. Raises ``IccError`` for a bad file."""
+    from indicators.disclosure.rounding import round_significant
     from indicators.icc import load_answers, load_areas, score
     from indicators.icc.scoring import load_questionnaire
 
@@ -24,10 +26,11 @@ def score_icc(store: Store, city: str, year: int, answers: Path, questionnaire: 
     scored = score(load_questionnaire(questionnaire, area_list), load_answers(answers),
                    area_list)
     kept = scored[scored["score"].notna()]
+    published = round_significant(kept["score"].to_numpy(float), digits)
     digest = hashlib.sha256(questionnaire.read_bytes() + areas.read_bytes()).hexdigest()[:16]
     values = pd.DataFrame({
         "district_code": None, "period": str(year), "indicator_id": kept["id"],
-        "value": kept["score"], "score": kept["score"], "coverage": kept["coverage"],
+        "value": published, "score": published, "coverage": kept["coverage"],
         "suppressed": False, "definition_hash": digest,
     })[INDICATOR_VALUE_COLUMNS]
     return scored, store.put_indicator_values(city, values)

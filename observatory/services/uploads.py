@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import threading
 import uuid
 from dataclasses import replace
 from pathlib import Path
@@ -83,6 +84,9 @@ class Uploads:
         self._folder = folder
         self._jobs = jobs
         self._store = store
+        # An ingest may end (its record written by the worker) before the request that
+        # submitted it has recorded it as submitted: the two writes take turns.
+        self._recording = threading.Lock()
 
     def receive(self, city: str, feed: str, filename: str, source: BinaryIO,
                 uploaded_by: str = "anonymous") -> Upload:
@@ -162,16 +166,21 @@ class Uploads:
                       for name in {*family(upload.feed).settings, "disclosure"}},
             compute=True,
         )
-        try:
-            status = self._jobs.submit(order, lambda final: self._ended(upload.id, final))
-        except ValueError as exc:
-            raise InvalidRequest(str(exc)) from exc
-        self._store.update_upload(replace(upload, status="submitted", job_id=status.id,
-                                          spec=spec_text if spec is not None else None))
+        with self._recording:
+            try:
+                status = self._jobs.submit(order, lambda final: self._ended(upload.id, final))
+            except ValueError as exc:
+                raise InvalidRequest(str(exc)) from exc
+            self._store.update_upload(replace(upload, status="submitted", job_id=status.id,
+                                              spec=spec_text if spec is not None else None))
         return status
 
     def _ended(self, upload_id: str, final: JobStatus) -> None:
         """Record the run of a finished ingest; delete a personal-data feed's file."""
+        with self._recording:
+            self._record_end(upload_id, final)
+
+    def _record_end(self, upload_id: str, final: JobStatus) -> None:
         from ingest.feeds import family
 
         upload = self._store.upload(upload_id)
