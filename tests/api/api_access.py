@@ -3,7 +3,9 @@ header carrying an API key (the ``api`` and ``keys`` fixtures are in conftest.py
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -41,6 +43,18 @@ CENSUS_ROWS = {
 
 def auth(key: str) -> dict[str, str]:
     return {"X-API-Key": key}
+
+
+def finished_upload(client: Any, url: str, headers: dict[str, str],
+                    wait_seconds: float = 60) -> dict[str, Any]:
+    """The upload's status once its ingest has finished, or its last status after
+    ``wait_seconds`` (an ingest in the background of a loaded machine can take a while)."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        status = client.get(url, headers=headers).json()
+        if status["state"] == "finished" or time.monotonic() > deadline:
+            return status
+        time.sleep(0.05)
 
 
 def write_census(folder: Path, year: str = "2026") -> tuple[Path, Path]:

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 
 import pytest
-from api_access import CENSUS_SPEC, auth, write_census
+from api_access import CENSUS_SPEC, auth, finished_upload, write_census
 from api_seed import CITY
 from fastapi.testclient import TestClient
 
@@ -30,14 +29,6 @@ def uploading(seeded, store_url, tmp_path):
         yield client
 
 
-def _finished(client, upload_id, headers):
-    deadline = time.monotonic() + 20
-    while True:
-        status = client.get(f"{URL}/{upload_id}", headers=headers).json()
-        if status["state"] == "finished" or time.monotonic() > deadline:
-            return status
-        time.sleep(0.05)
-
 
 def test_an_officer_uploads_a_census_and_gets_its_rejected_rows(uploading, keys, tmp_path):
     table, _ = write_census(tmp_path)
@@ -48,7 +39,7 @@ def test_an_officer_uploads_a_census_and_gets_its_rejected_rows(uploading, keys,
                             files={"file": ("census_2026.csv", table.read_bytes(), "text/csv")})
     assert answer.status_code == 202, answer.text
     assert answer.json()["state"] in ("waiting", "running", "finished")
-    status = _finished(uploading, answer.json()["id"], officer)
+    status = finished_upload(uploading, f"{URL}/{answer.json()['id']}", officer)
     assert (status["state"], status["run_status"]) == ("finished", "succeeded"), status
     assert (status["rows_loaded"], status["rows_rejected"]) == (12, 1)
     assert (tmp_path / "uploads" / status["id"] / "census_2026.csv").is_file()
@@ -116,10 +107,7 @@ def test_the_upload_pages_take_a_file_then_its_spec_and_show_the_run(uploading, 
                              follow_redirects=False)
     assert started.status_code == 303
     upload_id = review_url.rsplit("/", 1)[1]
-    deadline = time.monotonic() + 20
-    while uploading.get(f"{review_url}/status.json").json()["state"] != "finished":
-        assert time.monotonic() < deadline, "the ingest did not finish"
-        time.sleep(0.05)
+    assert finished_upload(uploading, f"{review_url}/status.json", {})["state"] == "finished"
     done = uploading.get(review_url)
     assert 'id="run-report"' in done.text
     status = uploading.get(f"{URL}/{upload_id}", headers=auth(keys["officer"])).json()
@@ -158,7 +146,7 @@ def test_a_raster_upload_takes_its_band_nodata_and_unit_from_the_editor(uploadin
     answer = uploading.post(URL, headers=officer, data={"feed": "raster", "spec": options},
                             files={"file": ("residents.tif", raster.read_bytes(), "image/tiff")})
     assert answer.status_code == 202, answer.text
-    status = _finished(uploading, answer.json()["id"], officer)
+    status = finished_upload(uploading, f"{URL}/{answer.json()['id']}", officer)
     assert status["run_status"] == "succeeded", status
     found = seeded.observations(CITY.slug).set_index(["district_code", "variable"])
     assert set(found.loc[(slice(None), "residents"), "unit"]) == {"residents"}

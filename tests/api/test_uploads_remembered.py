@@ -8,7 +8,7 @@ import hashlib
 import time
 
 import pytest
-from api_access import CENSUS_SPEC, auth, write_census
+from api_access import CENSUS_SPEC, auth, finished_upload, write_census
 from api_seed import CITY
 from fastapi.testclient import TestClient
 
@@ -25,14 +25,6 @@ def _app(store_url, tmp_path):
                       upload_settings=UploadSettings(upload_dir=tmp_path / "uploads"))
 
 
-def _ended(client, upload_id, headers):
-    deadline = time.monotonic() + 60
-    while True:
-        status = client.get(f"{URL}/{upload_id}", headers=headers).json()
-        if status["state"] == "finished" or time.monotonic() > deadline:
-            return status
-        time.sleep(0.05)
-
 
 def test_an_upload_and_its_run_survive_a_restart(seeded, keys, store_url, tmp_path):
     table, _ = write_census(tmp_path)
@@ -42,7 +34,7 @@ def test_an_upload_and_its_run_survive_a_restart(seeded, keys, store_url, tmp_pa
         answer = client.post(URL, headers=officer, data={"feed": "census", "spec": CENSUS_SPEC},
                              files={"file": ("census_2026.csv", body, "text/csv")})
         assert answer.status_code == 202, answer.text
-        before = _ended(client, answer.json()["id"], officer)
+        before = finished_upload(client, f"{URL}/{answer.json()['id']}", officer)
         assert (before["state"], before["run_status"]) == ("finished", "succeeded"), before
     with TestClient(_app(store_url, tmp_path)) as client:  # the restarted server
         after = client.get(f"{URL}/{before['id']}", headers=officer)
@@ -88,7 +80,7 @@ def test_a_personal_data_file_is_deleted_once_its_ingest_ends(seeded, keys, stor
         answer = client.post(URL, headers=officer, data={"feed": "admin"},
                              files={"file": ("records.csv", body, "text/csv")})
         assert answer.status_code == 202, answer.text
-        status = _ended(client, answer.json()["id"], officer)
+        status = finished_upload(client, f"{URL}/{answer.json()['id']}", officer)
         # The record is written just after the job's end: wait for it.
         deadline = time.monotonic() + 20
         while seeded.upload(status["id"]).file_kept and time.monotonic() < deadline:
