@@ -118,10 +118,12 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-# Folders whose session fixtures are costly (the demo cities, the browser and its site, the CLI's
-# demo store): with `pytest -n` (make test), each such folder runs on one worker, so those
-# fixtures are built once, not once per worker.
-_GROUPED_FOLDERS = {"browser", "cli", "demo", "indicators"}
+# Folders whose session fixtures are costly (the demo cities, the browser and its site): with
+# `pytest -n` (make test), each such folder runs on one worker, so those fixtures are built once,
+# not once per worker. The CLI's shared demo run groups only the tests that use it: the rest of
+# that folder is the suite's longest and spreads over both workers.
+_GROUPED_FOLDERS = {"browser", "demo", "indicators"}
+_GROUPED_FIXTURES = {"demo_run": "cli-demo"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -129,5 +131,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     for item in items:
         folder = Path(item.path).relative_to(REPO / "tests").parts[0]
-        if folder in _GROUPED_FOLDERS:
-            item.add_marker(pytest.mark.xdist_group(folder))
+        fixtures = getattr(item, "fixturenames", ())
+        group = next((g for f, g in _GROUPED_FIXTURES.items() if f in fixtures), None)
+        if group is None and folder in _GROUPED_FOLDERS:
+            group = folder
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))

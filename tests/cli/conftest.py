@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from demo_run import DEMO_SLUGS, DemoRun
 from shapely.geometry import box
 from typer.testing import CliRunner, Result
 
@@ -26,14 +28,36 @@ def invoke(data_dir: Path) -> Invoke:
     and no database URL or hash key from the environment, so each test starts from an empty
     store; ``invoke(..., env={...})`` sets more variables."""
     runner = CliRunner()
-    # Wide enough that Typer's usage-error box does not wrap the long temporary paths.
-    base = {"OBSERVATORY_DATA_DIR": str(data_dir), "OBSERVATORY_DATABASE_URL": None,
-            "OBSERVATORY_HASH_KEY": None, "COLUMNS": "400"}
+    base = _environment(data_dir)
 
     def run(*args: str, env: dict[str, str] | None = None) -> Result:
         return runner.invoke(app, list(args), env=base | (env or {}))
 
     return run
+
+
+def _environment(data_dir: Path) -> dict[str, str | None]:
+    # Wide enough that Typer's usage-error box does not wrap the long temporary paths.
+    return {"OBSERVATORY_DATA_DIR": str(data_dir), "OBSERVATORY_DATABASE_URL": None,
+            "OBSERVATORY_HASH_KEY": None, "COLUMNS": "400"}
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """``observatory demo --no-serve`` of two cities, run once: the tests that read its store or
+    its output share it, and those that change it work on a copy (``demo_data_dir``)."""
+    data_dir = tmp_path_factory.mktemp("demo_run") / "data"
+    result = CliRunner().invoke(app, ["demo", "--no-serve", *(f"--city={s}" for s in DEMO_SLUGS)],
+                                env=_environment(data_dir))
+    assert result.exit_code == 0, result.output
+    return DemoRun(data_dir, result.output)
+
+
+@pytest.fixture
+def demo_data_dir(demo_run: DemoRun, data_dir: Path) -> Path:
+    """The test's data directory holding a copy of the shared demo run's store and files."""
+    shutil.copytree(demo_run.data_dir, data_dir)
+    return data_dir
 
 
 CITY_BLOCK = (

@@ -55,8 +55,7 @@ def _subtraction_attacks(values: pd.DataFrame) -> dict[str, int]:
     return found
 
 
-def test_audit_passes_on_the_demo_and_the_issue_attacks_recover_nothing(invoke, data_dir):
-    assert invoke("demo", "--no-serve", "--city=demo").exit_code == 0  # one city: faster
+def test_audit_passes_on_the_demo_and_the_issue_attacks_recover_nothing(invoke, demo_data_dir):
     result = invoke("audit", "--city", "demo")
     assert result.exit_code == 0, result.output
     summary = re.search(r"demo: (\d+) suppressed cell\(s\) \((\d+) small counts, (\d+) "
@@ -65,7 +64,7 @@ def test_audit_passes_on_the_demo_and_the_issue_attacks_recover_nothing(invoke, 
     assert summary, result.output
     assert int(summary[2]) > 0 and int(summary[3]) > 0 and float(summary[4]) >= 15
 
-    values = _released(data_dir)
+    values = _released(demo_data_dir)
     assert (values["indicator_id"].str.startswith(GROUPS) & ~values["published"]).sum() >= 26
     assert _subtraction_attacks(values) == {"1 - other shares": 0,
                                             "foreign - other groups": 0,
