@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from observatory.cli.context import CliContext, fail
-from observatory.cli.demo_maps import INDICATOR, write_choropleth, write_city_map
 from observatory.cli.ingest_commands import ingest_and_report
 from observatory.cli.serve_command import run_server
 from observatory.cli.store_commands import compute_and_report, framework_ids
@@ -59,6 +58,7 @@ def demo(
 
     Example: observatory demo --no-serve --seed 7
     """
+    from observatory.cli.demo_maps import INDICATOR
     from observatory.demo import DEMO_CITIES, generate_demo_city
 
     cli: CliContext = ctx.obj
@@ -105,6 +105,7 @@ def demo(
 def load_demo_city(cli: CliContext, store: Store, files: DemoCity, maps_dir: Path) -> None:
     """Ingest every file of one demo city, compute its indicators, score its ICC questionnaire
     and write its two maps."""
+    from observatory.cli.demo_maps import INDICATOR, write_choropleth, write_city_map
     from observatory.cli.icc_commands import AREAS
     from observatory.demo.icc import YEARS
     from observatory.services.icc_scores import score_icc

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import typer
 
 from observatory.cli import app
 
+REPO = Path(__file__).resolve().parents[2]
 COMMANDS = {"init", "ingest", "runs", "compute", "icc", "keys", "demo", "serve"}
 
 
@@ -74,3 +80,16 @@ def test_every_help_fits_one_screen_and_shows_an_example(invoke, path):
     assert len(lines) <= SCREEN_LINES, f"{len(lines)} lines:\n{result.output}"
     assert max(map(len, lines)) <= 100
     assert "Example" in result.output
+
+
+def test_the_command_loads_no_heavy_layer_before_a_command_runs():
+    # Every CLI call (and every test that starts one) pays for what `import observatory.cli`
+    # loads; the demo's map code once pulled in mapclassify and matplotlib: 6 s per call.
+    heavy = ["dask", "duckdb", "fastapi", "folium", "geopandas", "mapclassify", "matplotlib",
+             "numpy", "pandas", "psycopg", "rasterio", "scipy", "shapely", "sqlalchemy",
+             "weasyprint"]
+    probe = ("import sys, observatory.cli; "
+             f"print(','.join(m for m in {heavy!r} if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True, cwd=REPO, env=os.environ | {"PYTHONPATH": str(REPO)})
+    assert loaded.stdout.strip() == ""
