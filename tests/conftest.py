@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 _TEMPLATE = "observatory_template"
+_SCHEMA_TEMPLATE = "observatory_schema_template"
 
 
 def _unavailable(reason: str) -> NoReturn:
@@ -74,14 +76,57 @@ def postgis_server() -> Iterator[str]:
 _counter = itertools.count()
 
 
-@pytest.fixture
-def postgis_url(postgis_server: str) -> Iterator[str]:
-    """A fresh, empty PostGIS database for one test, dropped afterwards."""
-    name = f"observatory_test_{os.getpid()}_{next(_counter)}"
-    admin = sa.create_engine(postgis_server.replace("postgresql://", "postgresql+psycopg://", 1),
-                             isolation_level="AUTOCOMMIT")
+def _admin_engine(postgis_server: str) -> sa.Engine:
+    return sa.create_engine(postgis_server.replace("postgresql://", "postgresql+psycopg://", 1),
+                            isolation_level="AUTOCOMMIT")
+
+
+def _wants_schema(request: pytest.FixtureRequest) -> bool:
+    """The test uses the ``store`` fixture, which applies the schema anyway: its database starts
+    as a copy of one that has it (applying it takes ~0.2 s, a copy a few ms; ~900 tests)."""
+    return "store" in request.fixturenames
+
+
+@pytest.fixture(scope="session")
+def postgis_schema_template(postgis_server: str) -> str:
+    """A PostGIS database holding the store's schema, the template of the ``store`` fixture's."""
+    admin = _admin_engine(postgis_server)
     with admin.connect() as con:
-        con.execute(sa.text(f"CREATE DATABASE {name} TEMPLATE {_TEMPLATE}"))
+        con.execute(sa.text(f"DROP DATABASE IF EXISTS {_SCHEMA_TEMPLATE}"))
+        con.execute(sa.text(f"CREATE DATABASE {_SCHEMA_TEMPLATE} TEMPLATE {_TEMPLATE}"))
+    url = admin.url.set(database=_SCHEMA_TEMPLATE).render_as_string(hide_password=False)
+    _apply_schema(url.replace("postgresql+psycopg://", "postgresql://", 1))
+    admin.dispose()
+    return _SCHEMA_TEMPLATE
+
+
+@pytest.fixture(scope="session")
+def duckdb_schema_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DuckDB file holding the store's schema, copied for the ``store`` fixture's."""
+    path = tmp_path_factory.mktemp("schema_template") / "observatory.duckdb"
+    _apply_schema(f"duckdb:///{path.as_posix()}")
+    assert not path.with_suffix(".duckdb.wal").exists()  # closed: the file is the whole store
+    return path
+
+
+def _apply_schema(url: str) -> None:
+    opened = open_store(url)
+    try:
+        opened.init_schema()
+    finally:
+        opened.close()
+
+
+@pytest.fixture
+def postgis_url(postgis_server: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh PostGIS database for one test, dropped afterwards: empty, or with the schema
+    when the test uses the ``store`` fixture."""
+    template = (request.getfixturevalue("postgis_schema_template") if _wants_schema(request)
+                else _TEMPLATE)
+    name = f"observatory_test_{os.getpid()}_{next(_counter)}"
+    admin = _admin_engine(postgis_server)
+    with admin.connect() as con:
+        con.execute(sa.text(f"CREATE DATABASE {name} TEMPLATE {template}"))
     url = admin.url.set(database=name).render_as_string(hide_password=False)
     yield url.replace("postgresql+psycopg://", "postgresql://", 1)
     with admin.connect() as con:
@@ -90,8 +135,13 @@ def postgis_url(postgis_server: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def duckdb_url(tmp_path: Path) -> str:
-    return f"duckdb:///{(tmp_path / 'observatory.duckdb').as_posix()}"
+def duckdb_url(tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A DuckDB file for one test: absent, or a copy of one with the schema when the test uses
+    the ``store`` fixture."""
+    path = tmp_path / "observatory.duckdb"
+    if _wants_schema(request):
+        shutil.copyfile(request.getfixturevalue("duckdb_schema_template"), path)
+    return f"duckdb:///{path.as_posix()}"
 
 
 @pytest.fixture(params=["duckdb", pytest.param("postgis", marks=pytest.mark.postgis)])
