@@ -16,8 +16,9 @@ pins its count to within the rounding. The relations an attacker can use are lin
   relation among their counts;
 - **one count published twice is one cell** (the same numerator and denominator under two
   indicators, e.g. a share and the location quotient built on it: those are *linked*);
-- **a location quotient is its group's share** (times the city's, which is published): the
-  share is a cell, assumed known, and the quotient is withheld with it;
+- **a location quotient is its group's share** over the city's: the share is a cell, assumed
+  known, and the quotient is withheld with it, and in every district with the city's share
+  (a published quotient and district share would give the city's back);
 - **a gap is its two ratios**: a difference of ratios (an integration gap, ``100·a/b −
   100·c/d``) gives each ratio's cell to anyone who knows the other ratio, so both are cells of
   the table, assumed known (the conservative reading), and the gap is withheld with either.
@@ -95,6 +96,10 @@ class CountTable:
     linked: dict[str, Signature]
     relations: list[Relation] = field(default_factory=list)
     also_linked: dict[str, Signature] = field(default_factory=dict)
+    # Indicators divided by their cell's city value (a location quotient over the city's
+    # share): every row is withheld with that city cell, else one published quotient and
+    # its district's published share would give the withheld city share.
+    city_linked: dict[str, Signature] = field(default_factory=dict)
 
 
 def _family(part: Term, whole: Term) -> tuple[tuple[str, str], frozenset | None,
@@ -278,6 +283,8 @@ def build_table(definitions: Iterable[Definition], prepared: PreparedObservation
         linked[indicator_id] = first
         if second:
             also_linked[indicator_id] = second[0]
+    city_linked = {d.id: linked[d.id] for d in definitions
+                   if d.id in linked and _over_the_city(d.formula)}
     if not rows:
         cells = pd.DataFrame(columns=["cell", "signature", "period", "district_code", "count",
                                       "whole", "primary", "planned"])
@@ -303,7 +310,15 @@ def build_table(definitions: Iterable[Definition], prepared: PreparedObservation
         relations += [r for r in extra.relations if holds(r, cells)]
     cells["primary"] = cells["primary"].astype(bool)
     cells["planned"] = cells["planned"].astype(bool)
-    return CountTable(cells, published_as, linked, relations, also_linked)
+    return CountTable(cells, published_as, linked, relations, also_linked, city_linked)
+
+
+def _over_the_city(formula: object) -> bool:
+    """Is the formula divided by a city-wide value (a location quotient)?"""
+    if isinstance(formula, DiversityFormula):
+        return formula.group is not None
+    return isinstance(formula, TermsFormula) and any(
+        t.scope == "city" for t in formula.terms.values())
 
 
 def holds(relation: Relation, cells: pd.DataFrame) -> bool:
