@@ -1,0 +1,95 @@
+"""One period minus another: relations across periods in the disclosure table (a year is the
+sum of its months where a count is published at both grains), and the kinds whose values
+rest on one period only."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from indicators.definitions import load_definitions
+from indicators.disclosure.audit import intervals, planned_bounds, with_suppressed
+from indicators.disclosure.secondary import secondary_suppression
+from indicators.disclosure.tables import build_table
+from indicators.evaluate import PreparedObservations
+from observatory.models import canonical_dims
+from observatory.settings import DisclosureSettings
+
+RESIDENTS = {"A": 4000, "B": 6000, "C": 5000}
+
+
+def _census(period: str = "2025", scale: float = 1.0) -> list[dict]:
+    return [{"district_code": d, "period": period, "variable": "population",
+             "dims": canonical_dims({"citizenship": g}), "value": float(v), "unit": "persons",
+             "ingest_run": "c"}
+            for d, n in RESIDENTS.items()
+            for g, share in (("national", 0.8), ("syrian", 0.2))
+            for v in [round(share * n * scale)]]
+
+
+def _requests() -> pd.DataFrame:
+    """Service requests of 2025 loaded twice, per month and per year (the year's rows the
+    months' sums); A's March holds 5 (≤ 15), every other month 40 or more."""
+    rng = np.random.default_rng(12)
+    months = {(d, m): int(rng.integers(40, 90)) for d in RESIDENTS for m in range(1, 13)}
+    months[("A", 3)] = 5
+    rows = [{"district_code": d, "period": f"2025-{m:02d}", "value": float(v)}
+            for (d, m), v in months.items()]
+    rows += [{"district_code": d, "period": "2025",
+              "value": float(sum(v for (e, _), v in months.items() if e == d))}
+             for d in RESIDENTS]
+    frame = pd.DataFrame(rows).assign(variable="service_requests", dims=canonical_dims({}),
+                                      unit="requests", ingest_run="p")
+    return pd.concat([pd.DataFrame(_census()), frame], ignore_index=True)
+
+
+def _rate_table(settings: DisclosureSettings):
+    definitions = [load_definitions()["service_requests_per_1000_residents"]]
+    return build_table(definitions, PreparedObservations(_requests()), settings.min_count)
+
+
+def test_a_year_published_with_its_months_is_their_sum():
+    table = _rate_table(DisclosureSettings())
+    cells = table.cells
+    assert len(cells) == 13 * 4  # 12 months and the year, for A, B, C and the city
+    # A month divides by the census of its year, as the rate does: the months are cells.
+    march = cells[(cells["district_code"] == "A") & (cells["period"] == "2025-03")]
+    assert march["whole"].tolist() == [4000.0] and march["primary"].tolist() == [True]
+    year_a = int(cells.index[(cells["district_code"] == "A") & (cells["period"] == "2025")][0])
+    across = [r for r in table.relations if year_a in r.coefs and len(r.coefs) == 13]
+    assert len(across) == 1 and across[0].coefs[year_a] == -1.0
+    # per period, districts sum to the city (13); per area, the year is its months' (4)
+    assert len(table.relations) == 13 + 4
+
+
+def test_a_suppressed_month_is_not_the_year_minus_the_other_months():
+    """Without secondary suppression A's March is A's year minus its 11 published months,
+    to within their rounding (under 3 requests); with it, a second month (or the year) is withheld too."""
+    settings = DisclosureSettings()
+    table = _rate_table(settings)
+    cells = table.cells
+    primary = cells["primary"].to_numpy()
+    assert primary.sum() == 1
+    bounds = planned_bounds(table, settings.published_digits)
+    whole = cells["whole"].to_numpy(float)
+    naive = intervals(table, with_suppressed(bounds, whole, primary), settings.protection)
+    assert not naive["protected"].all() and naive["width"].min() < 3
+    withheld = secondary_suppression(table, settings.published_digits, settings.protection)
+    audit = intervals(table, with_suppressed(bounds, whole, withheld), settings.protection)
+    assert audit["protected"].all()
+    a = cells[withheld & (cells["district_code"] == "A").to_numpy()]
+    assert len(a) >= 2  # March and what would give it away within A's year
+    counts = cells["count"].to_numpy()[audit["cell"].to_numpy()]
+    assert np.all((audit["lower"] <= counts + 1e-6) & (counts <= audit["upper"] + 1e-6))
+
+
+def test_a_stock_at_two_grains_is_not_their_sum():
+    """A census of 2025 and one of mid-2025 (2025-06): residents do not add up over periods,
+    so no relation ties them (it would not hold on the counts)."""
+    observations = pd.DataFrame(_census() + _census("2025-06", scale=1.01))
+    definitions = [load_definitions()[i] for i in ("foreign_citizens_share",
+                                                   "citizenship_share")]
+    table = build_table(definitions, PreparedObservations(observations), 15)
+    periods = table.cells["period"].to_numpy()
+    assert set(periods) == {"2025", "2025-06"}
+    assert all(len({periods[c] for c in r.coefs}) == 1 for r in table.relations)
