@@ -93,3 +93,53 @@ def test_a_stock_at_two_grains_is_not_their_sum():
     periods = table.cells["period"].to_numpy()
     assert set(periods) == {"2025", "2025-06"}
     assert all(len({periods[c] for c in r.coefs}) == 1 for r in table.relations)
+
+
+def _phones(small: float | None) -> PreparedObservations:
+    """Census 2025 and four months of home-location subscribers; A's Syrians in March hold
+    ``small`` (stored under a lower threshold at ingest; None: redacted)."""
+    rows = []
+    for d, n in RESIDENTS.items():
+        for m in range(1, 5):
+            for g, share in (("national", 0.8), ("syrian", 0.2)):
+                value = round(share * n / 9) + 7 * m + (3 if d == "B" else 0)
+                if (d, m, g) == ("A", 3, "syrian"):
+                    if small is None:
+                        continue
+                    value = small
+                rows.append({"district_code": d, "period": f"2025-{m:02d}",
+                             "variable": "mobile_home_subscribers",
+                             "dims": canonical_dims({"citizenship": g}), "value": float(value),
+                             "unit": "subscribers", "ingest_run": "t"})
+    return PreparedObservations(pd.DataFrame(_census() + rows))
+
+
+def test_a_phone_estimate_withheld_in_one_month_is_not_the_census_minus_the_others():
+    """The ratio makes the mean of a census year's monthly city estimates its census. Were a
+    withheld cell in that mean, the census times the months minus the published estimates
+    would give it (A's Syrians in March): the published values are the same whatever it
+    holds, and the same as when the feed had redacted it."""
+    def published(small: float | None) -> pd.DataFrame:
+        frames = []
+        for ident in ("phone_estimated_residents", "phone_estimated_residents_by_group"):
+            definition = load_definitions()[ident]
+            frames.append(definition.formula.evaluate(_phones(small), min_count=15,
+                                                      indicator_id=ident))
+        out = pd.concat(frames, ignore_index=True)
+        return out[["indicator_id", "period", "district_code", "value", "suppressed"]]
+
+    redacted = published(None)
+    hidden = redacted[redacted["suppressed"]]
+    assert {(r.indicator_id, r.district_code) for r in hidden.itertuples()
+            if r.period == "2025-03"} == {
+        ("phone_estimated_residents_by_group.syrian", "A"),
+        ("phone_estimated_residents_by_group.syrian", None),
+        ("phone_estimated_residents", "A"), ("phone_estimated_residents", None)}
+    for small in (12.0, 1.0):
+        pd.testing.assert_frame_equal(published(small), redacted)
+    # The attack on what is published: 4 × the census minus the year's published estimates
+    # of the group leaves nothing for A's March.
+    syrian = redacted[redacted["indicator_id"] == "phone_estimated_residents_by_group.syrian"]
+    census = sum(round(0.2 * n) for n in RESIDENTS.values())
+    shown = syrian[~syrian["suppressed"] & syrian["district_code"].notna()]["value"].sum()
+    assert abs(4 * census - shown) < 1e-6
