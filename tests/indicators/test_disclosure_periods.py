@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from indicators.definitions import load_definitions
+from indicators.definitions import DefinitionError, load_definitions, load_frameworks
 from indicators.disclosure.audit import intervals, planned_bounds, with_suppressed
 from indicators.disclosure.secondary import secondary_suppression
 from indicators.disclosure.tables import build_table
@@ -143,3 +144,21 @@ def test_a_phone_estimate_withheld_in_one_month_is_not_the_census_minus_the_othe
     census = sum(round(0.2 * n) for n in RESIDENTS.values())
     shown = syrian[~syrian["suppressed"] & syrian["district_code"].notna()]["value"].sum()
     assert abs(4 * census - shown) < 1e-6
+
+
+def test_events_of_one_layer_are_bucketed_one_way(tmp_path):
+    """Events are outside the count table, so no definition may publish a layer by year and
+    another by month (the year minus eleven months would be the twelfth)."""
+
+    rates = {e: f.period for f in [d.formula for d in load_definitions().values()]
+             if getattr(f, "events", None) for e in [f.events]}
+    assert rates and set(rates.values()) == {"year"}  # the shipped ones: one bucket each
+    (tmp_path / "fires.yaml").write_text(
+        "framework: fires\nnames: {en: Fires, ar: الحرائق}\nindicators:\n"
+        "  - id: fire_per_km2\n    names: {en: Fires, ar: الحرائق}\n    unit: per km²\n"
+        "    formula: {kind: rate, events: fire, per: km2}\n"
+        "  - id: fire_per_km2_monthly\n    names: {en: Fires, ar: الحرائق}\n"
+        "    unit: per km²\n    formula: {kind: rate, events: fire, per: km2, period: month}\n",
+        encoding="utf-8")
+    with pytest.raises(DefinitionError, match="'fire' is bucketed two ways.*Fix"):
+        load_frameworks(tmp_path)
