@@ -4,15 +4,17 @@ rest on one period only."""
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from indicators.definitions import DefinitionError, load_definitions, load_frameworks
 from indicators.disclosure.audit import intervals, planned_bounds, with_suppressed
 from indicators.disclosure.secondary import secondary_suppression
 from indicators.disclosure.tables import build_table
-from indicators.evaluate import PreparedObservations
+from indicators.evaluate import PreparedObservations, SpatialContext, evaluate
 from observatory.models import canonical_dims
 from observatory.settings import DisclosureSettings
 
@@ -162,3 +164,50 @@ def test_events_of_one_layer_are_bucketed_one_way(tmp_path):
         encoding="utf-8")
     with pytest.raises(DefinitionError, match="'fire' is bucketed two ways.*Fix"):
         load_frameworks(tmp_path)
+
+
+@pytest.mark.parametrize("ident", [
+    "foreign_citizens_share", "citizenship_share", "citizenship_diversity_shannon",
+    "location_quotient_foreign", "gap_unemployment_foreign_vs_nationals",
+    "service_requests_per_1000_residents", "service_requests_by_category_per_1000_residents"])
+def test_values_of_these_kinds_rest_on_their_own_period_only(ident):
+    """Terms, group shares, diversity, gaps and rates of counts read the counts of their own
+    period (a term has no period of its own): another period's counts, whatever they are,
+    change none of a period's values, so no relation across periods comes from them (only
+    from one count published at two grains, which the table ties)."""
+    def observations(scale: float) -> PreparedObservations:
+        rows = []
+        for period, factor in (("2024", scale), ("2025", 1.0)):
+            for d, n in RESIDENTS.items():
+                for g, share in (("national", 0.8), ("syrian", 0.2)):
+                    base = {"district_code": d, "period": period, "ingest_run": "x"}
+                    rows.append(base | {"variable": "population", "unit": "persons",
+                                        "dims": canonical_dims({"citizenship": g}),
+                                        "value": float(round(share * n * factor))})
+                    for status, rate in (("unemployed", 0.1), ("employed", 0.6)):
+                        rows.append(base | {"variable": "labour_force", "unit": "persons",
+                                            "dims": canonical_dims({"citizenship": g,
+                                                                    "status": status}),
+                                            "value": float(round(rate * share * n * factor))})
+                for category, k in (("waste", 9), ("roads", 4)):
+                    rows.append(base | {"variable": "service_requests", "unit": "requests",
+                                        "dims": canonical_dims({"category": category}),
+                                        "value": float(round(k * n / 1000 * factor))})
+        return PreparedObservations(pd.DataFrame(rows))
+
+    spatial = SpatialContext(
+        districts=gpd.GeoDataFrame({"code": list(RESIDENTS)},
+                                   geometry=[shapely.box(i, 0, i + 1, 1) for i in range(3)],
+                                   crs="EPSG:4326"),
+        local_crs="EPSG:3857", events=lambda layer: pd.DataFrame())
+    definition = load_definitions()[ident]
+
+    def of_2025(scale: float) -> pd.DataFrame:
+        values = evaluate(definition, observations(scale), 15, spatial)
+        return (values[values["period"] == "2025"].drop(columns=["runs"], errors="ignore")
+                .reset_index(drop=True))
+
+    baseline = of_2025(1.0)
+    assert len(baseline) and baseline["value"].notna().any()
+    for scale in (0.5, 3.0):
+        pd.testing.assert_frame_equal(of_2025(scale), baseline)
