@@ -333,3 +333,56 @@ def _assert_no_share_recovered(values: pd.DataFrame, share: str, quotient: str) 
             continue  # the city's quotient is 1 whatever the counts
         assert district not in hidden  # LQ_d · s_city would be s_d
         assert "city" in shares.index or district not in shares.index  # s_d / LQ_d: s_city
+
+
+def test_a_segregation_index_is_not_rounded_into_safety():
+    """A's 10 Iraqis are withheld, B's 120 and C's 60 published (their shares pin them to the
+    person), the districts' residents public: each index of the Iraqis, even at 3 significant
+    digits, is met by A holding 10 and by no other count from 0 to 30."""
+    from indicators.measures.segregation import dissimilarity, isolation, theil_entropy
+
+    residents = np.array([810.0, 1120.0, 800.0])
+
+    def iraqis(a: float) -> np.ndarray:
+        return np.array([a, 120.0, 60.0])
+
+    for index in (dissimilarity, isolation, theil_entropy):
+        published = round_significant(np.array([index(iraqis(10.0), residents)]), 3)[0]
+        fits = [a for a in range(31) if round_significant(
+            np.array([index(iraqis(float(a)), residents)]), 3)[0] == published]
+        assert fits == [10]
+
+
+def test_the_public_segregation_answer_rests_on_published_cells_only(store):
+    """The attackable city (A's 10 Iraqis withheld, A's Syrians with them as complement):
+    the public gets no single-group measure of the Iraqis (a cell is small) nor of the
+    Syrians (a cell is withheld by the release, though not small), those of the foreign
+    residents (no cell of theirs is withheld), and the multigroup measures over the nationals
+    and the Iraqis and Syrians merged, which the published shares give anyway."""
+    from indicators.disclosure.summaries import MERGED
+    from indicators.measures.segregation import multigroup_dissimilarity
+    from observatory.services.callers import PUBLIC, Caller
+    from observatory.services.segregation import city_segregation
+
+    _attackable_city(store)
+    settings = DisclosureSettings()
+    compute_city(store, "att", settings, framework="demography")
+    city = store.city("att")
+    assert city is not None
+    answers = {g: city_segregation(store, city, g, caller=PUBLIC, disclosure=settings,
+                                   moran=False) for g in ("iraqi", "syrian", "foreign")}
+    officer = city_segregation(store, city, "iraqi", disclosure=settings, moran=False,
+                               caller=Caller("officer"))
+    assert officer["dissimilarity"] is not None  # the officer sees every measure
+    for group in ("iraqi", "syrian"):
+        assert answers[group]["suppressed"] is True
+        assert answers[group]["dissimilarity"] is None and answers[group]["isolation"] is None
+    foreign = answers["foreign"]
+    assert foreign["suppressed"] is False and foreign["dissimilarity"] is not None
+    merged = pd.DataFrame({"national": [500.0, 800.0, 650.0],
+                           MERGED: [310.0, 320.0, 150.0]})
+    expected = round_significant(np.array([multigroup_dissimilarity(merged.to_numpy())]), 3)
+    for answer in answers.values():
+        assert answer["multigroup_merged"] == ["iraqi", "syrian"]
+        assert answer["multigroup_dissimilarity"] == expected[0]
+        assert "group_total" not in answer and "population" not in answer
