@@ -2,8 +2,8 @@
 per population group, calibrated on the census, with its error measured on a held-out census.
 
 Notation: s[d,g,t] the subscribers of group g whose home tower lies in district d in month t
-(only the cells the feed published: those at or below the disclosure threshold were redacted
-at ingest); N[d,g,C] the census residents of district d and group g in census year C.
+(only the cells above the disclosure threshold: the feed redacted the others at ingest, and
+a higher threshold at compute leaves them out again); N[d,g,C] the census residents of district d and group g in census year C.
 
 - Calibration years are the census years with at least one phone month. For each such year C
   and group g, the ratio of city totals

@@ -59,7 +59,10 @@ class Plan:
         hidden = {(json_key(s), str(p), None if pd.isna(d) else d) for s, p, d in
                   cells[["signature", "period", "district_code"]].itertuples(index=False)}
         signatures = {i: s for i, (s, _) in self.table.published_as.items()} | self.table.linked
-        also = self.table.also_linked
+        also, over_city = self.table.also_linked, self.table.city_linked
+        # A city cell of any level: None on the top level, ``level/`` below it.
+        hidden_city = {(s, p) for s, p, d in hidden if d is None
+                       or (isinstance(d, str) and d.endswith("/"))}
         out = np.zeros(len(values), dtype=bool)
         for k, row in enumerate(values[["indicator_id", "period", "district_code"]]
                                 .itertuples(index=False)):
@@ -67,6 +70,8 @@ class Plan:
             for signature in (signatures.get(row.indicator_id), also.get(row.indicator_id)):
                 if signature is not None:
                     out[k] |= (json_key(signature), str(row.period), district) in hidden
+            if (city := over_city.get(row.indicator_id)) is not None:
+                out[k] |= (json_key(city), str(row.period)) in hidden_city
         return out
 
 

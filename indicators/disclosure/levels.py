@@ -42,6 +42,7 @@ def joint_table(tables: Mapping[str, CountTable], levels: Sequence[Level],
     published_as: dict = {}
     linked: dict = {}
     also_linked: dict = {}
+    city_linked: dict = {}
     offset = 0
     for level in present:
         table = tables[level.name]
@@ -55,12 +56,13 @@ def joint_table(tables: Mapping[str, CountTable], levels: Sequence[Level],
         published_as |= table.published_as
         linked |= table.linked
         also_linked |= table.also_linked
+        city_linked |= table.city_linked
         offset += len(cells)
     joined = pd.concat(parts, ignore_index=True)
     candidates = _city_relations(joined, [lv.name for lv in present], top)
     candidates += _parent_relations(joined, levels, parents)
     relations += [r for r in candidates if holds(r, joined)]
-    return CountTable(joined, published_as, linked, relations, also_linked)
+    return CountTable(joined, published_as, linked, relations, also_linked, city_linked)
 
 
 def _city_relations(cells: pd.DataFrame, names: Sequence[str], top: str) -> list[Relation]:

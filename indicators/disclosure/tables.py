@@ -14,10 +14,16 @@ pins its count to within the rounding. The relations an attacker can use are lin
 - **categories sum to the total**: the rates of counted points (the ``points`` feed) per 1,000
   residents, per category and in total, share the residents, so ``total − Σ categories`` is a
   relation among their counts;
+- **periods sum to the periods that hold them**: a count published per month and per year
+  (points loaded by month and by year) gives a month as the year minus the other months, so
+  a year (quarter, month) is the sum of its finer periods at each grain; a rate's cells divide
+  by the rate's own residents (the latest census year at or before the period's), so its
+  months are cells too;
 - **one count published twice is one cell** (the same numerator and denominator under two
   indicators, e.g. a share and the location quotient built on it: those are *linked*);
-- **a location quotient is its group's share** (times the city's, which is published): the
-  share is a cell, assumed known, and the quotient is withheld with it;
+- **a location quotient is its group's share** over the city's: the share is a cell, assumed
+  known, and the quotient is withheld with it, and in every district with the city's share
+  (a published quotient and district share would give the city's back);
 - **a gap is its two ratios**: a difference of ratios (an integration gap, ``100·a/b −
   100·c/d``) gives each ratio's cell to anyone who knows the other ratio, so both are cells of
   the table, assumed known (the conservative reading), and the gap is withheld with either.
@@ -37,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.definitions import Definition
+from indicators.disclosure.primary import small_counts
 from indicators.evaluate import PreparedObservations
 from indicators.formulas.base import Term
 from indicators.formulas.diversity import DiversityFormula
@@ -68,6 +75,9 @@ class Ratio:
     family: tuple[str, str] | None = None
     groups: frozenset[str] | None = None
     not_groups: frozenset[str] | None = None
+    # A rate's own denominators (the latest census year at or before the period's), so that
+    # its months, and years after the last census, are cells too.
+    rate: RateFormula | None = None
 
     @property
     def signature(self) -> Signature:
@@ -95,6 +105,10 @@ class CountTable:
     linked: dict[str, Signature]
     relations: list[Relation] = field(default_factory=list)
     also_linked: dict[str, Signature] = field(default_factory=dict)
+    # Indicators divided by their cell's city value (a location quotient over the city's
+    # share): every row is withheld with that city cell, else one published quotient and
+    # its district's published share would give the withheld city share.
+    city_linked: dict[str, Signature] = field(default_factory=dict)
 
 
 def _family(part: Term, whole: Term) -> tuple[tuple[str, str], frozenset | None,
@@ -205,8 +219,8 @@ def _rate_ratios(indicator_id: str, formula: RateFormula,
                  prepared: PreparedObservations) -> list[Ratio]:
     """A rate of observed counts per 1,000 residents is a ratio of counts: one per category
     when split ``by`` one (the family (variable, category) whose cells sum to the total).
-    Its residents are the first candidate the observations hold (a district on another
-    candidate is then left out: its whole is not this one). Rates of events have no counts
+    Its residents (``Ratio.rate``) are the ones the rate divides by in each district and
+    period, the latest candidate year at or before the period's. Rates of events have no counts
     among the observations and are protected by their own rule (the city value only where no
     district is suppressed)."""
     if formula.counts is None or formula.per != "1000_residents":
@@ -217,7 +231,7 @@ def _rate_ratios(indicator_id: str, formula: RateFormula,
     rule = TermsFormula(terms={"part": formula.counts, "whole": whole},
                         expression="1000 * part / whole", counts=["part", "whole"])
     if formula.by is None:
-        return [Ratio(indicator_id, formula.counts, whole, 1000.0, rule)]
+        return [Ratio(indicator_id, formula.counts, whole, 1000.0, rule, rate=formula)]
     codes, groups = prepared.codes(formula.by)
     mask = prepared.mask(formula.counts)
     present = sorted(str(g) for g in groups[np.unique(codes[mask & (codes >= 0)])])
@@ -228,7 +242,7 @@ def _rate_ratios(indicator_id: str, formula: RateFormula,
                     where={**formula.counts.where, formula.by: group})
         out.append(Ratio(f"{indicator_id}.{group}", part, whole, 1000.0,
                          rule.model_copy(update={"terms": {"part": part, "whole": whole}}),
-                         family, frozenset([group])))
+                         family, frozenset([group]), rate=formula))
     return out
 
 
@@ -250,6 +264,22 @@ def _sums(prepared: PreparedObservations, term: Term, like: Term) -> pd.Series:
     return frame.set_index(["period", "district_code"])["value"]
 
 
+def _rate_wholes(rate: RateFormula, prepared: PreparedObservations,
+                 index: pd.MultiIndex) -> np.ndarray:
+    """Each (period, district) cell's residents as the rate divides by them; the city's:
+    its districts' sum (the rate's city value is published only where every district has a
+    count)."""
+    keys = index.to_frame(index=False)
+    district = keys["district_code"].notna().to_numpy()
+    whole = np.full(len(keys), np.nan)
+    whole[district] = rate.residents_at(prepared, keys["period"][district],
+                                        keys["district_code"][district])
+    sums = pd.Series(whole[district]).groupby(keys["period"][district].to_numpy()).sum(
+        min_count=1)
+    whole[~district] = keys["period"][~district].map(sums).to_numpy(dtype=float)
+    return whole
+
+
 def build_table(definitions: Iterable[Definition], prepared: PreparedObservations,
                 min_count: int) -> CountTable:
     """The count table of every ratio among ``definitions`` on the prepared observations, and
@@ -267,6 +297,10 @@ def build_table(definitions: Iterable[Definition], prepared: PreparedObservation
             columns={"suppressed": "primary"})
         frame["count"] = _sums(prepared, ratio.part, ratio.whole)
         frame["whole"] = _sums(prepared, ratio.whole, ratio.part)
+        if ratio.rate is not None:
+            frame["whole"] = _rate_wholes(ratio.rate, prepared, frame.index)
+            frame["primary"] = small_counts(frame[["count", "whole"]].to_numpy(float),
+                                            min_count)
         rows.append(frame.reset_index().assign(signature=[ratio.signature] * len(frame)))
     linked = {}
     for indicator_id, terms in linked_terms.items():
@@ -278,6 +312,8 @@ def build_table(definitions: Iterable[Definition], prepared: PreparedObservation
         linked[indicator_id] = first
         if second:
             also_linked[indicator_id] = second[0]
+    city_linked = {d.id: linked[d.id] for d in definitions
+                   if d.id in linked and _over_the_city(d.formula)}
     if not rows:
         cells = pd.DataFrame(columns=["cell", "signature", "period", "district_code", "count",
                                       "whole", "primary", "planned"])
@@ -303,7 +339,15 @@ def build_table(definitions: Iterable[Definition], prepared: PreparedObservation
         relations += [r for r in extra.relations if holds(r, cells)]
     cells["primary"] = cells["primary"].astype(bool)
     cells["planned"] = cells["planned"].astype(bool)
-    return CountTable(cells, published_as, linked, relations, also_linked)
+    return CountTable(cells, published_as, linked, relations, also_linked, city_linked)
+
+
+def _over_the_city(formula: object) -> bool:
+    """Is the formula divided by a city-wide value (a location quotient)?"""
+    if isinstance(formula, DiversityFormula):
+        return formula.group is not None
+    return isinstance(formula, TermsFormula) and any(
+        t.scope == "city" for t in formula.terms.values())
 
 
 def holds(relation: Relation, cells: pd.DataFrame) -> bool:
@@ -327,6 +371,7 @@ def _relations(cells: pd.DataFrame, found: list[Ratio]) -> list[Relation]:
             coefs = dict.fromkeys(group["cell"].tolist(), 1.0)
             coefs[total] = -1.0
             out.append(Relation(coefs, 0.0))
+    out += _period_relations(cells)
     # Families: single groups sum to the whole; a share of several groups is their sum.
     by_family: dict[tuple[str, str], list[Ratio]] = {}
     for ratio in found:
@@ -359,3 +404,40 @@ def _relations(cells: pd.DataFrame, found: list[Ratio]) -> list[Relation]:
                     coefs[cell] = 1.0
                     out.append(Relation(coefs, 0.0))
     return out
+
+
+PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4])|-(0[1-9]|1[0-2])(?:-(\d{2}))?)?$")
+GRAINS = ("year", "quarter", "month", "day")
+
+
+def _containers(period: str) -> tuple[str, list[str]]:
+    """A period's grain and the coarser periods that hold it ("2025-03-14": day; the month
+    2025-03, the quarter 2025-Q1, the year 2025); an unknown form: no grain, none."""
+    match = PERIOD.match(period)
+    if match is None:
+        return "", []
+    year, quarter, month, day = match.groups()
+    if quarter:
+        return "quarter", [year]
+    if not month:
+        return "year", []
+    held = [f"{year}-Q{(int(month) - 1) // 3 + 1}", year]
+    return ("day", [f"{year}-{month}", *held]) if day else ("month", held)
+
+
+def _period_relations(cells: pd.DataFrame) -> list[Relation]:
+    """One period minus others: for each signature and area, a period whose finer periods are
+    cells too is their sum at each finer grain (a year's requests are its months'). Kept, like
+    every relation, only where it holds on the true counts: a stock such as a census
+    population does not add up over months, a flow loaded once per month and once per year
+    does."""
+    index = {(s, p, d): c for c, s, p, d in cells[["cell", "signature", "period",
+                                                   "district_code"]].itertuples(index=False)}
+    parts: dict[tuple, list[int]] = {}
+    for (signature, period, district), cell in index.items():
+        grain, containers = _containers(str(period))
+        for container in containers:
+            if (signature, container, district) in index:
+                parts.setdefault((signature, container, district, grain), []).append(cell)
+    return [Relation({**dict.fromkeys(members, 1.0), index[(s, p, d)]: -1.0}, 0.0)
+            for (s, p, d, _), members in parts.items()]

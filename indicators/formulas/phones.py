@@ -11,8 +11,11 @@
 Disclosure. An estimate is subscribers times a published ratio, so it gives its subscriber
 count away: it is published only where that count exceeds the threshold (cells at or below it
 were already redacted by the feed; a higher threshold at compute time applies again). The
-ratio is of city totals and the error is measured only on cells whose census count and
-subscribers both exceed the threshold, so neither rests on a suppressed count; an error over a
+ratio is of city totals over the cells that exceed the threshold (a stored cell at or below
+it, under a lower threshold at ingest, is left out: the census of a year is the mean of its
+months' city estimates, so a withheld month would be the census minus the published ones)
+and the error is measured only on cells whose census count and subscribers both exceed the
+threshold, so neither rests on a suppressed count; an error over a
 single cell (a group in one district) is not published. A sum over
 groups is published only where every group's estimate is; a ratio only where both its counts
 exceed the threshold; a city value only where no district's value is suppressed (otherwise the
@@ -141,6 +144,10 @@ class PhoneResidentsFormula(FormulaKind):
 
         def calibrate_once() -> tuple[pd.DataFrame, pd.DataFrame, Calibration, str] | None:
             phones = _rows(prepared, self.subscribers, self.dimension)
+            # Only the cells it may publish: with a small one (stored under a lower threshold
+            # at ingest) in the ratio's monthly mean, the census times the months would be
+            # the published estimates of the year plus the withheld one.
+            phones = phones[~small_counts(phones["value"].to_numpy(float), min_count)]
             census = _rows(prepared, self.census, self.dimension)
             if phones.empty or census.empty:
                 return None

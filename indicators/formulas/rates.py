@@ -150,6 +150,14 @@ class RateFormula(FormulaKind):
         whole = counted["district_code"].map(km2).to_numpy(dtype=float)
         return counted.assign(whole=whole, estimate="")
 
+    def residents_at(self, prepared: PreparedObservations, periods: pd.Series,
+                     districts: pd.Series) -> np.ndarray:
+        """The denominator of each (period, district) as ``_per_1000`` chooses it (NaN where
+        there is none): what the disclosure table divides a rate's count by."""
+        rows = pd.DataFrame({"period": periods.to_numpy(), "district_code": districts.to_numpy(),
+                             "runs": ""})
+        return self._per_1000(rows, prepared)["whole"].to_numpy(dtype=float)
+
     def _per_1000(self, counted: pd.DataFrame, prepared: PreparedObservations) -> pd.DataFrame:
         """Each counted row's denominator: the district's latest candidate year at or before
         the row's (``_Denominators``, made once per run for every rate of the same

@@ -7,7 +7,11 @@ import json
 
 import pandas as pd
 
+from indicators.definitions import load_definitions
 from indicators.disclosure.summaries import PERSONAL_DATA_FEEDS, release_summary
+from indicators.disclosure.tables import RATIO
+from indicators.formulas.group_shares import GroupSharesFormula
+from indicators.formulas.terms import TermsFormula
 from indicators.segregation_report import (
     FOREIGN,
     group_counts,
@@ -94,11 +98,56 @@ def city_segregation(
     if moran:
         summary["moran"] = _share_moran(store, city, counts, group, reference, level)
     if not sees_suppressed(caller):
+        withheld = _withheld_shares(store, city, total, dimension, reference, period, level)
         summary = release_summary(summary, min_count=disclosure.min_count,
-                                  digits=disclosure.published_digits)
+                                  digits=disclosure.published_digits, counts=counts,
+                                  reference=reference, withheld=withheld)
     names = _group_names(dimension, group, reference)
     return plain({"city": city.slug, "period": period, "total": total, "dimension": dimension,
                   **names, **summary})
+
+
+def _withheld_shares(store: Store, city: City, total: str, dimension: str,
+                     reference: str | None, period: str, level: str | None) -> frozenset[str]:
+    """The groups (``foreign`` included) whose share of ``total`` the stored release
+    withholds in some area of ``level`` in ``period``: a complement of a small cell is not
+    small itself, but the measures must not give it either."""
+    prefixes, exact = _share_indicators(total, dimension, reference)
+    if not prefixes and not exact:
+        return frozenset()
+    values = store.indicator_values(city.slug, period=period, level=level)
+    hidden = values.loc[values["suppressed"].astype(bool) & values["district_code"].notna(),
+                        "indicator_id"].astype(str).unique()
+    found = {exact[i] for i in hidden if i in exact}
+    found |= {i[len(p):] for i in hidden for p in prefixes if i.startswith(p)}
+    return frozenset(found)
+
+
+def _share_indicators(total: str, dimension: str, reference: str | None
+                      ) -> tuple[list[str], dict[str, str]]:
+    """The definitions publishing a group's district share of ``total``: group shares of
+    ``dimension`` (ids ``<id>.<group>``: their prefixes) and single ratios (id -> group;
+    ``foreign`` for every group but ``reference``)."""
+    prefixes: list[str] = []
+    exact: dict[str, str] = {}
+    everyone: dict[str, object] = {dimension: {"not": []}}
+    for definition in load_definitions().values():
+        formula = definition.formula
+        if (isinstance(formula, GroupSharesFormula) and formula.variable == total
+                and formula.dimension == dimension):
+            prefixes.append(f"{definition.id}.")
+        elif isinstance(formula, TermsFormula) and (match := RATIO.match(formula.expression)):
+            part, whole = formula.terms.get(match[2]), formula.terms.get(match[3])
+            if (part is None or whole is None or part.variable != total
+                    or whole.variable != total or whole.where != everyone
+                    or part.scope != "district" or set(part.where) != {dimension}):
+                continue
+            wanted = part.where[dimension]
+            if isinstance(wanted, str):
+                exact[definition.id] = wanted
+            elif wanted == {"not": [reference]} and reference is not None:
+                exact[definition.id] = FOREIGN
+    return prefixes, exact
 
 
 def _dimensions_by_variable(observations: pd.DataFrame) -> dict[str, set[str]]:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
-from api_access import auth, seed_census
+from api_access import CENSUS_ROWS, auth, seed_census
 from api_seed import CITY, DISTRICTS, indicator_values
 from fastapi.testclient import TestClient
 
 from indicators.compute import compute_city
+from indicators.segregation_report import MULTIGROUP
 from observatory.models import IngestRun, canonical_dims
 from observatory.settings import DisclosureSettings
 from observatory.store import Store
@@ -127,7 +129,9 @@ def test_segregation_over_birthplace_chosen_by_dimension(api: TestClient, seeded
     assert body["group_name_ar"] == "الجميع عدا: المولودون في البلد"
     named = api.get(f"{URL}/segregation", params={"dimension": "birthplace",
                                                   "group": "foreign_born"}).json()
-    assert named["dissimilarity"] == pytest.approx(0.333)  # public: rounded
+    # 101's 10 foreign-born are at or below the threshold: with the other districts' shares
+    # the index would give them, so the public gets no single-group measure
+    assert named["suppressed"] is True and named["dissimilarity"] is None
     assert named["group_name_en"] == "Foreign-born"
     unknown = api.get(f"{URL}/segregation", params={"dimension": "birthplace", "group": "x"})
     assert unknown.status_code == 422 and "foreign_born" in unknown.json()["detail"]
@@ -140,12 +144,19 @@ def test_segregation_gives_the_public_no_counts_and_rounded_measures(
 ):
     seed_census(seeded, tmp_path)
     officer = api.get(f"{URL}/segregation", headers=auth(keys["officer"])).json()
+    assert officer["dissimilarity"] is not None and officer["moran"]["I"] is not None
+    # 103's 8 foreign residents (5 Syrians, 3 Jordanians) are withheld: no measure of the foreign
+    # residents; the multigroup measures over the nationals and the groups merged, rounded
+    counts = np.array(list(CENSUS_ROWS.values()), dtype=float)
+    merged = np.column_stack([counts[:, 0], counts[:, 1:].sum(axis=1)])
     for headers in ({}, auth(keys["public"]), auth(keys["planner"])):
         public = api.get(f"{URL}/segregation", headers=headers).json()
         assert "group_total" not in public and "population" not in public
-        assert public["suppressed"] is False
-        assert public["dissimilarity"] == float(f"{officer['dissimilarity']:.3g}")
-        assert public["moran"]["I"] == float(f"{officer['moran']['I']:.3g}")
+        assert public["suppressed"] is True
+        assert public["dissimilarity"] is None and public["moran"] is None
+        assert public["multigroup_merged"] == ["jordanian", "syrian"]
+        for name, measure in MULTIGROUP.items():
+            assert public[name] == float(f"{measure(merged):.3g}")
 
 
 def test_segregation_never_serves_personal_data_feeds_to_the_public(

@@ -252,3 +252,137 @@ def test_a_diversity_index_counts_the_withheld_groups_as_one():
     merged = np.array([[0.0, 500.0, 0.0, 310.0]])  # the withheld groups' 310 as one
     assert a == pytest.approx(shannon_diversity(merged)[0])
     assert round_significant(np.array([a]), 3)[0] != full
+
+
+# A's 10 foreigners (≤ 15) are suppressed; B's and C's are large. The same table by
+# citizenship (a location quotient of kind terms) and by birthplace (kind diversity).
+SMALL_FOREIGN = [("A", 800, 10), ("B", 700, 200), ("C", 600, 150)]
+QUOTIENTS = {
+    "citizenship": ("population", "national", "syrian", "foreign_citizens_share",
+                    "location_quotient_foreign"),
+    "birthplace": ("population_by_birthplace", "native_born", "foreign_born",
+                   "foreign_born_share", "location_quotient_foreign_born"),
+}
+
+
+def _quotient_release(dimension: str, withhold_city: bool = False):
+    """The share and the location quotient as released (rows indicator_id, period,
+    district_code, value, suppressed) and the share's plan; ``withhold_city``: the plan as if
+    secondary suppression had chosen the city's share as a complement."""
+    from dataclasses import replace
+
+    from indicators.disclosure.gate import release
+    from indicators.evaluate import evaluate
+
+    variable, native, other, share, quotient = QUOTIENTS[dimension]
+    observations = pd.DataFrame([
+        {"district_code": d, "period": "2025", "variable": variable,
+         "dims": canonical_dims({dimension: g}), "value": float(v), "unit": "persons",
+         "ingest_run": "q"} for d, n, f in SMALL_FOREIGN for g, v in ((native, n), (other, f))])
+    prepared = PreparedObservations(observations)
+    definitions = [load_definitions()[i] for i in (share, quotient)]
+    settings = DisclosureSettings()
+    plan = plan_release(definitions, prepared, settings)
+    if withhold_city:
+        cells = plan.table.cells
+        city = (cells["district_code"].isna()
+                & (cells["signature"] == plan.table.published_as[share][0])).to_numpy()
+        plan = replace(plan, withheld=plan.withheld | city)
+    rows = [release(evaluate(d, prepared, settings.min_count).assign(indicator_id=d.id), plan)
+            for d in definitions]
+    return pd.concat(rows, ignore_index=True), share, quotient, plan
+
+
+@pytest.mark.parametrize("dimension", ["citizenship", "birthplace"])
+def test_a_location_quotient_of_a_suppressed_count_is_withheld(dimension):
+    """LQ_A · the city's share is A's share, and A's share · its residents is A's 10: a
+    quotient built on A's suppressed count is withheld with it, by the plan and by its own
+    rule, and no published quotient and share give a withheld share back."""
+    values, share, quotient, plan = _quotient_release(dimension)
+    by = values.set_index(["indicator_id", values["district_code"].fillna("city")])
+    assert by.loc[(share, "A"), "suppressed"] and by.loc[(quotient, "A"), "suppressed"]
+    assert np.isnan(by.loc[(quotient, "A"), "value"])
+    assert plan.table.city_linked == {quotient: plan.table.published_as[share][0]}
+    assert plan.audit["protected"].all()
+    _assert_no_share_recovered(values, share, quotient)
+
+
+@pytest.mark.parametrize("dimension", ["citizenship", "birthplace"])
+def test_a_withheld_city_share_withholds_every_location_quotient(dimension):
+    """Were the city's share a complement, any published quotient LQ_B and share s_B would
+    give it back (s_B / LQ_B), and A's 10 with it (city minus B and C): every quotient is
+    then withheld."""
+    values, share, quotient, _ = _quotient_release(dimension, withhold_city=True)
+    lq = values[values["indicator_id"] == quotient]
+    assert lq["suppressed"].all() and lq["value"].isna().all()
+    _assert_no_share_recovered(values, share, quotient)
+
+
+def _assert_no_share_recovered(values: pd.DataFrame, share: str, quotient: str) -> None:
+    """No withheld share, a district's or the city's, is a published quotient times or over
+    a published share."""
+    shown = values[~values["suppressed"].astype(bool)]
+    published = shown[shown["indicator_id"] == share]
+    shares = published.set_index(published["district_code"].fillna("city"))["value"]
+    quotients = shown[shown["indicator_id"] == quotient].set_index("district_code")["value"]
+    hidden = set(values.loc[values["suppressed"].astype(bool)
+                            & (values["indicator_id"] == share),
+                            "district_code"].fillna("city"))
+    for district in quotients.index:
+        if pd.isna(district):
+            continue  # the city's quotient is 1 whatever the counts
+        assert district not in hidden  # LQ_d · s_city would be s_d
+        assert "city" in shares.index or district not in shares.index  # s_d / LQ_d: s_city
+
+
+def test_a_segregation_index_is_not_rounded_into_safety():
+    """A's 10 Iraqis are withheld, B's 120 and C's 60 published (their shares pin them to the
+    person), the districts' residents public: each index of the Iraqis, even at 3 significant
+    digits, is met by A holding 10 and by no other count from 0 to 30."""
+    from indicators.measures.segregation import dissimilarity, isolation, theil_entropy
+
+    residents = np.array([810.0, 1120.0, 800.0])
+
+    def iraqis(a: float) -> np.ndarray:
+        return np.array([a, 120.0, 60.0])
+
+    for index in (dissimilarity, isolation, theil_entropy):
+        published = round_significant(np.array([index(iraqis(10.0), residents)]), 3)[0]
+        fits = [a for a in range(31) if round_significant(
+            np.array([index(iraqis(float(a)), residents)]), 3)[0] == published]
+        assert fits == [10]
+
+
+def test_the_public_segregation_answer_rests_on_published_cells_only(store):
+    """The attackable city (A's 10 Iraqis withheld, A's Syrians with them as complement):
+    the public gets no single-group measure of the Iraqis (a cell is small) nor of the
+    Syrians (a cell is withheld by the release, though not small), those of the foreign
+    residents (no cell of theirs is withheld), and the multigroup measures over the nationals
+    and the Iraqis and Syrians merged, which the published shares give anyway."""
+    from indicators.disclosure.summaries import MERGED
+    from indicators.measures.segregation import multigroup_dissimilarity
+    from observatory.services.callers import PUBLIC, Caller
+    from observatory.services.segregation import city_segregation
+
+    _attackable_city(store)
+    settings = DisclosureSettings()
+    compute_city(store, "att", settings, framework="demography")
+    city = store.city("att")
+    assert city is not None
+    answers = {g: city_segregation(store, city, g, caller=PUBLIC, disclosure=settings,
+                                   moran=False) for g in ("iraqi", "syrian", "foreign")}
+    officer = city_segregation(store, city, "iraqi", disclosure=settings, moran=False,
+                               caller=Caller("officer"))
+    assert officer["dissimilarity"] is not None  # the officer sees every measure
+    for group in ("iraqi", "syrian"):
+        assert answers[group]["suppressed"] is True
+        assert answers[group]["dissimilarity"] is None and answers[group]["isolation"] is None
+    foreign = answers["foreign"]
+    assert foreign["suppressed"] is False and foreign["dissimilarity"] is not None
+    merged = pd.DataFrame({"national": [500.0, 800.0, 650.0],
+                           MERGED: [310.0, 320.0, 150.0]})
+    expected = round_significant(np.array([multigroup_dissimilarity(merged.to_numpy())]), 3)
+    for answer in answers.values():
+        assert answer["multigroup_merged"] == ["iraqi", "syrian"]
+        assert answer["multigroup_dissimilarity"] == expected[0]
+        assert "group_total" not in answer and "population" not in answer

@@ -21,7 +21,8 @@ from observatory.store import Store
 CITY = City(slug="qalqilya", name_en="Qalqilya", name_ar="قلقيلية", country="PS",
             local_crs="EPSG:28191", population=55000)
 # foreign-born, native-born per district: dissimilarity by hand 1/3 (tests/api)
-BORN = [("101", 10, 90), ("102", 30, 70), ("103", 50, 50), ("104", 110, 90)]
+# Every cell above the threshold: a public segregation measure rests on published cells only.
+BORN = [("101", 20, 180), ("102", 60, 140), ("103", 100, 100), ("104", 220, 180)]
 
 
 @pytest.fixture
@@ -68,7 +69,7 @@ def test_dashboard_and_segregation_page_choose_the_dimension_and_group(client):
     assert _text(page, "segregation-heading") == "Foreign-born — Place of birth (2026)"
     table = _text(page, "segregation-table")
     assert "Dissimilarity index 0.333" in table  # 1/3 by hand, rounded for the public
-    assert "4 areas" in page and "110" not in table  # no counts on a public page
+    assert "4 areas" in page and "220" not in table  # no counts on a public page
     arabic = client.get(f"/ar/cities/{CITY.slug}/segregation").text
     assert '<html lang="ar" dir="rtl">' in arabic
     # defaults: the only dimension carried, and everyone but the reference group
