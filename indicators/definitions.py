@@ -95,6 +95,10 @@ class Definition(StrictModel):
     formula: Formula
     source: str = ""
     sdg: list[str] = Field(default_factory=list)
+    holds_for: int | None = Field(
+        default=None, gt=0, description="years an observation stands for: until the next one, "
+        "a value is carried to the periods at most this many years later (an election's "
+        "turnout until the next election), as a mature index uses the latest available value")
 
     @model_validator(mode="after")
     def _scored_needs_benchmarks(self) -> Definition:
@@ -169,9 +173,23 @@ class Framework(StrictModel):
         return _content_hash(self)
 
 
+# Keys added after values were stored: left out of the hash while unset, so that the hashes
+# of the definitions that do not use them stay those their stored values carry.
+UNHASHED_WHEN_UNSET = frozenset({"holds_for"})
+
+
 def _content_hash(model: StrictModel) -> str:
-    text = json.dumps(model.model_dump(), sort_keys=True, ensure_ascii=False)
+    text = json.dumps(_without_unset(model.model_dump()), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _without_unset(dumped: object) -> object:
+    if isinstance(dumped, dict):
+        return {k: _without_unset(v) for k, v in dumped.items()
+                if not (k in UNHASHED_WHEN_UNSET and v is None)}
+    if isinstance(dumped, list):
+        return [_without_unset(v) for v in dumped]
+    return dumped
 
 
 class DefinitionError(ValueError):
