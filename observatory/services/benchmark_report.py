@@ -142,7 +142,7 @@ def _standing(data: ComparisonInput, city: str, request: ComparisonRequest) -> l
     out = []
     for group_id, group_names in NAMED_GROUPS.items():
         result = comparison(data, replace(request, cities=(city,), peer_group=PeerGroup(group_id),
-                                          indicators=()))
+                                          indicators=HEADLINE))
         for row in result["indicators"]:
             if row["indicator_id"] not in HEADLINE:
                 continue
