@@ -55,7 +55,7 @@ __all__ = [  # the formula kinds and the folder are part of the definitions' pub
     "DefinitionError", "Dimension", "DiversityFormula", "Formula", "Framework",
     "GroupSharesFormula", "Names", "PhoneResidentsFormula", "PresenceRatioFormula",
     "RateFormula", "ServiceDemandFormula", "Subdimension", "Term", "TermsFormula", "WhereValue",
-    "load_definitions", "load_framework", "load_frameworks",
+    "hashed_text", "load_definitions", "load_framework", "load_frameworks",
 ]
 
 Names = dict[str, str]
@@ -178,9 +178,13 @@ class Framework(StrictModel):
 UNHASHED_WHEN_UNSET = frozenset({"holds_for"})
 
 
+def hashed_text(model: StrictModel) -> str:
+    """The text a definition's or framework's hash is taken over (benchmark bundles carry it)."""
+    return json.dumps(_without_unset(model.model_dump()), sort_keys=True, ensure_ascii=False)
+
+
 def _content_hash(model: StrictModel) -> str:
-    text = json.dumps(_without_unset(model.model_dump()), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(hashed_text(model).encode("utf-8")).hexdigest()[:16]
 
 
 def _without_unset(dumped: object) -> object:
