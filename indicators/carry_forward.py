@@ -24,6 +24,12 @@ def is_carried(estimate: pd.Series) -> np.ndarray:
     return estimate.fillna("").astype(str).str.startswith(CARRIED).to_numpy()
 
 
+def carried_from(estimate: object) -> str | None:
+    """The period a carried value comes from (``estimate`` as ``carried_label`` wrote it)."""
+    text = estimate if isinstance(estimate, str) else ""
+    return text[len(CARRIED):].split(" (")[0].strip() if text.startswith(CARRIED) else None
+
+
 def period_years(periods: pd.Series) -> np.ndarray:
     """A period's year (periods other than a plain year ``2024``: NaN, never carried)."""
     text = periods.astype(str)
@@ -89,7 +95,7 @@ def composite_notes(carried: pd.DataFrame, members: dict[str, list[str]]
     notes: dict[tuple[str, str, object], set[str]] = {}
     for row, area in zip(carried.itertuples(index=False), area_of(carried["district_code"]),
                          strict=True):
-        origin = str(row.estimate)[len(CARRIED):].split(" (")[0].strip()
+        origin = carried_from(row.estimate)
         for composite in members.get(str(row.indicator_id), []):
             notes.setdefault((composite, str(row.period), area), set()).add(
                 f"{row.indicator_id} from {origin}")

@@ -74,6 +74,7 @@ def test_demo_ingests_every_feed_computes_and_writes_both_maps(invoke, data_dir:
     assert governance["sample_size"] == len(SLUGS)
     assert sorted(e["rank"] for e in governance["values"]) in ([1, 2], [1, 1])
     assert all(e["coverage"] == 1.0 and e["flags"] == [] for e in governance["values"])
+    assert {e["carried_from"] for e in turnout["values"]} == {"2024"}
     carried = values[(values["indicator_id"] == "cpi_voter_turnout")
                      & (values["period"] == "2025")]
     assert carried["district_code"].isna().sum() == 1 and carried["estimate"].str.startswith(

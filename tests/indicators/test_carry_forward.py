@@ -14,6 +14,7 @@ from indicators.compute import compute_city, framework_values
 from indicators.definitions import Framework, load_definitions
 from indicators.evaluate import PreparedObservations
 from observatory.models import City, IngestRun, canonical_dims
+from observatory.services.comparison import ComparisonRequest, comparison, load_input
 from observatory.settings import DisclosureSettings
 
 
@@ -123,3 +124,10 @@ def test_a_carried_turnout_is_published_and_withheld_as_its_source_on_each_backe
     city = participation[participation["district_code"].isna()]
     assert city["coverage"].item() == 1.0
     assert "cpi_voter_turnout from 2024" in city["estimate"].item()
+    # every view of a comparison says the value is the latest available, and of which year
+    compared = comparison(load_input(store), ComparisonRequest(
+        indicators=("cpi_voter_turnout", "cpi.governance.participation")))
+    (turnout_entry,), (participation_entry,) = (r["values"] for r in compared["indicators"])
+    assert (turnout_entry["period"], turnout_entry["carried_from"]) == ("2025", "2024")
+    assert turnout_entry["value"] == pytest.approx(before.loc["city", "value"])
+    assert participation_entry["carried_from"] is None  # a composite: its estimate says so
