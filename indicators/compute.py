@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.aggregate import weighted_means
+from indicators.carry_forward import area_of, carried_forward, composite_notes, is_carried
 from indicators.definitions import Framework, load_frameworks
 from indicators.disclosure.gate import (
     Plan,
@@ -50,6 +51,9 @@ def framework_values(framework: Framework, prepared: PreparedObservations,
             continue
         if plan is not None:
             raw = release(raw.assign(indicator_id=raw.get("indicator_id", definition.id)), plan)
+        if definition.holds_for is not None:
+            raw = carried_forward(raw.assign(indicator_id=raw.get("indicator_id", definition.id)),
+                                  prepared.units, definition.holds_for)
         score = (standardise(raw["value"].to_numpy(), definition.benchmarks, definition.direction)
                  if definition.benchmarks is not None and definition.direction != "neutral"
                  else np.full(len(raw), np.nan))
@@ -61,7 +65,9 @@ def framework_values(framework: Framework, prepared: PreparedObservations,
         return pd.DataFrame()
     values = pd.concat(rows, ignore_index=True)
     if framework.composite:
-        values = pd.concat([values, _composites(framework, values)], ignore_index=True)
+        values = pd.concat([values, _noting_carried(framework, values,
+                                                    _composites(framework, values))],
+                           ignore_index=True)
     if plan is not None:
         values = round_published(values, plan.digits)
     return values.rename(columns={"runs": "source_runs"})
@@ -112,6 +118,23 @@ def _composites(framework: Framework, values: pd.DataFrame) -> pd.DataFrame:
     # Every composite lists the units in the same order: their runs are looked up once.
     composites["runs"] = np.tile(units.map(runs.to_dict()).to_numpy(), len(out))
     return composites
+
+
+def _noting_carried(framework: Framework, values: pd.DataFrame,
+                    composites: pd.DataFrame) -> pd.DataFrame:
+    """The composites, with ``estimate`` naming the carried values a unit's composite rests on."""
+    if "estimate" not in values:
+        return composites
+    carried = values[is_carried(values["estimate"])]
+    if carried.empty:
+        return composites
+    fw = framework.framework
+    members = {d.id: [f"{fw}.{d.dimension}.{d.subdimension}", f"{fw}.{d.dimension}", fw]
+               for d in framework.indicators}
+    notes = composite_notes(carried, members)
+    found = pd.MultiIndex.from_arrays([composites["indicator_id"], composites["period"].astype(str),
+                                       area_of(composites["district_code"])]).map(notes)
+    return composites.assign(estimate=pd.Series(found, index=composites.index).fillna(""))
 
 
 def _unit_runs(values: pd.DataFrame) -> pd.Series:

@@ -55,7 +55,7 @@ __all__ = [  # the formula kinds and the folder are part of the definitions' pub
     "DefinitionError", "Dimension", "DiversityFormula", "Formula", "Framework",
     "GroupSharesFormula", "Names", "PhoneResidentsFormula", "PresenceRatioFormula",
     "RateFormula", "ServiceDemandFormula", "Subdimension", "Term", "TermsFormula", "WhereValue",
-    "load_definitions", "load_framework", "load_frameworks",
+    "hashed_text", "load_definitions", "load_framework", "load_frameworks",
 ]
 
 Names = dict[str, str]
@@ -95,6 +95,10 @@ class Definition(StrictModel):
     formula: Formula
     source: str = ""
     sdg: list[str] = Field(default_factory=list)
+    holds_for: int | None = Field(
+        default=None, gt=0, description="years an observation stands for: until the next one, "
+        "a value is carried to the periods at most this many years later (an election's "
+        "turnout until the next election), as a mature index uses the latest available value")
 
     @model_validator(mode="after")
     def _scored_needs_benchmarks(self) -> Definition:
@@ -169,9 +173,27 @@ class Framework(StrictModel):
         return _content_hash(self)
 
 
+# Keys added after values were stored: left out of the hash while unset, so that the hashes
+# of the definitions that do not use them stay those their stored values carry.
+UNHASHED_WHEN_UNSET = frozenset({"holds_for"})
+
+
+def hashed_text(model: StrictModel) -> str:
+    """The text a definition's or framework's hash is taken over (benchmark bundles carry it)."""
+    return json.dumps(_without_unset(model.model_dump()), sort_keys=True, ensure_ascii=False)
+
+
 def _content_hash(model: StrictModel) -> str:
-    text = json.dumps(model.model_dump(), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(hashed_text(model).encode("utf-8")).hexdigest()[:16]
+
+
+def _without_unset(dumped: object) -> object:
+    if isinstance(dumped, dict):
+        return {k: _without_unset(v) for k, v in dumped.items()
+                if not (k in UNHASHED_WHEN_UNSET and v is None)}
+    if isinstance(dumped, list):
+        return [_without_unset(v) for v in dumped]
+    return dumped
 
 
 class DefinitionError(ValueError):

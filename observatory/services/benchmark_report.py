@@ -52,6 +52,8 @@ WORDS = {
         "note_flags": "† marks a value that is not ranked: another definition (its hash "
                       "differs), another period, low coverage (below {cov:.0%}) or another "
                       "group dimension.",
+        "note_carried": "‡ marks the latest available value, carried from the year shown: "
+                        "a value such as an election's turnout stands until the next one.",
         "note_external": "◇ marks an external peer, imported from another observatory's "
                          "benchmark bundle.",
         "note_disclosure": "Only published values are compared: values withheld by the "
@@ -82,6 +84,8 @@ WORDS = {
                      "عليهم المدينة.",
         "note_flags": "† تدل على قيمة لم تدخل الترتيب: تعريف مختلف (البصمة مختلفة) أو فترة "
                       "مختلفة أو تغطية منخفضة (أقل من {cov:.0%}) أو بُعد مجموعات مختلف.",
+        "note_carried": "‡ تدل على آخر قيمة متاحة، منقولة من السنة المبيّنة: قيمة مثل نسبة "
+                        "المشاركة في الانتخابات تبقى سارية حتى الانتخابات التالية.",
         "note_external": "◇ تدل على نظير خارجي مستورد من حزمة مقارنة لمرصد آخر.",
         "note_disclosure": "لا تُقارن إلا القيم المنشورة: القيم المحجوبة بقاعدة الإفصاح لا "
                            "تدخل أي ترتيب أو متوسط أو تباين.",
@@ -142,7 +146,7 @@ def _standing(data: ComparisonInput, city: str, request: ComparisonRequest) -> l
     out = []
     for group_id, group_names in NAMED_GROUPS.items():
         result = comparison(data, replace(request, cities=(city,), peer_group=PeerGroup(group_id),
-                                          indicators=()))
+                                          indicators=HEADLINE))
         for row in result["indicators"]:
             if row["indicator_id"] not in HEADLINE:
                 continue

@@ -5,7 +5,6 @@ may carry, :mod:`observatory.services.bundle_checks`."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 import observatory
-from indicators.definitions import Definition, Framework
+from indicators.definitions import Definition, Framework, hashed_text
 from indicators.vocabulary import vocabulary
 from observatory.models import City, ExternalPeer, utcnow
 from observatory.services.bundle_checks import check_published, numeric
@@ -153,8 +152,7 @@ def _definition_row(definition_id: str, kind: str, framework: str,
                     direction: str, group: str) -> dict[str, str]:
     dimension = getattr(model, "dimension", None) if kind == "indicator" else None
     subdimension = getattr(model, "subdimension", None) if kind == "indicator" else None
-    # The text Definition.hash and Framework.hash are taken over (indicators.definitions).
-    text = json.dumps(model.model_dump(), sort_keys=True, ensure_ascii=False)
+    text = hashed_text(model)  # what Definition.hash and Framework.hash are taken over
     return {"definition_id": definition_id, "kind": kind, "framework": framework,
             "dimension": dimension or "", "subdimension": subdimension or "",
             "name_en": name_en, "name_ar": name_ar, "unit": unit, "direction": direction,

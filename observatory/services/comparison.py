@@ -19,6 +19,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from indicators.carry_forward import carried_from
 from indicators.definitions import GroupSharesFormula
 from indicators.formulas.diversity import DiversityFormula
 from indicators.formulas.phones import PhoneResidentsFormula
@@ -33,7 +34,8 @@ from observatory.services.peers import external_cities
 from observatory.store import Store
 
 MIN_COVERAGE = 0.8  # below it a city-level value rests on too few districts to rank
-VALUE_COLUMNS = ["city", "indicator_id", "period", "value", "coverage", "definition_hash"]
+VALUE_COLUMNS = ["city", "indicator_id", "period", "value", "coverage", "definition_hash",
+                 "estimate"]
 
 # Why a value is not ranked with the others, in each language (every view shows these).
 FLAGS: dict[str, dict[str, str]] = {
@@ -316,6 +318,7 @@ def _entry(city: str, row: dict | None, period: str | None, definition: str | No
             "coverage": None if row is None else row["coverage"],
             "definition_hash": None if row is None else row["definition_hash"],
             "source_id": None if row is None else row.get("source_id"),
+            "carried_from": None if row is None else carried_from(row.get("estimate")),
             "dimension": None if row is None else row.get("dimension"),
             "comparable": comparable, "ranked": comparable and in_group, "flags": flags,
             "rank": None, "percentile": None, "from_average": None, "from_best": None}

@@ -11,7 +11,8 @@ import pandas as pd
 from observatory.services.city_spread import spread_frame
 
 COLUMNS = ["indicator_id", "indicator_en", "indicator_ar", "unit", "direction", "city",
-           "city_en", "city_ar", "external", "in_peer_group", "period", "value", "rank",
+           "city_en", "city_ar", "external", "in_peer_group", "period", "carried_from", "value",
+           "rank",
            "sample_size", "percentile", "peer_average", "peer_best", "from_average",
            "from_best", "coverage", "definition_hash", "group_dimension", "comparable",
            "flags", "peer_group"]
@@ -34,7 +35,8 @@ def comparison_frame(result: dict, shown_only: bool = True) -> pd.DataFrame:
                 "direction": ind["direction"], "city": e["city"],
                 "city_en": city.get("name_en", ""), "city_ar": city.get("name_ar", ""),
                 "external": e["external"], "in_peer_group": e["in_peer_group"],
-                "period": e["period"], "value": e["value"], "rank": e["rank"],
+                "period": e["period"], "carried_from": e.get("carried_from"),
+                "value": e["value"], "rank": e["rank"],
                 "sample_size": ind["sample_size"] if e["rank"] is not None else None,
                 "percentile": e["percentile"], "peer_average": ind["average"],
                 "peer_best": ind["best"], "from_average": e["from_average"],

@@ -307,7 +307,7 @@ class Store(Protocol):
     def published_values(self) -> pd.DataFrame:
         """Every city's published values (not suppressed, with a value) at its top level, in
         one read: ``city``, ``district_code`` (None at city level), ``period``,
-        ``indicator_id``, ``value``, ``coverage``, ``definition_hash``; sorted by city,
+        ``indicator_id``, ``value``, ``coverage``, ``definition_hash``, ``estimate``; sorted by city,
         indicator, period, city level first. What the comparison of cities reads."""
 
     # external peers (benchmark bundles) ---------------------------------------------------------

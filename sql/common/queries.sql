@@ -258,7 +258,7 @@ WITH top AS (
     GROUP BY c.slug
 )
 SELECT v.city, v.district_code, v.period, v.indicator_id, v.value, v.coverage,
-       v.definition_hash
+       v.definition_hash, v.estimate
 FROM indicator_value v JOIN top t ON t.city = v.city AND t.level = v.level
 WHERE NOT v.suppressed AND v.value IS NOT NULL
 ORDER BY v.city, v.indicator_id, v.period, v.district_code NULLS FIRST;

@@ -9,6 +9,7 @@ import pytest
 from demo_run import DEMO_SLUGS, DemoRun
 
 from indicators.definitions import load_frameworks
+from observatory.services.comparison import ComparisonRequest, comparison, load_input
 from observatory.store import open_store
 
 pytestmark = pytest.mark.slow
@@ -45,6 +46,8 @@ def test_demo_ingests_every_feed_computes_and_writes_both_maps(demo_run: DemoRun
         values = store.indicator_values("demo")
         arabic_names = list(store.districts("demo")["name_ar"])
         layers = set(store.events("demo")["layer"])
+        compared = comparison(load_input(store), ComparisonRequest(
+            indicators=("cpi.governance", "cpi_voter_turnout")))
     finally:
         store.close()
     assert set(populations) == set(SLUGS)
@@ -63,6 +66,18 @@ def test_demo_ingests_every_feed_computes_and_writes_both_maps(demo_run: DemoRun
     assert icc.groupby("period")["indicator_id"].nunique().to_dict() == {"2024": 19, "2025": 19}
     for slug in SLUGS:
         assert f"ICC scores of {slug}, 2025: 19 value(s) stored" in result.output
+    # Governance is ranked at the latest census year: the local elections of 2024 stand for
+    # 2025 (holds_for), so its composite is whole there, not of low coverage.
+    governance, turnout = compared["indicators"]
+    assert governance["period"] == turnout["period"] == "2025"
+    assert governance["sample_size"] == len(SLUGS)
+    assert sorted(e["rank"] for e in governance["values"]) in ([1, 2], [1, 1])
+    assert all(e["coverage"] == 1.0 and e["flags"] == [] for e in governance["values"])
+    assert {e["carried_from"] for e in turnout["values"]} == {"2024"}
+    carried = values[(values["indicator_id"] == "cpi_voter_turnout")
+                     & (values["period"] == "2025")]
+    assert carried["district_code"].isna().sum() == 1 and carried["estimate"].str.startswith(
+        "latest available value, carried from 2024").all()
 
     maps = data_dir / "demo" / "maps"
     for name in ("foreign_citizens_share.html", "city_map.html"):

@@ -8,8 +8,6 @@ from indicators.definitions import load_frameworks
 from ingest.jobs import ingest_boundaries, ingest_census
 from observatory.settings import DisclosureSettings
 
-ELECTION_ONLY = {"cpi_voter_turnout": "2024"}  # no local election in 2025
-
 
 def test_demo_gives_the_cpi_and_the_gaps(demo, store) -> None:
     assert ingest_boundaries(store, demo.boundaries, "demo", demo.boundaries_spec).status == (
@@ -23,23 +21,28 @@ def test_demo_gives_the_cpi_and_the_gaps(demo, store) -> None:
     values = store.indicator_values("demo")
     districts = values[values["district_code"].notna()]
     for definition in load_frameworks()["cpi"].indicators:
-        period = ELECTION_ONLY.get(definition.id, "2025")
         rows = districts[(districts["indicator_id"] == definition.id)
-                         & (districts["period"] == period)]
-        assert rows["value"].notna().sum() >= 25, (definition.id, period)
+                         & (districts["period"] == "2025")]
+        assert rows["value"].notna().sum() >= 25, definition.id
 
     cpi = districts[(districts["indicator_id"] == "cpi") & (districts["coverage"] > 0)]
     assert set(cpi["period"]) == {str(year) for year in range(2019, 2026)}
     assert cpi["value"].between(20, 90).all(), cpi.loc[~cpi["value"].between(20, 90)]
 
     city = values[values["district_code"].isna()].set_index(["indicator_id", "period"])
-    # Every sub-dimension of the Basic CPI has its indicator's data for the city (2024: a
-    # local election year, so participation too).
+    # Every sub-dimension of the Basic CPI has its indicator's data for the city, in the local
+    # election year 2024 and in 2025, where the turnout of 2024 stands (holds_for: 4).
     cpi_framework = load_frameworks()["cpi"]
     for dimension in cpi_framework.dimensions:
         for sub in dimension.subdimensions:
-            key = (f"cpi.{dimension.id}.{sub.id}", "2024")
-            assert city.loc[key, "coverage"] == 1.0 and city.loc[key, "value"] > 0, key
+            for year in ("2024", "2025"):
+                key = (f"cpi.{dimension.id}.{sub.id}", year)
+                assert city.loc[key, "coverage"] == 1.0 and city.loc[key, "value"] > 0, key
+    assert city.loc[("cpi.governance", "2025"), "coverage"] == 1.0
+    turnout = city.loc["cpi_voter_turnout"]
+    assert turnout.loc["2025", "value"] == turnout.loc["2024", "value"]
+    assert turnout.loc["2025", "estimate"].startswith("latest available value, carried from 2024")
+    assert turnout.loc["2024", "estimate"] == ""
     assert city.loc[("gap_unemployment_foreign_vs_nationals", "2025"), "value"] > 0
     assert city.loc[("gap_women_employment_foreign_vs_nationals", "2025"), "value"] < 0
     assert districts["suppressed"].any()  # the thin cells reach the disclosure rule

@@ -58,6 +58,7 @@ class ValueOut(BaseModel):
     coverage: float | None
     definition_hash: str | None
     source_id: str | None  # for a family: the member indicator the city holds
+    carried_from: str | None  # the latest available value, of this earlier period (holds_for)
     dimension: str | None  # for a family: the group dimension it counts
     comparable: bool
     ranked: bool
