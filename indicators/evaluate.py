@@ -95,8 +95,8 @@ class PreparedObservations:
         if dim not in self._dim_codes:
             if dim in self._parsed:
                 by_text, uniques = pd.factorize(self._parsed[dim])  # NaN (absent) is -1
-                codes = np.where(self._dims_codes >= 0,
-                                 by_text[np.maximum(self._dims_codes, 0)], -1)
+                # One take; the appended -1 is the code of rows without dims (text code -1).
+                codes = np.append(by_text, -1)[self._dims_codes]
             else:
                 codes, uniques = np.full(len(self.obs), -1, dtype=np.intp), pd.Index([])
             self._dim_codes[dim] = codes, uniques
@@ -116,24 +116,31 @@ class PreparedObservations:
         return self._variable_rows[variable]
 
     def mask(self, term: Term) -> np.ndarray:
-        """The rows of the term. Dimensions are checked on the variable's rows only, not on
-        every row of every variable."""
+        """The rows of the term. Its filter is decided once per distinct dims text, then
+        looked up for the variable's rows only, not checked row by row."""
         rows = self._rows_of(term.variable)
-        keep = np.ones(len(rows), dtype=bool)
-        for dim, wanted in term.where.items():
-            all_codes, uniques = self.codes(dim)
-            codes = all_codes[rows]
-            key = "dim:" + dim
-            if isinstance(wanted, str):
-                keep &= np.isin(codes, self._positions(key, uniques, [wanted]))
-            elif isinstance(wanted, list):
-                keep &= np.isin(codes, self._positions(key, uniques, wanted))
-            else:  # {"not": [...]}: the row must carry the dimension, with another value
-                keep &= (codes >= 0) & ~np.isin(codes, self._positions(key, uniques,
-                                                                        wanted["not"]))
+        if term.where:
+            rows = rows[self._dims_match(term)[self._dims_codes[rows]]]
         mask = np.zeros(len(self.values), dtype=bool)
-        mask[rows[keep]] = True
+        mask[rows] = True
         return mask
+
+    def _dims_match(self, term: Term) -> np.ndarray:
+        """Whether each distinct dims text matches the term's filter, and last, False for rows
+        without dims (the index -1 of a row whose text is missing)."""
+        match = np.ones(len(self._parsed), dtype=bool)
+        for dim, wanted in term.where.items():
+            if dim not in self._parsed:
+                match[:] = False
+                continue
+            values = self._parsed[dim]
+            if isinstance(wanted, str):
+                match &= (values == wanted).to_numpy(dtype=bool)
+            elif isinstance(wanted, list):
+                match &= values.isin(wanted).to_numpy(dtype=bool)
+            else:  # {"not": [...]}: the row must carry the dimension, with another value
+                match &= (values.notna() & ~values.isin(wanted["not"])).to_numpy(dtype=bool)
+        return np.append(match, False)
 
     def unit_sums(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Sum and row count of the masked rows per unit; NaN sums where a unit has no row."""
