@@ -74,6 +74,15 @@ class PreparedObservations:
         self.run_codes, self.runs = pd.factorize(obs["ingest_run"])
         self._every_run_known = bool((self.run_codes >= 0).all())
 
+    def unit_keys(self) -> pd.DataFrame:
+        """Columns period and district_code of every unit, then of the city in every period
+        (district_code missing): the rows a formula's values are taken from by position, so
+        the keys' text is typed once, not for every indicator."""
+        return self.memo.get(("unit keys",), lambda: pd.MultiIndex.from_arrays(
+            [np.r_[self.unit_periods, self.periods.to_numpy()],
+             np.r_[self.unit_districts, np.full(len(self.periods), None, dtype=object)]],
+            names=KEY).to_frame(index=False))
+
     def dimension(self, dim: str) -> pd.Series:
         """Each row's value of dimension ``dim`` (NaN where the row has none)."""
         if dim not in self._parsed:
@@ -116,14 +125,17 @@ class PreparedObservations:
         return self._variable_rows[variable]
 
     def mask(self, term: Term) -> np.ndarray:
-        """The rows of the term. Its filter is decided once per distinct dims text, then
+        """The rows of the term, as a boolean mask over all rows."""
+        mask = np.zeros(len(self.values), dtype=bool)
+        mask[self.rows(term)] = True
+        return mask
+
+    def rows(self, term: Term) -> np.ndarray:
+        """The positions of the term's rows, ascending (a mask's rows in its order, so sums
+        over them add up alike). Its filter is decided once per distinct dims text, then
         looked up for the variable's rows only, not checked row by row."""
         rows = self._rows_of(term.variable)
-        if term.where:
-            rows = rows[self._dims_match(term)[self._dims_codes[rows]]]
-        mask = np.zeros(len(self.values), dtype=bool)
-        mask[rows] = True
-        return mask
+        return rows[self._dims_match(term)[self._dims_codes[rows]]] if term.where else rows
 
     def _dims_match(self, term: Term) -> np.ndarray:
         """Whether each distinct dims text matches the term's filter, and last, False for rows
@@ -143,7 +155,8 @@ class PreparedObservations:
         return np.append(match, False)
 
     def unit_sums(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Sum and row count of the masked rows per unit; NaN sums where a unit has no row."""
+        """Sum and row count of the masked rows (a mask or ascending positions) per unit; NaN
+        sums where a unit has no row."""
         n = len(self.units)
         counts = np.bincount(self.unit_codes[mask], minlength=n)
         sums = np.bincount(self.unit_codes[mask], weights=self.values[mask], minlength=n)
