@@ -78,7 +78,7 @@ def per_1000_residents(counts: pd.Series, foreign_residents: pd.Series, *,
                        code_column: str = "code") -> pd.Series:
     """``counts`` (of ``services_in_districts``) per 1,000 of ``foreign_residents``."""
     codes = counts.index
-    if len(codes) and not codes.isin(foreign_residents.index).any():
+    if len(codes) and codes.intersection(foreign_residents.index).empty:
         raise ValueError(
             f"foreign_residents is indexed by {list(foreign_residents.index[:3])}…, none of "
             f"which is a district code ({list(codes[:3])}…); index it by {code_column}"

@@ -7,7 +7,7 @@ kind's own maths is its ``evaluate`` method (indicators/formulas/)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -123,6 +123,11 @@ class PreparedObservations:
             [code] = self._positions("", self.variables, [variable]) or [-2]
             self._variable_rows[variable] = np.flatnonzero(self.variable_codes == code)
         return self._variable_rows[variable]
+
+    def rows_of_variables(self, variables: Iterable[str]) -> np.ndarray:
+        """The positions of the rows of any of ``variables``, ascending."""
+        return np.sort(np.concatenate([self._rows_of(v) for v in dict.fromkeys(variables)]
+                                      or [np.array([], dtype=np.intp)]))
 
     def mask(self, term: Term) -> np.ndarray:
         """The rows of the term, as a boolean mask over all rows."""

@@ -77,7 +77,7 @@ class AccessFormula(FormulaKind):
         services = spatial.memo.get(("services", layer), lambda: spatial.events(layer))
         obs, results = prepared.obs, []
         if self.measure == "nearest_service_m":
-            centres = obs[obs["variable"].isin(self._centre_variables())]
+            centres = obs.iloc[prepared.rows_of_variables(self._centre_variables())]
             for period, rows in centres.groupby("period"):
                 points = centres_from_observations(rows, variable=self.population_variable)
                 projected = spatial.memo.get(("services in", layer, local_crs),
