@@ -87,12 +87,12 @@ def plan_nodes(service: ServiceCounts, min_count: int) -> pd.DataFrame:
     whole = _wholes(tree, service.whole, districts, years)
     safe = (users > min_count) & (whole > 0)
     published = _decide(tree, safe, np.column_stack([users, records]), min_count)
-    labels = tree.labels(districts, areas, years)
+    labels, parents = tree.labels(districts, areas, years), tree.parents()
     return pd.DataFrame({
         **{name: _text(coded) for name, coded in labels.items()},
-        "parent": tree.parents(), "users": users, "records": records, "whole": whole,
+        "parent": parents, "users": users, "records": records, "whole": whole,
         "published": published,
-        "rolled_to": _text(_rolled_to(tree.parents(), published, labels))})
+        "rolled_to": _text(_rolled_to(parents, published, labels))})
 
 
 class _Trees:
