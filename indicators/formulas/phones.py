@@ -51,29 +51,17 @@ def _joined(runs) -> str:
 
 
 def _runs_by(frame: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
-    """The runs of ``column`` joined per ``keys`` (in the order the keys first appear): the
-    distinct runs of the group's texts, sorted. Groups and texts are coded once; each
-    distinct text is split once, and only groups of several texts are joined in Python (a
-    join per group was most of the phone kinds' time)."""
-    groups = frame.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
-    texts, listed = pd.factorize(frame[column], use_na_sentinel=False)
-    n_texts = max(len(listed), 1)
-    pairs = np.unique(groups.astype(np.int64) * n_texts + texts)
-    group, text = pairs // n_texts, pairs % n_texts
-    out = np.array([_joined([t]) for t in listed], dtype=object)[text]
-    several = np.bincount(group, minlength=len(group))[group] > 1
-    if several.any():
-        texts_of = pd.Series(listed.to_numpy(dtype=object)[text[several]]).groupby(
-            group[several]).agg(_joined)
-        out[np.searchsorted(group, texts_of.index.to_numpy())] = texts_of.to_numpy()
-    first = np.unique(groups, return_index=True)[1]
-    kept = np.r_[True, group[1:] != group[:-1]] if len(group) else np.zeros(0, dtype=bool)
-    firsts = frame[keys].iloc[first]
-    index = (pd.MultiIndex.from_frame(firsts) if len(keys) > 1
-             else pd.Index(firsts[keys[0]], name=keys[0]))
-    if not len(out):  # typed as a mapped empty column is, as before
-        return pd.Series(frame[column].iloc[:0].array, index=index, name=column).map({})
-    return pd.Series(out[kept], index=index, name=column)
+    """The runs of ``column`` joined per ``keys`` (in the order the keys first appear): each
+    distinct text joined once. Nearly every group has one text, taken as it is; only the
+    others are joined in Python (a join per group was most of the phone kinds' time)."""
+    pairs = frame[[*keys, column]].drop_duplicates()
+    several = pairs.duplicated(keys, keep=False).to_numpy()
+    single = pairs[~several].set_index(keys)[column]
+    listed = pd.concat([single, pairs[several].groupby(keys, sort=False)[column].agg(",".join)])
+    listed = listed.reindex(pd.MultiIndex.from_frame(pairs[keys].drop_duplicates())
+                            if len(keys) > 1 else pd.Index(pairs[keys[0]].unique(),
+                                                           name=keys[0]))
+    return listed.map({text: _joined([text]) for text in listed.unique()})
 
 
 def _sum_if_complete(frame: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
