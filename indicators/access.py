@@ -38,22 +38,31 @@ def centres_from_observations(
 
 
 def nearest_service_distance(
-    centres_gdf: gpd.GeoDataFrame, services_gdf: gpd.GeoDataFrame, local_crs: str
+    centres_gdf: gpd.GeoDataFrame, services_gdf: gpd.GeoDataFrame | None, local_crs: str,
+    tree: shapely.STRtree | None = None
 ) -> pd.Series:
     """Metres from each centre to the nearest service, measured in ``local_crs``.
 
     Indexed like ``centres_gdf``. NaN for a centre with no geometry, and for every centre when
-    there is no service at all.
+    there is no service at all. ``tree``: the services' ``services_tree``, made once for many
+    calls (then ``services_gdf`` is not read).
     """
     metric = _metric_crs(local_crs)
     centres = _geometries(centres_gdf, "centres", metric)
-    services = _geometries(services_gdf, "services", metric)
     distances = np.full(len(centres), np.nan)
-    tree = shapely.STRtree(services)
+    if tree is None:
+        if services_gdf is None:
+            raise ValueError("nearest_service_distance needs services_gdf or their tree")
+        tree = services_tree(services_gdf, local_crs)
     # Missing or empty centres are left out of the answer, so they keep NaN.
     (found, _), nearest = tree.query_nearest(centres, return_distance=True, all_matches=False)
     distances[found] = nearest
     return pd.Series(distances, index=centres_gdf.index, name="nearest_service_m")
+
+
+def services_tree(services_gdf: gpd.GeoDataFrame, local_crs: str) -> shapely.STRtree:
+    """The services in ``local_crs`` (metres), indexed for nearest-service queries."""
+    return shapely.STRtree(_geometries(services_gdf, "services", _metric_crs(local_crs)))
 
 
 def services_per_1000(
@@ -78,7 +87,7 @@ def per_1000_residents(counts: pd.Series, foreign_residents: pd.Series, *,
                        code_column: str = "code") -> pd.Series:
     """``counts`` (of ``services_in_districts``) per 1,000 of ``foreign_residents``."""
     codes = counts.index
-    if len(codes) and not codes.isin(foreign_residents.index).any():
+    if len(codes) and codes.intersection(foreign_residents.index).empty:
         raise ValueError(
             f"foreign_residents is indexed by {list(foreign_residents.index[:3])}…, none of "
             f"which is a district code ({list(codes[:3])}…); index it by {code_column}"

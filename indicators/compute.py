@@ -22,7 +22,6 @@ from indicators.evaluate import (
     PreparedObservations,
     SpatialContext,
     evaluate,
-    runs_by,
 )
 from indicators.formulas.diversity import DiversityFormula
 from indicators.formulas.phones import PhoneResidentsFormula, PresenceRatioFormula
@@ -85,39 +84,46 @@ def released_diversity(formula: DiversityFormula, prepared: PreparedObservations
 
 
 def _composites(framework: Framework, values: pd.DataFrame) -> pd.DataFrame:
-    scores = values.pivot_table(index=KEY, columns="indicator_id", values="score",
-                                aggfunc="first", dropna=False)
-    units = scores.index
-    runs = _unit_runs(values)
-    out, dim_scores, dim_cover, dim_weights = [], [], [], []
+    units, unit_of_row = _units(values)
+    scores = _unit_scores(values, unit_of_row, len(units))
+    missing = np.full(len(units), np.nan)
+    ids, parts = [], []
+    dim_scores, dim_cover, dim_weights = [], [], []
     for dimension in framework.dimensions:
         sub_scores, sub_cover, sub_weights = [], [], []
         for sub in dimension.subdimensions:
             members = [d for d in framework.indicators
                        if d.dimension == dimension.id and d.subdimension == sub.id]
-            matrix = np.column_stack([
-                scores[d.id].to_numpy() if d.id in scores else np.full(len(units), np.nan)
-                for d in members]) if members else np.full((len(units), 1), np.nan)
+            matrix = np.column_stack([scores.get(d.id, missing) for d in members]
+                                     ) if members else np.full((len(units), 1), np.nan)
             weights = np.array([d.weight for d in members] or [1.0])
             value, cover = weighted_means(matrix, weights, framework.aggregation.subdimension)
-            out.append(_rows(units, f"{framework.framework}.{dimension.id}.{sub.id}", value, cover))
+            ids.append(f"{framework.framework}.{dimension.id}.{sub.id}")
+            parts.append((value, cover))
             sub_scores.append(value)
             sub_cover.append(cover)
             sub_weights.append(sub.weight)
         value, cover = weighted_means(np.column_stack(sub_scores), np.array(sub_weights),
                                       framework.aggregation.dimension, np.column_stack(sub_cover))
-        out.append(_rows(units, f"{framework.framework}.{dimension.id}", value, cover))
+        ids.append(f"{framework.framework}.{dimension.id}")
+        parts.append((value, cover))
         dim_scores.append(value)
         dim_cover.append(cover)
         dim_weights.append(dimension.weight)
     value, cover = weighted_means(np.column_stack(dim_scores), np.array(dim_weights),
                                   framework.aggregation.index, np.column_stack(dim_cover))
-    out.append(_rows(units, framework.framework, value, cover))
-    composites = pd.concat(out, ignore_index=True)
-    composites["definition_hash"] = framework.hash
-    # Every composite lists the units in the same order: their runs are looked up once.
-    composites["runs"] = np.tile(units.map(runs.to_dict()).to_numpy(), len(out))
-    return composites
+    ids.append(framework.framework)
+    parts.append((value, cover))
+    # Every composite lists the units in the same order: the keys are typed once and taken.
+    n, every = len(units), np.tile(np.arange(len(units)), len(ids))
+    score = np.concatenate([p[0] for p in parts])
+    return pd.DataFrame({
+        "period": units.get_level_values("period").take(every),
+        "district_code": units.get_level_values("district_code").take(every),
+        "indicator_id": pd.Index(ids).take(np.repeat(np.arange(len(ids)), n)),
+        "value": score, "score": score, "coverage": np.concatenate([p[1] for p in parts]),
+        "suppressed": False, "definition_hash": framework.hash,
+        "runs": np.tile(_unit_runs(values, unit_of_row, n), len(ids))})
 
 
 def _noting_carried(framework: Framework, values: pd.DataFrame,
@@ -137,21 +143,62 @@ def _noting_carried(framework: Framework, values: pd.DataFrame,
     return composites.assign(estimate=pd.Series(found, index=composites.index).fillna(""))
 
 
-def _unit_runs(values: pd.DataFrame) -> pd.Series:
-    """The ingest runs behind each unit (period, district) over all its values' runs, sorted
-    and comma-joined. Rows repeat few distinct (unit, runs) pairs: those are split, not
-    every row."""
-    listed = values[KEY + ["runs"]].dropna(subset=["runs"]).drop_duplicates()
-    listed = listed.assign(ingest_run=listed["runs"].str.split(",")).explode("ingest_run")
-    return runs_by(listed[listed["ingest_run"] != ""], KEY)
+def _units(values: pd.DataFrame) -> tuple[pd.MultiIndex, np.ndarray]:
+    """The composites' units, every period × every district (and the city, district missing,
+    last) in sorted order, as a pivot of the values by period and district gives them, and
+    each value row's unit."""
+    periods, period_keys = pd.factorize(values["period"], sort=True, use_na_sentinel=False)
+    districts, district_keys = pd.factorize(values["district_code"], sort=True,
+                                            use_na_sentinel=False)
+    units = pd.MultiIndex.from_product([period_keys, district_keys], names=KEY)
+    return units, periods.astype(np.int64) * len(district_keys) + districts
 
 
-def _rows(units: pd.MultiIndex, indicator_id: str, score: np.ndarray,
-          coverage: np.ndarray) -> pd.DataFrame:
-    return pd.DataFrame({"period": units.get_level_values("period"),
-                         "district_code": units.get_level_values("district_code"),
-                         "indicator_id": indicator_id, "value": score, "score": score,
-                         "coverage": coverage, "suppressed": False})
+def _unit_scores(values: pd.DataFrame, unit_of_row: np.ndarray,
+                 n_units: int) -> dict[str, np.ndarray]:
+    """Each indicator's score per unit: its unit's first row with a score (NaN if none)."""
+    indicators, names = pd.factorize(values["indicator_id"])
+    score = values["score"].to_numpy(dtype=float)
+    scored = np.flatnonzero(~np.isnan(score) & (indicators >= 0))
+    pairs, first = np.unique(indicators[scored].astype(np.int64) * n_units
+                             + unit_of_row[scored], return_index=True)
+    out = {}
+    for code, name in enumerate(names):
+        column = np.full(n_units, np.nan)
+        chosen = pairs // n_units == code
+        column[pairs[chosen] % n_units] = score[scored[first[chosen]]]
+        out[str(name)] = column
+    return out
+
+
+def _unit_runs(values: pd.DataFrame, unit_of_row: np.ndarray, n_units: int) -> np.ndarray:
+    """The ingest runs behind each unit over all its values' runs, distinct, sorted and
+    comma-joined (missing where none). Rows repeat few distinct runs texts: those are split,
+    not every row."""
+    texts, listed = pd.factorize(values["runs"])
+    named = texts >= 0
+    pairs = np.unique(unit_of_row[named] * len(listed) + texts[named])
+    split = [[r for r in str(text).split(",") if r != ""] for text in listed]
+    runs = sorted({r for parts in split for r in parts})
+    code = {r: i for i, r in enumerate(runs)}
+    flat = np.array([code[r] for parts in split for r in parts], dtype=np.int64)
+    lengths = np.array([len(parts) for parts in split], dtype=np.int64)
+    starts = np.cumsum(lengths) - lengths
+    units, text = pairs // max(len(listed), 1), pairs % max(len(listed), 1)
+    # every run of every (unit, text) pair: the text's runs are flat[start:start + length]
+    count = lengths[text]
+    offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    unit_run = np.unique(np.repeat(units, count) * max(len(runs), 1)
+                         + flat[np.repeat(starts[text], count) + offset])
+    unit, run = unit_run // max(len(runs), 1), unit_run % max(len(runs), 1)
+    out = np.full(n_units, np.nan, dtype=object)
+    names = np.array(runs, dtype=object)
+    several = np.bincount(unit, minlength=n_units)[unit] > 1
+    out[unit[~several]] = names[run[~several]]
+    if several.any():
+        joined = pd.Series(names[run[several]]).groupby(unit[several]).agg(",".join)
+        out[joined.index.to_numpy()] = joined.to_numpy()
+    return out
 
 
 def compute_city(store: Store, city_slug: str, disclosure: DisclosureSettings,

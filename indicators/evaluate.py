@@ -7,7 +7,7 @@ kind's own maths is its ``evaluate`` method (indicators/formulas/)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -74,6 +74,15 @@ class PreparedObservations:
         self.run_codes, self.runs = pd.factorize(obs["ingest_run"])
         self._every_run_known = bool((self.run_codes >= 0).all())
 
+    def unit_keys(self) -> pd.DataFrame:
+        """Columns period and district_code of every unit, then of the city in every period
+        (district_code missing): the rows a formula's values are taken from by position, so
+        the keys' text is typed once, not for every indicator."""
+        return self.memo.get(("unit keys",), lambda: pd.MultiIndex.from_arrays(
+            [np.r_[self.unit_periods, self.periods.to_numpy()],
+             np.r_[self.unit_districts, np.full(len(self.periods), None, dtype=object)]],
+            names=KEY).to_frame(index=False))
+
     def dimension(self, dim: str) -> pd.Series:
         """Each row's value of dimension ``dim`` (NaN where the row has none)."""
         if dim not in self._parsed:
@@ -95,8 +104,8 @@ class PreparedObservations:
         if dim not in self._dim_codes:
             if dim in self._parsed:
                 by_text, uniques = pd.factorize(self._parsed[dim])  # NaN (absent) is -1
-                codes = np.where(self._dims_codes >= 0,
-                                 by_text[np.maximum(self._dims_codes, 0)], -1)
+                # One take; the appended -1 is the code of rows without dims (text code -1).
+                codes = np.append(by_text, -1)[self._dims_codes]
             else:
                 codes, uniques = np.full(len(self.obs), -1, dtype=np.intp), pd.Index([])
             self._dim_codes[dim] = codes, uniques
@@ -115,28 +124,44 @@ class PreparedObservations:
             self._variable_rows[variable] = np.flatnonzero(self.variable_codes == code)
         return self._variable_rows[variable]
 
+    def rows_of_variables(self, variables: Iterable[str]) -> np.ndarray:
+        """The positions of the rows of any of ``variables``, ascending."""
+        return np.sort(np.concatenate([self._rows_of(v) for v in dict.fromkeys(variables)]
+                                      or [np.array([], dtype=np.intp)]))
+
     def mask(self, term: Term) -> np.ndarray:
-        """The rows of the term. Dimensions are checked on the variable's rows only, not on
-        every row of every variable."""
-        rows = self._rows_of(term.variable)
-        keep = np.ones(len(rows), dtype=bool)
-        for dim, wanted in term.where.items():
-            all_codes, uniques = self.codes(dim)
-            codes = all_codes[rows]
-            key = "dim:" + dim
-            if isinstance(wanted, str):
-                keep &= np.isin(codes, self._positions(key, uniques, [wanted]))
-            elif isinstance(wanted, list):
-                keep &= np.isin(codes, self._positions(key, uniques, wanted))
-            else:  # {"not": [...]}: the row must carry the dimension, with another value
-                keep &= (codes >= 0) & ~np.isin(codes, self._positions(key, uniques,
-                                                                        wanted["not"]))
+        """The rows of the term, as a boolean mask over all rows."""
         mask = np.zeros(len(self.values), dtype=bool)
-        mask[rows[keep]] = True
+        mask[self.rows(term)] = True
         return mask
 
+    def rows(self, term: Term) -> np.ndarray:
+        """The positions of the term's rows, ascending (a mask's rows in its order, so sums
+        over them add up alike). Its filter is decided once per distinct dims text, then
+        looked up for the variable's rows only, not checked row by row."""
+        rows = self._rows_of(term.variable)
+        return rows[self._dims_match(term)[self._dims_codes[rows]]] if term.where else rows
+
+    def _dims_match(self, term: Term) -> np.ndarray:
+        """Whether each distinct dims text matches the term's filter, and last, False for rows
+        without dims (the index -1 of a row whose text is missing)."""
+        match = np.ones(len(self._parsed), dtype=bool)
+        for dim, wanted in term.where.items():
+            if dim not in self._parsed:
+                match[:] = False
+                continue
+            values = self._parsed[dim]
+            if isinstance(wanted, str):
+                match &= (values == wanted).to_numpy(dtype=bool)
+            elif isinstance(wanted, list):
+                match &= values.isin(wanted).to_numpy(dtype=bool)
+            else:  # {"not": [...]}: the row must carry the dimension, with another value
+                match &= (values.notna() & ~values.isin(wanted["not"])).to_numpy(dtype=bool)
+        return np.append(match, False)
+
     def unit_sums(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Sum and row count of the masked rows per unit; NaN sums where a unit has no row."""
+        """Sum and row count of the masked rows (a mask or ascending positions) per unit; NaN
+        sums where a unit has no row."""
         n = len(self.units)
         counts = np.bincount(self.unit_codes[mask], minlength=n)
         sums = np.bincount(self.unit_codes[mask], weights=self.values[mask], minlength=n)

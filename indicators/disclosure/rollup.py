@@ -36,6 +36,7 @@ suppression and audit then run on them like on every other ratio.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,12 +87,12 @@ def plan_nodes(service: ServiceCounts, min_count: int) -> pd.DataFrame:
     whole = _wholes(tree, service.whole, districts, years)
     safe = (users > min_count) & (whole > 0)
     published = _decide(tree, safe, np.column_stack([users, records]), min_count)
-    labels = tree.labels(districts, areas, years)
+    labels, parents = tree.labels(districts, areas, years), tree.parents()
     return pd.DataFrame({
-        **{name: _text(coded).array for name, coded in labels.items()},
-        "parent": tree.parents(), "users": users, "records": records, "whole": whole,
+        **{name: _text(coded) for name, coded in labels.items()},
+        "parent": parents, "users": users, "records": records, "whole": whole,
         "published": published,
-        "rolled_to": _text(_rolled_to(tree.parents(), published, labels)).array})
+        "rolled_to": _text(_rolled_to(parents, published, labels))})
 
 
 class _Trees:
@@ -160,14 +161,24 @@ class _Trees:
                "area": (np.tile(np.r_[0, np.tile(block_area, n)], self.n_years),
                         np.array([ALL, *areas], dtype=object)),
                "grain": (np.tile(np.r_[0, np.tile(block_grain, n)], self.n_years), grains)}
-        return {k: (codes.astype(np.int64), values) for k, (codes, values) in out.items()}
+        return {k: (codes.astype(np.int64, copy=False), values)
+                for k, (codes, values) in out.items()}
 
 
-def _text(coded: tuple[np.ndarray, np.ndarray]) -> pd.Index:
-    """Text values from (codes, values coded): taken from the few values, not converted
-    one by one."""
+def _text(coded: tuple[np.ndarray, np.ndarray]) -> pd.Categorical:
+    """Text values from (codes, values coded) as categories: millions of nodes share a few
+    texts, and the rows published from them take their text from the few (``text_of``)."""
     codes, values = coded
-    return pd.Index(values, dtype="str").take(codes)
+    texts, unique = pd.factorize(pd.Index(values, dtype="str"))  # rolled_to texts repeat
+    return pd.Categorical.from_codes(texts[codes] if len(texts) else codes, unique)
+
+
+def text_of(labels: pd.Series, replace: Mapping[str, str | None] | None = None) -> pd.Index:
+    """The text of some nodes' labels (a column of ``plan_nodes``), taken from its few
+    categories: a category in ``replace`` becomes its value there (None: missing)."""
+    categories = [replace.get(c, c) if replace else c for c in labels.cat.categories]
+    return pd.Index(np.array(categories, dtype=object), dtype="str").take(
+        labels.cat.codes.to_numpy())
 
 
 def _counts_at(tree: _Trees, counts: pd.DataFrame, districts: np.ndarray, areas: list[str],

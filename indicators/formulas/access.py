@@ -14,6 +14,7 @@ from indicators.access import (
     nearest_service_distance,
     per_1000_residents,
     services_in_districts,
+    services_tree,
 )
 from indicators.disclosure.primary import small_counts
 from indicators.evaluate import VALUE_COLUMNS, PreparedObservations, SpatialContext
@@ -77,12 +78,12 @@ class AccessFormula(FormulaKind):
         services = spatial.memo.get(("services", layer), lambda: spatial.events(layer))
         obs, results = prepared.obs, []
         if self.measure == "nearest_service_m":
-            centres = obs[obs["variable"].isin(self._centre_variables())]
+            centres = obs.iloc[prepared.rows_of_variables(self._centre_variables())]
             for period, rows in centres.groupby("period"):
                 points = centres_from_observations(rows, variable=self.population_variable)
-                projected = spatial.memo.get(("services in", layer, local_crs),
-                                             lambda: services.to_crs(local_crs))
-                metres = nearest_service_distance(points, projected, local_crs)
+                tree = spatial.memo.get(("services tree", layer, local_crs),
+                                        lambda: services_tree(services, local_crs))
+                metres = nearest_service_distance(points, None, local_crs, tree=tree)
                 results.append(pd.DataFrame({
                     "period": period, "district_code": metres.index,
                     "value": metres.to_numpy(), "suppressed": False,

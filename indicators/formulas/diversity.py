@@ -46,15 +46,9 @@ class DiversityFormula(FormulaKind):
         to the published others, is the share), one over the published groups and their
         remainder (whole minus the published parts, which anyone can work out) adds nothing.
         A quotient of one group is withheld with its share by the plan instead."""
-        obs = prepared.obs
-        codes, groups = prepared.codes(self.dimension)
-        mask = prepared.mask(Term(variable=self.variable)) & (codes >= 0)
-        rows = obs[mask].assign(group=groups.take(codes[mask]),
-                                value=obs["value"][mask].astype(float))
-        table = rows.pivot_table(index=KEY, columns="group", values="value", aggfunc="sum",
-                                 fill_value=0.0)
+        blocks, runs = self._table(prepared)
         results = []
-        for period, block in table.groupby(level="period"):
+        for period, block in blocks:
             counts = block.to_numpy(dtype=float)
             if self.measure == "location_quotient":
                 if self.group not in block.columns:
@@ -74,8 +68,25 @@ class DiversityFormula(FormulaKind):
         if not results:
             return pd.DataFrame(columns=VALUE_COLUMNS)
         out = pd.concat(results, ignore_index=True)
-        runs = runs_by(rows, KEY).rename("runs").reset_index()
         return out.merge(runs, on=KEY, how="left")[VALUE_COLUMNS]
+
+    def _table(self, prepared: PreparedObservations
+               ) -> tuple[list[tuple[object, pd.DataFrame]], pd.DataFrame]:
+        """The counts per (period, district_code) × group, by period, and the runs per
+        (period, district_code). Every measure of the same variable and dimension reads the
+        same table: it is made once per run (the observations' memo)."""
+        def make() -> tuple[list[tuple[object, pd.DataFrame]], pd.DataFrame]:
+            obs = prepared.obs
+            codes, groups = prepared.codes(self.dimension)
+            mask = prepared.mask(Term(variable=self.variable)) & (codes >= 0)
+            rows = obs[mask].assign(group=groups.take(codes[mask]),
+                                    value=obs["value"][mask].astype(float))
+            table = rows.pivot_table(index=KEY, columns="group", values="value",
+                                     aggfunc="sum", fill_value=0.0)
+            return (list(table.groupby(level="period")),
+                    runs_by(rows, KEY).rename("runs").reset_index())
+
+        return prepared.memo.get(("diversity table", self.variable, self.dimension), make)
 
     def _diversity(self, counts: np.ndarray, groups: int) -> np.ndarray:
         """Simpson or Shannon over ``counts``' columns; normalised by ln of the city's number

@@ -129,9 +129,9 @@ class RateFormula(FormulaKind):
         if self.by is None:
             groups = {indicator_id: rows}
         else:
-            values = prepared.dims.get(self.by, pd.Series(np.nan, index=prepared.obs.index))[mask]
+            values = prepared.values_of(self.by, mask)  # NaN where a row has none
             groups = {f"{indicator_id}.{g}": rows[values == g]
-                      for g in sorted(values.dropna().astype(str).unique())}
+                      for g in sorted(pd.Series(values).dropna().astype(str).unique())}
         out = {}
         for ident, block in groups.items():
             # A district without a row in a period of the feed: its count was redacted at
@@ -227,7 +227,9 @@ class _Denominators:
         ok = (d >= 0) & (k >= 0)
         row = np.full(len(d), -1, dtype=np.int64)
         row[ok] = self.latest[d[ok], k[ok]]
-        return self.table.reindex(row)
+        # Positions are the table's labels: taken directly when every row has one (a
+        # reindex looks each up), reindexed when some have none (their columns go missing).
+        return self.table.iloc[row] if (row >= 0).all() else self.table.reindex(row)
 
 
 def _joined_pairs(first: pd.Series, second: pd.Series) -> np.ndarray:

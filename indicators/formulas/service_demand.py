@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from indicators.disclosure.rollup import ALL, CITY_NODE, ServiceCounts, plan_nodes
+from indicators.disclosure.rollup import ALL, CITY_NODE, ServiceCounts, plan_nodes, text_of
 from indicators.evaluate import VALUE_COLUMNS, PreparedObservations, SpatialContext
 from indicators.formulas.base import FormulaKind, Term
 
@@ -126,13 +126,13 @@ def _mix(nodes: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
 
 def _rows(nodes: pd.DataFrame, value: np.ndarray, hidden: np.ndarray,
           indicator_id: str) -> pd.DataFrame:
+    areas = {str(area): f"{indicator_id}.{area}" for area in nodes["area"].cat.categories}
     return pd.DataFrame({
-        "period": nodes["period"].to_numpy(),
-        "district_code": np.where(nodes["district_code"] == CITY_NODE, None,
-                                  nodes["district_code"].to_numpy(dtype=object)),
+        "period": text_of(nodes["period"]),
+        "district_code": text_of(nodes["district_code"], {CITY_NODE: None}),
         "value": value, "suppressed": hidden, "runs": "",
         "estimate": "",
-        "indicator_id": (indicator_id + ".") + nodes["area"].to_numpy(dtype=object),
+        "indicator_id": text_of(nodes["area"], areas),
     })[SERVICE_COLUMNS]
 
 

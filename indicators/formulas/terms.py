@@ -30,8 +30,8 @@ class TermsFormula(FormulaKind):
         local, city, present = {}, {}, np.zeros(n_units, dtype=bool)
         used = np.zeros(len(prepared.values), dtype=bool)
         for name, term in self.terms.items():
-            mask = prepared.mask(term)
-            used |= mask
+            mask = prepared.rows(term)  # positions: the sums cost the term's rows, not all
+            used[mask] = True
             if term.scope == "city":
                 per_period = prepared.period_sums(mask)
                 local[name] = per_period[prepared.unit_period_codes]
@@ -45,19 +45,16 @@ class TermsFormula(FormulaKind):
         # term missing in a district that has others stays NaN, so the value is missing, not
         # zero. The city has a value in the periods some district has (the observations of
         # other indicators, e.g. monthly phone counts, bring periods this one has no data in).
+        used = np.flatnonzero(used)
         keep = np.flatnonzero(present)
         periods = np.flatnonzero(np.bincount(prepared.unit_period_codes[keep],
                                              minlength=n_periods))
-        index = pd.MultiIndex.from_arrays(
-            [np.r_[prepared.unit_periods[keep], prepared.periods.to_numpy()[periods]],
-             np.r_[prepared.unit_districts[keep],
-                   np.full(len(periods), None, dtype=object)]], names=KEY)
+        rows = np.r_[keep, n_units + periods]  # positions in prepared.unit_keys()
         sums = pd.DataFrame({name: np.r_[local[name][keep], city[name][periods]]
-                             for name in self.terms}, index=index)
+                             for name in self.terms})
         unit_runs = prepared.runs_of(used, prepared.unit_codes[used], n_units)
         period_runs = prepared.runs_of(
             used, prepared.unit_period_codes[prepared.unit_codes[used]], n_periods)
-        out = pd.DataFrame({"runs": np.r_[unit_runs[keep], period_runs[periods]]}, index=index)
         with np.errstate(divide="ignore", invalid="ignore"):
             value = sums.eval(self.expression, engine="python")
             counted = np.column_stack(
@@ -65,6 +62,7 @@ class TermsFormula(FormulaKind):
                  for expression in self.counts]) if self.counts else np.empty((len(sums), 0))
             small = small_counts(counted, min_count)
         value = pd.Series(value, index=sums.index).replace([np.inf, -np.inf], np.nan)
-        out["value"] = value.where(~small)
-        out["suppressed"] = small
-        return out.reset_index()[VALUE_COLUMNS]
+        keys = (prepared.unit_keys().take(rows).reset_index(drop=True) if len(rows)
+                else pd.DataFrame({k: np.array([], dtype=object) for k in KEY}))
+        return keys.assign(value=value.where(~small), suppressed=small,
+                           runs=np.r_[unit_runs[keep], period_runs[periods]])[VALUE_COLUMNS]
