@@ -4,8 +4,10 @@ Every query on the views streams the file again; nothing is materialised. ``chec
 the feed's columns under canonical names (``lon``, ``lat``, ``time``…), typed, plus
 ``problem_column`` and ``problem``: NULL for a good row, else the file's column and the reason.
 Lines the CSV parser cannot read (a count ``abc``, a missing field) never reach the view: they
-are counted (lines less rows parsed), and when there are some, and at most ``MAX_LISTED``, one
-more scan has DuckDB keep them in its rejects table with their line numbers and reasons. Listing
+are counted (lines less rows parsed: the line feeds counted in Python settle the usual case
+where every line was parsed, a scan counts the lines otherwise), and when there are some, and at
+most ``MAX_LISTED``, one more scan has DuckDB keep them in its rejects table with their line
+numbers and reasons. Listing
 the line numbers of rows that fail the checks costs a second pass and is only done when the
 first pass found some.
 """
@@ -28,6 +30,7 @@ MAX_LISTED = 10_000  # rejected rows kept with their line numbers; the message g
 # A file none of whose first lines is a row is refused before the whole of it is scanned: a
 # gigabyte of garbage after a valid header would otherwise take many minutes to reject.
 SAMPLE_LINES = 1_000
+_COUNT_CHUNK = 1 << 23  # bytes read at a time to count line feeds
 _FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 
@@ -186,6 +189,11 @@ class Feed:
         how many rows it gave; more than ``MAX_LISTED`` such lines refuse the file."""
         if self.format != "csv":
             return []
+        # The parser sees at most as many lines as there are line feeds (a quoted one joins
+        # two lines), so when that many rows were parsed, every line was: the usual case is
+        # settled by counting bytes, at a fifth of the cost of the scan that counts lines.
+        if _lines_by_line_feeds(self.path) == rows_parsed:
+            return []
         unparsed = self._line_count() - rows_parsed
         if unparsed <= 0:
             return []
@@ -237,6 +245,27 @@ class Feed:
     def _source_name(self, column: str) -> str:
         found = self._by_name.get(column)
         return found.source if found else column
+
+
+def _lines_by_line_feeds(path: Path) -> int | None:
+    """Lines after the header as line feeds delimit them (a last line without one counted),
+    or None when a carriage return stands alone: the parser breaks lines there too."""
+    feeds, lone_returns, last, return_before = 0, 0, b"", False
+    buffer = bytearray(_COUNT_CHUNK)
+    with path.open("rb") as source:
+        while size := source.readinto(buffer):
+            data = buffer if size == len(buffer) else buffer[:size]
+            feeds += data.count(b"\n")
+            if return_before and data[:1] != b"\n":
+                lone_returns += 1
+            returns = data.count(b"\r")
+            if returns:  # a return that ends the chunk is judged with the next one
+                lone_returns += (returns - data.count(b"\r\n")
+                                 - (1 if data.endswith(b"\r") else 0))
+            return_before, last = data.endswith(b"\r"), bytes(data[-1:])
+    if lone_returns or return_before:
+        return None
+    return feeds - 1 + (1 if last != b"\n" else 0)
 
 
 def _problem_sql(checks: list[Check]) -> tuple[str, str, str]:
