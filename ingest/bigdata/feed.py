@@ -49,6 +49,9 @@ class Check:
     column: str  # canonical name of the column blamed
     condition: str  # SQL
     reason: str  # SQL text expression, so that it can quote the bad value
+    # SQL true only where ``condition`` is not, and cheaper: when every check has one, a row
+    # passing them all (nearly every row) skips the checks one by one.
+    passes: str | None = None
 
 
 def feed_format(path: Path, given: str | None) -> str:
@@ -273,10 +276,13 @@ def _problem_sql(checks: list[Check]) -> tuple[str, str, str]:
     and the reason."""
     if not checks:
         return "NULL", "NULL", "NULL"
-    failed = " ".join(f"WHEN {c.condition} THEN {i}" for i, c in enumerate(checks))
+    failed = "CASE " + " ".join(f"WHEN {c.condition} THEN {i}" for i, c in enumerate(checks)) + " END"
+    if all(c.passes for c in checks):
+        passing = " AND ".join(dict.fromkeys(f"({c.passes})" for c in checks))
+        failed = f"CASE WHEN {passing} THEN NULL ELSE {failed} END"
     column = " ".join(f"WHEN {i} THEN {_literal(c.column)}" for i, c in enumerate(checks))
     reason = " ".join(f"WHEN {i} THEN {c.reason}" for i, c in enumerate(checks))
-    return f"CASE {failed} END", f"CASE failed {column} END", f"CASE failed {reason} END"
+    return failed, f"CASE failed {column} END", f"CASE failed {reason} END"
 
 
 def _parse_reason(kind: str, message: str, column: str | None, type_: str | None) -> str:
@@ -342,17 +348,25 @@ PERIOD_FORMATS = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
 
 def coordinate_checks() -> list[Check]:
     first, last = period_range()
+    # A BETWEEN is false for NULL, NaN and infinities alike; a finite time in the years'
+    # range has a year in it.
+    lon_ok, lat_ok = "lon BETWEEN -180 AND 180", "lat BETWEEN -90 AND 90"
+    time_ok = (f"time >= make_timestamp({first}, 1, 1, 0, 0, 0) "
+               f"AND time < make_timestamp({last + 1}, 1, 1, 0, 0, 0)")
     return [
-        Check("lon", "lon IS NULL", "'no longitude'"),
-        Check("lat", "lat IS NULL", "'no latitude'"),
+        Check("lon", "lon IS NULL", "'no longitude'", lon_ok),
+        Check("lat", "lat IS NULL", "'no latitude'", lat_ok),
         Check("lon", "NOT isfinite(lon) OR lon NOT BETWEEN -180 AND 180",
-              "'longitude ' || lon || ' is outside -180…180: give WGS84 degrees (EPSG:4326)'"),
+              "'longitude ' || lon || ' is outside -180…180: give WGS84 degrees (EPSG:4326)'",
+              lon_ok),
         Check("lat", "NOT isfinite(lat) OR lat NOT BETWEEN -90 AND 90",
-              "'latitude ' || lat || ' is outside -90…90: are lon and lat swapped?'"),
-        Check("time", "time IS NULL", "'no date or time: give an ISO date such as 2025-03-14'"),
+              "'latitude ' || lat || ' is outside -90…90: are lon and lat swapped?'", lat_ok),
+        Check("time", "time IS NULL", "'no date or time: give an ISO date such as 2025-03-14'",
+              time_ok),
         Check("time", f"year(time) NOT BETWEEN {first} AND {last}",
               f"'the date ' || strftime(time, '%Y-%m-%d') || ' is not plausible: the year must "
-              f"be from {first} to {last} (OBSERVATORY_EARLIEST_YEAR, OBSERVATORY_LATEST_YEAR)'"),
+              f"be from {first} to {last} (OBSERVATORY_EARLIEST_YEAR, OBSERVATORY_LATEST_YEAR)'",
+              time_ok),
     ]
 
 
@@ -366,17 +380,18 @@ def dimension_checks(dimensions: dict) -> list[Check]:
     checks = []
     for i, key in enumerate(sorted(dimensions)):
         name, known = f"dim_{i}", dimensions[key].values
-        checks.append(Check(name, f"{name} IS NULL", _literal(f"no {key} given")))
+        no_nul = f"NOT contains({name}, chr(0))"  # NULL, not true, for a NULL value
+        checks.append(Check(name, f"{name} IS NULL", _literal(f"no {key} given"), no_nul))
         checks.append(Check(name, f"contains({name}, chr(0))",
                             _literal(f"the {key} holds a NUL byte (0x00), which no text value "
-                                     "may hold: the export is probably damaged")))
+                                     "may hold: the export is probably damaged"), no_nul))
         if known:
             listed = ", ".join(_literal(v) for v in known)
             fix = (f"' is not in the spec's values for {key} ({', '.join(known)}): "
                    f"add it under dimensions.{key}.values")
             quote = _literal("'")
             checks.append(Check(name, f"{name} NOT IN ({listed})",
-                                f"{quote} || {name} || {_literal(fix)}"))
+                                f"{quote} || {name} || {_literal(fix)}", f"{name} IN ({listed})"))
     return checks
 
 
