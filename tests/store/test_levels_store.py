@@ -118,7 +118,7 @@ def test_published_values_are_every_citys_top_level_without_suppressed_or_empty_
 
     got = store.published_values()
     assert list(got.columns) == ["city", "district_code", "period", "indicator_id", "value",
-                                 "coverage", "definition_hash"]
+                                 "coverage", "definition_hash", "estimate"]
     plain = got.astype(object).where(got.notna(), None)
     # the top level only (governorate; zarqa's default), city level first, sorted
     assert list(plain[["city", "district_code", "period", "value"]].itertuples(
