@@ -20,6 +20,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "members": "{n} cities in the group", "no_cities": "No city is loaded yet. Load the "
         "demo with: observatory demo", "external": "◇ external peer (benchmark bundle)",
         "flagged": "† not comparable, not ranked:", "percentile": "percentile {p:.0f}",
+        "carried": "‡ the latest available value, carried from the year shown (an "
+        "election's turnout stands until the next one).",
         "dimension_note": "counts {dimension}, not birthplace: its membership is approximate",
         "spread": "Within each city: the districts' values", "districts": "Districts",
         "min": "Min", "q1": "Q1", "median": "Median", "q3": "Q3", "max": "Max",
@@ -44,6 +46,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "members": "{n} مدن في المجموعة", "no_cities": "لم تُحمَّل أي مدينة بعد. حمّل العرض "
         "التجريبي بالأمر: observatory demo", "external": "◇ نظير خارجي (حزمة مقارنة)",
         "flagged": "† غير قابل للمقارنة ولا يدخل الترتيب:", "percentile": "المئين {p:.0f}",
+        "carried": "‡ آخر قيمة متاحة، منقولة من السنة المبيّنة (نسبة المشاركة في الانتخابات "
+        "تبقى سارية حتى الانتخابات التالية).",
         "dimension_note": "تُحسب حسب {dimension} لا مكان الولادة: عضويتها تقريبية",
         "spread": "داخل كل مدينة: قيم الأحياء", "districts": "الأحياء",
         "min": "الأدنى", "q1": "الربيع الأول", "median": "الوسيط", "q3": "الربيع الثالث",

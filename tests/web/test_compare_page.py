@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
-from peer_cities import seed_peer_cities
+from peer_cities import H, seed_peer_cities
 
 from observatory.app import create_app
 from observatory.settings import ApiSettings, StoreSettings
@@ -29,7 +30,12 @@ def _ranks(html: str, indicator: str) -> dict[str, str]:
     return dict(re.findall(r'data-city="(\w+)" data-rank="(\d*)"', row.group(1)))
 
 
-def test_the_page_compares_in_both_languages_and_follows_the_peer_group(site):
+def test_the_page_compares_in_both_languages_and_follows_the_peer_group(site, store):
+    # Beta's 2024 equity is its 2023 value carried on (a definition's holds_for).
+    store.put_indicator_values("beta", pd.DataFrame([{
+        "district_code": None, "period": "2024", "indicator_id": "cpi.equity", "value": 50.0,
+        "score": 50.0, "coverage": 1.0, "suppressed": False, "definition_hash": H,
+        "estimate": "latest available value, carried from 2023 (holds for 4 years)"}]))
     everyone = site.get("/en/compare")
     large = site.get("/en/compare", params={"city": ["alpha", "gamma"],
                                             "peer_group": "over-200k"})
@@ -44,6 +50,11 @@ def test_the_page_compares_in_both_languages_and_follows_the_peer_group(site):
     assert '<html lang="ar" dir="rtl">' in arabic.text
     assert "مقارنة المدن" in arabic.text and "مؤشر ازدهار المدن" in arabic.text
     assert re.findall(r'<tr data-indicator="([\w.]+)">', arabic.text) == ["cpi", "cpi.equity"]
+    equity = re.search(r'<tr data-indicator="cpi.equity">(.*?)</tr>', arabic.text, re.DOTALL)
+    assert equity and re.search(r'data-city="beta"[^>]*>\s*50[^<]*<span class="carried" '
+                                r'title="‡ آخر قيمة متاحة[^"]*">‡ 2023</span>', equity.group(1))
+    assert 'class="carried"' not in re.search(r'<tr data-indicator="cpi">(.*?)</tr>',
+                                              arabic.text, re.DOTALL).group(1)
     assert 'class="bars"' in arabic.text and 'data-series="city"' in arabic.text  # the radar
     assert "/compare?cities=alpha%2Cbeta" in arabic.text  # the downloads keep the choice
     # no census counts in these cities: the page names those without segregation measures
