@@ -22,6 +22,7 @@ from indicators.evaluate import (
     PreparedObservations,
     SpatialContext,
     evaluate,
+    joined_runs,
 )
 from indicators.formulas.diversity import DiversityFormula
 from indicators.formulas.phones import PhoneResidentsFormula, PresenceRatioFormula
@@ -191,14 +192,7 @@ def _unit_runs(values: pd.DataFrame, unit_of_row: np.ndarray, n_units: int) -> n
     unit_run = np.unique(np.repeat(units, count) * max(len(runs), 1)
                          + flat[np.repeat(starts[text], count) + offset])
     unit, run = unit_run // max(len(runs), 1), unit_run % max(len(runs), 1)
-    out = np.full(n_units, np.nan, dtype=object)
-    names = np.array(runs, dtype=object)
-    several = np.bincount(unit, minlength=n_units)[unit] > 1
-    out[unit[~several]] = names[run[~several]]
-    if several.any():
-        joined = pd.Series(names[run[several]]).groupby(unit[several]).agg(",".join)
-        out[joined.index.to_numpy()] = joined.to_numpy()
-    return out
+    return joined_runs(unit, run, np.array(runs, dtype=object), n_units, np.nan)
 
 
 def compute_city(store: Store, city_slug: str, disclosure: DisclosureSettings,

@@ -184,15 +184,7 @@ class PreparedObservations:
             pairs = np.flatnonzero(np.bincount(combined, minlength=n_groups * n_runs))
         else:
             pairs = np.unique(combined)
-        group, run = pairs // n_runs, pairs % n_runs
-        names = self.runs.to_numpy()
-        out = np.full(n_groups, "", dtype=object)
-        several = np.bincount(group, minlength=n_groups)[group] > 1
-        out[group[~several]] = names[run[~several]]
-        if several.any():
-            joined = pd.Series(names[run[several]]).groupby(group[several]).agg(",".join)
-            out[joined.index.to_numpy()] = joined.to_numpy()
-        return out
+        return joined_runs(pairs // n_runs, pairs % n_runs, self.runs.to_numpy(), n_groups, "")
 
 
 class _Dimensions:
@@ -230,3 +222,17 @@ def evaluate(definition: Definition, prepared: PreparedObservations, min_count: 
         return pd.DataFrame(columns=VALUE_COLUMNS)
     return definition.formula.evaluate(prepared, min_count=min_count, spatial=spatial,
                                        indicator_id=definition.id)
+
+
+def joined_runs(group: np.ndarray, run: np.ndarray, names: np.ndarray, n_groups: int,
+                empty: object) -> np.ndarray:
+    """Each group's run names, comma-joined (``empty`` where it has none), from distinct
+    (group, run) pairs sorted by group then run. Nearly every group has one run: those are
+    set directly, the rest joined."""
+    out = np.full(n_groups, empty, dtype=object)
+    several = np.bincount(group, minlength=n_groups)[group] > 1
+    out[group[~several]] = names[run[~several]]
+    if several.any():
+        joined = pd.Series(names[run[several]]).groupby(group[several]).agg(",".join)
+        out[joined.index.to_numpy()] = joined.to_numpy()
+    return out
