@@ -19,10 +19,19 @@ def round_significant(values: np.ndarray, digits: int) -> np.ndarray:
     x = np.asarray(values, dtype=float)
     unit = _unit(x, digits)
     with np.errstate(invalid="ignore", divide="ignore"):
-        rounded = np.where(unit > 0, np.round(x / np.where(unit > 0, unit, 1.0)) * unit, x)
-    # Printing 0.030400000000000003 would undo the rounding's purpose only cosmetically, but
-    # clean decimals are what readers and exports expect.
-    return np.array([float(f"{v:.{digits}g}") if np.isfinite(v) else v for v in rounded])
+        mantissa = np.round(x / np.where(unit > 0, unit, 1.0))
+        exponent = np.rint(np.log10(np.where(unit > 0, unit, 1.0))).astype(int)
+    # ``mantissa · unit`` prints as 0.030400000000000003: readers and exports expect the clean
+    # decimal, the double nearest ``mantissa · 10^exponent``. An integer over (or times) an
+    # exact power of ten gives it, the division being correctly rounded (10^k is exact up to
+    # k = 22); other magnitudes go through the decimal string.
+    exact = (unit > 0) & (np.abs(exponent) <= 22)
+    scale = np.power(10.0, np.abs(np.where(exact, exponent, 0)))
+    out = np.where(exponent < 0, mantissa / scale, mantissa * scale)
+    out = np.where(unit > 0, out, x)
+    for k in np.flatnonzero((unit > 0) & ~exact & np.isfinite(x)):
+        out[k] = float(f"{mantissa[k] * unit[k]:.{digits}g}")
+    return out
 
 
 def half_step(published: np.ndarray, digits: int) -> np.ndarray:
