@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from indicators.disclosure.tables import CountTable, Relation, holds
+from indicators.disclosure.tables import CountTable, Relation, holding
 from observatory.models import Level
 
 
@@ -61,7 +61,7 @@ def joint_table(tables: Mapping[str, CountTable], levels: Sequence[Level],
     joined = pd.concat(parts, ignore_index=True)
     candidates = _city_relations(joined, [lv.name for lv in present], top)
     candidates += _parent_relations(joined, levels, parents)
-    relations += [r for r in candidates if holds(r, joined)]
+    relations += holding(candidates, joined)
     return CountTable(joined, published_as, linked, relations, also_linked, city_linked)
 
 

@@ -38,6 +38,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -79,7 +80,7 @@ class Ratio:
     # its months, and years after the last census, are cells too.
     rate: RateFormula | None = None
 
-    @property
+    @cached_property  # asked for per cell and relation; the terms never change
     def signature(self) -> Signature:
         return _canonical(self.part), _canonical(self.whole)
 
@@ -326,7 +327,7 @@ def build_table(definitions: Iterable[Definition], prepared: PreparedObservation
         cells["period"] = cells["period"].astype(str)
         cells["district_code"] = cells["district_code"].astype(object).where(
             cells["district_code"].notna(), None)
-    relations = [r for r in _relations(cells, list(seen.values())) if holds(r, cells)]
+    relations = holding(_relations(cells, list(seen.values())), cells)
     # Service demand rolled up until safe: its own cells and relations (disclosure.rollup).
     from indicators.disclosure.service_table import service_tables  # it imports this module
 
@@ -336,7 +337,7 @@ def build_table(definitions: Iterable[Definition], prepared: PreparedObservation
         published_as |= extra.published_as
         linked |= extra.linked
         also_linked |= extra.also_linked
-        relations += [r for r in extra.relations if holds(r, cells)]
+        relations += holding(extra.relations, cells)
     cells["primary"] = cells["primary"].astype(bool)
     cells["planned"] = cells["planned"].astype(bool)
     return CountTable(cells, published_as, linked, relations, also_linked, city_linked)
@@ -350,9 +351,14 @@ def _over_the_city(formula: object) -> bool:
         t.scope == "city" for t in formula.terms.values())
 
 
-def holds(relation: Relation, cells: pd.DataFrame) -> bool:
-    """Does the relation hold on the true counts (else it gives an attacker nothing exact)?"""
-    counts = cells["count"].to_numpy()
+def holding(relations: Iterable[Relation], cells: pd.DataFrame) -> list[Relation]:
+    """The relations that hold on the true counts (the others give an attacker nothing
+    exact)."""
+    counts = cells["count"].to_numpy(float)
+    return [r for r in relations if _holds(r, counts)]
+
+
+def _holds(relation: Relation, counts: np.ndarray) -> bool:
     total = sum(coef * counts[cell] for cell, coef in relation.coefs.items())
     tolerance = 1e-6 * max(1.0, abs(relation.rhs))
     return (abs(total - relation.rhs) <= tolerance if relation.equality
@@ -363,6 +369,7 @@ def _relations(cells: pd.DataFrame, found: list[Ratio]) -> list[Relation]:
     out: list[Relation] = []
     index = {(s, p, d): c for c, s, p, d in cells[["cell", "signature", "period",
                                                    "district_code"]].itertuples(index=False)}
+    wholes = cells["whole"].to_numpy(float)  # by cell id, which is the row's position
     districts = cells[cells["district_code"].notna()]
     # Districts sum to the city.
     for (signature, period), group in districts.groupby(["signature", "period"], sort=False):
@@ -390,7 +397,7 @@ def _relations(cells: pd.DataFrame, found: list[Ratio]) -> list[Relation]:
                        if (r.signature, period, district) in index}
             if not present:
                 continue
-            whole = float(cells.loc[next(iter(present.values())), "whole"])
+            whole = float(wholes[next(iter(present.values()))])
             out.append(Relation(dict.fromkeys(present.values(), 1.0), whole))
             for ratio in members:
                 cell = index.get((ratio.signature, period, district))
