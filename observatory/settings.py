@@ -7,6 +7,7 @@ on (the CLI at start-up, the API in its app factory, the tests in fixtures).
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -115,6 +116,17 @@ class DisclosureSettings(BaseSettings):
         "suppressed count must reach (capped at the count's denominator); default: min_count. "
         "A release with a narrower interval is refused (observatory audit).",
     )
+    solver_threads: int | None = Field(
+        default=None, ge=1,
+        description="Threads that solve the disclosure plan's and the audit's linear programs "
+        "(one table component each; the pattern does not depend on it); default: the "
+        "machine's CPUs.",
+    )
+
+    @property
+    def threads(self) -> int:
+        """Threads for the disclosure plan's linear programs."""
+        return self.solver_threads or os.cpu_count() or 1
 
     @property
     def protection(self) -> float:

@@ -2,19 +2,21 @@
 the table's relations still allow, by linear programming (tau-argus's audit; Hundepool et al.,
 *Statistical Disclosure Control*, Wiley 2012, §4.2 and §5.2: minimise and maximise each
 suppressed cell subject to the published cells within their rounding, the additivity
-relations and non-negativity). The LPs are solved with scipy's HiGHS, one connected component
-of the table at a time."""
+relations and non-negativity). The LPs are solved with HiGHS, one model per connected component
+of the table, re-solved cell after cell (disclosure.solver)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
-from scipy.sparse import csr_array
+from scipy.sparse import coo_array, csr_array, hstack
+from scipy.sparse.csgraph import connected_components
 
 from indicators.disclosure.rounding import half_step, round_significant
+from indicators.disclosure.solver import HighsModel, stacked
 from indicators.disclosure.tables import CountTable, Relation
 
 INTERVAL_COLUMNS = ["cell", "indicators", "period", "district_code", "primary", "lower", "upper",
@@ -111,33 +113,37 @@ def _narrow(lower: np.ndarray, upper: np.ndarray, rows: np.ndarray, value: np.nd
     upper[rows] = np.minimum(upper[rows], (value + step) / scale * whole + slack)
 
 
-def components(n_cells: int, relations: list[Relation]) -> list[np.ndarray]:
-    """Cells that share relations, transitively (union-find); cells in no relation are alone."""
-    parent = list(range(n_cells))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+def components(n_cells: int, relations: list[Relation]) -> list[ComponentLP]:
+    """The linear systems of cells that share relations, transitively (cells in no relation
+    are alone): each with its cells in increasing order, ordered by their first cell."""
+    first: list[int] = []
+    other: list[int] = []
     for relation in relations:
-        first, *rest = relation.coefs
-        for other in rest:
-            parent[find(other)] = find(first)
-    roots = np.array([find(i) for i in range(n_cells)])
-    return [np.flatnonzero(roots == r) for r in np.unique(roots)]
+        head, *rest = relation.coefs
+        first += [head] * len(rest)
+        other += rest
+    graph = coo_array((np.ones(len(first)), (first, other)), shape=(n_cells, n_cells))
+    _, labels = connected_components(graph, directed=False)
+    order = np.argsort(labels, kind="stable")
+    groups = np.split(order, np.flatnonzero(np.diff(labels[order])) + 1)
+    theirs: dict[int, list[Relation]] = {}
+    for relation in relations:
+        theirs.setdefault(int(labels[next(iter(relation.coefs))]), []).append(relation)
+    return [ComponentLP(cells, theirs.get(int(labels[cells[0]]), []))
+            for cells in sorted(groups, key=lambda g: int(g[0])) if len(cells)]
 
 
 class ComponentLP:
     """The linear system of one component: its relations over its cells."""
 
-    def __init__(self, cells: np.ndarray, relations: list[Relation]):
+    def __init__(self, cells: np.ndarray, mine: list[Relation]):
         self.cells = cells
         position = {int(c): k for k, c in enumerate(cells)}
-        mine = [r for r in relations if next(iter(r.coefs)) in position]
         self.eq = self._matrix([r for r in mine if r.equality], position)
         self.ub = self._matrix([r for r in mine if not r.equality], position)
+        # Built on the first interval asked: one model for the minima, one for the maxima.
+        self._extremes: tuple[HighsModel, HighsModel] | None = None
+        self._change: HighsModel | None = None
 
     def _matrix(self, relations: list[Relation], position: dict[int, int]
                 ) -> tuple[csr_array, np.ndarray] | None:
@@ -152,23 +158,28 @@ class ComponentLP:
         matrix = csr_array((data, (rows, cols)), shape=(len(relations), len(self.cells)))
         return matrix, np.array([r.rhs for r in relations])
 
-    def interval(self, target: int, lower: np.ndarray, upper: np.ndarray) -> tuple[float, float]:
-        """Min and max of cell ``target`` (a position in this component)."""
-        bounds = np.column_stack([lower[self.cells], upper[self.cells]])
-        objective = np.zeros(len(self.cells))
-        objective[target] = 1.0
-        out = []
-        for sign in (1.0, -1.0):
-            result = linprog(sign * objective, bounds=bounds, method="highs",
-                             A_eq=self.eq[0] if self.eq else None,
-                             b_eq=self.eq[1] if self.eq else None,
-                             A_ub=self.ub[0] if self.ub else None,
-                             b_ub=self.ub[1] if self.ub else None)
-            if result.status != 0:  # infeasible bounds cannot come from a true table
-                raise ValueError(f"the disclosure audit's linear program failed: "
-                                 f"{result.message}")
-            out.append(sign * result.fun)
-        return out[0], out[1]
+    def interval(self, target: int, low: np.ndarray, high: np.ndarray) -> tuple[float, float]:
+        """Min and max of cell ``target`` (a position in this component) with the component's
+        cells between ``low`` and ``high``."""
+        if self.eq is None and self.ub is None:  # a cell in no relation: only its bounds
+            return float(low[target]), float(high[target])
+        if self._extremes is None:
+            system = stacked(self.eq, self.ub, len(self.cells))
+            self._extremes = HighsModel(*system), HighsModel(*system, maximise=True)
+        least, most = self._extremes
+        return least.optimum(target, low, high), most.optimum(target, low, high)
+
+    def change_model(self, count: np.ndarray) -> HighsModel:
+        """The changes ``y = y_up − y_down`` of this component's ``count`` (columns: ``y_up``
+        then ``y_down``) that keep every relation: ``A y = 0`` and ``A (count + y) ≤ b``."""
+        if self._change is None:
+            n = len(self.cells)
+            equal = (hstack([self.eq[0], -self.eq[0]]), np.zeros(self.eq[0].shape[0])
+                     ) if self.eq else None
+            under = (hstack([self.ub[0], -self.ub[0]]), self.ub[1] - self.ub[0] @ count
+                     ) if self.ub else None
+            self._change = HighsModel(*stacked(equal, under, 2 * n))
+        return self._change
 
 
 def member_check(low: float, high: float, wholes: object, required: float
@@ -193,24 +204,25 @@ def required_width(table: CountTable, protection: float) -> np.ndarray:
     return np.minimum(protection, table.cells["whole"].to_numpy(float))
 
 
-def intervals(table: CountTable, bounds: Bounds, protection: float) -> pd.DataFrame:
+def intervals(table: CountTable, bounds: Bounds, protection: float,
+              threads: int = 1) -> pd.DataFrame:
     """One row per suppressed cell: its attacker interval and whether it is wide enough. Only
     primary cells (small counts) need the protection range; a complement (withheld to protect
-    them) is required nothing, its interval is shown for information."""
+    them) is required nothing, its interval is shown for information. ``threads`` solve the
+    components side by side."""
     cells = table.cells
     primary = cells["primary"].to_numpy(bool)
     need = np.where(primary, required_width(table, protection), 0.0)
     members = (cells["member_wholes"].to_numpy(object) if "member_wholes" in cells
                else np.full(len(cells), None, dtype=object))
     names = _indicator_names(table)
-    rows = []
-    for component in components(len(cells), table.relations):
-        targets = [k for k, c in enumerate(component) if bounds.suppressed[c]]
-        if not targets:
-            continue
-        lp = ComponentLP(component, table.relations)
-        for k in targets:
-            low, high = lp.interval(k, bounds.lower, bounds.upper)
+
+    def audited(lp: ComponentLP) -> list[dict]:
+        rows = []
+        component = lp.cells
+        low_bounds, high_bounds = bounds.lower[component], bounds.upper[component]
+        for k in np.flatnonzero(bounds.suppressed[component]):
+            low, high = lp.interval(int(k), low_bounds, high_bounds)
             cell = int(component[k])
             width, required = member_check(low, high, members[cell], float(need[cell]))
             rows.append({"cell": cell, "indicators": names[json_key(cells["signature"][cell])],
@@ -220,6 +232,12 @@ def intervals(table: CountTable, bounds: Bounds, protection: float) -> pd.DataFr
                          "lower": low, "upper": high, "width": width,
                          "required": required,
                          "protected": bool(width >= required - 1e-6)})
+        return rows
+
+    audited_components = [lp for lp in components(len(cells), table.relations)
+                          if bounds.suppressed[lp.cells].any()]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        rows = [row for part in pool.map(audited, audited_components) for row in part]
     return pd.DataFrame(rows, columns=INTERVAL_COLUMNS)
 
 

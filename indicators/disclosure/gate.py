@@ -56,24 +56,23 @@ class Plan:
         if self.codes is not None:
             values = self.codes.rows(values)
         cells = self.table.cells[self.withheld]
-        hidden = {(json_key(s), str(p), None if pd.isna(d) else d) for s, p, d in
-                  cells[["signature", "period", "district_code"]].itertuples(index=False)}
         signatures = {i: s for i, (s, _) in self.table.published_as.items()} | self.table.linked
-        also, over_city = self.table.also_linked, self.table.city_linked
+        district = cells["district_code"].astype(object)
+        hidden = set(_keys(cells["signature"].map(json_key), cells["period"], district))
         # A city cell of any level: None on the top level, ``level/`` below it.
-        hidden_city = {(s, p) for s, p, d in hidden if d is None
-                       or (isinstance(d, str) and d.endswith("/"))}
+        city = district.isna() | district.astype(str).str.endswith("/")
+        hidden_city = set(_keys(cells["signature"][city].map(json_key),
+                                cells["period"][city]))
+        ids = values["indicator_id"]
         out = np.zeros(len(values), dtype=bool)
-        for k, row in enumerate(values[["indicator_id", "period", "district_code"]]
-                                .itertuples(index=False)):
-            district = None if pd.isna(row.district_code) else row.district_code
-            for signature in (signatures.get(row.indicator_id), also.get(row.indicator_id)):
-                if signature is not None:
-                    out[k] |= (json_key(signature), str(row.period), district) in hidden
-            if (city := over_city.get(row.indicator_id)) is not None:
-                out[k] |= (json_key(city), str(row.period)) in hidden_city
+        for mapping, known, district_key in (
+                (signatures, hidden, values["district_code"]),
+                (self.table.also_linked, hidden, values["district_code"]),
+                (self.table.city_linked, hidden_city, None)):
+            named = ids.map({i: json_key(s) for i, s in mapping.items()})
+            keys = _keys(named, values["period"], district_key)
+            out |= keys.isin(known).to_numpy() & named.notna().to_numpy()
         return out
-
 
     def withheld_groups(self, keys: pd.DataFrame, variable: str, dimension: str,
                         groups: Sequence[str]) -> np.ndarray:
@@ -104,6 +103,15 @@ class Plan:
         return out
 
 
+def _keys(signature: pd.Series, period: pd.Series, district: pd.Series | None = None
+          ) -> pd.Series:
+    """One string per row naming its cell (signature, period and area; the city: none)."""
+    key = signature.astype(object) + "\x1e" + period.astype(str).astype(object)
+    if district is None:
+        return key
+    return key + "\x1e" + district.astype(object).where(district.notna(), "\x00")
+
+
 def plan_release(definitions: Iterable[Definition], prepared: PreparedObservations,
                  settings: DisclosureSettings) -> Plan:
     """Primary and secondary suppression over ``definitions``' ratios, and their audit."""
@@ -123,10 +131,11 @@ def plan_levels(definitions: Iterable[Definition],
 
 
 def _plan(table: CountTable, settings: DisclosureSettings) -> Plan:
-    withheld = secondary_suppression(table, settings.published_digits, settings.protection)
+    withheld = secondary_suppression(table, settings.published_digits, settings.protection,
+                                     settings.threads)
     bounds = with_suppressed(planned_bounds(table, settings.published_digits),
                              ceiling(table.cells), withheld)
-    return Plan(table, withheld, intervals(table, bounds, settings.protection),
+    return Plan(table, withheld, intervals(table, bounds, settings.protection, settings.threads),
                 settings.published_digits)
 
 

@@ -20,9 +20,9 @@ across the frameworks that share cells."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import hstack
 
 from indicators.disclosure.audit import (
     ComponentLP,
@@ -31,14 +31,15 @@ from indicators.disclosure.audit import (
     member_check,
     planned_bounds,
     required_width,
-    with_suppressed,
 )
 from indicators.disclosure.tables import CountTable
 
 
-def secondary_suppression(table: CountTable, digits: int, protection: float) -> np.ndarray:
+def secondary_suppression(table: CountTable, digits: int, protection: float,
+                          threads: int = 1) -> np.ndarray:
     """Per cell of ``table``, whether it is withheld: the primary cells, the ones a roll-up
-    withholds (``planned``) and their complements."""
+    withholds (``planned``) and their complements. The components are independent (no
+    relation joins two), so ``threads`` solve them side by side; the pattern is the same."""
     cells = table.cells
     primary = cells["primary"].to_numpy(bool)
     # Cells a roll-up withholds (disclosure.rollup) start withheld without being sensitive.
@@ -51,15 +52,15 @@ def secondary_suppression(table: CountTable, digits: int, protection: float) -> 
     need = required_width(table, protection)
     wholes = (cells["member_wholes"].to_numpy(object) if "member_wholes" in cells
               else np.full(len(cells), None, dtype=object))
-    for members in components(len(cells), table.relations):
-        if not primary[members].any():
-            continue
-        lp = ComponentLP(members, table.relations)
+
+    def protect(lp: ComponentLP) -> None:  # writes only its own cells of ``suppressed``
+        members = lp.cells
         for k in [k for k, c in enumerate(members) if primary[c]]:
             cell = members[k]
             for _ in range(len(members)):  # each round withholds at least one more cell
-                bounds = with_suppressed(full, whole, suppressed)
-                low, high = lp.interval(k, bounds.lower, bounds.upper)
+                hidden = suppressed[members]
+                low, high = lp.interval(k, np.where(hidden, 0.0, full.lower[members]),
+                                        np.where(hidden, whole[members], full.upper[members]))
                 width, required = member_check(low, high, wholes[cell], need[cell])
                 if width >= required - 1e-6:
                     break
@@ -69,6 +70,11 @@ def secondary_suppression(table: CountTable, digits: int, protection: float) -> 
                 if not len(fresh):
                     break  # nothing left to withhold: the audit will refuse the release
                 suppressed[fresh] = True
+
+    sensitive = [lp for lp in components(len(cells), table.relations)
+                 if primary[lp.cells].any()]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        list(pool.map(protect, sensitive))  # list(): a component's error is raised here
     return suppressed
 
 
@@ -88,15 +94,10 @@ def _change(lp: ComponentLP, target: int, count: np.ndarray, whole: np.ndarray,
             suppressed: np.ndarray, amount: float, sign: float) -> np.ndarray:
     n = len(count)
     cost = np.where(suppressed, 0.0, count + 1.0)
-    objective = np.r_[cost, cost]  # y = y_up − y_down, both ≥ 0
-    bounds = np.column_stack([np.zeros(2 * n), np.r_[whole - count, count]])
-    bounds[target] = bounds[n + target] = (0.0, 0.0)
-    bounds[target if sign > 0 else n + target] = (amount, amount)
-    equal = {"A_eq": hstack([lp.eq[0], -lp.eq[0]]), "b_eq": np.zeros(lp.eq[0].shape[0])
-             } if lp.eq else {}
-    under = {"A_ub": hstack([lp.ub[0], -lp.ub[0]]), "b_ub": lp.ub[1] - lp.ub[0] @ count
-             } if lp.ub else {}
-    result = linprog(objective, bounds=bounds, method="highs", **equal, **under)
-    if result.status != 0:
+    lower, upper = np.zeros(2 * n), np.r_[whole - count, count]  # y = y_up − y_down, both ≥ 0
+    upper[target] = upper[n + target] = 0.0
+    lower[target if sign > 0 else n + target] = upper[target if sign > 0 else n + target] = amount
+    x = lp.change_model(count).cheapest(np.r_[cost, cost], lower, upper)
+    if x is None:
         return np.zeros(n, dtype=bool)
-    return (result.x[:n] + result.x[n:]) > 1e-7
+    return (x[:n] + x[n:]) > 1e-7

@@ -37,4 +37,4 @@ def audit_city(store: Store, city: str, settings: DisclosureSettings) -> pd.Data
     table = joint_table(tables, levels, parents)
     bounds = published_bounds(table, pd.concat(published, ignore_index=True),
                               settings.published_digits)
-    return intervals(table, bounds, settings.protection)
+    return intervals(table, bounds, settings.protection, settings.threads)
