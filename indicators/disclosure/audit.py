@@ -165,7 +165,8 @@ class ComponentLP:
             return float(low[target]), float(high[target])
         if self._extremes is None:
             system = stacked(self.eq, self.ub, len(self.cells))
-            self._extremes = HighsModel(*system), HighsModel(*system, maximise=True)
+            self._extremes = (HighsModel(*system, primal=True),
+                              HighsModel(*system, maximise=True, primal=True))
         least, most = self._extremes
         return least.optimum(target, low, high), most.optimum(target, low, high)
 

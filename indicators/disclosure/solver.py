@@ -23,12 +23,15 @@ class HighsModel:
     maximised: ``maximise``) again and again. A model keeps one sense: the audit asks one for
     the minima of cell after cell and another for the maxima, each starting from an optimum
     near the one it needs (the last cell's), where switching senses would start from the far
-    side. ``highspy.Highs`` writes HiGHS's banner to stdout as it is built, before output can
-    be switched off (ERGO-Code/HiGHS#2749), which would corrupt the CLI's JSON output; the
-    core class it wraps takes the option first."""
+    side; ``primal``: solve by the primal simplex, which suits a model whose calls change the
+    objective more often than the bounds (about a third faster on the audit's).
+
+    ``highspy.Highs`` writes HiGHS's banner to stdout as it is built, before output can be
+    switched off (ERGO-Code/HiGHS#2749), which would corrupt the CLI's JSON output; the core
+    class it wraps takes the option first."""
 
     def __init__(self, matrix: csc_array, lower_rows: np.ndarray, upper_rows: np.ndarray,
-                 maximise: bool = False):
+                 maximise: bool = False, primal: bool = False):
         self.n = matrix.shape[1]
         self._columns = np.arange(self.n, dtype=np.int32)
         self._costed: int | None = None  # the column whose cost is 1 (the others' are 0)
@@ -44,6 +47,8 @@ class HighsModel:
         model.sense_ = highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
         self._highs = _Highs()
         self._highs.setOptionValue("output_flag", False)
+        if primal:  # the last optimum stays feasible when only the objective changes
+            self._highs.setOptionValue("simplex_strategy", 4)
         self._highs.passModel(model)
 
     def optimum(self, target: int, lower: np.ndarray, upper: np.ndarray) -> float:
