@@ -30,7 +30,13 @@ _WILDCARDS = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}
 
 
 class LinkError(Exception):
-    """The server of the link answered, but not as the server of this file would."""
+    """The server of the link answered, but not as the server of this file would; ``status``
+    is its HTTP status when it answered with one, ``detail`` its message."""
+
+    def __init__(self, message: str, status: int | None = None, detail: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.detail = detail or message
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,7 @@ class ServerLink:
                 detail = json.load(exc).get("detail", exc.reason)
             except ValueError:
                 detail = exc.reason
-            raise LinkError(f"{detail} (HTTP {exc.code})") from None
+            raise LinkError(f"{detail} (HTTP {exc.code})", exc.code, str(detail)) from None
 
 
 def database_file(database_url: str) -> Path | None:
