@@ -16,6 +16,7 @@ from observatory.api.routes import (
     ingest,
     maps,
     runs,
+    store_admin,
     tiles,
     uploads,
 )
@@ -37,4 +38,5 @@ def add_api_routes(app: FastAPI) -> None:
     app.include_router(runs.router)
     app.include_router(ingest.router)
     app.include_router(ingest.compute_router)
+    app.include_router(store_admin.router)
     app.include_router(compare.router)

@@ -39,12 +39,16 @@ def create(
 
     Example: observatory keys create --role planner --label "planning department"
     """
-    from observatory.keys import create_api_key
+    from observatory.cli.remote_store import ask, serving
+    from observatory.services.store_admin import new_api_key
 
     cli: CliContext = ctx.obj
-    with cli.store() as store:
-        store.init_schema()
-        key = create_api_key(store, role, label)
+    server = serving(cli)  # a server owning the DuckDB file stores it
+    if server is not None:
+        key = str(ask(server, "POST", "/keys", {"role": role, "label": label})["key"])
+    else:
+        with cli.store() as store:
+            key = new_api_key(store, role, label)
     cli.out.print(f"API key for {role} ({label}):", markup=False)
     cli.out.print(key, markup=False)
     cli.out.print("Copy it now: it is stored only as a hash, never in clear, and cannot be "

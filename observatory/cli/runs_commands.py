@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated
+from urllib.parse import quote, urlencode
 
 import typer
 from rich import box
@@ -12,8 +13,9 @@ from rich.text import Text
 
 from observatory.cli.context import CliContext, fail
 from observatory.cli.ingest_commands import print_rejects, print_run
-from observatory.models import IngestRun
-from observatory.store.base import Store
+from observatory.cli.remote_store import ask, serving
+from observatory.services.errors import InvalidRequest, NotFound
+from observatory.services.store_admin import RUN_RECORD, RUNS, ingest_runs, run_record
 
 SHORT_ID = 12  # 48 random bits: unique among any realistic number of runs
 
@@ -43,9 +45,13 @@ def runs(
     if ctx.invoked_subcommand is not None:
         return
     cli: CliContext = ctx.obj
-    with cli.store() as store:
-        store.init_schema()
-        found = store.runs(city)
+    server = serving(cli)  # a server owning the DuckDB file answers
+    if server is not None:
+        query = "" if city is None else "?" + urlencode({"city": city})
+        found = RUNS.validate_python(ask(server, "GET", f"/runs{query}"))
+    else:
+        with cli.store() as store:
+            found = ingest_runs(store, city)
     if not found:
         cli.out.print(f"No ingest runs{f' for {city}' if city else ''} yet. "
                       "Load a file with: observatory ingest <feed> FILE --city SLUG",
@@ -87,10 +93,17 @@ def show(
     Example: observatory runs show 5390b02a97444c52b013240f1fc94fa9
     """
     cli: CliContext = ctx.obj
-    with cli.store() as store:
-        store.init_schema()
-        run = _find(store, run_id)
-        rejects = store.rejected_rows(run.id)
+    server = serving(cli)
+    if server is not None:
+        record = RUN_RECORD.validate_python(
+            ask(server, "GET", f"/runs/{quote(run_id, safe='')}"))
+    else:
+        with cli.store() as store:
+            try:
+                record = run_record(store, run_id)
+            except (NotFound, InvalidRequest) as exc:
+                raise fail(str(exc), 2) from exc
+    run, rejects = record.run, record.rejects
     print_run(cli, run)
     finished = f", finished {_when(run.finished_at)}" if run.finished_at else ""
     cli.out.print(f"  started {_when(run.started_at)}{finished} (UTC)")
@@ -99,19 +112,6 @@ def show(
         print_rejects(cli, rejects, limit or None)
     else:
         cli.out.print("  No rejected rows.")
-
-
-def _find(store: Store, run_id: str) -> IngestRun:
-    run = store.run(run_id)
-    if run is not None:
-        return run
-    matches = [run for run in store.runs() if run.id.startswith(run_id.lower())]
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        raise fail(f"{len(matches)} runs start with {run_id!r}. Fix: give more characters of "
-                   "the id (observatory runs lists them).", 2)
-    raise fail(f"No ingest run {run_id!r}. Fix: take an id from `observatory runs`.", 2)
 
 
 def _when(moment: datetime | None) -> str:

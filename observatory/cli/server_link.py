@@ -3,7 +3,8 @@
 DuckDB lets one process write a file, and a busy server never lets go of it. So the server
 publishes a link file beside the database (``observatory.duckdb.server.json``: pid, address,
 port and a token made for this process; mode 0600, removed when it stops) and a CLI ingest or
-compute that finds a live server for its file hands the job to it (``remote_ingest``). The link
+compute that finds a live server for its file hands the job to it (``remote_ingest``), as do
+``init``, ``runs`` and ``keys create`` (``remote_store``). The link
 sits beside the file rather than in the data directory because the database URL may name a file
 elsewhere: every process using the file finds it there, whatever its settings.
 """
@@ -30,7 +31,13 @@ _WILDCARDS = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}
 
 
 class LinkError(Exception):
-    """The server of the link answered, but not as the server of this file would."""
+    """The server of the link answered, but not as the server of this file would; ``status``
+    is its HTTP status when it answered with one, ``detail`` its message."""
+
+    def __init__(self, message: str, status: int | None = None, detail: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.detail = detail or message
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,7 @@ class ServerLink:
                 detail = json.load(exc).get("detail", exc.reason)
             except ValueError:
                 detail = exc.reason
-            raise LinkError(f"{detail} (HTTP {exc.code})") from None
+            raise LinkError(f"{detail} (HTTP {exc.code})", exc.code, str(detail)) from None
 
 
 def database_file(database_url: str) -> Path | None:

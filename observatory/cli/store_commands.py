@@ -27,12 +27,19 @@ def init(ctx: typer.Context) -> None:
 
     Example: observatory --database-url postgresql://obs:secret@localhost:5432/observatory init
     """
+    from observatory.cli.remote_store import ask, serving
+    from observatory.services.store_admin import INITIALISED, initialise
+
     cli: CliContext = ctx.obj
-    with cli.store() as store:
-        applied = store.init_schema()
-    cli.out.print(f"Store: {redact(cli.database_url)} ({store.backend})")
-    if applied:
-        cli.out.print(f"Applied {len(applied)} schema file(s): {', '.join(applied)}")
+    server = serving(cli)  # a server owning the DuckDB file applies them
+    if server is not None:
+        done = INITIALISED.validate_python(ask(server, "POST", "/init"))
+    else:
+        with cli.store() as store:
+            done = initialise(store)
+    cli.out.print(f"Store: {redact(cli.database_url)} ({done.backend})")
+    if done.applied:
+        cli.out.print(f"Applied {len(done.applied)} schema file(s): {', '.join(done.applied)}")
     else:
         cli.out.print("Schema is up to date: nothing to apply.")
 

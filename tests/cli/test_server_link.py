@@ -90,6 +90,30 @@ def test_the_endpoint_is_internal_loopback_only_and_needs_the_token(duckdb_url, 
         assert "file" in refused.json()["detail"] and "12345678" not in refused.text
 
 
+def test_the_store_endpoints_have_the_same_guard(duckdb_url, tmp_path):
+    settings = StoreSettings(database_url=duckdb_url, data_dir=tmp_path)
+    calls = [("POST", "/internal/store/init", None), ("GET", "/internal/store/runs", None),
+             ("GET", "/internal/store/runs/abc", None),
+             ("POST", "/internal/store/keys", {"role": "admin", "label": "x"})]
+    with TestClient(create_app(settings)) as plain:
+        assert "/internal/store" not in json.dumps(plain.get("/openapi.json").json())
+        assert all(plain.request(m, p, json=b).status_code == 404 for m, p, b in calls)
+    app = create_app(settings, ingest_token="the-token")
+    with TestClient(app) as remote:
+        assert all(remote.request(m, p, json=b, headers={TOKEN_HEADER: "the-token"})
+                   .status_code == 403 for m, p, b in calls)
+    with TestClient(app, client=("127.0.0.1", 50000)) as local:
+        assert all(local.request(m, p, json=b, headers={TOKEN_HEADER: "wrong"})
+                   .status_code == 401 for m, p, b in calls)
+        token = {TOKEN_HEADER: "the-token"}
+        assert local.post("/internal/store/init", headers=token).json()["backend"] == "duckdb"
+        assert local.get("/internal/store/runs", headers=token).json() == []
+        unknown = local.get("/internal/store/runs/abc", headers=token)
+        assert unknown.status_code == 404 and "No ingest run 'abc'" in unknown.json()["detail"]
+        assert local.post("/internal/store/keys", headers=token,
+                          json={"role": "root", "label": "x"}).status_code == 422
+
+
 @pytest.fixture
 def live_server(duckdb_url: str, tmp_path: Path) -> Iterator[ServerLink]:
     """The app on loopback, published as the server of the DuckDB file, as `observatory serve`
