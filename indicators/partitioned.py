@@ -28,6 +28,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import resource
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -66,6 +67,8 @@ class TaskResult:
     file: Path | None
     peak_mb: float  # the worker's peak RSS so far
     worker: int  # its process id
+    seconds: float  # the task's wall-clock time
+    cpu_seconds: float  # its CPU time (the worker's threads)
 
 
 @dataclass
@@ -125,16 +128,18 @@ def read_values(run: PartitionedRun) -> pd.DataFrame:
 # the tasks (module level: a worker imports them by name) -------------------------------------
 def _whole_city_task(framework: Framework, files: CityFiles, out: Path,
                      min_count: int) -> TaskResult:
+    started = _clock()
     observations = read_observations(files, sorted(framework.variables()), None)
     spatial = spatial_context(files, None)
     values = framework_values(framework, PreparedObservations(observations), min_count,
                               spatial)
-    return _written([(framework.framework, values)], len(spatial.districts), out)
+    return _written([(framework.framework, values)], len(spatial.districts), out, started)
 
 
 def _part_task(frameworks: list[Framework], files: CityFiles, variables: list[str],
                bounds: tuple[str, str], totals: pd.DataFrame | None, keep_city: bool,
                out: Path, min_count: int) -> TaskResult:
+    started = _clock()
     observations = read_observations(files, variables, bounds)
     if totals is not None:
         observations = pd.concat(
@@ -150,10 +155,15 @@ def _part_task(frameworks: list[Framework], files: CityFiles, variables: list[st
         district = values["district_code"]
         mine = (district != REST_OF_CITY) & (district.notna() if not keep_city else True)
         found.append((framework.framework, values[mine.to_numpy(dtype=bool)]))
-    return _written(found, len(spatial.districts), out)
+    return _written(found, len(spatial.districts), out, started)
 
 
-def _written(found: list[tuple[str, pd.DataFrame]], districts: int, out: Path) -> TaskResult:
+def _clock() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+def _written(found: list[tuple[str, pd.DataFrame]], districts: int, out: Path,
+             started: tuple[float, float]) -> TaskResult:
     rows = {name: len(values) for name, values in found}
     frames = [values.assign(framework=name) for name, values in found if len(values)]
     file = None
@@ -161,7 +171,8 @@ def _written(found: list[tuple[str, pd.DataFrame]], districts: int, out: Path) -
         pd.concat(frames, ignore_index=True).to_parquet(out, index=False)
         file = out
     return TaskResult(tuple(name for name, _ in found), districts, rows, file,
-                      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, os.getpid())
+                      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, os.getpid(),
+                      time.perf_counter() - started[0], time.process_time() - started[1])
 
 
 def rest_of_city(totals: pd.DataFrame, part: pd.DataFrame) -> pd.DataFrame:
