@@ -153,7 +153,7 @@ def _part_task(frameworks: list[Framework], files: CityFiles, variables: list[st
         if values.empty:
             continue
         district = values["district_code"]
-        mine = (district != REST_OF_CITY) & (district.notna() if not keep_city else True)
+        mine = district.ne(REST_OF_CITY) & (True if keep_city else district.notna())
         found.append((framework.framework, values[mine.to_numpy(dtype=bool)]))
     return _written(found, len(spatial.districts), out, started)
 
