@@ -9,7 +9,7 @@ Written from frames (``write_city_files``) or from a store (``export_city``); re
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from indicators.evaluate import SpatialContext
+from observatory.settings import ResourceSettings
 from observatory.store import Store
 from observatory.store.sqlfiles import queries
 
@@ -41,21 +42,25 @@ class CityFiles:
     districts: Path
     events: Path
     local_crs: str
+    # Each reading connection's memory limit and spill folder, as every DuckDB connection of
+    # the observatory has them.
+    resources: ResourceSettings = field(default_factory=ResourceSettings)
 
 
 def _query(name: str) -> str:
     return queries("parquet")[name]
 
 
-def _connect() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
+def _connect(files: CityFiles) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(config={**files.resources.duckdb_config(),
+                                 "autoinstall_known_extensions": False})
     con.execute("SET enable_progress_bar = false")  # a worker's output is its result only
     return con
 
 
 def district_codes(files: CityFiles) -> list[str]:
     """Every district code of the boundaries and the observations, sorted."""
-    with _connect() as con:
+    with _connect(files) as con:
         rows = con.execute(_query("district_codes"), {
             "observations": str(files.observations), "districts": str(files.districts)
         }).fetchall()
@@ -67,7 +72,7 @@ def read_observations(files: CityFiles, variables: list[str],
     """The observations of ``variables`` of the districts from ``bounds[0]`` to ``bounds[1]``
     (all without bounds), in the store's columns."""
     low, high = bounds if bounds is not None else (None, None)
-    with _connect() as con:
+    with _connect(files) as con:
         # Through Arrow: DuckDB's own pandas conversion of text took 7× as long and 3× the
         # memory (2.25 M rows: 7.3 s, 1.7 GB).
         return con.execute(_query("observation_part"), {
@@ -80,7 +85,7 @@ def observation_sums(files: CityFiles, variables: list[str],
     """Sum and number of the rows of ``variables`` per SUM_KEY over the districts from
     ``bounds[0]`` to ``bounds[1]`` (all without bounds)."""
     low, high = bounds if bounds is not None else (None, None)
-    with _connect() as con:
+    with _connect(files) as con:
         return con.execute(_query("observation_sums"), {
             "path": str(files.observations), "variables": variables, "low": low, "high": high
         }).df()
@@ -108,13 +113,13 @@ def read_events(files: CityFiles, layer: str) -> gpd.GeoDataFrame:
 
 def write_city_files(folder: Path, observations: pd.DataFrame | Iterable[pd.DataFrame],
                      districts: gpd.GeoDataFrame, events: dict[str, gpd.GeoDataFrame],
-                     local_crs: str) -> CityFiles:
+                     local_crs: str, resources: ResourceSettings | None = None) -> CityFiles:
     """Write a city's observations, districts and event layers under ``folder``. The
     observations are sorted by district code, so that a part's range is a run of row groups;
     given in parts (a city too big for one frame), each part's districts must all come
     after the previous part's."""
     files = CityFiles(folder / "observations.parquet", folder / "districts.parquet",
-                      folder / "events", local_crs)
+                      folder / "events", local_crs, resources or ResourceSettings())
     folder.mkdir(parents=True, exist_ok=True)
     files.events.mkdir(exist_ok=True)
     parts = [observations] if isinstance(observations, pd.DataFrame) else observations
@@ -146,7 +151,8 @@ def write_city_files(folder: Path, observations: pd.DataFrame | Iterable[pd.Data
     return files
 
 
-def export_city(store: Store, city: str, folder: Path, level: str | None = None) -> CityFiles:
+def export_city(store: Store, city: str, folder: Path, level: str | None = None,
+                resources: ResourceSettings | None = None) -> CityFiles:
     """A city's observations, districts and published events of one level (default: the
     top one) from ``store``, as files."""
     record = store.city(city)
@@ -154,4 +160,4 @@ def export_city(store: Store, city: str, folder: Path, level: str | None = None)
     return write_city_files(
         folder, store.observations(city, level=level), store.districts(city, level=level),
         {str(layer): frame.reset_index(drop=True) for layer, frame in events.groupby("layer")},
-        record.local_crs if record is not None else "")
+        record.local_crs if record is not None else "", resources)
