@@ -151,14 +151,16 @@ def _with_fillers(dim: str, values: set[str], min_groups: int) -> list[str]:
 
 
 def synthetic_observations(plan: Plan, n_districts: int, n_periods: int,
-                           seed: int = 2026) -> pd.DataFrame:
+                           seed: int = 2026, first: int = 0) -> pd.DataFrame:
     """One observation per district, period, variable, table and combination of the table's
     dimension values, in the columns the store returns; counts are log-normal, so a few fall
-    under the disclosure threshold and get suppressed."""
+    under the disclosure threshold and get suppressed. ``first``: the number of the first
+    district (a city made in parts, each with its own seed)."""
     combos = [(variable, canonical_dims(dict(zip(table, values))))
               for variable, tables in plan.items() for table in tables
               for values in product(*table.values())]
-    districts = np.array([f"D{i:06d}" for i in range(n_districts)], dtype=object)
+    districts = np.array([f"D{i:06d}" for i in range(first, first + n_districts)],
+                         dtype=object)
     periods = np.array([str(FIRST_PERIOD + k) for k in range(n_periods)], dtype=object)
     cells = n_districts * n_periods
     variables = np.array([c[0] for c in combos], dtype=object)
@@ -220,6 +222,18 @@ def synthetic_city(n_districts: int, n_periods: int, layers: Iterable[str],
              "occurred_at": occurred, "attributes": "{}", "status": "published"},
             geometry=shapely.points(x, y), crs=GRID_CRS).to_crs(4326)
     return districts, events
+
+
+def synthetic_observation_parts(plan: Plan, districts: gpd.GeoDataFrame, n_periods: int,
+                                seed: int = 2026, part: int = 5_000
+                                ) -> Iterator[pd.DataFrame]:
+    """The observations of ``districts`` (of ``synthetic_city``) ``part`` districts at a time,
+    centres placed: a city too big for one frame, written part by part. The first part is
+    ``synthetic_observations`` with ``seed``, the next ones use seed + their number."""
+    for k, first in enumerate(range(0, len(districts), part)):
+        n = min(part, len(districts) - first)
+        yield place_centres(synthetic_observations(plan, n, n_periods, seed + k, first),
+                            districts.iloc[first:first + n])
 
 
 def place_centres(observations: pd.DataFrame, districts: gpd.GeoDataFrame) -> pd.DataFrame:

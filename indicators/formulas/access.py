@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,7 @@ class AccessFormula(FormulaKind):
     (stored by the population-raster ingest as ``<population_variable>_centre_lon/_lat``) to the
     nearest point of ``services_layer``, or service points per 1,000 foreign residents."""
 
+    district_local: ClassVar[bool] = True
     kind: Literal["access"]
     measure: Literal["nearest_service_m", "services_per_1000_foreign"]
     services_layer: str = "service"

@@ -4,7 +4,7 @@ the interface a kind implements."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -35,6 +35,13 @@ class Term(StrictModel):
 class FormulaKind(StrictModel, ABC):
     """One kind of formula. A new kind is a subclass with a ``kind`` literal, added to
     ``indicators.definitions.Formula``; the engine calls only these two methods."""
+
+    # True when a district's value rests only on its own rows, its own geometry and sums of
+    # rows over the city (a city value being such sums too): the partitioned engine then
+    # evaluates the kind on a part of the districts with the rest of the city summed into one
+    # row per key (``indicators.partitioned``). False, the safe default for a new kind: it is
+    # evaluated on every district at once.
+    district_local: ClassVar[bool] = False
 
     @abstractmethod
     def variables(self) -> set[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ Withheld = Callable[[pd.DataFrame, list[str]], np.ndarray]
 class DiversityFormula(FormulaKind):
     """Per-district diversity of ``variable`` across the groups of ``dimension``."""
 
+    district_local: ClassVar[bool] = True
     kind: Literal["diversity"]
     measure: Literal["shannon", "shannon_normalised", "simpson", "location_quotient"]
     variable: str

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,7 @@ class GroupSharesFormula(FormulaKind):
     """One share per group of ``dimension`` (e.g. each citizenship), stored as the indicators
     ``<id>.<group>``: the group's count over everyone who carries the dimension."""
 
+    district_local: ClassVar[bool] = True
     kind: Literal["group_shares"]
     variable: str
     dimension: str

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,8 @@ from indicators.formulas.base import FormulaKind, Term
 
 
 class TermsFormula(FormulaKind):
+    district_local: ClassVar[bool] = True
+
     kind: Literal["terms"] = "terms"
     terms: dict[str, Term]
     expression: str = Field(description="arithmetic over the term names, e.g. 'a / b * 100'")

@@ -9,6 +9,8 @@ import pytest
 
 from bench.indicators.benchmark import IndicatorCase
 from bench.indicators.benchmark import run_benchmark as run_indicators
+from bench.indicators.parts import PartsCase
+from bench.indicators.parts import run_benchmark as run_parts
 from bench.indicators.synthetic import observation_plan, synthetic_observations
 from bench.kde.benchmark import run_benchmark as run_kde
 from bench.kde.case import KdeCase
@@ -109,3 +111,17 @@ def test_ingest_bench_runs_and_every_path_gives_the_same_counts(tmp_path):
     assert postgis["rows_loaded"] == {"store": 5_000, "copy": 5_000, "keyed_copy": 5_000}
     table = (tmp_path / "ingest-tiny.md").read_text(encoding="utf-8")
     assert "PostGIS load ≥ 0.7× raw COPY" in table and "extrapolated ×2" in table
+
+
+def test_indicator_parts_bench_runs_and_makes_every_row_of_the_whole_frame(tmp_path):
+    case = PartsCase("tiny", (30, 60), periods=2, chunk=25, workers=2, whole_frame_up_to=60,
+                     target_districts=60)
+    payload = run_parts(case, out_dir=tmp_path, name="indicators-parts-tiny")
+    for row in payload["rows"]:
+        # the engine in parts writes as many values as the whole frame makes in one process
+        assert row["indicator_rows"] == row["whole_frame"]["indicator_rows"] > 0
+        assert len(row["worker_peaks_mb"]) <= 2 and row["workers_cpu_seconds"] > 0
+    parts = [t for t in payload["rows"][1]["tasks"] if "cpi" in t["frameworks"]]
+    assert sorted(t["districts"] for t in parts) == [10, 25, 25]
+    table = (tmp_path / "indicators-parts-tiny.md").read_text(encoding="utf-8")
+    assert "60 districts × 2 periods in ≤ 60 s" in table and "30 → 60 districts" in table

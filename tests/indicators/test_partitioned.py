@@ -1,0 +1,138 @@
+"""The partitioned engine (indicators/partitioned.py) gives every framework's values of the
+whole-city engine, row for row, with the districts in parts on two real worker processes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from bench.indicators.synthetic import (
+    GRID_CRS,
+    event_layers,
+    observation_plan,
+    place_centres,
+    synthetic_city,
+    synthetic_observation_parts,
+    synthetic_observations,
+)
+from indicators.city_files import export_city, write_city_files
+from indicators.compute import framework_values
+from indicators.definitions import Framework, load_frameworks
+from indicators.evaluate import PreparedObservations, SpatialContext
+from indicators.partitioned import REST_OF_CITY, Partitioning, partitioned_values, read_values
+from observatory.models import City, IngestRun
+from observatory.store import Store
+
+MIN_COUNT = 10
+KEY = ["framework", "indicator_id", "period", "district_code"]
+CITY = City(slug="parts", name_en="Parts", name_ar="أجزاء", local_crs=GRID_CRS)
+
+
+def _city(n: int, periods: int) -> tuple[pd.DataFrame, gpd.GeoDataFrame,
+                                         dict[str, gpd.GeoDataFrame]]:
+    frameworks = load_frameworks().values()
+    layers = event_layers(d.formula for f in frameworks for d in f.indicators)
+    districts, events = synthetic_city(n, periods, layers, seed=11)
+    observations = place_centres(
+        synthetic_observations(observation_plan(frameworks), n, periods, 11), districts)
+    return observations, districts, events
+
+
+def _whole_city(frameworks: dict[str, Framework], observations: pd.DataFrame,
+                districts: gpd.GeoDataFrame, events: dict[str, gpd.GeoDataFrame]
+                ) -> pd.DataFrame:
+    empty = next(iter(events.values())).iloc[:0]
+    spatial = SpatialContext(districts=districts, local_crs=GRID_CRS,
+                             events=lambda layer: events.get(layer, empty))
+    prepared = PreparedObservations(observations)
+    return pd.concat([framework_values(f, prepared, MIN_COUNT, spatial).assign(framework=name)
+                      for name, f in frameworks.items()], ignore_index=True)
+
+
+def _same_values(got: pd.DataFrame, want: pd.DataFrame) -> None:
+    """Row for row by framework, indicator, period and district; counts' ratios exactly."""
+    def keyed(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.astype({"period": str})
+        frame["district_code"] = frame["district_code"].astype(object).where(
+            frame["district_code"].notna(), "(city)")
+        return frame.sort_values(KEY).reset_index(drop=True)
+
+    got, want = keyed(got), keyed(want)
+    assert len(got) == len(want)
+    assert got[KEY].equals(want[KEY])
+    for column in ("value", "score", "coverage"):
+        a, b = got[column].to_numpy(float), want[column].to_numpy(float)
+        assert np.array_equal(a, b, equal_nan=True), column
+    for column in ("suppressed", "source_runs", "estimate", "definition_hash"):
+        a = got[column].astype(object).where(got[column].notna(), "").astype(str)
+        b = want[column].astype(object).where(want[column].notna(), "").astype(str)
+        assert a.equals(b), column
+
+
+def test_parts_on_two_workers_give_the_whole_citys_values(tmp_path: Path) -> None:
+    observations, districts, events = _city(60, 3)
+    frameworks = load_frameworks()
+    files = write_city_files(tmp_path / "city", observations, districts, events, GRID_CRS)
+    run = partitioned_values(list(frameworks.values()), files, tmp_path / "out", MIN_COUNT,
+                             Partitioning(chunk=17, workers=2))
+    got = read_values(run)
+    _same_values(got, _whole_city(frameworks, observations, districts, events))
+    assert REST_OF_CITY not in set(got["district_code"].dropna())
+    assert len(run.worker_peaks_mb()) == 2  # both workers took tasks
+    # Four parts of 17, 17, 17 and 9 districts for the frameworks of district-local kinds;
+    # rates, phone estimates and service roll-ups on every district at once.
+    parts = sorted(t.districts for t in run.tasks if "cpi" in t.frameworks)
+    assert parts == [9, 17, 17, 17]
+    whole = {t.frameworks: t.districts for t in run.tasks if "cpi" not in t.frameworks}
+    assert whole == {("incidents",): 60, ("phone_population",): 60, ("service_demand",): 60}
+    assert sum(run.rows.values()) == len(got)
+
+
+def test_a_city_written_in_parts_reads_as_one(tmp_path: Path) -> None:
+    frameworks = load_frameworks().values()
+    layers = event_layers(d.formula for f in frameworks for d in f.indicators)
+    districts, events = synthetic_city(40, 2, layers, seed=3)
+    parts = list(synthetic_observation_parts(observation_plan(frameworks), districts, 2,
+                                             seed=3, part=15))
+    files = write_city_files(tmp_path / "city", iter(parts), districts, events, GRID_CRS)
+    run = partitioned_values(list(frameworks), files, tmp_path / "out", MIN_COUNT,
+                             Partitioning(chunk=25, workers=2))
+    every = load_frameworks()
+    _same_values(read_values(run),
+                 _whole_city(every, pd.concat(parts, ignore_index=True), districts, events))
+
+
+def test_parts_out_of_order_are_refused_with_the_fix(tmp_path: Path) -> None:
+    observations, districts, events = _city(6, 1)
+    late = observations[observations["district_code"] > "D000002"]
+    early = observations[observations["district_code"] <= "D000002"]
+    with pytest.raises(ValueError, match=r"observations\.parquet: a part of the observations "
+                       r"starts at district 'D000000'.*Fix: give the parts in the order"):
+        write_city_files(tmp_path / "city", iter([late, early]), districts, events, GRID_CRS)
+
+
+def test_a_store_city_exported_and_partitioned(store: Store, tmp_path: Path) -> None:
+    """Both stores: a city loaded through ``store.load`` and exported gives, in parts, what
+    the whole-city engine gives on the store's own observations, districts and events."""
+    observations, districts, events = _city(24, 2)
+    store.upsert_city(CITY)
+    store.load(IngestRun(city=CITY.slug, feed="boundaries", source_name="grid.geojson",
+                         content_hash="grid"), districts=districts)
+    for layer, frame in events.items():
+        store.load(IngestRun(city=CITY.slug, feed="events", source_name=f"{layer}.csv",
+                             content_hash=layer), events=frame)
+    store.load(IngestRun(city=CITY.slug, feed="census", source_name="synthetic.csv",
+                         content_hash="census"), observations=observations)
+    files = export_city(store, CITY.slug, tmp_path / "city")
+    frameworks = load_frameworks()
+    run = partitioned_values(list(frameworks.values()), files, tmp_path / "out", MIN_COUNT,
+                             Partitioning(chunk=7, workers=2))
+    stored_events = store.events(CITY.slug)
+    by_layer = {str(k): g.reset_index(drop=True) for k, g in stored_events.groupby("layer")}
+    _same_values(read_values(run),
+                 _whole_city(frameworks, store.observations(CITY.slug),
+                             store.districts(CITY.slug), by_layer))
