@@ -82,7 +82,8 @@ class DuckDBStore(SQLStore[Connection]):
         self._guard = threading.Lock()
         self._shared: Connection | None = None
         self._users = 0
-        self._idle_generation = 0
+        self._idle_since = 0.0  # monotonic time the last work ended
+        self._closer: threading.Timer | None = None  # the one pending delayed close
         self._spatial_loaded = False
         if self._memory is not None:
             self._memory.execute(f"LOAD '{self._extension}'")
@@ -121,19 +122,30 @@ class DuckDBStore(SQLStore[Connection]):
     def _close_later(self) -> None:
         """Keep the database open a moment after the last work ends: a server's next request
         then needs no reopening (nor reloading the extension), while another process waiting
-        for the file gets it within ``linger_seconds``."""
-        self._idle_generation += 1
+        for the file gets it within ``linger_seconds``. One timer at most: a server falls idle
+        between most of its requests, and a timer (a thread) per request churned hundreds of
+        threads a second (over 1,000 alive at once); living past the young collections, they
+        set off full collections of the whole heap that stalled every request for 200-400 ms."""
+        self._idle_since = time.monotonic()
         if self.linger_seconds <= 0:
             self._close_shared()
-            return
-        timer = threading.Timer(self.linger_seconds, self._close_if_still_idle,
-                                args=(self._idle_generation,))
-        timer.daemon = True
-        timer.start()
+        elif self._closer is None:
+            self._start_closer(self.linger_seconds)
 
-    def _close_if_still_idle(self, generation: int) -> None:
+    def _start_closer(self, seconds: float) -> None:
+        self._closer = threading.Timer(seconds, self._close_if_still_idle)
+        self._closer.daemon = True
+        self._closer.start()
+
+    def _close_if_still_idle(self) -> None:
         with self._guard:
-            if self._users == 0 and generation == self._idle_generation:
+            self._closer = None
+            if self._users or self._shared is None:
+                return  # in use: its last user arms the next timer
+            left = self._idle_since + self.linger_seconds - time.monotonic()
+            if left > 0:  # used again meanwhile: idle only since then
+                self._start_closer(left)
+            else:
                 self._close_shared()
 
     def _close_shared(self) -> None:
@@ -179,9 +191,8 @@ class DuckDBStore(SQLStore[Connection]):
         if self._memory is not None:
             self._memory.close()
         with self._guard:
-            self._idle_generation += 1  # a pending delayed close has nothing left to do
             if self._users == 0:
-                self._close_shared()
+                self._close_shared()  # a pending delayed close then has nothing to do
 
     # statements -------------------------------------------------------------------------------
     def _execute(self, con: Connection, query: str, params: Params | None = None) -> None:

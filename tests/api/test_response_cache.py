@@ -87,3 +87,18 @@ def test_the_cache_keeps_to_its_size_and_drops_an_older_version():
     assert cache.get(2, ("public", "a")) is None and cache.bytes_kept == 0  # new data
     cache.put(1, ("public", "a"), kept(b"1"))  # built from the older data: not kept
     assert cache.get(2, ("public", "a")) is None
+
+
+def test_a_serving_app_freezes_what_start_up_built_and_thaws_it_after(seeded: Store,
+                                                                      store_url: str):
+    """Start-up's objects are frozen out of the collector's full passes while the app serves
+    (those passes stalled every request); a stopped app leaves nothing frozen behind."""
+    import gc
+
+    from observatory.app import create_app
+    from observatory.settings import ApiSettings, StoreSettings
+
+    app = create_app(StoreSettings(database_url=store_url), ApiSettings())
+    with TestClient(app):
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0

@@ -258,6 +258,26 @@ def test_duckdb_store_serves_concurrent_threads_and_then_frees_the_file(duckdb_u
     other.close()
 
 
+def test_duckdb_store_keeps_one_closer_timer_however_many_reads_end(duckdb_url):
+    """A server falls idle between most requests; each end of work used to start a timer
+    thread of its own (hundreds a second under load). One is pending at most."""
+    import threading
+
+    from observatory.store import open_store
+
+    store = open_store(duckdb_url)
+    store.init_schema()
+
+    def timers() -> int:
+        return sum(isinstance(t, threading.Timer) for t in threading.enumerate())
+
+    before = timers()
+    for _ in range(20):
+        store.data_version()
+    assert timers() - before <= 1
+    store.close()
+
+
 def test_indicator_periods_list_what_has_values(store):
     store.upsert_city(CITY)
     values = pd.DataFrame({
