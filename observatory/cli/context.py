@@ -57,8 +57,9 @@ class CliContext:
         pid = serving_pid(self.database_url)
         return ("" if pid is None else
                 f" `observatory serve` (pid {pid}) holds the file: run this while it is idle, "
-                "or stop it (`observatory ingest`, `compute`, `init`, `runs` and `keys create` run "
-                "through it).")
+                "or stop it (`observatory ingest`, `compute`, `init`, `runs`, `keys create`, "
+                "`audit`, `levels`, `segregation`, `export`, `bundle`, `compare` and `spec infer` "
+                "run through it).")
 
 
 def fail(message: str, code: int) -> typer.Exit:

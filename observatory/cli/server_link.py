@@ -4,7 +4,8 @@ DuckDB lets one process write a file, and a busy server never lets go of it. So 
 publishes a link file beside the database (``observatory.duckdb.server.json``: pid, address,
 port and a token made for this process; mode 0600, removed when it stops) and a CLI ingest or
 compute that finds a live server for its file hands the job to it (``remote_ingest``), as do
-``init``, ``runs`` and ``keys create`` (``remote_store``). The link
+``init``, ``runs``, ``keys create``, ``audit``, ``levels``, ``segregation``, ``export``,
+``bundle``, ``compare`` and ``spec infer`` (``remote_store``). The link
 sits beside the file rather than in the data directory because the database URL may name a file
 elsewhere: every process using the file finds it there, whatever its settings.
 """

@@ -1,16 +1,43 @@
-"""``/internal/store``: the CLI's store commands (``init``, ``runs``, ``keys create``) run by the
-serving process that owns the embedded DuckDB file, as ``/internal/ingest`` runs its ingests:
-hidden, loopback only, the server's token required (the same guard)."""
+"""``/internal/store``: the CLI's store commands (``init``, ``runs``, ``keys create``) and its
+city commands (``audit``, ``levels``, ``segregation``, ``export``, ``bundle``, ``compare``,
+``spec infer``) run by the serving process that owns the embedded DuckDB file, as
+``/internal/ingest`` runs its ingests: hidden, loopback only, the server's token required (the
+same guard). Each calls the service the command calls on a store it opens itself
+(``services.store_admin``, ``services.city_reports``)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, TypeAdapter
 
 from observatory.api.routes.ingest import get_ingest_jobs
 from observatory.keys import Role
+from observatory.services.city_reports import (
+    AUDIT,
+    BUNDLE,
+    COMPARED,
+    EXPORTED,
+    IMPORTED,
+    INFERRED,
+    LEVELS,
+    BundleImport,
+    BundleOrder,
+    CityOrder,
+    CompareOrder,
+    ExportOrder,
+    SegregationOrder,
+    SpecOrder,
+    city_bundle,
+    compared_cities,
+    disclosure_audit,
+    exported_file,
+    level_summary,
+    officer_segregation,
+    peer_import,
+    proposed_spec,
+)
 from observatory.services.store_admin import (
     INITIALISED,
     RUN_RECORD,
@@ -58,3 +85,48 @@ def run(run_id: str, store: StoreDep) -> Any:
 @router.post("/keys")
 def create_key(order: KeyOrder, store: StoreDep) -> dict[str, str]:
     return {"key": new_api_key(store, order.role, order.label)}
+
+
+@router.post("/audit")
+def audit(order: CityOrder, store: StoreDep) -> Response:
+    return _answer(AUDIT, disclosure_audit(store, order.city, order.settings()))
+
+
+@router.post("/levels")
+def levels(order: CityOrder, store: StoreDep) -> Response:
+    return _answer(LEVELS, level_summary(store, order.city))
+
+
+@router.post("/segregation")
+def segregation(order: SegregationOrder, store: StoreDep) -> Any:
+    return officer_segregation(store, order)
+
+
+@router.post("/export")
+def export(order: ExportOrder, store: StoreDep) -> Response:
+    return _answer(EXPORTED, exported_file(store, order))
+
+
+@router.post("/bundle/export")
+def bundle_export(order: BundleOrder, store: StoreDep) -> Response:
+    return _answer(BUNDLE, city_bundle(store, order))
+
+
+@router.post("/bundle/import")
+def bundle_import(order: BundleImport, store: StoreDep) -> Any:
+    return IMPORTED.dump_python(peer_import(store, order), mode="json")
+
+
+@router.post("/compare")
+def compare(order: CompareOrder, store: StoreDep) -> Response:
+    return _answer(COMPARED, compared_cities(store, order))
+
+
+@router.post("/spec/infer")
+def spec_infer(order: SpecOrder, store: StoreDep) -> Any:
+    return INFERRED.dump_python(proposed_spec(store, order), mode="json")
+
+
+def _answer(adapter: TypeAdapter[Any], value: object) -> Response:
+    # Its own JSON: infinite and NaN floats as strings, files as base64 (see city_reports).
+    return Response(adapter.dump_json(value), media_type="application/json")
