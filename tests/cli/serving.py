@@ -31,7 +31,11 @@ def cli_env(**more: str) -> dict[str, str]:
     (the tests read it as it comes)."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("OBSERVATORY_DATABASE_URL", "OBSERVATORY_HASH_KEY")}
-    return env | {"PYTHONUNBUFFERED": "1", "COLUMNS": "200"} | more
+    # Absolute, so that a process started in another folder imports the code under test.
+    path = os.pathsep.join(str(Path(p).resolve())
+                           for p in env.get("PYTHONPATH", "").split(os.pathsep) if p)
+    return env | {"PYTHONUNBUFFERED": "1", "COLUMNS": "200"} | (
+        {"PYTHONPATH": path} if path else {}) | more
 
 
 def start_server(database_url: str, port: int, log: Path,
