@@ -58,8 +58,8 @@ class CliContext:
         return ("" if pid is None else
                 f" `observatory serve` (pid {pid}) holds the file: run this while it is idle, "
                 "or stop it (`observatory ingest`, `compute`, `init`, `runs`, `keys create`, "
-                "`audit`, `levels`, `segregation`, `export`, `bundle`, `compare` and `spec infer` "
-                "run through it).")
+                "`audit`, `levels`, `segregation`, `export`, `bundle`, `compare`, `icc`, "
+                "`spec infer` and `ingest --dry-run` run through it).")
 
 
 def fail(message: str, code: int) -> typer.Exit:

@@ -26,10 +26,12 @@ def serving(cli: CliContext) -> ServerLink | None:
     return find_server(cli.database_url)
 
 
-def ask(link: ServerLink, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    """The server's JSON answer to ``method /internal/store<path>``."""
+def ask(link: ServerLink, method: str, path: str, body: dict[str, Any] | None = None,
+        timeout: float | None = 30.0) -> Any:
+    """The server's JSON answer to ``method /internal/store<path>``; ``timeout`` None waits as
+    long as the command takes (an audit or an export of a large city takes minutes)."""
     try:
-        return link.call(method, "/internal/store" + path, body)
+        return link.call(method, "/internal/store" + path, body, timeout=timeout)
     except LinkError as exc:
         if exc.status in BAD_INPUT:
             raise fail(exc.detail, 2) from exc
@@ -46,7 +48,8 @@ def answered(cli: CliContext, path: str, order: BaseModel, adapter: TypeAdapter[
     refusal ends the command with exit 2 both ways."""
     server = serving(cli)
     if server is not None:
-        return adapter.validate_python(ask(server, "POST", path, order.model_dump(mode="json")))
+        return adapter.validate_python(ask(server, "POST", path, order.model_dump(mode="json"),
+                                           timeout=None))
     with cli.store() as store:
         try:
             return direct(store)

@@ -1,13 +1,14 @@
 """What the CLI's city commands read and write — the disclosure audit, the levels check,
 segregation, a district layer or heat surface as a file, a benchmark bundle out and in, a
-proposed feed spec — in the
-form both ways of running them share: on the store the command opens, or in ``observatory
-serve`` when that owns the DuckDB file (``/internal/store``). Each answer travels as JSON
+comparison, ICC scores, a proposed feed spec, an ingest's dry run — in the form both ways of
+running them share: on the store the command opens, or in ``observatory serve`` when that owns
+the DuckDB file (``/internal/store``). Each answer travels as JSON
 (its ``TypeAdapter``), floats exactly, infinities and NaN as strings, files as base64."""
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -17,7 +18,9 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter
 from observatory.models import City, Level
 from observatory.services.bundles import ImportOutcome
 from observatory.services.callers import Caller
+from observatory.services.dry_run import DryRunReport, dry_run
 from observatory.services.errors import InvalidRequest, NotFound
+from observatory.services.ingest_jobs import IngestOrder
 from observatory.services.spec_inference import InferredSpec, infer_spec
 from observatory.settings import DisclosureSettings
 from observatory.store.base import Store
@@ -356,6 +359,100 @@ def compared_cities(store: Store, order: CompareOrder) -> ComparisonAnswer:
     elif order.format == "pdf":
         payload = report_pdf(html)
     return ComparisonAnswer(result, payload)
+
+
+class IccOrder(CityOrder):
+    """``observatory icc score``: the files' paths absolute (the server reads them)."""
+
+    year: int
+    answers: Path
+    questionnaire: Path
+    areas: Path
+
+
+@dataclass(frozen=True)
+class IccScore:
+    __pydantic_config__ = _WIRE
+
+    id: str
+    score: float
+    coverage: float
+
+
+@dataclass(frozen=True)
+class IccScored:
+    scores: list[IccScore] | None  # None: the store has no such city
+    unscored: int  # areas with no questions, hence no score
+    written: int
+
+
+ICC_SCORED = TypeAdapter(IccScored)
+
+
+def icc_scored(store: Store, order: IccOrder) -> IccScored:
+    """``icc_scores.score_icc`` for a city of the store; a bad file is an
+    ``InvalidRequest`` saying to correct it."""
+    from indicators.icc import IccError
+    from observatory.services.icc_scores import score_icc
+
+    store.init_schema()
+    if store.city(order.city) is None:
+        return IccScored(None, 0, 0)
+    try:
+        scored, written = score_icc(store, order.city, order.year, order.answers,
+                                    order.questionnaire, order.areas,
+                                    order.settings().published_digits)
+    except IccError as exc:
+        raise InvalidRequest(f"{exc}. Fix: correct the file named, then run the command "
+                             "again.") from exc
+    kept = scored[scored["score"].notna()]
+    return IccScored([IccScore(str(row.id), float(row.score), float(row.coverage))
+                      for row in kept.itertuples()], len(scored) - len(kept), written)
+
+
+@dataclass(frozen=True)
+class StoredIcc:
+    __pydantic_config__ = _WIRE
+
+    population: int | None
+    scores: dict[str, float]  # the latest period's city-level icc and icc.<area> values
+
+
+STORED_ICC = TypeAdapter(StoredIcc | None)
+
+
+def stored_icc(store: Store, city: str) -> StoredIcc | None:
+    """The city's latest stored ICC scores and its population; None when it has none."""
+    record = store.city(city)
+    if record is None:
+        return None
+    values = store.indicator_values(city)
+    values = values[values["indicator_id"].str.match(r"^icc(\.|$)")
+                    & values["district_code"].isna()]
+    if values.empty:
+        return None
+    latest = values[values["period"] == values["period"].max()]
+    return StoredIcc(record.population,
+                     {str(k): float(v) for k, v in zip(latest["indicator_id"],
+                                                       latest["value"], strict=True)})
+
+
+DRY_RUN = TypeAdapter(DryRunReport)
+
+
+def ordered_dry_run(store: Store, order: IngestOrder,
+                    progress: Callable[[int, int, str], None] | None = None) -> DryRunReport:
+    """``dry_run.dry_run`` of what ``order`` would ingest, with its settings; input the
+    ingest would refuse is an ``InvalidRequest``."""
+    from ingest.errors import IngestError
+
+    options = order.job_options()
+    spec = options.pop("spec_path", None)
+    try:
+        return dry_run(store, order.city, order.feed, spec, order.file,
+                       settings=order.job_settings(), progress=progress, **options)
+    except IngestError as exc:
+        raise InvalidRequest(str(exc)) from exc
 
 
 def _missing(value: object) -> bool:
