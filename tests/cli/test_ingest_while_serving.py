@@ -1,6 +1,7 @@
 """The embedded store serves and ingests at once: while `observatory serve` answers a stream of
 concurrent requests on a DuckDB file, a CLI ingest on the same file succeeds (the server runs
-it), every request is answered, and the new rows are served right after."""
+it), every request is answered, and the new rows are served right after; its dry run, run by
+the server, prints what a direct dry run printed."""
 
 from __future__ import annotations
 
@@ -31,6 +32,17 @@ def _percentiles(answers: list[Answer]) -> str:
     return f"{len(answers)} requests, p50 {cuts[49]:.0f} ms, p99 {cuts[98]:.0f} ms"
 
 
+def _dry_runs(duckdb_url: str, commands: dict[str, list[str]]) -> dict[str, tuple]:
+    """Each command's exit code, output and errors, run as its own CLI process."""
+    ran = {}
+    for name, args in commands.items():
+        run = subprocess.run([*CLI, "--database-url", duckdb_url, *args], env=cli_env(),
+                             capture_output=True, text=True, check=False,
+                             timeout=LONGEST_SECONDS)
+        ran[name] = (run.returncode, run.stdout, run.stderr)
+    return ran
+
+
 def test_a_cli_ingest_lands_while_the_server_answers_concurrent_requests(
         invoke, duckdb_url, tmp_path):
     districts, boundaries_spec = write_city(tmp_path / "city", DISTRICTS)
@@ -46,9 +58,17 @@ def test_a_cli_ingest_lands_while_the_server_answers_concurrent_requests(
     key = create_api_key(store, "officer", "concurrency test")
     store.close()
 
+    dry_runs = {"dry run": ["ingest", "census", str(after), "--city", CITY, "--spec", str(spec),
+                            "--dry-run"],
+                "dry run unknown city": ["ingest", "census", str(after), "--city", "nowhere",
+                                         "--spec", str(spec), "--dry-run"]}
+    direct = _dry_runs(duckdb_url, dry_runs)  # it writes nothing: the server opens the same
+
     paths = ["/health", "/cities", f"/cities/{CITY}/districts", f"/cities/{CITY}/runs"]
     with serving_under_load(duckdb_url, tmp_path / "serve.log", key, paths, THREADS,
                             LONGEST_SECONDS) as load:
+        served = _dry_runs(duckdb_url, dry_runs)
+        quiet_from = time.monotonic()
         time.sleep(2)  # answers before the ingest, for comparison
         submitted: list[float] = []
         ingest = subprocess.Popen(
@@ -69,6 +89,9 @@ def test_a_cli_ingest_lands_while_the_server_answers_concurrent_requests(
         runs = httpx.get(f"{load.base}/cities/{CITY}/runs", headers={"X-API-Key": key},
                          timeout=30).json()
 
+    assert served == direct
+    assert direct["dry run"][0] == 0 and "would load 48000" in direct["dry run"][1], direct
+    assert direct["dry run unknown city"][0] == 2, direct
     assert code == 0, output
     assert submitted, f"the CLI did not hand the ingest to the server:\n{output}"
     assert "status succeeded" in output and "loaded 48000" in output, output
@@ -79,7 +102,7 @@ def test_a_cli_ingest_lands_while_the_server_answers_concurrent_requests(
     every = load.every()
     unanswered = [a for a in every if not 200 <= a.status < 300]
     assert not unanswered, f"{len(unanswered)} of {len(every)} requests got no 2xx"
-    earlier = [a for a in every if a.sent < submitted[0]]
+    earlier = [a for a in every if quiet_from <= a.sent < submitted[0]]
     during = [a for a in every if submitted[0] <= a.sent <= finished]
     assert during, "no request was sent while the server ran the ingest"
     print(f"\nconcurrency: {len(every)} of {len(every)} requests answered 2xx by "
