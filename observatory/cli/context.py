@@ -68,14 +68,6 @@ def fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def require_city(store: Store, city: str) -> None:
-    """Fail (exit 2) naming the store's cities when it has no ``city``."""
-    if store.city(city) is None:
-        known = ", ".join(c.slug for c in store.cities()) or "no cities yet"
-        raise fail(f"Unknown city {city!r}; the store has: {known}. Fix: pass one of them "
-                   "with --city.", 2)
-
-
 def redact(url: str) -> str:
     """The URL with any password replaced, so that it can be printed."""
     parts = urlsplit(url)
