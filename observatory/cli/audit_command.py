@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from observatory.cli.context import CliContext, require_city
+from observatory.cli.context import CliContext
 
 
 def audit(
@@ -24,23 +24,24 @@ def audit(
 
     Example: observatory audit --city demo
     """
-    from indicators.disclosure.stored import audit_city
+    from observatory.cli.remote_store import answered
+    from observatory.services.city_reports import AUDIT, CityOrder, disclosure_audit
+    from observatory.services.ingest_jobs import settings_values
 
     cli: CliContext = ctx.obj
-    with cli.store() as store:
-        require_city(store, city)
-        report = audit_city(store, city, cli.disclosure)
-    for row in report.sort_values(["period", "indicators", "district_code"],
-                                  na_position="first").itertuples(index=False):
-        verdict = ("complement" if not row.primary
-                   else f"needs {row.required:g}: " + ("ok" if row.protected else "TOO NARROW"))
-        cli.out.print(f"{row.period} {row.district_code or 'city'} {row.indicators}: "
-                      f"[{row.lower:.1f}, {row.upper:.1f}] width {row.width:.1f} {verdict}")
-    failing = int((~report["protected"].astype(bool)).sum()) if len(report) else 0
-    sensitive = report[report["primary"].astype(bool)] if len(report) else report
-    narrowest = f"{sensitive['width'].min():.1f}" if len(sensitive) else "none"
-    cli.out.print(f"{city}: {len(report)} suppressed cell(s) ({len(sensitive)} small counts, "
-                  f"{len(report) - len(sensitive)} complements), narrowest interval of a small "
+    order = CityOrder(city=city, disclosure=settings_values(cli.disclosure))
+    cells = answered(cli, "/audit", order, AUDIT,
+                     lambda store: disclosure_audit(store, city, cli.disclosure))
+    for cell in cells:
+        verdict = ("complement" if not cell.primary
+                   else f"needs {cell.required:g}: " + ("ok" if cell.protected else "TOO NARROW"))
+        cli.out.print(f"{cell.period} {cell.district_code or 'city'} {cell.indicators}: "
+                      f"[{cell.lower:.1f}, {cell.upper:.1f}] width {cell.width:.1f} {verdict}")
+    failing = sum(not cell.protected for cell in cells)
+    sensitive = [cell.width for cell in cells if cell.primary]
+    narrowest = f"{min(sensitive):.1f}" if sensitive else "none"
+    cli.out.print(f"{city}: {len(cells)} suppressed cell(s) ({len(sensitive)} small counts, "
+                  f"{len(cells) - len(sensitive)} complements), narrowest interval of a small "
                   f"count {narrowest} persons, protection range {cli.disclosure.protection:g}: "
                   + ("passed" if failing == 0 else f"FAILED ({failing} too narrow)"))
     if failing:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from observatory.cli.context import CliContext, fail, require_city
+from observatory.cli.context import CliContext, fail
 
 bundle_app = typer.Typer(
     help="Benchmark bundles: exchange a city's published city-level values with peer "
@@ -36,18 +36,16 @@ def export(
 
     Example: observatory bundle export --city vienna --out vienna.zip
     """
-    from observatory.services.bundles import bundle_file_name, export_bundle
-    from observatory.services.errors import ServiceError
+    from observatory.cli.remote_store import answered
+    from observatory.services.bundles import bundle_file_name
+    from observatory.services.city_reports import BUNDLE, BundleOrder, city_bundle
+    from observatory.services.ingest_jobs import settings_values
 
     cli: CliContext = ctx.obj
-    with cli.store() as store:
-        require_city(store, city)
-        try:
-            data = export_bundle(store, city, cli.disclosure.min_count,
-                                 cli.disclosure.published_digits, origin)
-        except ServiceError as exc:
-            raise fail(str(exc), 2) from exc
-    path = out or Path(bundle_file_name(city))
+    order = BundleOrder(city=city, origin=origin, disclosure=settings_values(cli.disclosure))
+    data = answered(cli, "/bundle/export", order, BUNDLE,
+                    lambda store: city_bundle(store, order)).data
+    path = out or Path(bundle_file_name(city))  # written here, where the command runs
     path.write_bytes(data)
     cli.out.print(f"Bundle of {city} written to {path.resolve()} ({len(data):,} bytes)",
                   markup=False)
@@ -71,19 +69,20 @@ def import_(
 
     Example: observatory bundle import vienna.zip
     """
-    from observatory.services.bundles import import_bundle
-    from observatory.services.errors import ServiceError
+    from observatory.cli.remote_store import answered
+    from observatory.services.city_reports import IMPORTED, BundleImport, peer_import
+    from observatory.services.ingest_jobs import settings_values
 
     cli: CliContext = ctx.obj
     try:
         data = file.read_bytes()
     except OSError as exc:
         raise fail(f"Cannot read {file}: {exc.strerror}. Fix: pass the bundle's path.", 2) from exc
-    with cli.store() as store:
-        try:
-            outcome = import_bundle(store, data, file.name, cli.disclosure.min_count, as_slug)
-        except ServiceError as exc:
-            raise fail(str(exc), 2) from exc
+    # The bytes travel to a server owning the store: the file need not be readable by it.
+    order = BundleImport(data=data, source=file.name, as_slug=as_slug,
+                         disclosure=settings_values(cli.disclosure))
+    outcome = answered(cli, "/bundle/import", order, IMPORTED,
+                       lambda store: peer_import(store, order))
     what = {"imported": "imported", "replaced": "replaced its older bundle",
             "unchanged": "already imported: nothing changed"}[outcome.status]
     cli.out.print(f"{outcome.city} (external peer from {outcome.origin}): {what}; "

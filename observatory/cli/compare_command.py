@@ -61,56 +61,26 @@ def compare(
     Examples: observatory compare --cities vienna,berlin,chicago --peer-group over-200k
               observatory compare --cities vienna --format pdf --lang ar --out vienna-ar.pdf
     """
-    from observatory.services.benchmark_report import report_html, report_pdf
-    from observatory.services.city_spread import district_spread, segregation_by_city
-    from observatory.services.comparison import (
-        MIN_COVERAGE,
-        ComparisonRequest,
-        comparison,
-        load_input,
-        parse_ids,
-    )
-    from observatory.services.comparison_export import to_csv, to_xlsx
-    from observatory.services.errors import ServiceError
-    from observatory.services.peer_groups import parse_peer_group
+    from observatory.cli.remote_store import answered
+    from observatory.services.city_reports import COMPARED, CompareOrder, compared_cities
+    from observatory.services.ingest_jobs import settings_values
 
     cli: CliContext = ctx.obj
     if output_format in (Format.xlsx, Format.pdf) and out is None:
         raise fail(f"--format {output_format.value} writes a file. Fix: add --out FILE, e.g. "
                    f"--out comparison.{output_format.value}", 2)
-    try:
-        shown = parse_ids(cities, "cities")
-        request = ComparisonRequest(cities=shown, indicators=parse_ids(indicators, "indicators"),
-                                    period=period, peer_group=parse_peer_group(peer_group),
-                                    min_coverage=min_coverage if min_coverage is not None
-                                    else MIN_COVERAGE)
-        with cli.store() as store:
-            data = load_input(store)
-            if not data.cities:
-                raise fail("The store holds no city. Fix: load one, e.g. observatory demo", 1)
-            if output_format in (Format.html, Format.pdf):
-                city = shown[0] if shown else None
-                if city is None:
-                    raise fail("The report is one city's. Fix: name it first in --cities, e.g. "
-                               f"--cities {data.cities[0].slug}", 2)
-                segregation = segregation_by_city(store, shown, cli.disclosure)
-                html = report_html(data, city, request, lang.value, segregation)
-            result = comparison(data, request)
-            spread = district_spread(data, [r["indicator_id"] for r in result["indicators"]],
-                                     [c["slug"] for c in result["cities"]], request.period)
-    except ServiceError as exc:
-        raise fail(str(exc), 2) from exc
+    order = CompareOrder(cities=cities, indicators=indicators, period=period,
+                         peer_group=peer_group, min_coverage=min_coverage,
+                         format=output_format.value, lang=lang.value,
+                         disclosure=settings_values(cli.disclosure))
+    answer = answered(cli, "/compare", order, COMPARED,
+                      lambda store: compared_cities(store, order))
+    if answer.result is None:
+        raise fail("The store holds no city. Fix: load one, e.g. observatory demo", 1)
+    result, payload = answer.result, answer.payload or b""
     if output_format == Format.table:
         _print_table(cli, result)
         return
-    if output_format == Format.csv:
-        payload = to_csv(result)
-    elif output_format == Format.xlsx:
-        payload = to_xlsx(result, spread, lang=lang.value)
-    elif output_format == Format.html:
-        payload = html.encode("utf-8")
-    else:
-        payload = report_pdf(html)
     if out is None:
         typer.echo(payload.decode("utf-8-sig"), nl=False)
         return

@@ -57,22 +57,15 @@ class CliContext:
         pid = serving_pid(self.database_url)
         return ("" if pid is None else
                 f" `observatory serve` (pid {pid}) holds the file: run this while it is idle, "
-                "or stop it (`observatory ingest`, `compute`, `init`, `runs` and `keys create` run "
-                "through it).")
+                "or stop it (`observatory ingest`, `compute`, `init`, `runs`, `keys create`, "
+                "`audit`, `levels`, `segregation`, `export`, `bundle`, `compare`, `icc`, "
+                "`spec infer` and `ingest --dry-run` run through it).")
 
 
 def fail(message: str, code: int) -> typer.Exit:
     """Print ``message`` in red on stderr (no traceback) and return the exit to raise."""
     Console(stderr=True, soft_wrap=True).print(Text(message, style="bold red"))
     return typer.Exit(code)
-
-
-def require_city(store: Store, city: str) -> None:
-    """Fail (exit 2) naming the store's cities when it has no ``city``."""
-    if store.city(city) is None:
-        known = ", ".join(c.slug for c in store.cities()) or "no cities yet"
-        raise fail(f"Unknown city {city!r}; the store has: {known}. Fix: pass one of them "
-                   "with --city.", 2)
 
 
 def redact(url: str) -> str:

@@ -10,26 +10,33 @@ from rich.text import Text
 
 from observatory.cli.context import CliContext, fail
 from observatory.cli.progress import progress_bar
-from observatory.services.dry_run import DryRunReport, dry_run
+from observatory.services.dry_run import DryRunReport
 
 SHOWN_COUNTS = 40
 
 
 def dry_run_and_report(cli: CliContext, feed: str, path: Path, city: str,
                        spec_path: Path | None = None, **options: Any) -> DryRunReport:
-    """Run ``services.dry_run.dry_run`` on the configured store and print its report; bad input
-    ends the command with exit code 2, as the ingest would."""
-    from ingest.errors import IngestError
-    from ingest.feeds import family
+    """Run ``services.dry_run.dry_run`` on the configured store, or in the server owning the
+    DuckDB file, and print its report; bad input ends the command with exit code 2, as the
+    ingest would."""
+    from observatory.cli.remote_ingest import order_for
+    from observatory.cli.remote_store import ask, serving
+    from observatory.services.city_reports import DRY_RUN, ordered_dry_run
+    from observatory.services.errors import ServiceError
 
-    settings = {name: getattr(cli, name) for name in family(feed).settings}
-    with cli.store() as store:
-        try:
-            with progress_bar(cli.out, f"Dry run of {feed} {path.name}") as progress:
-                result = dry_run(store, city, feed, spec_path, path, settings=settings,
-                                 progress=progress, **options)
-        except IngestError as exc:
-            raise fail(str(exc), 2) from exc
+    order = order_for(cli, feed, path, city, spec_path=spec_path, **options)
+    server = serving(cli)
+    if server is not None:  # it does not report progress: a bar would stand still
+        result = DRY_RUN.validate_python(
+            ask(server, "POST", "/dry-run", order.model_dump(mode="json"), timeout=None))
+    else:
+        with cli.store() as store:
+            try:
+                with progress_bar(cli.out, f"Dry run of {feed} {path.name}") as progress:
+                    result = ordered_dry_run(store, order, progress)
+            except ServiceError as exc:
+                raise fail(str(exc), 2) from exc
     print_dry_run(cli, result, path.name)
     return result
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from observatory.cli.context import CliContext, fail, require_city
+from observatory.cli.context import CliContext, fail
 
 
 class ExportFormat(StrEnum):
@@ -57,31 +57,21 @@ def export(
     Example: observatory export --city vienna --indicator foreign_citizens_share
     --format gpkg --out vienna.gpkg
     """
-    from observatory.services.callers import Caller
-    from observatory.services.errors import ServiceError
-    from observatory.services.exports import district_layer, write_heat_cog, write_layer
-    from observatory.services.heat_surface import HeatRequest
+    from observatory.cli.remote_store import answered
+    from observatory.services.city_reports import EXPORTED, ExportOrder, exported_file
 
     if (fmt == ExportFormat.cog) != (heat is not None):
         raise fail("A heat surface is a GeoTIFF and a GeoTIFF is a heat surface: give "
                    "--format cog with --heat LAYER, or another --format with --indicator.", 2)
     cli: CliContext = ctx.obj
-    with cli.store() as store:
-        require_city(store, city)
-        found = store.city(city)
-        assert found is not None
-        try:
-            if heat is not None:
-                write_heat_cog(store, found, None if heat == "all" else heat, HeatRequest(),
-                               out)
-                cli.out.print(f"Wrote the heat surface of {heat} of {city} to {out}")
-                return
-            layer = district_layer(store, found, Caller(role.value), indicator=indicator,
-                                   level=level, period=period)
-        except ServiceError as exc:
-            raise fail(str(exc), 2) from exc
-    write_layer(layer, fmt.value, out)  # type: ignore[arg-type]
-    withheld = int(layer.frame["suppressed"].sum()) if "suppressed" in layer.frame else 0
-    cli.out.print(f"Wrote {len(layer.frame)} areas of {layer.name} to {out}"
-                  + (f" ({withheld} suppressed, withheld)" if withheld and role != "officer"
-                     else ""))
+    order = ExportOrder(city=city, format=fmt.value, role=role.value, indicator=indicator,
+                        level=level, period=period, heat=heat)
+    exported = answered(cli, "/export", order, EXPORTED,
+                        lambda store: exported_file(store, order))
+    out.write_bytes(exported.data)  # the server answers the bytes: the file is written here
+    if heat is not None:
+        cli.out.print(f"Wrote the heat surface of {heat} of {city} to {out}")
+        return
+    cli.out.print(f"Wrote {exported.areas} areas of {exported.name} to {out}"
+                  + (f" ({exported.withheld} suppressed, withheld)"
+                     if exported.withheld and role != "officer" else ""))

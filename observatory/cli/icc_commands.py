@@ -77,34 +77,29 @@ def score(
 
     Example: observatory icc score answers.yaml --city demo --year 2025 --questionnaire icc.yaml
     """
-    from indicators.icc import IccError
-    from observatory.services.icc_scores import score_icc
+    from observatory.cli.remote_store import answered
+    from observatory.services.city_reports import ICC_SCORED, IccOrder, icc_scored
+    from observatory.services.ingest_jobs import settings_values
 
     cli: CliContext = ctx.obj
-    with cli.store() as store:
-        store.init_schema()
-        if store.city(city) is None:
-            raise fail(f"Unknown city {city!r}. Fix: ingest its boundaries first: "
-                       f"observatory ingest boundaries FILE --city {city}", 1)
-        try:
-            scored, written = score_icc(store, city, year, answers, questionnaire, areas,
-                                        cli.disclosure.published_digits)
-        except IccError as exc:
-            raise fail(f"{exc}. Fix: correct the file named, then run the command again.",
-                       2) from exc
-    kept = scored[scored["score"].notna()]
+    order = IccOrder(city=city, year=year, answers=answers.resolve(),
+                     questionnaire=questionnaire.resolve(), areas=areas.resolve(),
+                     disclosure=settings_values(cli.disclosure))
+    done = answered(cli, "/icc/score", order, ICC_SCORED, lambda store: icc_scored(store, order))
+    if done.scores is None:
+        raise fail(f"Unknown city {city!r}. Fix: ingest its boundaries first: "
+                   f"observatory ingest boundaries FILE --city {city}", 1)
 
     table = Table(title=f"ICC scores of {city}, {year}")
     table.add_column("id", justify="left")
     table.add_column("score", justify="right")
     table.add_column("coverage", justify="right")
-    for row in kept.itertuples():
+    for row in done.scores:
         table.add_row(row.id, f"{row.score:.1f}", f"{row.coverage:.0%}")
     cli.out.print(table)
-    unscored = len(scored) - len(kept)
-    cli.out.print(f"{written} value(s) stored for {city}, period {year}"
-                  + (f"; {unscored} area(s) have no questions and no score" if unscored else ""),
-                  markup=False)
+    cli.out.print(f"{done.written} value(s) stored for {city}, period {year}"
+                  + (f"; {done.unscored} area(s) have no questions and no score"
+                     if done.unscored else ""), markup=False)
 
 
 @icc_app.command("benchmark")
@@ -157,19 +152,16 @@ def benchmark(
 
 def _stored_row(cli: CliContext, city: str) -> dict:
     """The city's latest stored ICC scores as a row of the peers table."""
-    with cli.store() as store:
-        record = store.city(city)
-        values = store.indicator_values(city) if record else None
-    if values is not None:
-        values = values[values["indicator_id"].str.match(r"^icc(\.|$)")
-                        & values["district_code"].isna()]
-    if values is None or values.empty:
+    from observatory.cli.remote_store import answered
+    from observatory.services.city_reports import STORED_ICC, CityOrder, stored_icc
+
+    found = answered(cli, "/icc/stored", CityOrder(city=city), STORED_ICC,
+                     lambda store: stored_icc(store, city))
+    if found is None:
         raise fail(f"{city} is neither in the peers file nor scored in the store. Fix: add it "
                    f"to the file, or run observatory icc score ANSWERS --city {city} --year "
                    "YYYY first.", 1)
-    assert record is not None  # values are read only for a stored city
-    latest = values[values["period"] == values["period"].max()]
     # Foreign-born share is not in the store: left empty, the city joins only the groups
     # that do not depend on it.
-    return {"city": city, "population": record.population, "foreign_born_share": None,
-            **dict(zip(latest["indicator_id"], latest["value"]))}
+    return {"city": city, "population": found.population, "foreign_born_share": None,
+            **found.scores}

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from observatory.cli.context import CliContext, require_city
+from observatory.cli.context import CliContext
 
 
 def levels(
@@ -21,12 +21,12 @@ def levels(
 
     Example: observatory levels --city berlin
     """
-    from observatory.services.level_checks import level_report
+    from observatory.cli.remote_store import answered
+    from observatory.services.city_reports import LEVELS, CityOrder, level_summary
 
     cli: CliContext = ctx.obj
-    with cli.store() as store:
-        require_city(store, city)
-        report = level_report(store, city)
+    report = answered(cli, "/levels", CityOrder(city=city), LEVELS,
+                      lambda store: level_summary(store, city))
     out = cli.out
     for level in report.levels:
         rule = (f", parent code = first {level.parent_prefix} characters"
@@ -34,10 +34,9 @@ def levels(
                 f", parent code = {level.parent_expression}" if level.parent_expression else "")
         out.print(f"level {level.name} ({level.name_en}) parent "
                   f"{level.parent or '-'}{rule}")
-    for row in report.versions.itertuples(index=False):
-        end = "now" if pd_missing(row.valid_to) else str(row.valid_to)[:10]
-        out.print(f"  boundaries {row.level} {str(row.valid_from)[:10]} to {end}: "
-                  f"{row.areas} areas")
+    for version in report.versions:
+        out.print(f"  boundaries {version.level} {version.valid_from} to "
+                  f"{version.valid_to or 'now'}: {version.areas} areas")
     for line in report.nesting:
         out.print(f"nesting: {line}")
     for carried in report.carried:
@@ -48,8 +47,8 @@ def levels(
             out.print(f"  {period} {variable}: {before:,.3f} before, {after:,.3f} after "
                       f"(difference {after - before:.3g})")
     failing = 0
-    for row in report.roll_up.itertuples(index=False):
-        failing += int(row.cells) - int(row.equal)
+    for row in report.roll_up:
+        failing += row.cells - row.equal
         out.print(f"roll-up {row.source_level} -> {row.level} {row.period}: {row.equal} of "
                   f"{row.cells} cells equal the loaded counts (largest difference "
                   f"{row.max_difference:g})")
@@ -57,9 +56,3 @@ def levels(
         out.print(f"note: {note}")
     if failing:
         raise typer.Exit(1)
-
-
-def pd_missing(value: object) -> bool:
-    import pandas as pd
-
-    return value is None or bool(pd.isna(value))

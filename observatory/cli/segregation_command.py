@@ -3,11 +3,11 @@ dimension that defines population groups (citizenship, birthplace, migration bac
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from observatory.cli.context import CliContext, fail, require_city
+from observatory.cli.context import CliContext
 
 
 def segregation(
@@ -34,21 +34,18 @@ def segregation(
 
     Example: observatory segregation --city chicago --dimension birthplace --group foreign_born
     """
-    from observatory.services.callers import Caller
-    from observatory.services.errors import ServiceError
-    from observatory.services.segregation import city_segregation
+    from pydantic import TypeAdapter
+
+    from observatory.cli.remote_store import answered
+    from observatory.services.city_reports import SegregationOrder, officer_segregation
+    from observatory.services.ingest_jobs import settings_values
 
     cli: CliContext = ctx.obj
-    with cli.store() as store:
-        require_city(store, city)
-        found = store.city(city)
-        assert found is not None
-        try:
-            summary = city_segregation(store, found, group, dimension=dimension, total=total,
-                                       period=period, level=level, caller=Caller("officer"),
-                                       disclosure=cli.disclosure)
-        except ServiceError as exc:
-            raise fail(str(exc), 2) from exc
+    order = SegregationOrder(city=city, dimension=dimension, group=group, total=total,
+                             level=level, period=period,
+                             disclosure=settings_values(cli.disclosure))
+    summary = answered(cli, "/segregation", order, TypeAdapter(dict[str, Any]),
+                       lambda store: officer_segregation(store, order))
     out = cli.out
     out.print(f"{summary['city']} {summary['period']}: {summary['group_name_en']} "
               f"({summary['group']}) of {summary['dimension_name_en']} ({summary['dimension']}),"

@@ -4,7 +4,9 @@ DuckDB lets one process write a file, and a busy server never lets go of it. So 
 publishes a link file beside the database (``observatory.duckdb.server.json``: pid, address,
 port and a token made for this process; mode 0600, removed when it stops) and a CLI ingest or
 compute that finds a live server for its file hands the job to it (``remote_ingest``), as do
-``init``, ``runs`` and ``keys create`` (``remote_store``). The link
+``init``, ``runs``, ``keys create``, ``audit``, ``levels``, ``segregation``, ``export``,
+``bundle``, ``compare``, ``icc``, ``spec infer`` and ``ingest --dry-run``
+(``remote_store``). The link
 sits beside the file rather than in the data directory because the database URL may name a file
 elsewhere: every process using the file finds it there, whatever its settings.
 """
@@ -54,7 +56,7 @@ class ServerLink:
         return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None,
-             timeout: float = 30.0) -> Any:
+             timeout: float | None = 30.0) -> Any:
         """The JSON answer of ``method path``; ``LinkError`` with the server's message for an
         answer other than 2xx; ``OSError`` when it cannot be reached."""
         request = urllib.request.Request(

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from observatory.cli.context import CliContext, fail
+from observatory.cli.context import CliContext
 
 spec_app = typer.Typer(
     help=("Feed specs: propose one for a file (format, header, district column, period, "
@@ -47,15 +47,14 @@ def infer(
 
     Example: observatory spec infer t1-districts.csv --city berlin --period 2023
     """
-    from ingest.errors import IngestError
-    from observatory.services.spec_inference import infer_spec
+    from observatory.cli.remote_store import answered
+    from observatory.services.city_reports import INFERRED, SpecOrder, proposed_spec
 
     cli: CliContext = ctx.obj
-    with cli.store() as store:
-        try:
-            found = infer_spec(store, city, file, feed, period=period, codes_from=codes_from)
-        except IngestError as exc:
-            raise fail(str(exc), 2) from exc
+    order = SpecOrder(city=city, file=file.resolve(), feed=feed, period=period,
+                      codes_from=None if codes_from is None else codes_from.resolve())
+    found = answered(cli, "/spec/infer", order, INFERRED,
+                     lambda store: proposed_spec(store, order))
     cli.out.print(Text(found.yaml), end="")
     for note in found.notes:
         cli.out.print(Text(f"Note: {note}", style="yellow"))

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import re
 import subprocess
-import threading
 import time
 
 import httpx
 import pytest
-from serving import CLI, cli_env, free_port, start_server, stop
+from serving import CLI, cli_env, serving_under_load
 
 from observatory.keys import create_api_key
 from observatory.store import open_store
@@ -21,19 +20,6 @@ pytestmark = pytest.mark.slow
 
 THREADS = 2
 LONGEST_SECONDS = 120.0  # the hammering stops by then whatever happens
-
-
-def _hammer(base: str, key: str, stop_at: threading.Event, statuses: list[int]) -> None:
-    paths = ["/health", "/cities", "/cities/testville/districts", "/cities/testville/runs"]
-    deadline = time.monotonic() + LONGEST_SECONDS
-    with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=60) as client:
-        turn = 0
-        while not stop_at.is_set() and time.monotonic() < deadline:
-            try:
-                statuses.append(client.get(paths[turn % len(paths)]).status_code)
-            except httpx.TransportError:
-                statuses.append(0)  # not answered
-            turn += 1
 
 
 def _commands(duckdb_url: str, run_id: str) -> dict[str, subprocess.CompletedProcess[str]]:
@@ -76,30 +62,17 @@ def test_store_commands_run_in_the_server_with_the_output_of_a_direct_run(
 
     direct = _commands(duckdb_url, run_id)
 
-    port = free_port()
-    server = start_server(duckdb_url, port, tmp_path / "serve.log")
-    base = f"http://127.0.0.1:{port}"
-    statuses: list[list[int]] = [[] for _ in range(THREADS)]
-    stop_at = threading.Event()
-    threads = [threading.Thread(target=_hammer, args=(base, hammer_key, stop_at, mine))
-               for mine in statuses]
-    try:
-        for thread in threads:
-            thread.start()
+    paths = ["/health", "/cities", "/cities/testville/districts", "/cities/testville/runs"]
+    with serving_under_load(duckdb_url, tmp_path / "serve.log", hammer_key, paths, THREADS,
+                            LONGEST_SECONDS) as load:
         time.sleep(1)
-        answered_before = sum(map(len, statuses))
+        answered_before = load.count()
         served = _commands(duckdb_url, run_id)
-        answered_during = sum(map(len, statuses)) - answered_before
+        answered_during = load.count() - answered_before
         # The key the server stored works at once, as one stored directly does.
-        with_keys = [httpx.get(f"{base}/cities", timeout=30,
+        with_keys = [httpx.get(f"{load.base}/cities", timeout=30,
                                headers={"X-API-Key": _key(run.stdout)}).status_code
                      for run in (direct["keys create"], served["keys create"])]
-        stop_at.set()
-        for thread in threads:
-            thread.join(timeout=70)
-    finally:
-        stop_at.set()
-        stop(server)
 
     for name, run in served.items():
         expected = direct[name]
@@ -118,6 +91,6 @@ def test_store_commands_run_in_the_server_with_the_output_of_a_direct_run(
     assert run_id[:12] in served["runs"].stdout and "T99" in served["runs show"].stdout
     assert with_keys == [200, 200]
 
-    every = [status for mine in statuses for status in mine]
+    statuses = {answer.status for answer in load.every()}
     assert answered_during > 0, "no request was answered while the commands ran"
-    assert all(200 <= status < 300 for status in every), sorted(set(every))
+    assert all(200 <= status < 300 for status in statuses), sorted(statuses)

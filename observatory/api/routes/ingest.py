@@ -75,11 +75,11 @@ async def _accepted(request: Request, kind: str, submit: Callable[[Any], JobStat
     try:
         status = submit(await request.json())
     except ValueError as exc:
-        raise _invalid(kind, exc) from None
+        raise invalid_order(kind, exc) from None
     return JOB_STATUS.dump_python(status, mode="json")
 
 
-def _invalid(kind: str, exc: ValueError) -> HTTPException:
+def invalid_order(kind: str, exc: ValueError) -> HTTPException:
     """422 naming what is wrong, never the value (an order carries the CLI's settings)."""
     if isinstance(exc, ValidationError):
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}"
