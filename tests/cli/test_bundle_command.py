@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
+from exportable_city import add_exportable_city
 
-from indicators.definitions import load_definitions
-from observatory.models import City
 from observatory.store import open_store
 
 
@@ -16,12 +14,8 @@ def _origin(tmp_path: Path) -> str:
     url = f"duckdb:///{tmp_path / 'origin.duckdb'}"
     store = open_store(url)
     store.init_schema()
-    store.upsert_city(City("tarsus", "Tarsus", "طرسوس", "TR", "EPSG:32636", 350_000))
-    store.put_indicator_values("tarsus", pd.DataFrame([{
-        "district_code": None, "period": "2024", "indicator_id": "foreign_citizens_share",
-        "value": 0.0512, "score": None, "coverage": 1.0, "suppressed": False,
-        "definition_hash": load_definitions()["foreign_citizens_share"].hash}]))
     store.close()
+    add_exportable_city(url)
     return url
 
 

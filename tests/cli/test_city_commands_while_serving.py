@@ -14,13 +14,11 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 import pytest
+from exportable_city import add_exportable_city
 from serving import CLI, cli_env, serving_under_load
 
-from indicators.definitions import load_definitions
 from observatory.keys import create_api_key
-from observatory.models import City
 from observatory.store import open_store
 
 pytestmark = pytest.mark.slow
@@ -85,13 +83,7 @@ def test_city_commands_run_in_the_server_with_the_output_of_a_direct_run(
     database = demo_data_dir / "observatory.duckdb"
     # The demo's ICC values carry a definition hash the files no longer hold, so its bundle
     # export is refused (both ways alike): a city with one current value is exported instead.
-    store = open_store(f"duckdb:///{database}")
-    store.upsert_city(City("tarsus", "Tarsus", "طرسوس", "TR", "EPSG:32636", 350_000))
-    store.put_indicator_values("tarsus", pd.DataFrame([{
-        "district_code": None, "period": "2024", "indicator_id": "foreign_citizens_share",
-        "value": 0.0512, "score": None, "coverage": 1.0, "suppressed": False,
-        "definition_hash": load_definitions()["foreign_citizens_share"].hash}]))
-    store.close()
+    add_exportable_city(f"duckdb:///{database}")
     peer = tmp_path / "tarsus.zip"  # one bundle for both ways to import: the same outcome
     (demo_data_dir / "garbage.bin").write_bytes(bytes(range(256)) * 4)
     (demo_data_dir / "peers.csv").write_text(
