@@ -93,8 +93,10 @@ def partitioned_values(frameworks: Sequence[Framework], files: CityFiles, out: P
                        ) -> PartitionedRun:
     """Every framework's values for the city of ``files``, written under ``out``."""
     out.mkdir(parents=True, exist_ok=True)
-    local = [f for f in frameworks if all(d.formula.district_local for d in f.indicators)]
-    whole = [f for f in frameworks if not all(d.formula.district_local for d in f.indicators)]
+    split = {f.framework: all(d.formula.district_local for d in f.indicators)
+             for f in frameworks}
+    local = [f for f in frameworks if split[f.framework]]
+    whole = [f for f in frameworks if not split[f.framework]]
     codes = district_codes(files)
     parts = [codes[i:i + partitioning.chunk] for i in range(0, len(codes), partitioning.chunk)]
     variables = sorted(set().union(*(f.variables() for f in local))) if local else []
