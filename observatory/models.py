@@ -164,6 +164,12 @@ INDICATOR_VALUE_COLUMNS = [
     "suppressed",
     "definition_hash",
 ]
+# A definition as a benchmark bundle carries it: its text (canonical JSON) and the first 16 hex
+# digits of the text's sha256, the definition_hash of the values computed with it. The store
+# keeps those no definition file holds (a city's ICC questionnaire), each with its ``period``.
+DEFINITION_COLUMNS = ["definition_id", "kind", "framework", "dimension", "subdimension",
+                      "name_en", "name_ar", "unit", "direction", "group_dimension",
+                      "definition_hash", "definition"]
 
 
 def canonical_dims(dims: dict[str, object] | None) -> str:

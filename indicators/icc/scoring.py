@@ -4,13 +4,23 @@ and the intercultural-lens composite (methodology §2)."""
 from __future__ import annotations
 
 import csv
+import hashlib
 from pathlib import Path
 
 import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from indicators.formulas.base import StrictModel
+
 AREAS_FILE = Path(__file__).resolve().parent / "areas.yaml"
+LANGUAGES = ("en", "ar")  # every score is named in each (Arabic is first-class)
+# The scores that are not one area's, named in each language.
+SUMMARY_NAMES = {
+    "icc": {"en": "Intercultural Cities Index", "ar": "مؤشر المدن متعددة الثقافات"},
+    "icc.intercultural_lens": {"en": "ICC intercultural lens",
+                               "ar": "العدسة بين الثقافية للمؤشر"},
+}
 
 
 class IccError(ValueError):
@@ -57,12 +67,48 @@ def _read_yaml(path: Path) -> dict:
         raise IccError(f"{path}: cannot read it as YAML: {exc}") from exc
 
 
+class Scoring(StrictModel):
+    """What scores a city's answers, hence the definition of its ICC values: the questionnaire
+    and the areas. A city's own (``--questionnaire``), so no definition file holds it: the
+    store keeps its text beside the values it scored."""
+
+    questionnaire: Questionnaire
+    areas: list[Area]
+
+    @property
+    def text(self) -> str:
+        """The canonical text (sorted-keys JSON, as every definition's): a comment or the
+        layout of the files changes nothing, a question, a point or a weight does."""
+        # Imported here: the definitions pull in every formula kind (geopandas …).
+        from indicators.definitions import hashed_text
+
+        return hashed_text(self)
+
+    @property
+    def hash(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:16]
+
+
 def load_areas(path: Path = AREAS_FILE) -> list[Area]:
     document = _read_yaml(path)
     try:
-        return [Area.model_validate(a) for a in document.get("areas", [])]
+        areas = [Area.model_validate(a) for a in document.get("areas", [])]
     except ValidationError as exc:
         raise IccError(f"{path}: {exc}") from exc
+    for area in areas:
+        for language in LANGUAGES:
+            if not str(area.names.get(language) or "").strip():
+                raise IccError(f"{path}: area {area.id!r} has no name in {language!r} "
+                               f"(key names.{language}). Fix: give it names: {{en: …, ar: …}}")
+    return areas
+
+
+def score_names(areas: list[Area]) -> dict[str, dict[str, str]]:
+    """The name of every score ``score`` gives, in each language: ``icc.<area>`` named
+    "ICC: <the area's name>", the index and the lens as ``SUMMARY_NAMES``."""
+    prefix = {"en": "ICC", "ar": "المدن متعددة الثقافات"}
+    return {**{f"icc.{a.id}": {lang: f"{prefix[lang]}: {a.names[lang]}" for lang in LANGUAGES}
+               for a in areas}, **SUMMARY_NAMES}
 
 
 def load_questionnaire(path: Path, areas: list[Area]) -> Questionnaire:

@@ -24,7 +24,7 @@ from indicators.definitions import GroupSharesFormula
 from indicators.formulas.diversity import DiversityFormula
 from indicators.formulas.phones import PhoneResidentsFormula
 from indicators.formulas.terms import TermsFormula
-from indicators.icc import load_areas
+from indicators.icc import load_areas, score_names
 from observatory.services.definitions import current_definitions
 from observatory.services.errors import InvalidRequest, NotFound
 from observatory.services.indicator_catalog import IndicatorInfo, indicator_catalog
@@ -69,9 +69,6 @@ FAMILIES: dict[str, dict] = {
     },
 }
 FOREIGN_SHARE = "foreign_residents_share"
-ICC_NAMES = {"icc": {"en": "Intercultural Cities Index", "ar": "مؤشر المدن متعددة الثقافات"},
-             "icc.intercultural_lens": {"en": "ICC intercultural lens",
-                                        "ar": "العدسة بين الثقافية للمؤشر"}}
 
 
 @dataclass(frozen=True)
@@ -224,10 +221,7 @@ def describe(indicator_id: str) -> IndicatorInfo:
 
 @lru_cache(maxsize=1)
 def _icc_names() -> Mapping[str, dict[str, str]]:
-    areas = {f"icc.{a.id}": {"en": f"ICC: {a.names.get('en', a.id)}",
-                             "ar": f"المدن متعددة الثقافات: {a.names.get('ar', a.id)}"}
-             for a in load_areas()}
-    return {**ICC_NAMES, **areas}
+    return score_names(load_areas())
 
 
 def _indicator_row(ident: str, info: IndicatorInfo, rows: list[dict], members: list[str],

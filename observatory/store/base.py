@@ -287,10 +287,14 @@ class Store(Protocol):
 
     # indicators -------------------------------------------------------------------------------
     def put_indicator_values(self, city: str, values: pd.DataFrame,
-                             level: str | None = None) -> int:
+                             level: str | None = None,
+                             definitions: pd.DataFrame | None = None) -> int:
         """Replace the values of the (level, indicator_id, period) sets present in ``values``
         (rows without a ``level`` column: ``level``). An ``estimate`` column names the method
-        of values carried from other boundaries."""
+        of values carried from other boundaries. ``definitions`` (``period`` and the
+        DEFINITION_COLUMNS): the definitions of values that no definition file holds (a
+        city's ICC questionnaire), written in the same transaction; each replaces the city's
+        definition of the same (period, definition_id)."""
 
     def indicator_periods(self, city: str, indicator_id: str | None = None,
                           level: str | None = None) -> pd.DataFrame:
@@ -303,6 +307,10 @@ class Store(Protocol):
     ) -> pd.DataFrame:
         """Stored values of ``level``, optionally of one indicator, period and set of
         districts."""
+
+    def stored_definitions(self, city: str) -> pd.DataFrame:
+        """The definitions stored with the city's values (``put_indicator_values``'
+        ``definitions``): ``period`` and the DEFINITION_COLUMNS, by definition id and period."""
 
     def published_values(self) -> pd.DataFrame:
         """Every city's published values (not suppressed, with a value) at its top level, in

@@ -13,6 +13,7 @@ import pandas as pd
 import shapely
 
 from observatory.models import (
+    DEFINITION_COLUMNS,
     DISTRICT_COLUMNS,
     DISTRICT_FEATURE_COLUMNS,
     EVENT_COLUMNS,
@@ -180,6 +181,13 @@ def indicator_batch(values: pd.DataFrame, level: str) -> pd.DataFrame:
     estimate = values.get("estimate", "")
     out["estimate"] = pd.Series(estimate, index=out.index).fillna("").astype(str)
     return out.reset_index(drop=True)
+
+
+def definition_batch(definitions: pd.DataFrame) -> pd.DataFrame:
+    """Every column text ('' for none)."""
+    columns = ["period", *DEFINITION_COLUMNS]
+    _require(definitions, columns, "definitions")
+    return definitions[columns].fillna("").astype(str).reset_index(drop=True)
 
 
 CROSSWALK_COLUMNS = ["from_level", "from_version", "from_code", "to_level", "to_version",

@@ -543,7 +543,8 @@ class SQLStore(Store, Generic[Con]):
 
     # indicators -------------------------------------------------------------------------------
     def put_indicator_values(self, city: str, values: pd.DataFrame,
-                             level: str | None = None) -> int:
+                             level: str | None = None,
+                             definitions: pd.DataFrame | None = None) -> int:
         with self._transaction() as con:
             self._refuse_external(con, city)
             batch = frames.indicator_batch(values, self._level(con, city, level))
@@ -551,6 +552,9 @@ class SQLStore(Store, Generic[Con]):
             self._execute(con, "delete_indicator_values", {"city": city})
             self._execute(con, "insert_indicator_values",
                           {"city": city, "computed_at": utcnow()})
+            if definitions is not None and len(definitions):
+                self._stage(con, "definition_batch", frames.definition_batch(definitions))
+                self._execute(con, "upsert_stored_definitions", {"city": city})
         return len(batch)
 
     def indicator_periods(self, city: str, indicator_id: str | None = None,
@@ -568,6 +572,10 @@ class SQLStore(Store, Generic[Con]):
         with self._reading() as con:
             return self._frame(con, "indicator_values", {
                 "city": city, "level": self._level(con, city, level), "indicator_id": indicator_id, "period": period, "codes": codes})
+
+    def stored_definitions(self, city: str) -> pd.DataFrame:
+        with self._reading() as con:
+            return self._frame(con, "stored_definitions", {"city": city})
 
     def published_values(self) -> pd.DataFrame:
         with self._reading() as con:

@@ -234,6 +234,27 @@ SELECT :city, level, district_code, period, indicator_id, value, score, coverage
        suppressed, definition_hash, source_runs, estimate, :computed_at
 FROM value_batch;
 
+-- name: upsert_stored_definitions
+-- The definitions of values no definition file holds (009_stored_definitions.sql).
+INSERT INTO stored_definition (city, period, definition_id, kind, framework, dimension,
+                               subdimension, name_en, name_ar, unit, direction,
+                               group_dimension, definition_hash, definition)
+SELECT :city, period, definition_id, kind, framework, dimension, subdimension, name_en,
+       name_ar, unit, direction, group_dimension, definition_hash, definition
+FROM definition_batch
+ON CONFLICT (city, period, definition_id) DO UPDATE SET
+    kind = excluded.kind, framework = excluded.framework, dimension = excluded.dimension,
+    subdimension = excluded.subdimension, name_en = excluded.name_en,
+    name_ar = excluded.name_ar, unit = excluded.unit, direction = excluded.direction,
+    group_dimension = excluded.group_dimension, definition_hash = excluded.definition_hash,
+    definition = excluded.definition;
+
+-- name: stored_definitions
+SELECT period, definition_id, kind, framework, dimension, subdimension, name_en, name_ar, unit,
+       direction, group_dimension, definition_hash, definition
+FROM stored_definition WHERE city = :city
+ORDER BY definition_id, period;
+
 -- name: indicator_periods
 SELECT DISTINCT indicator_id, period FROM indicator_value
 WHERE city = :city AND level = :level AND (CAST(:indicator_id AS TEXT) IS NULL OR indicator_id = :indicator_id)

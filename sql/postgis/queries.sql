@@ -41,6 +41,13 @@ CREATE TEMPORARY TABLE value_batch (
     definition_hash TEXT, source_runs TEXT, level TEXT, estimate TEXT
 ) ON COMMIT DROP;
 
+-- name: create_definition_batch
+CREATE TEMPORARY TABLE definition_batch (
+    period TEXT, definition_id TEXT, kind TEXT, framework TEXT, dimension TEXT,
+    subdimension TEXT, name_en TEXT, name_ar TEXT, unit TEXT, direction TEXT,
+    group_dimension TEXT, definition_hash TEXT, definition TEXT
+) ON COMMIT DROP;
+
 -- name: create_crosswalk_batch
 CREATE TEMPORARY TABLE crosswalk_batch (
     from_level TEXT, from_version DATE, from_code TEXT, to_level TEXT, to_version DATE,

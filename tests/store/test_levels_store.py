@@ -57,7 +57,7 @@ def test_a_store_from_before_levels_keeps_its_data_on_the_top_level(store_url):
             VALUES ('amman', '01', '2025', 'x', 0.5, '2026-01-01');""")
     assert old.init_schema() == ["004_geographic_levels.sql", "005_external_peers.sql",
                                  "006_data_version.sql", "007_no_lookup_indexes.sql",
-                                 "008_uploads.sql"]
+                                 "008_uploads.sql", "009_stored_definitions.sql"]
     assert [lv.name for lv in old.levels("amman")] == ["district"]
     assert old.observations("amman")["value"].tolist() == [5.0]
     values = old.indicator_values("amman")

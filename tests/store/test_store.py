@@ -45,7 +45,8 @@ def test_schema_applies_once(store):
     assert store.schema_version() == ["001_schema.sql", "002_feed_names.sql",
                                       "003_replacement_scope.sql", "004_geographic_levels.sql",
                                       "005_external_peers.sql", "006_data_version.sql",
-                                      "007_no_lookup_indexes.sql", "008_uploads.sql"]
+                                      "007_no_lookup_indexes.sql", "008_uploads.sql",
+                                      "009_stored_definitions.sql"]
 
 
 def test_city_round_trips_with_arabic_name(store):
