@@ -57,7 +57,7 @@ RESOURCES: dict[str, tuple[str, str, Fields]] = {
     "indicator_definitions": ("indicator_definitions.csv",
                               "The definitions the values were computed with.", (
         ("definition_id", "string", "indicator definition id or framework id"),
-        ("kind", "string", "indicator, or framework (its composites)"),
+        ("kind", "string", "indicator, framework (its composites) or icc (an ICC score)"),
         ("framework", "string", "framework the definition belongs to"),
         ("dimension", "string", "dimension within the framework"),
         ("subdimension", "string", "sub-dimension within the dimension"),

@@ -14,7 +14,7 @@ import pandas as pd
 import observatory
 from indicators.definitions import Definition, Framework, hashed_text
 from indicators.vocabulary import vocabulary
-from observatory.models import City, ExternalPeer, utcnow
+from observatory.models import DEFINITION_COLUMNS, City, ExternalPeer, utcnow
 from observatory.services.bundle_checks import check_published, numeric
 from observatory.services.bundle_format import Bundle, BundleRefused, read_bundle, write_bundle
 from observatory.services.callers import PUBLIC
@@ -53,22 +53,28 @@ def export_bundle(store: Store, slug: str, min_count: int, published_digits: int
     values = shown_values(store.indicator_values(slug), PUBLIC)
     published = values[values["district_code"].isna() & ~values["suppressed"].astype(bool)
                        & values["value"].notna()]
-    definitions = definition_rows(current_frameworks())
-    by_hash = {row["definition_hash"]: row for row in definitions}
-    if stale := sorted(set(published["definition_hash"]) - by_hash.keys()):
+    definitions = [*definition_rows(current_frameworks()), *stored_definition_rows(store, slug)]
+    found = _definitions_of(published, definitions)
+    orphans = published[[d is None for d in found]]
+    if len(orphans):
+        icc = orphans["indicator_id"].astype(str).str.match(r"^icc(\.|$)").any()
         raise InvalidRequest(
-            f"Values of {slug!r} were computed with definitions that the definition files no "
-            f"longer hold (hashes {', '.join(stale)}). Fix: observatory compute --city {slug}, "
-            "then export again.")
-    used = {h for h in published["definition_hash"]}
+            f"Values of {slug!r} were computed with definitions that neither the definition "
+            f"files nor the store hold (hashes {', '.join(sorted(set(orphans['definition_hash'])))})"
+            f". Fix: observatory compute --city {slug}"
+            + (f", and score each year's ICC answers again (observatory icc score ANSWERS "
+               f"--city {slug} --year YEAR --questionnaire FILE)" if icc else "")
+            + ", then export again.")
+    rows = [d for d in found if d is not None]
+    used = {(d["definition_id"], d["definition_hash"]) for d in rows}
     value_rows = pd.DataFrame({
         "indicator_id": published["indicator_id"].astype(str),
-        "definition_id": [by_hash[h]["definition_id"] for h in published["definition_hash"]],
+        "definition_id": [d["definition_id"] for d in rows],
         "definition_hash": published["definition_hash"].astype(str),
         "period": published["period"].astype(str),
         "value": _texts(published["value"]), "score": _texts(published["score"]),
         "coverage": _texts(published["coverage"]),
-        "unit": [by_hash[h]["unit"] for h in published["definition_hash"]],
+        "unit": [d["unit"] for d in rows],
         "suppressed": "false",
         "estimate": published["estimate"].fillna("").astype(str),
         "source_runs": published["source_runs"].fillna("").astype(str),
@@ -82,8 +88,8 @@ def export_bundle(store: Store, slug: str, min_count: int, published_digits: int
               "min_count": min_count, "published_digits": published_digits},
         tables={"city": _city_table(city, min_count), "indicator_values": value_rows,
                 "indicator_definitions": pd.DataFrame(
-                    [r for r in definitions if r["definition_hash"] in used],
-                    columns=list(definitions[0]) if definitions else None),
+                    [d for d in definitions if (d["definition_id"], d["definition_hash"]) in used],
+                    columns=DEFINITION_COLUMNS),
                 "ingest_runs": _runs_table(store, slug, value_rows["source_runs"])})
     # A bundle this observatory would refuse is never written.
     check_published(read_bundle(data, bundle_file_name(slug)), min_count)
@@ -127,6 +133,27 @@ def import_bundle(store: Store, data: bytes, source: str, min_count: int,
     store.put_external_peer(peer, city, values)
     return ImportOutcome(slug, "imported" if held is None else "replaced", len(values),
                          bundle.id, origin)
+
+
+def stored_definition_rows(store: Store, slug: str) -> list[dict[str, str]]:
+    """The definitions the store keeps beside the city's values (its ICC questionnaires), one
+    row per definition id and hash: the same questionnaire scored several years is one."""
+    stored = store.stored_definitions(slug)
+    rows = stored[DEFINITION_COLUMNS].drop_duplicates(["definition_id", "definition_hash"])
+    return rows.astype(str).to_dict("records")
+
+
+def _definitions_of(values: pd.DataFrame,
+                    definitions: list[dict[str, str]]) -> list[dict[str, str] | None]:
+    """Each value's definition (None: none has its hash): the one of its indicator id and
+    hash (an ICC score: its questionnaire scored every score), else the one of its hash (a
+    group share ``<id>.<group>``, a composite of the framework's)."""
+    exact = {(d["definition_id"], d["definition_hash"]): d for d in definitions}
+    by_hash: dict[str, dict[str, str]] = {}
+    for d in definitions:
+        by_hash.setdefault(d["definition_hash"], d)
+    return [exact.get((str(i), str(h))) or by_hash.get(str(h))
+            for i, h in zip(values["indicator_id"], values["definition_hash"], strict=True)]
 
 
 def definition_rows(frameworks: Mapping[str, Framework]) -> list[dict[str, str]]:

@@ -3,13 +3,18 @@ maps that open offline."""
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 
+import pandas as pd
 import pytest
 from demo_run import DEMO_SLUGS, DemoRun
 
 from indicators.definitions import load_frameworks
+from observatory.services.bundles import export_bundle
 from observatory.services.comparison import ComparisonRequest, comparison, load_input
+from observatory.settings import DisclosureSettings
 from observatory.store import open_store
 
 pytestmark = pytest.mark.slow
@@ -48,6 +53,9 @@ def test_demo_ingests_every_feed_computes_and_writes_both_maps(demo_run: DemoRun
         layers = set(store.events("demo")["layer"])
         compared = comparison(load_input(store), ComparisonRequest(
             indicators=("cpi.governance", "cpi_voter_turnout")))
+        disclosure = DisclosureSettings()
+        bundle = zipfile.ZipFile(io.BytesIO(export_bundle(
+            store, "demo", disclosure.min_count, disclosure.published_digits)))
     finally:
         store.close()
     assert set(populations) == set(SLUGS)
@@ -66,6 +74,11 @@ def test_demo_ingests_every_feed_computes_and_writes_both_maps(demo_run: DemoRun
     assert icc.groupby("period")["indicator_id"].nunique().to_dict() == {"2024": 19, "2025": 19}
     for slug in SLUGS:
         assert f"ICC scores of {slug}, 2025: 19 value(s) stored" in result.output
+    # Its bundle carries them, each with the questionnaire that scored it as its definition.
+    exported = pd.read_csv(io.BytesIO(bundle.read("indicator_values.csv")), dtype=str)
+    definitions = pd.read_csv(io.BytesIO(bundle.read("indicator_definitions.csv")), dtype=str)
+    assert exported["indicator_id"].str.match(r"^icc(\.|$)").sum() == 2 * 19
+    assert (definitions["kind"] == "icc").sum() == 19
     # Governance is ranked at the latest census year: the local elections of 2024 stand for
     # 2025 (holds_for), so its composite is whole there, not of low coverage.
     governance, turnout = compared["indicators"]
