@@ -40,6 +40,9 @@ class AccessFormula(FormulaKind):
     def variables(self) -> set[str]:
         return {self.residents_variable, *self._centre_variables()}
 
+    def placed_layers(self) -> set[str]:
+        return {self.services_layer} if self.measure == "services_per_1000_foreign" else set()
+
     @model_serializer(mode="wrap")
     def _without_default_dimension(self, handler: SerializerFunctionWrapHandler) -> dict:
         # the definition hash is of the dump: definitions written before `dimension` existed
@@ -75,15 +78,15 @@ class AccessFormula(FormulaKind):
         if spatial is None or spatial.districts.empty:
             return pd.DataFrame(columns=VALUE_COLUMNS)
         layer, local_crs = self.services_layer, spatial.local_crs
-        # Services have no period: every period and both measures read them once per run.
-        services = spatial.memo.get(("services", layer), lambda: spatial.events(layer))
         obs, results = prepared.obs, []
         if self.measure == "nearest_service_m":
             centres = obs.iloc[prepared.rows_of_variables(self._centre_variables())]
             for period, rows in centres.groupby("period"):
                 points = centres_from_observations(rows, variable=self.population_variable)
+                # Services have no period: every period reads them once per run, all of
+                # them (the nearest may lie outside a part of the city).
                 tree = spatial.memo.get(("services tree", layer, local_crs),
-                                        lambda: services_tree(services, local_crs))
+                                        lambda: services_tree(spatial.events(layer), local_crs))
                 metres = nearest_service_distance(points, None, local_crs, tree=tree)
                 results.append(pd.DataFrame({
                     "period": period, "district_code": metres.index,
@@ -92,7 +95,8 @@ class AccessFormula(FormulaKind):
         else:
             rows = obs[prepared.mask(self.foreign_residents())]
             counts = spatial.memo.get(("services per district", layer),
-                                      lambda: services_in_districts(spatial.districts, services))
+                                      lambda: services_in_districts(
+                                          spatial.districts, spatial.events_inside(layer)))
             for period, block in rows.groupby("period"):
                 residents = block.groupby("district_code")["value"].sum()
                 rate = per_1000_residents(counts, residents)
