@@ -75,6 +75,13 @@ class ServiceIndex:
             present) else None
         self._rtree = None if self._points else shapely.STRtree(present)
 
+    @classmethod
+    def of_points(cls, xy: np.ndarray) -> ServiceIndex:
+        """The index of point services given by their coordinates (``service_points``)."""
+        index = cls(np.array([], dtype=object))
+        index._kd = cKDTree(xy) if len(xy) else None
+        return index
+
     def nearest(self, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The positions of the centres that have a nearest service, and its distance."""
         if self._rtree is not None:
@@ -90,6 +97,16 @@ class ServiceIndex:
         found = np.flatnonzero(np.isfinite(xy).all(axis=1))
         metres, _ = self._kd.query(xy[found])
         return found, metres
+
+
+def service_points(services_gdf: gpd.GeoDataFrame, local_crs: str) -> np.ndarray | None:
+    """The coordinates in ``local_crs`` (metres) of the services, rows x, y, when every one
+    present is a point (None otherwise): what ``ServiceIndex.of_points`` indexes."""
+    geometries = _geometries(services_gdf, "services", _metric_crs(local_crs))
+    present = geometries[~(shapely.is_missing(geometries) | shapely.is_empty(geometries))]
+    if not (shapely.get_type_id(present) == 0).all():
+        return None
+    return shapely.get_coordinates(present)
 
 
 def services_tree(services_gdf: gpd.GeoDataFrame, local_crs: str) -> ServiceIndex:

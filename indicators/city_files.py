@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from indicators.access import ServiceIndex, service_points
 from indicators.evaluate import CityWide, SpatialContext
 from indicators.formulas.rates import city_event_counts, place_points
 from observatory.settings import ResourceSettings
@@ -96,11 +97,13 @@ def observation_sums(files: CityFiles, variables: list[str],
 class CityWideFiles:
     """What a part's formulas take from the whole city (``CityWide``), as files made before
     the parts: events placed among all the districts (``write_placed_events``), per layer,
-    and events counted per period and district (``write_event_counts``), per (layer,
-    period, UTC offset)."""
+    events counted per period and district (``write_event_counts``), per (layer, period,
+    UTC offset), and services' coordinates for the nearest-service search
+    (``write_service_points``), per layer."""
 
     placed: dict[str, Path]
     counts: dict[tuple[str, str, float | None], Path]
+    searched: dict[str, Path]
 
     def for_part(self, bounds: tuple[str, str]) -> CityWide:
         def placed(layer: str) -> gpd.GeoDataFrame:
@@ -111,7 +114,13 @@ class CityWideFiles:
                                     filters=_in_bounds("district_code", bounds))
             return table.reset_index(drop=True)
 
-        return CityWide(placed=placed, event_counts=counts)
+        def searched(layer: str) -> ServiceIndex | None:
+            path = self.searched[layer]
+            if not path.is_file():  # not every service is a point
+                return None
+            return ServiceIndex.of_points(pd.read_parquet(path).to_numpy(dtype=float))
+
+        return CityWide(placed=placed, event_counts=counts, searched=searched)
 
 
 def _in_bounds(column: str, bounds: tuple[str, str]) -> list[tuple[str, str, str]]:
@@ -146,6 +155,17 @@ def write_event_counts(files: CityFiles, layer: str, period: str, offset: float 
     counts = city_event_counts(spatial_context(files, None), layer, period, offset)
     counts.to_parquet(path, index=False)
     return len(counts)
+
+
+def write_service_points(files: CityFiles, layer: str, path: Path) -> int:
+    """The coordinates (columns x, y) of the published events of ``layer`` in the city's
+    local CRS, in ``path``, for the nearest-service search: a part reads them instead of
+    transforming every event again. Nothing written (-1) when not every one is a point."""
+    xy = service_points(read_events(files, layer), files.local_crs)
+    if xy is None:
+        return -1
+    pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]}).to_parquet(path, index=False)
+    return len(xy)
 
 
 def write_placed_events(files: CityFiles, layer: str, path: Path) -> int:

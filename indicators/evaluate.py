@@ -19,6 +19,7 @@ from indicators.formulas.base import Term
 from indicators.memo import Memo
 
 if TYPE_CHECKING:  # definitions import the formula kinds, which import this engine
+    from indicators.access import ServiceIndex
     from indicators.definitions import Definition
 
 KEY = ["period", "district_code"]
@@ -54,11 +55,14 @@ class CityWide:
     once, for the first district in the city's order, as in the whole city), and
     ``event_counts(layer, period, utc_offset_hours)``, the part's rows of the layer's events
     counted per local period and district over the whole city (every period of the city,
-    the city's UTC offset). The kinds that combine city values from their districts' (rates)
-    give, in a part, the part's sums instead of city values."""
+    the city's UTC offset), and ``searched(layer)``, the layer's services indexed for the
+    nearest-service search (None: not made, the part indexes them). The kinds that combine
+    city values from their districts' (rates) give, in a part, the part's sums instead of
+    city values."""
 
     placed: Callable[[str], gpd.GeoDataFrame]
     event_counts: Callable[[str, str, float | None], pd.DataFrame]
+    searched: Callable[[str], ServiceIndex | None]
 
 
 class PreparedObservations:

@@ -56,6 +56,7 @@ from indicators.city_files import (
     spatial_context,
     write_event_counts,
     write_placed_events,
+    write_service_points,
 )
 from indicators.compute import framework_values
 from indicators.definitions import Framework
@@ -123,16 +124,21 @@ def partitioned_values(frameworks: Sequence[Framework], files: CityFiles, out: P
     made = out / "city-wide"
     made.mkdir(exist_ok=True)
     layers = sorted(set().union(*(f.placed_layers() for f in formulas)))
+    searched = sorted(set().union(*(f.searched_layers() for f in formulas)))
     counted = sorted(set().union(*(f.counted_events() for f in formulas)),
                      key=lambda key: (key[0], key[1], -1e9 if key[2] is None else key[2]))
     city = CityWideFiles(placed={layer: made / f"placed-{k}.parquet"
                                  for k, layer in enumerate(layers)},
                          counts={key: made / f"counts-{k}.parquet"
-                                 for k, key in enumerate(counted)}) if split_up else None
+                                 for k, key in enumerate(counted)},
+                         searched={layer: made / f"services-{k}.parquet"
+                                   for k, layer in enumerate(searched)}) if split_up else None
     first: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
     if city is not None:
         first = [(write_placed_events, (files, layer, path)) for layer, path in city.placed.items()]
         first += [(write_event_counts, (files, *key, path)) for key, path in city.counts.items()]
+        first += [(write_service_points, (files, layer, path))
+                  for layer, path in city.searched.items()]
     # The whole-city tasks next: they are the longest, the parts fill the other worker.
     orders: list[tuple[Callable[..., TaskResult], tuple[Any, ...]]] = [
         (_whole_city_task, (f, files, out / f"whole-{f.framework}.parquet", min_count))

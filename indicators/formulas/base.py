@@ -58,6 +58,10 @@ class FormulaKind(StrictModel, ABC):
         districts), as opposed to reading them whole (a nearest service)."""
         return set()
 
+    def searched_layers(self) -> set[str]:
+        """The events layers the formula searches whole (for the nearest service)."""
+        return set()
+
     def counted_events(self) -> set[tuple[str, str, float | None]]:
         """The (layer, period, UTC offset) of the events the formula counts per local period
         and district (``CityWide.event_counts``)."""
