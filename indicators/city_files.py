@@ -19,7 +19,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from indicators.evaluate import SpatialContext
+from indicators.access import ServiceIndex, service_points
+from indicators.evaluate import CityWide, SpatialContext
+from indicators.formulas.rates import city_event_counts, place_points
 from observatory.settings import ResourceSettings
 from observatory.store import Store
 from observatory.store.sqlfiles import queries
@@ -91,14 +93,49 @@ def observation_sums(files: CityFiles, variables: list[str],
         }).df()
 
 
-def spatial_context(files: CityFiles, bounds: tuple[str, str] | None) -> SpatialContext:
+@dataclass(frozen=True)
+class CityWideFiles:
+    """What a part's formulas take from the whole city (``CityWide``), as files made before
+    the parts: events placed among all the districts (``write_placed_events``), per layer,
+    events counted per period and district (``write_event_counts``), per (layer, period,
+    UTC offset), and services' coordinates for the nearest-service search
+    (``write_service_points``), per layer."""
+
+    placed: dict[str, Path]
+    counts: dict[tuple[str, str, float | None], Path]
+    searched: dict[str, Path]
+
+    def for_part(self, bounds: tuple[str, str]) -> CityWide:
+        def placed(layer: str) -> gpd.GeoDataFrame:
+            return read_placed_events(self.placed[layer], bounds)
+
+        def counts(layer: str, period: str, offset: float | None) -> pd.DataFrame:
+            table = pd.read_parquet(self.counts[(layer, period, offset)],
+                                    filters=_in_bounds("district_code", bounds))
+            return table.reset_index(drop=True)
+
+        def searched(layer: str) -> ServiceIndex | None:
+            path = self.searched[layer]
+            if not path.is_file():  # not every service is a point
+                return None
+            return ServiceIndex.of_points(pd.read_parquet(path).to_numpy(dtype=float))
+
+        return CityWide(placed=placed, event_counts=counts, searched=searched)
+
+
+def _in_bounds(column: str, bounds: tuple[str, str]) -> list[tuple[str, str, str]]:
+    return [(column, ">=", bounds[0]), (column, "<=", bounds[1])]
+
+
+def spatial_context(files: CityFiles, bounds: tuple[str, str] | None,
+                    city: CityWideFiles | None = None) -> SpatialContext:
     """The districts from ``bounds[0]`` to ``bounds[1]`` (all without bounds) and every
-    event, by layer on demand."""
-    filters = ([("code", ">=", bounds[0]), ("code", "<=", bounds[1])]
-               if bounds is not None else None)
+    event, by layer on demand; with ``city``, a part of the city (``SpatialContext.city``)."""
+    filters = _in_bounds("code", bounds) if bounds is not None else None
     districts = gpd.read_parquet(files.districts, filters=filters)
     return SpatialContext(districts=districts.reset_index(drop=True), local_crs=files.local_crs,
-                          events=lambda layer: read_events(files, layer))
+                          events=lambda layer: read_events(files, layer),
+                          city=city.for_part(bounds) if city is not None and bounds else None)
 
 
 def read_events(files: CityFiles, layer: str) -> gpd.GeoDataFrame:
@@ -109,6 +146,47 @@ def read_events(files: CityFiles, layer: str) -> gpd.GeoDataFrame:
                                 geometry=gpd.GeoSeries([], crs=4326))
     events = gpd.read_parquet(path)
     return events[events["status"] == "published"].reset_index(drop=True)
+
+
+def write_event_counts(files: CityFiles, layer: str, period: str, offset: float | None,
+                       path: Path) -> int:
+    """The published events of ``layer`` counted per local ``period`` and district over the
+    whole city (``rates.city_event_counts``), in ``path``. Returns the rows written."""
+    counts = city_event_counts(spatial_context(files, None), layer, period, offset)
+    counts.to_parquet(path, index=False)
+    return len(counts)
+
+
+def write_service_points(files: CityFiles, layer: str, path: Path) -> int:
+    """The coordinates (columns x, y) of the published events of ``layer`` in the city's
+    local CRS, in ``path``, for the nearest-service search: a part reads them instead of
+    transforming every event again. Nothing written (-1) when not every one is a point."""
+    xy = service_points(read_events(files, layer), files.local_crs)
+    if xy is None:
+        return -1
+    pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]}).to_parquet(path, index=False)
+    return len(xy)
+
+
+def write_placed_events(files: CityFiles, layer: str, path: Path) -> int:
+    """The published events of ``layer`` placed among all the city's districts (an event on
+    a border for the first district in the districts' order), with their ``district_code``,
+    sorted by it, in ``path``; events outside every district left out. Returns how many."""
+    districts = gpd.read_parquet(files.districts)
+    events = read_events(files, layer)
+    placed = events.assign(district_code=place_points(events, districts).to_numpy())
+    placed = placed[placed["district_code"].notna()].sort_values("district_code",
+                                                                 kind="stable")
+    placed.to_parquet(path, index=False)
+    return len(placed)
+
+
+def read_placed_events(path: Path, bounds: tuple[str, str]) -> gpd.GeoDataFrame:
+    """The events of ``write_placed_events`` placed in the districts from ``bounds[0]`` to
+    ``bounds[1]``, without their district code (the formulas place them again, among the
+    part's districts)."""
+    events = gpd.read_parquet(path, filters=_in_bounds("district_code", bounds))
+    return events.drop(columns="district_code").reset_index(drop=True)
 
 
 def write_city_files(folder: Path, observations: pd.DataFrame | Iterable[pd.DataFrame],

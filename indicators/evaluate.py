@@ -19,6 +19,7 @@ from indicators.formulas.base import Term
 from indicators.memo import Memo
 
 if TYPE_CHECKING:  # definitions import the formula kinds, which import this engine
+    from indicators.access import ServiceIndex
     from indicators.definitions import Definition
 
 KEY = ["period", "district_code"]
@@ -29,12 +30,39 @@ VALUE_COLUMNS = KEY + ["value", "suppressed", "runs"]
 class SpatialContext:
     """What access measures and rates need besides observations; events are fetched by layer
     on demand. ``memo``: what the indicators of the run derive from these districts and events
-    alike (events placed in districts), made once."""
+    alike (events placed in districts), made once.
+
+    ``city``: set when the districts are a part of a city (``indicators.partitioned``):
+    what the part's formulas take from the whole city. Without it, they are the city."""
 
     districts: gpd.GeoDataFrame
     local_crs: str
     events: Callable[[str], gpd.GeoDataFrame]
     memo: Memo = field(default_factory=Memo)
+    city: CityWide | None = None
+
+    def events_inside(self, layer: str) -> gpd.GeoDataFrame:
+        """The events of ``layer`` that counts per district are taken over: each placed in
+        one of these districts, an event on a border between two of them in the first."""
+        return self.city.placed(layer) if self.city is not None else self.events(layer)
+
+
+@dataclass(frozen=True)
+class CityWide:
+    """What the formulas of a part of a city's districts take from the whole city, made once
+    before the parts: ``placed(layer)``, the layer's events placed among all the city's
+    districts whose district is in the part (an event on a border between two parts counts
+    once, for the first district in the city's order, as in the whole city), and
+    ``event_counts(layer, period, utc_offset_hours)``, the part's rows of the layer's events
+    counted per local period and district over the whole city (every period of the city,
+    the city's UTC offset), and ``searched(layer)``, the layer's services indexed for the
+    nearest-service search (None: not made, the part indexes them). The kinds that combine
+    city values from their districts' (rates) give, in a part, the part's sums instead of
+    city values."""
+
+    placed: Callable[[str], gpd.GeoDataFrame]
+    event_counts: Callable[[str, str, float | None], pd.DataFrame]
+    searched: Callable[[str], ServiceIndex | None]
 
 
 class PreparedObservations:

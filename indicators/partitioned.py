@@ -11,9 +11,16 @@ part, and the values are those of ``framework_values`` on the whole city, row fo
   quotient's city totals, the groups present, the runs behind a period) is then the city's, so
   the part's district values and its city values are the whole city's. The rest's own values
   are dropped; the city values are kept from the first part only.
-- Any other framework (rates, whose city value hides when any district is hidden; phone
-  estimates calibrated on every district's cells; service roll-ups) is evaluated on every
-  district at once, reading its own variables only.
+- A kind whose city value is a combination of its districts' (``city_combined``: rates,
+  whose city value hides when any district's is hidden) is evaluated in the same parts; in
+  a part its city rows carry the part's sums, and the parent combines them into the city's
+  rows once every part is done.
+- What a part's formulas take from the whole city is made once before the parts, on the
+  workers (``CityWideFiles``): events placed among all the districts (an event on a border
+  between two parts counts once, for the first district in the city's order) and events
+  counted per local period and district (every period of the city, its UTC offset).
+- Any other framework (phone estimates calibrated on every district's cells; service
+  roll-ups) is evaluated on every district at once, reading its own variables only.
 
 Sums of integer counts are exact whatever their order; a sum of fractional values (a
 product in currency, years) can differ from the whole city's in its last bits, by the order
@@ -28,26 +35,33 @@ from __future__ import annotations
 import multiprocessing
 import os
 import resource
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from indicators.city_files import (
     SUM_KEY,
     CityFiles,
+    CityWideFiles,
     district_codes,
     observation_sums,
     read_observations,
     spatial_context,
+    write_event_counts,
+    write_placed_events,
+    write_service_points,
 )
 from indicators.compute import framework_values
 from indicators.definitions import Framework
 from indicators.evaluate import PreparedObservations
+from indicators.formulas.rates import PARTIAL_COLUMNS, combined_city_rows
 
 # The rest of the city's pseudo-district: a code no boundary file can hold (a control character).
 REST_OF_CITY = "\x1frest of the city"
@@ -69,6 +83,9 @@ class TaskResult:
     worker: int  # its process id
     seconds: float  # the task's wall-clock time
     cpu_seconds: float  # its CPU time (the worker's threads)
+    # a part's city rows of the kinds that combine them over the parts (PARTIAL_COLUMNS)
+    partials: pd.DataFrame | None = None
+    in_parent: bool = False  # the combination of those rows, after the workers'
 
 
 @dataclass
@@ -84,6 +101,8 @@ class PartitionedRun:
         """Each worker's peak resident set, the largest that any of its tasks reported."""
         peaks: dict[int, float] = {}
         for task in self.tasks:
+            if task.in_parent:
+                continue
             peaks[task.worker] = max(peaks.get(task.worker, 0.0), task.peak_mb)
         return sorted(peaks.values(), reverse=True)
 
@@ -93,32 +112,75 @@ def partitioned_values(frameworks: Sequence[Framework], files: CityFiles, out: P
                        ) -> PartitionedRun:
     """Every framework's values for the city of ``files``, written under ``out``."""
     out.mkdir(parents=True, exist_ok=True)
-    split = {f.framework: all(d.formula.district_local for d in f.indicators)
-             for f in frameworks}
-    local = [f for f in frameworks if split[f.framework]]
-    whole = [f for f in frameworks if not split[f.framework]]
+    local = [f for f in frameworks if in_parts(f)]
+    whole = [f for f in frameworks if not in_parts(f)]
     codes = district_codes(files)
     parts = [codes[i:i + partitioning.chunk] for i in range(0, len(codes), partitioning.chunk)]
     variables = sorted(set().union(*(f.variables() for f in local))) if local else []
-    totals = observation_sums(files, variables, None) if local and len(parts) > 1 else None
-    # The whole-city tasks first: they are the longest, the parts fill the other worker.
+    split_up = bool(local) and len(parts) > 1
+    totals = observation_sums(files, variables, None) if split_up else None
+    # What the parts take from the whole city is made once, before them.
+    formulas = [d.formula for f in local for d in f.indicators] if split_up else []
+    made = out / "city-wide"
+    made.mkdir(exist_ok=True)
+    layers = sorted(set().union(*(f.placed_layers() for f in formulas)))
+    searched = sorted(set().union(*(f.searched_layers() for f in formulas)))
+    counted = sorted(set().union(*(f.counted_events() for f in formulas)),
+                     key=lambda key: (key[0], key[1], -1e9 if key[2] is None else key[2]))
+    city = CityWideFiles(placed={layer: made / f"placed-{k}.parquet"
+                                 for k, layer in enumerate(layers)},
+                         counts={key: made / f"counts-{k}.parquet"
+                                 for k, key in enumerate(counted)},
+                         searched={layer: made / f"services-{k}.parquet"
+                                   for k, layer in enumerate(searched)}) if split_up else None
+    first: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
+    if city is not None:
+        first = [(write_placed_events, (files, layer, path)) for layer, path in city.placed.items()]
+        first += [(write_event_counts, (files, *key, path)) for key, path in city.counts.items()]
+        first += [(write_service_points, (files, layer, path))
+                  for layer, path in city.searched.items()]
+    # The whole-city tasks next: they are the longest, the parts fill the other worker.
     orders: list[tuple[Callable[..., TaskResult], tuple[Any, ...]]] = [
         (_whole_city_task, (f, files, out / f"whole-{f.framework}.parquet", min_count))
         for f in whole]
-    orders += [(_part_task, (local, files, variables, (part[0], part[-1]), totals, k == 0,
-                             out / f"part-{k:05d}.parquet", min_count))
-               for k, part in enumerate(parts) if local]
+    later = [(_part_task, (local, files, variables, (part[0], part[-1]), totals, k == 0,
+                           out / f"part-{k:05d}.parquet", min_count, city))
+             for k, part in enumerate(parts) if local]
     run = PartitionedRun(rows={f.framework: 0 for f in frameworks})
+    partials = []
     context = multiprocessing.get_context("spawn")  # no parent threads or locks in a worker
     with ProcessPoolExecutor(max_workers=max(1, partitioning.workers),
                              mp_context=context) as pool:
+        making = [pool.submit(task, *args) for task, args in first]
         futures = [pool.submit(task, *args) for task, args in orders]
+        for done in making:
+            done.result()
+        futures += [pool.submit(task, *args) for task, args in later]
         for future in futures:
             result = future.result()
             run.tasks.append(result)
+            if result.partials is not None:
+                partials.append(result.partials)
             for name, rows in result.rows.items():
                 run.rows[name] += rows
+    shutil.rmtree(made)
+    if partials:
+        result = _combined(pd.concat(partials, ignore_index=True), out / "city-combined.parquet")
+        run.tasks.append(result)
+        for name, rows in result.rows.items():
+            run.rows[name] += rows
     return run
+
+
+def in_parts(framework: Framework) -> bool:
+    """Whether the framework is evaluated in parts of the districts: every formula kind is
+    district-local or combines its city value from the districts' (then without scores or
+    values carried forward, which would need the combined city value, and not in a
+    composite)."""
+    combined = [d for d in framework.indicators if d.formula.city_combined]
+    return all(d.formula.district_local or (d.formula.city_combined and d.benchmarks is None
+                                            and d.holds_for is None)
+               for d in framework.indicators) and not (framework.composite and combined)
 
 
 def read_values(run: PartitionedRun) -> pd.DataFrame:
@@ -140,7 +202,7 @@ def _whole_city_task(framework: Framework, files: CityFiles, out: Path,
 
 def _part_task(frameworks: list[Framework], files: CityFiles, variables: list[str],
                bounds: tuple[str, str], totals: pd.DataFrame | None, keep_city: bool,
-               out: Path, min_count: int) -> TaskResult:
+               out: Path, min_count: int, city: CityWideFiles | None) -> TaskResult:
     started = _clock()
     observations = read_observations(files, variables, bounds)
     if totals is not None:
@@ -148,16 +210,39 @@ def _part_task(frameworks: list[Framework], files: CityFiles, variables: list[st
             [observations, rest_of_city(totals, observation_sums(files, variables, bounds))],
             ignore_index=True)
     prepared = PreparedObservations(observations)
-    spatial = spatial_context(files, bounds)
-    found = []
+    spatial = spatial_context(files, bounds, city)
+    found, partials = [], []
     for framework in frameworks:
         values = framework_values(framework, prepared, min_count, spatial)
         if values.empty:
             continue
         district = values["district_code"]
-        mine = district.ne(REST_OF_CITY) & (True if keep_city else district.notna())
-        found.append((framework.framework, values[mine.to_numpy(dtype=bool)]))
-    return _written(found, len(spatial.districts), out, started)
+        # a city row of a kind that combines it over the parts: the part's sums
+        partial = (values["partial_small"].notna() if "partial_small" in values
+                   else pd.Series(False, index=values.index)).to_numpy(dtype=bool)
+        mine = (district.ne(REST_OF_CITY) & (True if keep_city else district.notna())
+                ).to_numpy(dtype=bool) & ~partial
+        found.append((framework.framework,
+                      values[mine].drop(columns=PARTIAL_COLUMNS, errors="ignore")))
+        if partial.any():
+            partials.append(values[partial].assign(framework=framework.framework))
+    result = _written(found, len(spatial.districts), out, started)
+    if partials:
+        result = replace(result, partials=pd.concat(partials, ignore_index=True))
+    return result
+
+
+def _combined(partials: pd.DataFrame, out: Path) -> TaskResult:
+    """The city rows of the kinds that combine them over the parts, written to ``out``."""
+    started = _clock()
+    found = []
+    for name, rows in partials.groupby("framework", sort=True):
+        city = combined_city_rows(rows.drop(columns="framework").rename(
+            columns={"source_runs": "runs"})).rename(columns={"runs": "source_runs"})
+        # no scores (``in_parts``): coverage is whether there is a value
+        city = city.assign(score=np.nan, coverage=city["value"].notna().astype(float))
+        found.append((str(name), city))
+    return replace(_written(found, 0, out, started), in_parent=True)
 
 
 def _clock() -> tuple[float, float]:

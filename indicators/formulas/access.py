@@ -10,6 +10,7 @@ import pandas as pd
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from indicators.access import (
+    ServiceIndex,
     centres_from_observations,
     nearest_service_distance,
     per_1000_residents,
@@ -40,6 +41,12 @@ class AccessFormula(FormulaKind):
     def variables(self) -> set[str]:
         return {self.residents_variable, *self._centre_variables()}
 
+    def placed_layers(self) -> set[str]:
+        return {self.services_layer} if self.measure == "services_per_1000_foreign" else set()
+
+    def searched_layers(self) -> set[str]:
+        return {self.services_layer} if self.measure == "nearest_service_m" else set()
+
     @model_serializer(mode="wrap")
     def _without_default_dimension(self, handler: SerializerFunctionWrapHandler) -> dict:
         # the definition hash is of the dump: definitions written before `dimension` existed
@@ -64,6 +71,12 @@ class AccessFormula(FormulaKind):
                 "count. Fix: name its reference group there, or choose another dimension.")
         return info.reference
 
+    def _services_index(self, spatial: SpatialContext) -> ServiceIndex:
+        layer = self.services_layer
+        made = spatial.city.searched(layer) if spatial.city is not None else None
+        return made if made is not None else services_tree(spatial.events(layer),
+                                                           spatial.local_crs)
+
     def _centre_variables(self) -> tuple[str, str]:
         return (f"{self.population_variable}_centre_lon",
                 f"{self.population_variable}_centre_lat")
@@ -75,15 +88,15 @@ class AccessFormula(FormulaKind):
         if spatial is None or spatial.districts.empty:
             return pd.DataFrame(columns=VALUE_COLUMNS)
         layer, local_crs = self.services_layer, spatial.local_crs
-        # Services have no period: every period and both measures read them once per run.
-        services = spatial.memo.get(("services", layer), lambda: spatial.events(layer))
         obs, results = prepared.obs, []
         if self.measure == "nearest_service_m":
             centres = obs.iloc[prepared.rows_of_variables(self._centre_variables())]
             for period, rows in centres.groupby("period"):
                 points = centres_from_observations(rows, variable=self.population_variable)
+                # Services have no period: every period reads them once per run, all of
+                # them (the nearest may lie outside a part of the city).
                 tree = spatial.memo.get(("services tree", layer, local_crs),
-                                        lambda: services_tree(services, local_crs))
+                                        lambda: self._services_index(spatial))
                 metres = nearest_service_distance(points, None, local_crs, tree=tree)
                 results.append(pd.DataFrame({
                     "period": period, "district_code": metres.index,
@@ -92,7 +105,8 @@ class AccessFormula(FormulaKind):
         else:
             rows = obs[prepared.mask(self.foreign_residents())]
             counts = spatial.memo.get(("services per district", layer),
-                                      lambda: services_in_districts(spatial.districts, services))
+                                      lambda: services_in_districts(
+                                          spatial.districts, spatial.events_inside(layer)))
             for period, block in rows.groupby("period"):
                 residents = block.groupby("district_code")["value"].sum()
                 rate = per_1000_residents(counts, residents)

@@ -47,6 +47,26 @@ class FormulaKind(StrictModel, ABC):
     def variables(self) -> set[str]:
         """The observation variables the formula reads (the store is asked for these only)."""
 
+    # True when the district values are as ``district_local`` says but the city value is a
+    # combination of the districts' (a rate's city value hides when any district's is
+    # hidden): in a part of a city the kind then gives the part's sums as its city rows
+    # (columns PARTIAL_COLUMNS), and the engine combines them over the parts.
+    city_combined: ClassVar[bool] = False
+
+    def placed_layers(self) -> set[str]:
+        """The events layers whose events the formula counts per district (placed in the
+        districts), as opposed to reading them whole (a nearest service)."""
+        return set()
+
+    def searched_layers(self) -> set[str]:
+        """The events layers the formula searches whole (for the nearest service)."""
+        return set()
+
+    def counted_events(self) -> set[tuple[str, str, float | None]]:
+        """The (layer, period, UTC offset) of the events the formula counts per local period
+        and district (``CityWide.event_counts``)."""
+        return set()
+
     @abstractmethod
     def evaluate(self, prepared: PreparedObservations, *, min_count: int,
                  spatial: SpatialContext | None = None, indicator_id: str) -> pd.DataFrame:

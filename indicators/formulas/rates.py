@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -36,6 +36,9 @@ from indicators.evaluate import KEY, VALUE_COLUMNS, PreparedObservations, Spatia
 from indicators.formulas.base import FormulaKind, StrictModel, Term, WhereValue
 
 RATE_COLUMNS = VALUE_COLUMNS + ["estimate"]
+# A part's city rows (``FormulaKind.city_combined``): its sum of counts (NaN ones left out),
+# of residents or km² (NaN if any is), whether any district is hidden, and the rate's scale.
+PARTIAL_COLUMNS = ["partial_count", "partial_whole", "partial_small", "partial_scale"]
 
 
 class Denominator(StrictModel):
@@ -51,6 +54,7 @@ class Denominator(StrictModel):
 
 
 class RateFormula(FormulaKind):
+    city_combined: ClassVar[bool] = True
     kind: Literal["rate"]
     events: str | None = Field(default=None, description="the events layer counted, e.g. fire")
     counts: Term | None = Field(default=None, description="a counts variable of the "
@@ -77,6 +81,9 @@ class RateFormula(FormulaKind):
                              "candidate populations, e.g. the census, then the raster)")
         return self
 
+    def counted_events(self) -> set[tuple[str, str, float | None]]:
+        return {(self.events, self.period, self.utc_offset_hours)} if self.events else set()
+
     def variables(self) -> set[str]:
         found = {d.variable for d in self.residents} if self.per == "1000_residents" else set()
         return found | ({self.counts.variable} if self.counts is not None else set())
@@ -100,11 +107,13 @@ class RateFormula(FormulaKind):
                 rated = self._per_km2(counted, spatial)
             else:
                 rated = self._per_1000(counted, prepared)
-            results.append(_with_city(rated, self.per, min_count).assign(indicator_id=ident))
+            results.append(_with_city(rated, self.per, min_count, spatial.city is not None
+                                      ).assign(indicator_id=ident))
         if not results:
             return pd.DataFrame(columns=RATE_COLUMNS)
         out = pd.concat(results, ignore_index=True)
-        return out[RATE_COLUMNS + (["indicator_id"] if self.by is not None else [])]
+        return out[RATE_COLUMNS + (["indicator_id"] if self.by is not None else [])
+                   + (PARTIAL_COLUMNS if spatial.city is not None else [])]
 
     # numerators: columns period, district_code, count (NaN: not published), runs ----------
     def _event_counts(self, spatial: SpatialContext, codes: pd.Index) -> pd.DataFrame:
@@ -112,7 +121,11 @@ class RateFormula(FormulaKind):
         events: they are read and placed once per run (the context's memo), not once per
         indicator."""
         assert self.events is not None
-        layer, period = self.events, self.period
+        layer, period, city = self.events, self.period, spatial.city
+        if city is not None:  # a part of a city: counted over the whole city beforehand
+            return spatial.memo.get(("event counts", layer, period, self.utc_offset_hours),
+                                    lambda: city.event_counts(layer, period,
+                                                              self.utc_offset_hours))
         offset = (self.utc_offset_hours if self.utc_offset_hours is not None
                   else spatial.memo.get(("utc offset",),
                                         lambda: utc_offset_from_longitude(spatial.districts)))
@@ -247,7 +260,7 @@ def _count_events(spatial: SpatialContext, layer: str, period: str, offset: floa
                   codes: pd.Index) -> pd.DataFrame:
     """Columns period, district_code, count, runs: the layer's events placed in the
     districts and bucketed by their local calendar ``period`` (year or month)."""
-    events = spatial.events(layer)
+    events = spatial.events_inside(layer)
     if events.empty:
         return pd.DataFrame(columns=[*KEY, "count", "runs"])
     placed = place_points(events, spatial.districts)
@@ -261,10 +274,48 @@ def _count_events(spatial: SpatialContext, layer: str, period: str, offset: floa
     return counts.rename("count").reset_index().assign(runs="")
 
 
-def _with_city(rated: pd.DataFrame, per: str, min_count: int) -> pd.DataFrame:
+def city_event_counts(spatial: SpatialContext, layer: str, period: str,
+                      utc_offset_hours: float | None) -> pd.DataFrame:
+    """The layer's events counted per local ``period`` and district over every district of
+    ``spatial`` (the whole city), in the city's UTC offset unless one is given: what
+    ``CityWide.event_counts`` gives a part of it."""
+    offset = (utc_offset_hours if utc_offset_hours is not None
+              else utc_offset_from_longitude(spatial.districts))
+    codes = pd.Index(spatial.districts["code"].astype(str), name="district_code")
+    return _count_events(spatial, layer, period, offset, codes)
+
+
+def combined_city_rows(partials: pd.DataFrame) -> pd.DataFrame:
+    """The city rows of rates from the city rows of the parts of a city (PARTIAL_COLUMNS),
+    as ``_with_city`` gives them over all the districts at once: one per indicator and
+    period, with the columns of the first part's row otherwise."""
+    keys = ["indicator_id", "period"]
+    grouped = partials.groupby(keys, sort=False)
+    total = grouped["partial_count"].sum()
+    residents = grouped["partial_whole"].sum(min_count=1).where(
+        ~grouped["partial_whole"].apply(lambda s: s.isna().any()))
+    small = grouped["partial_small"].any()
+    scale = grouped["partial_scale"].first()
+    hidden = small | ~np.isfinite(residents) | ~(residents > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = (scale * total / residents).where(~hidden)
+    runs = grouped["runs"].agg(lambda texts: ",".join(sorted(
+        {r for text in texts for r in str(text).split(",") if r})))
+    estimates = grouped["estimate"].agg(lambda texts: "; ".join(sorted(
+        {e for text in texts for e in str(text).split("; ") if e})))
+    first = grouped.first().drop(columns=[*PARTIAL_COLUMNS, "runs", "estimate", "value",
+                                          "suppressed"])
+    out = first.assign(value=value, suppressed=hidden, runs=runs, estimate=estimates)
+    return out.reset_index()
+
+
+def _with_city(rated: pd.DataFrame, per: str, min_count: int,
+               partial: bool = False) -> pd.DataFrame:
     """District values, suppressed where the count (or, per residents, the residents) is
     small, and a city value per period, published only where no district is suppressed.
-    Rows: each period's districts (in their order), then its city value."""
+    Rows: each period's districts (in their order), then its city value. ``partial``: the
+    districts are a part of the city; its city rows carry the part's sums
+    (PARTIAL_COLUMNS)."""
     scale = 1000.0 if per == "1000_residents" else 1.0
     checked = ["count", "whole"] if per == "1000_residents" else ["count"]
     codes, periods = pd.factorize(rated["period"], sort=True)
@@ -284,11 +335,17 @@ def _with_city(rated: pd.DataFrame, per: str, min_count: int) -> pd.DataFrame:
         "district_code": rated["district_code"].to_numpy(dtype=object)[order],
         "value": np.where(small, np.nan, value), "suppressed": small, "runs": runs,
         "estimate": estimates})
-    city: dict[str, list] = {"value": [], "suppressed": [], "runs": [], "estimate": []}
+    city: dict[str, list] = {"value": [], "suppressed": [], "runs": [], "estimate": [],
+                             **({c: [] for c in PARTIAL_COLUMNS} if partial else {})}
     for k in range(len(periods)):
         block = slice(bounds[k], bounds[k + 1])
         total, residents = np.nansum(count[block]), np.sum(whole[block])
         hidden = bool(small[block].any()) or not np.isfinite(residents) or residents <= 0
+        if partial:
+            city["partial_count"].append(total)
+            city["partial_whole"].append(residents)
+            city["partial_small"].append(bool(small[block].any()))
+            city["partial_scale"].append(scale)
         city["value"].append(np.nan if hidden else scale * total / residents)
         city["suppressed"].append(hidden)
         city["runs"].append(",".join(sorted({r for text in pd.unique(runs[block])

@@ -83,13 +83,41 @@ def test_parts_on_two_workers_give_the_whole_citys_values(tmp_path: Path) -> Non
     _same_values(got, _whole_city(frameworks, observations, districts, events))
     assert REST_OF_CITY not in set(got["district_code"].dropna())
     assert len(run.worker_peaks_mb()) == 2  # both workers took tasks
-    # Four parts of 17, 17, 17 and 9 districts for the frameworks of district-local kinds;
-    # rates, phone estimates and service roll-ups on every district at once.
+    # Four parts of 17, 17, 17 and 9 districts for the frameworks of district-local kinds
+    # and rates (their city rows combined over the parts, then written once); phone
+    # estimates and service roll-ups on every district at once.
     parts = sorted(t.districts for t in run.tasks if "cpi" in t.frameworks)
     assert parts == [9, 17, 17, 17]
-    whole = {t.frameworks: t.districts for t in run.tasks if "cpi" not in t.frameworks}
-    assert whole == {("incidents",): 60, ("phone_population",): 60, ("service_demand",): 60}
+    assert all("incidents" in t.frameworks for t in run.tasks if "cpi" in t.frameworks)
+    combined = [t for t in run.tasks if t.districts == 0]
+    assert [t.frameworks for t in combined] == [("incidents",)]
+    assert combined[0].rows["incidents"] == len(got[(got["framework"] == "incidents")
+                                                    & got["district_code"].isna()])
+    whole = {t.frameworks: t.districts for t in run.tasks
+             if "cpi" not in t.frameworks and t.districts}
+    assert whole == {("phone_population",): 60, ("service_demand",): 60}
     assert sum(run.rows.values()) == len(got)
+
+
+def test_an_event_on_a_border_between_parts_counts_once(tmp_path: Path) -> None:
+    """A service and a fire on the corner that districts of two parts share count for the
+    first of them in the districts' order, as in the whole city, not once in each part."""
+    observations, districts, events = _city(60, 3)
+    # D000008 (part 1 of 17) and D000017 (part 2) share a corner: the same point in both.
+    corner = (set(districts.geometry.iloc[8].exterior.coords)
+              & set(districts.geometry.iloc[17].exterior.coords)).pop()
+    for layer in ("service", "fire"):
+        extra = events[layer].iloc[:3].copy()
+        extra["id"] = [f"{layer}-corner-{i}" for i in range(3)]
+        extra = extra.set_geometry(gpd.points_from_xy([corner[0]] * 3, [corner[1]] * 3,
+                                                      crs=4326))
+        events[layer] = pd.concat([events[layer], extra], ignore_index=True)
+    frameworks = load_frameworks()
+    files = write_city_files(tmp_path / "city", observations, districts, events, GRID_CRS)
+    run = partitioned_values(list(frameworks.values()), files, tmp_path / "out", MIN_COUNT,
+                             Partitioning(chunk=17, workers=2))
+    want = _whole_city(frameworks, observations, districts, events)
+    _same_values(read_values(run), want)
 
 
 def test_a_city_written_in_parts_reads_as_one(tmp_path: Path) -> None:
