@@ -10,12 +10,14 @@ from indicators.carry_forward import area_of, carried_forward, composite_notes, 
 from indicators.definitions import Framework, load_frameworks
 from indicators.disclosure.gate import (
     Plan,
+    audit_release,
     plan_levels,
     refuse_unless_protected,
     release,
     round_published,
 )
 from indicators.disclosure.hierarchy import withhold_across_levels
+from indicators.disclosure.ruled import ruled_table
 from indicators.evaluate import (
     KEY,
     VALUE_COLUMNS,
@@ -213,9 +215,12 @@ def compute_frameworks(store: Store, city_slug: str, disclosure: DisclosureSetti
     counts name the method in ``estimate``. One disclosure plan covers every framework and
     every level whichever are computed, so that cells shared across frameworks, and a parent
     area's count with its children's, are withheld alike; if its audit fails,
-    DisclosureRefused is raised and nothing is stored. Rates of events and points, outside
-    the plan's count table, are protected across levels by ``disclosure.hierarchy``. An
-    external peer (a city imported from a bundle) is read-only: ReadOnlyCityError."""
+    DisclosureRefused is raised and nothing is stored. Rates of events and points and phone
+    estimates are protected across levels by ``disclosure.hierarchy``; rates of events and
+    phone estimates, outside the plan's count table, are protected by rules, and the release
+    is audited on their table (``disclosure.ruled``) before it is stored (refused the same
+    way). An external peer (a city imported from a bundle) is read-only:
+    ReadOnlyCityError."""
     if any(peer.city == city_slug for peer in store.external_peers()):
         raise ReadOnlyCityError.for_city(city_slug)
     every = load_frameworks()
@@ -233,11 +238,12 @@ def compute_frameworks(store: Store, city_slug: str, disclosure: DisclosureSetti
     top = city_levels[0].name
     chosen = [n for n in names if n in every]
     computed: dict[str, pd.DataFrame] = {}
+    spatials = {level.name: SpatialContext(
+        districts=store.districts(city_slug, level=level.name),
+        local_crs=city.local_crs if city else "",
+        events=lambda layer: store.events(city_slug, layer=layer)) for level in city_levels}
     for level in city_levels:
-        spatial = SpatialContext(
-            districts=store.districts(city_slug, level=level.name),
-            local_crs=city.local_crs if city else "",
-            events=lambda layer: store.events(city_slug, layer=layer))
+        spatial = spatials[level.name]
         carried = inputs[level.name].observations
         carried = carried[carried["estimate"] != ""]
         frames = [with_estimates(values, carried, every[name]).assign(framework=name)
@@ -252,6 +258,11 @@ def compute_frameworks(store: Store, city_slug: str, disclosure: DisclosureSetti
     protected = withhold_across_levels(
         computed, city_levels, parents,
         lambda i: i in rates or any(i.startswith(r + ".") for r in rates))
+    chosen_definitions = [d for name in chosen for d in every[name].indicators]
+    ruled = {name: ruled_table(chosen_definitions, rows, spatials[name], disclosure.min_count)
+             for name, rows in prepared.items()}
+    refuse_unless_protected(audit_release(ruled, city_levels, parents, protected, disclosure),
+                            city_slug)
     written = dict.fromkeys(chosen, 0)
     for level_name, values in protected.items():
         for name, rows in values.groupby("framework", sort=False):
@@ -262,7 +273,7 @@ def compute_frameworks(store: Store, city_slug: str, disclosure: DisclosureSetti
 
 def rate_indicators(frameworks: dict[str, Framework]) -> set[str]:
     """Ids of the definitions whose formula is a rate of events or points, or a measure of
-    phone counts (outside the plan's count table too)."""
+    phone counts: the values ``disclosure.hierarchy`` protects across levels."""
     return {d.id for f in frameworks.values() for d in f.indicators
             if isinstance(d.formula, RateFormula | PhoneResidentsFormula | PresenceRatioFormula)}
 

@@ -20,7 +20,8 @@ from indicators.disclosure.solver import HighsModel, stacked
 from indicators.disclosure.tables import CountTable, Relation
 
 INTERVAL_COLUMNS = ["cell", "indicators", "period", "district_code", "primary", "lower", "upper",
-                    "width", "required", "protected"]
+                    "width", "required", "protected", "family"]
+COUNTS = "counts"  # the family of a cell that is not a rule-protected one (disclosure.ruled)
 
 
 @dataclass
@@ -46,17 +47,21 @@ def planned_bounds(table: CountTable, digits: int) -> Bounds:
     ``digits`` significant digits (computed from the counts themselves); ``with_suppressed``
     then withholds some."""
     cells = table.cells
-    count, whole = cells["count"].to_numpy(float), cells["whole"].to_numpy(float)
+    count = cells["count"].to_numpy(float)
     lower, upper = np.zeros(len(cells)), ceiling(cells)
-    scales: dict[str, set[float]] = {}
-    for signature, scale in table.published_as.values():
-        scales.setdefault(json_key(signature), set()).add(scale)
+    scales: dict[str, set[tuple[float, str]]] = {}
+    for indicator_id, (signature, scale) in table.published_as.items():
+        scales.setdefault(json_key(signature), set()).add(
+            (scale, table.divided_by.get(indicator_id, "whole")))
     keys = np.array([json_key(s) for s in cells["signature"]], dtype=object)
     for key, published in scales.items():
         rows = np.flatnonzero(keys == key)
-        for scale in published:
-            value = round_significant(scale * count[rows] / whole[rows], digits)
-            _narrow(lower, upper, rows, value, scale, whole[rows], digits)
+        for scale, column in published:
+            divisor = _column(cells, column)
+            known = rows[np.isfinite(divisor[rows]) & (divisor[rows] > 0)]
+            divisor = divisor[known]
+            value = round_significant(scale * count[known] / divisor, digits)
+            _narrow(lower, upper, known, value, scale, divisor, digits)
     return Bounds(lower, upper, np.zeros(len(cells), dtype=bool))
 
 
@@ -70,9 +75,11 @@ def with_suppressed(bounds: Bounds, whole: np.ndarray, suppressed: np.ndarray) -
 def published_bounds(table: CountTable, published: pd.DataFrame, digits: int) -> Bounds:
     """The bounds that stored values (rows: indicator_id, period, district_code, value,
     suppressed) give. A cell is suppressed when every row publishing it is suppressed; a cell
-    no row publishes is unknown to the attacker (bounds 0…whole) and not audited."""
+    no row publishes is unknown to the attacker (bounds 0…whole) and not audited. A row's
+    value is ``scale · count / divisor``: its indicator's column of ``table.divided_by``
+    (a rate per km²: the area), the cell's whole by default."""
     cells = table.cells
-    whole = cells["whole"].to_numpy(float)
+    divisors = {column: _column(cells, column) for column in {"whole", *table.divided_by.values()}}
     lower, upper = np.zeros(len(cells)), ceiling(cells)
     shown = np.zeros(len(cells), dtype=bool)
     hidden = np.zeros(len(cells), dtype=bool)
@@ -92,7 +99,9 @@ def published_bounds(table: CountTable, published: pd.DataFrame, digits: int) ->
             continue
         shown[i] = True
         at = np.array([i])
-        _narrow(lower, upper, at, np.array([float(row.value)]), scale, whole[at], digits)
+        divisor = divisors[table.divided_by.get(row.indicator_id, "whole")][at]
+        if np.isfinite(divisor[0]) and divisor[0] > 0:
+            _narrow(lower, upper, at, np.array([float(row.value)]), scale, divisor, digits)
     # Cells a roll-up withholds without a row of their own (the rest of withheld siblings,
     # disclosure.service_table) are audited as withheld.
     planned = (cells["planned"].to_numpy(bool) if "planned" in cells
@@ -100,17 +109,23 @@ def published_bounds(table: CountTable, published: pd.DataFrame, digits: int) ->
     return Bounds(lower, upper, (hidden | planned) & ~shown)
 
 
+def _column(cells: pd.DataFrame, name: str) -> np.ndarray:
+    """A column of divisors (NaN where a table has none: the value tells nothing)."""
+    return cells[name].to_numpy(float) if name in cells else np.full(len(cells), np.nan)
+
+
 def json_key(signature: tuple[str, str]) -> str:
     return "\x1f".join(signature)
 
 
 def _narrow(lower: np.ndarray, upper: np.ndarray, rows: np.ndarray, value: np.ndarray,
-            scale: float, whole: np.ndarray, digits: int) -> None:
+            scale: float, divisor: np.ndarray, digits: int) -> None:
     """Tighten the bounds of ``rows`` to what their published ``value`` (rounded) allows."""
     step = half_step(value, digits)
-    slack = 1e-9 * np.maximum(whole, 1.0)  # float noise must not make the true count infeasible
-    lower[rows] = np.maximum(lower[rows], (value - step) / scale * whole - slack)
-    upper[rows] = np.minimum(upper[rows], (value + step) / scale * whole + slack)
+    # float noise must not make the true count infeasible
+    slack = 1e-9 * np.maximum(np.maximum(divisor, np.abs(value) / scale * divisor), 1.0)
+    lower[rows] = np.maximum(lower[rows], (value - step) / scale * divisor - slack)
+    upper[rows] = np.minimum(upper[rows], (value + step) / scale * divisor + slack)
 
 
 def components(n_cells: int, relations: list[Relation]) -> list[ComponentLP]:
@@ -217,6 +232,8 @@ def intervals(table: CountTable, bounds: Bounds, protection: float,
     members = (cells["member_wholes"].to_numpy(object) if "member_wholes" in cells
                else np.full(len(cells), None, dtype=object))
     names = _indicator_names(table)
+    families = (cells["family"].fillna(COUNTS).to_numpy(object) if "family" in cells
+                else np.full(len(cells), COUNTS, dtype=object))
 
     def audited(lp: ComponentLP) -> list[dict]:
         rows = []
@@ -232,7 +249,8 @@ def intervals(table: CountTable, bounds: Bounds, protection: float,
                          "primary": bool(primary[cell]),
                          "lower": low, "upper": high, "width": width,
                          "required": required,
-                         "protected": bool(width >= required - 1e-6)})
+                         "protected": bool(width >= required - 1e-6),
+                         "family": str(families[cell])})
         return rows
 
     audited_components = [lp for lp in components(len(cells), table.relations)

@@ -17,10 +17,12 @@ import pandas as pd
 
 from indicators.definitions import Definition
 from indicators.disclosure.audit import (
+    INTERVAL_COLUMNS,
     ceiling,
     intervals,
     json_key,
     planned_bounds,
+    published_bounds,
     with_suppressed,
 )
 from indicators.disclosure.levels import LevelCodes, joint_table
@@ -137,6 +139,23 @@ def _plan(table: CountTable, settings: DisclosureSettings) -> Plan:
                              ceiling(table.cells), withheld)
     return Plan(table, withheld, intervals(table, bounds, settings.protection, settings.threads),
                 settings.published_digits)
+
+
+def audit_release(tables: Mapping[str, CountTable], levels: Sequence[Level],
+                  parents: Mapping[str, Mapping[str, str]],
+                  values: Mapping[str, pd.DataFrame], settings: DisclosureSettings
+                  ) -> pd.DataFrame:
+    """The audit of released rows (indicator_id, period, district_code, value, suppressed),
+    ``values`` per level name, against each level's count table joined across the levels:
+    the interval of every withheld cell that the published values allow."""
+    table = joint_table(tables, levels, parents)
+    frames = [LevelCodes(name, levels[0].name).rows(frame) for name, frame in values.items()
+              if len(frame)]
+    if table.cells.empty or not frames:
+        return pd.DataFrame(columns=INTERVAL_COLUMNS)
+    bounds = published_bounds(table, pd.concat(frames, ignore_index=True),
+                              settings.published_digits)
+    return intervals(table, bounds, settings.protection, settings.threads)
 
 
 def refuse_unless_protected(audit: pd.DataFrame, city: str) -> None:

@@ -6,7 +6,7 @@ the sum of its children's. So where exactly one child of a published parent is w
 parent minus its published siblings would give it away: the smallest published sibling is
 withheld too, or the parent when there is none. Levels are processed from the finest up, so a
 parent withheld here is protected in turn against its own parent; a level's city value is
-withheld while any of its areas is.
+withheld while any of its areas is. The audit checks the result (``disclosure.ruled``).
 """
 
 from __future__ import annotations

@@ -43,6 +43,7 @@ def joint_table(tables: Mapping[str, CountTable], levels: Sequence[Level],
     linked: dict = {}
     also_linked: dict = {}
     city_linked: dict = {}
+    divided_by: dict = {}
     offset = 0
     for level in present:
         table = tables[level.name]
@@ -57,12 +58,14 @@ def joint_table(tables: Mapping[str, CountTable], levels: Sequence[Level],
         linked |= table.linked
         also_linked |= table.also_linked
         city_linked |= table.city_linked
+        divided_by |= table.divided_by
         offset += len(cells)
     joined = pd.concat(parts, ignore_index=True)
     candidates = _city_relations(joined, [lv.name for lv in present], top)
     candidates += _parent_relations(joined, levels, parents)
     relations += holding(candidates, joined)
-    return CountTable(joined, published_as, linked, relations, also_linked, city_linked)
+    return CountTable(joined, published_as, linked, relations, also_linked, city_linked,
+                      divided_by)
 
 
 def _city_relations(cells: pd.DataFrame, names: Sequence[str], top: str) -> list[Relation]:

@@ -110,6 +110,10 @@ class CountTable:
     # share): every row is withheld with that city cell, else one published quotient and
     # its district's published share would give the withheld city share.
     city_linked: dict[str, Signature] = field(default_factory=dict)
+    # Indicators whose value is not ``scale · count / whole``: the column of ``cells`` that
+    # divides their count (a rate per km²: the area; a phone estimate: one over its
+    # calibration ratio). ``whole`` stays the most the count can be.
+    divided_by: dict[str, str] = field(default_factory=dict)
 
 
 def _family(part: Term, whole: Term) -> tuple[tuple[str, str], frozenset | None,
@@ -222,8 +226,8 @@ def _rate_ratios(indicator_id: str, formula: RateFormula,
     when split ``by`` one (the family (variable, category) whose cells sum to the total).
     Its residents (``Ratio.rate``) are the ones the rate divides by in each district and
     period, the latest candidate year at or before the period's. Rates of events have no counts
-    among the observations and are protected by their own rule (the city value only where no
-    district is suppressed)."""
+    among the observations: their own rule protects them (the city value only where no
+    district is suppressed), and the audit checks it (``disclosure.ruled``)."""
     if formula.counts is None or formula.per != "1000_residents":
         return []
     whole = next((d.term() for d in formula.residents if prepared.mask(d.term()).any()), None)
@@ -327,7 +331,7 @@ def build_table(definitions: Iterable[Definition], prepared: PreparedObservation
         cells["period"] = cells["period"].astype(str)
         cells["district_code"] = cells["district_code"].astype(object).where(
             cells["district_code"].notna(), None)
-    relations = holding(_relations(cells, list(seen.values())), cells)
+    relations = holding(table_relations(cells, list(seen.values())), cells)
     # Service demand rolled up until safe: its own cells and relations (disclosure.rollup).
     from indicators.disclosure.service_table import service_tables  # it imports this module
 
@@ -341,6 +345,22 @@ def build_table(definitions: Iterable[Definition], prepared: PreparedObservation
     cells["primary"] = cells["primary"].astype(bool)
     cells["planned"] = cells["planned"].astype(bool)
     return CountTable(cells, published_as, linked, relations, also_linked, city_linked)
+
+
+def merged(first: CountTable, second: CountTable) -> CountTable:
+    """Two count tables as one, the second's cells numbered after the first's."""
+    offset = len(first.cells)
+    cells = pd.concat([first.cells, second.cells.assign(cell=second.cells["cell"] + offset)],
+                      ignore_index=True) if len(second.cells) else first.cells
+    for column in ("primary", "planned"):
+        cells[column] = cells[column].fillna(False).astype(bool)
+    shifted = [Relation({c + offset: v for c, v in r.coefs.items()}, r.rhs, r.equality)
+               for r in second.relations]
+    return CountTable(cells, first.published_as | second.published_as,
+                      first.linked | second.linked, first.relations + shifted,
+                      first.also_linked | second.also_linked,
+                      first.city_linked | second.city_linked,
+                      first.divided_by | second.divided_by)
 
 
 def _over_the_city(formula: object) -> bool:
@@ -365,7 +385,9 @@ def _holds(relation: Relation, counts: np.ndarray) -> bool:
             else total <= relation.rhs + tolerance)
 
 
-def _relations(cells: pd.DataFrame, found: list[Ratio]) -> list[Relation]:
+def table_relations(cells: pd.DataFrame, found: list[Ratio]) -> list[Relation]:
+    """The relations among ``cells`` (of ``found``'s families, if any): districts sum to the
+    city, periods to the periods holding them, groups to their whole."""
     out: list[Relation] = []
     index = {(s, p, d): c for c, s, p, d in cells[["cell", "signature", "period",
                                                    "district_code"]].itertuples(index=False)}

@@ -20,7 +20,8 @@ single cell (a group in one district) is not published. A sum over
 groups is published only where every group's estimate is; a ratio only where both its counts
 exceed the threshold; a city value only where no district's value is suppressed (otherwise the
 city minus the published districts would give the suppressed ones away). Across levels the
-values are protected like rates (``indicators.disclosure.hierarchy``).
+values are protected like rates (``indicators.disclosure.hierarchy``). The estimates are
+audited with the calibration ratios assumed known (``indicators.disclosure.ruled``).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from indicators.formulas.base import FormulaKind, Term
 PHONE_COLUMNS = VALUE_COLUMNS + ["estimate", "indicator_id"]
 
 
-def _rows(prepared: PreparedObservations, term: Term, dimension: str) -> pd.DataFrame:
+def group_rows(prepared: PreparedObservations, term: Term, dimension: str) -> pd.DataFrame:
     """The term's observations with their group: period, district_code, group, value,
     ingest_run (rows without the dimension left out)."""
     mask = prepared.mask(term)
@@ -143,12 +144,12 @@ class PhoneResidentsFormula(FormulaKind):
         source = self.model_dump_json(include={"subscribers", "census", "dimension"})
 
         def calibrate_once() -> tuple[pd.DataFrame, pd.DataFrame, Calibration, str] | None:
-            phones = _rows(prepared, self.subscribers, self.dimension)
+            phones = group_rows(prepared, self.subscribers, self.dimension)
             # Only the cells it may publish: with a small one (stored under a lower threshold
             # at ingest) in the ratio's monthly mean, the census times the months would be
             # the published estimates of the year plus the withheld one.
             phones = phones[~small_counts(phones["value"].to_numpy(float), min_count)]
-            census = _rows(prepared, self.census, self.dimension)
+            census = group_rows(prepared, self.census, self.dimension)
             if phones.empty or census.empty:
                 return None
             runs = _joined(pd.unique(pd.concat([phones["ingest_run"], census["ingest_run"]])))
@@ -206,7 +207,7 @@ class PresenceRatioFormula(FormulaKind):
         keys = KEY + (["group"] if self.match else [])
         frames = []
         for name, term in (("day", self.daytime), ("night", self.night)):
-            rows = (_rows(prepared, term, self.match) if self.match else
+            rows = (group_rows(prepared, term, self.match) if self.match else
                     prepared.obs.loc[prepared.mask(term), [*KEY, "value", "ingest_run"]]
                     .dropna(subset=["district_code"]).astype({"period": str,
                                                                "district_code": str}))

@@ -17,7 +17,8 @@ A rate per km² divides by the district's area (measured in the city's local CRS
 Disclosure: a count of events is a count, so a value is suppressed when its count, or its
 residents, is at or below the threshold (zero included). A city-wide value is published only
 for periods in which no district value is suppressed (otherwise the city total minus the
-published districts would give the suppressed ones away).
+published districts would give the suppressed ones away). The audit checks rates of events
+on a table of their own (``indicators.disclosure.ruled``).
 """
 
 from __future__ import annotations
@@ -126,11 +127,23 @@ class RateFormula(FormulaKind):
             return spatial.memo.get(("event counts", layer, period, self.utc_offset_hours),
                                     lambda: city.event_counts(layer, period,
                                                               self.utc_offset_hours))
-        offset = (self.utc_offset_hours if self.utc_offset_hours is not None
-                  else spatial.memo.get(("utc offset",),
-                                        lambda: utc_offset_from_longitude(spatial.districts)))
+        offset = self.utc_offset(spatial)
         return spatial.memo.get(("event counts", layer, period, offset),
                                 lambda: _count_events(spatial, layer, period, offset, codes))
+
+    def event_counts(self, spatial: SpatialContext) -> pd.DataFrame:
+        """The events counted per period and district of ``spatial`` (columns period,
+        district_code, count; zero where a period has none): the numerators of the values,
+        as the disclosure audit's table holds them."""
+        codes = pd.Index(spatial.districts["code"].astype(str), name="district_code")
+        return self._event_counts(spatial, codes)[["period", "district_code", "count"]]
+
+    def utc_offset(self, spatial: SpatialContext) -> float:
+        """The local time the events are bucketed in (hours from UTC)."""
+        if self.utc_offset_hours is not None:
+            return self.utc_offset_hours
+        return spatial.memo.get(("utc offset",),
+                                lambda: utc_offset_from_longitude(spatial.districts))
 
     def _observed_counts(self, prepared: PreparedObservations, codes: pd.Index,
                          indicator_id: str) -> dict[str, pd.DataFrame]:

@@ -20,7 +20,8 @@ def audit(
     table's relations (districts sum to the city, groups to their district, a share of several
     groups to its groups) still allow an attacker who knows every denominator, and whether it
     is at least the protection range wide (OBSERVATORY_PROTECTION_RANGE, default
-    OBSERVATORY_MIN_COUNT persons). Exits 1 if any is not.
+    OBSERVATORY_MIN_COUNT persons). Exits 1 if any is not. The counts of rates of events and of
+    phone estimates (subscribers) are counted on lines of their own, then all together.
 
     Example: observatory audit --city demo
     """
@@ -37,6 +38,12 @@ def audit(
                    else f"needs {cell.required:g}: " + ("ok" if cell.protected else "TOO NARROW"))
         cli.out.print(f"{cell.period} {cell.district_code or 'city'} {cell.indicators}: "
                       f"[{cell.lower:.1f}, {cell.upper:.1f}] width {cell.width:.1f} {verdict}")
+    for family in sorted({cell.family for cell in cells} - {"counts"}):
+        mine = [cell for cell in cells if cell.family == family]
+        small = [cell.width for cell in mine if cell.primary]
+        cli.out.print(f"{city}, {family}: {len(mine)} suppressed cell(s) ({len(small)} small "
+                      f"counts, {len(mine) - len(small)} complements), narrowest interval of a "
+                      f"small count " + (f"{min(small):.1f}" if small else "none"))
     failing = sum(not cell.protected for cell in cells)
     sensitive = [cell.width for cell in cells if cell.primary]
     narrowest = f"{min(sensitive):.1f}" if sensitive else "none"

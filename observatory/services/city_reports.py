@@ -65,6 +65,9 @@ class AuditCell:
     primary: bool  # a small count; otherwise a complement, withheld to protect one
     required: float
     protected: bool
+    # counts (of shares, rates of counts, service demand), or the rule-protected
+    # ``indicators.disclosure.ruled``: rates of events, phone estimates
+    family: str = "counts"
 
 
 AUDIT = TypeAdapter(list[AuditCell])
@@ -82,7 +85,7 @@ def disclosure_audit(store: Store, city: str, disclosure: DisclosureSettings) ->
     return [AuditCell(str(row.period), None if _missing(row.district_code)
                       else str(row.district_code), str(row.indicators), float(row.lower),
                       float(row.upper), float(row.width), bool(row.primary),
-                      float(row.required), bool(row.protected))
+                      float(row.required), bool(row.protected), str(row.family))
             for row in ordered.itertuples(index=False)]
 
 

@@ -63,6 +63,15 @@ def test_audit_passes_on_the_demo_and_the_issue_attacks_recover_nothing(invoke, 
                         r"protection range 15: passed", result.output)
     assert summary, result.output
     assert int(summary[2]) > 0 and int(summary[3]) > 0 and float(summary[4]) >= 15
+    # the rule-protected values are in the audit too, counted on lines of their own
+    families = dict(re.findall(r"demo, (rates of events|phone estimates): (\d+) suppressed "
+                               r"cell\(s\) \(\d+ small counts", result.output))
+    assert set(families) == {"rates of events", "phone estimates"}, result.output
+    assert all(int(n) > 0 for n in families.values())
+    assert sum(map(int, families.values())) < int(summary[1])
+    events = re.search(r"demo, rates of events: \d+ suppressed cell\(s\) \((\d+) small "
+                       r"counts.*narrowest interval of a small count ([\d.]+)", result.output)
+    assert events and int(events[1]) > 0 and float(events[2]) >= 15
 
     values = _released(demo_data_dir)
     assert (values["indicator_id"].str.startswith(GROUPS) & ~values["published"]).sum() >= 26
