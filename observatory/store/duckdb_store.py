@@ -247,6 +247,31 @@ class DuckDBStore(SQLStore[Connection]):
         self._execute(con, "upsert_observations",
                       {"city": run.city, "run_id": run.id, "level": level})
 
+    def _replace_vintage(self, con: Connection, batch: pd.DataFrame, version: Params,
+                         written: Params) -> None:
+        """As SQLStore's, but a code the corrected file of the same vintage keeps is
+        overwritten in place (see _replace_observations); its geometry is written apart, only
+        where it changed, as DuckDB rewrites a row whose GEOMETRY is updated as a delete and an
+        insert."""
+        self._stage(con, "district_batch", batch)
+        self._execute(con, "delete_same_vintage_not_reloaded", version)
+        self._execute(con, "upsert_districts", written)
+        self._execute(con, "update_changed_district_geometries", version)
+
+    def _replace_events(self, con: Connection, batch: pd.DataFrame, run: IngestRun,
+                        retired: Params | None, superseded: Params) -> None:
+        """As SQLStore's, but an id the batch loads again over a row it replaces is
+        overwritten in place (see _replace_observations), a moved point apart (see
+        _replace_vintage); an id any other row holds is still refused as a repeated key."""
+        self._stage(con, "event_batch", batch)
+        if retired is not None:
+            self._execute(con, "retire_events_not_reloaded", retired)
+        self._execute(con, "delete_superseded_events_not_reloaded", superseded)
+        self._execute(con, "upsert_replaced_events",
+                      {**superseded, "replaced": [] if retired is None else retired["replaced"]})
+        self._execute(con, "insert_new_events", {"city": run.city, "run_id": run.id})
+        self._execute(con, "update_changed_event_geometries", {"run_id": run.id})
+
     # paged features ---------------------------------------------------------------------------
     def district_page(self, city: str, *, bbox: Bounds | None = None, limit: int | None = None,
                       offset: int = 0, code: str | None = None,

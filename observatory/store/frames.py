@@ -96,6 +96,11 @@ def event_batch(events: gpd.GeoDataFrame) -> pd.DataFrame:
     kinds = set(events.geom_type.dropna())
     if kinds - {"Point"}:
         raise StoreError(f"events must be points; got {sorted(kinds)}")
+    ids = events["id"].astype(str)
+    if ids.duplicated().any():
+        # Refused alike by both stores (DuckDB's upsert would fail on it with its own error).
+        repeated = sorted(set(ids[ids.duplicated()]))
+        raise StoreError(f"event ids must be unique; repeated: {repeated[:10]}")
     occurred = pd.to_datetime(events["occurred_at"], utc=True)
     return pd.DataFrame({
         "id": events["id"].astype(str).to_numpy(),

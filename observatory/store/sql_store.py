@@ -115,6 +115,24 @@ class SQLStore(Store, Generic[Con]):
         self._execute(con, "delete_superseded_observations", superseded)
         self._upsert_observations(con, batch, run, level)
 
+    def _replace_vintage(self, con: Con, batch: pd.DataFrame, version: Params,
+                         written: Params) -> None:
+        """Delete the districts of the batch's vintage (``version``: city, level, valid_from),
+        then write the batch (``written``: the version, its valid_to and the run)."""
+        self._execute(con, "delete_same_vintage", version)
+        self._stage(con, "district_batch", batch)
+        self._execute(con, "insert_districts", written)
+
+    def _replace_events(self, con: Con, batch: pd.DataFrame, run: IngestRun,
+                        retired: Params | None, superseded: Params) -> None:
+        """Delete the events of the runs a spec retires (``retired``) and of the earlier runs
+        the batch supersedes, then write the batch."""
+        if retired is not None:
+            self._execute(con, "retire_events", retired)
+        self._execute(con, "delete_superseded_events", superseded)
+        self._stage(con, "event_batch", batch)
+        self._execute(con, "insert_events", {"city": run.city, "run_id": run.id})
+
     # connections with the store's own errors --------------------------------------------------
     @contextmanager
     def _reading(self, spatial: bool = False) -> Iterator[Con]:
@@ -251,14 +269,12 @@ class SQLStore(Store, Generic[Con]):
             batch = frames.district_batch(districts)
             version = {"city": run.city, "level": level,
                        "valid_from": valid_from or date.today()}
-            self._execute(con, "delete_same_vintage", version)
             self._execute(con, "close_earlier_versions", version)
             later = self._scalar(con, "next_version_start", version)
             # A version ends where the next one starts, or where its spec says it did.
             end = min((d for d in (later, valid_to) if d is not None), default=None)
-            self._stage(con, "district_batch", batch)
-            self._execute(con, "insert_districts",
-                          {**version, "valid_to": end, "run_id": run.id})
+            self._replace_vintage(con, batch, version,
+                                  {**version, "valid_to": end, "run_id": run.id})
             loaded += len(batch)
         if observations is not None:
             batch = self._observation_batch(observations)
@@ -268,12 +284,8 @@ class SQLStore(Store, Generic[Con]):
             loaded += len(batch)
         if events is not None:
             batch = frames.event_batch(events)
-            if replaces:
-                self._execute(con, "retire_events", retired)
-            self._execute(con, "delete_superseded_events",
-                          {**earlier, **frames.event_scope(batch, event_layers)})
-            self._stage(con, "event_batch", batch)
-            self._execute(con, "insert_events", {"city": run.city, "run_id": run.id})
+            self._replace_events(con, batch, run, retired if replaces else None,
+                                 {**earlier, **frames.event_scope(batch, event_layers)})
             loaded += len(batch)
         rejected_batch = frames.rejected_batch(rejected)
         if len(rejected_batch):

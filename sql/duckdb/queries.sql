@@ -1,22 +1,88 @@
 -- Named queries of the DuckDB store that read differently in PostGIS (the shared ones are in
 -- sql/common/queries.sql). Parameters are $name. Batches are frames registered by the store.
 
--- name: insert_districts
+-- Districts and events are written as the observations below are: the rows a load replaces
+-- (sql/common: delete_same_vintage; retire_events, delete_superseded_events) less the keys the
+-- batch loads again, which the upserts then overwrite in place, so that the store does not
+-- delete and re-insert a primary key in one transaction (DuckDB's ART limitation,
+-- duckdb_store.DuckDBStore._replace_observations). Only a changed geometry is still rewritten
+-- so, by DuckDB itself (update_changed_district_geometries).
+
+-- name: delete_same_vintage_not_reloaded
+DELETE FROM district
+WHERE city = $city AND level = $level AND valid_from = $valid_from
+  AND NOT EXISTS (SELECT 1 FROM district_batch b WHERE b.code = district.code);
+
+-- name: upsert_districts
 INSERT INTO district (city, level, code, parent_code, valid_from, valid_to, name_en, name_ar,
                       area_m2, geom, ingest_run)
 SELECT $city, $level, code, parent_code, $valid_from, $valid_to, name_en, name_ar, area_m2,
        ST_GeomFromWKB(wkb), $run_id
-FROM district_batch;
+FROM district_batch
+ON CONFLICT (city, level, code, valid_from) DO UPDATE SET
+    parent_code = excluded.parent_code, valid_to = excluded.valid_to,
+    name_en = excluded.name_en, name_ar = excluded.name_ar, area_m2 = excluded.area_m2,
+    ingest_run = excluded.ingest_run;
 
--- name: insert_events
+-- name: update_changed_district_geometries
+-- Apart from the upsert, and only where the shape changed: DuckDB (1.5) rewrites a row whose
+-- GEOMETRY is updated as a delete and an insert (a new rowid), the other columns in place.
+UPDATE district SET geom = ST_GeomFromWKB(b.wkb)
+FROM district_batch b
+WHERE district.city = $city AND district.level = $level AND district.valid_from = $valid_from
+  AND district.code = b.code AND ST_AsWKB(district.geom) <> b.wkb;
+
+-- name: retire_events_not_reloaded
+DELETE FROM event
+WHERE city = $city AND ingest_run = ANY($replaced)
+  AND NOT EXISTS (SELECT 1 FROM event_batch b WHERE b.id = event.id);
+
+-- name: delete_superseded_events_not_reloaded
+DELETE FROM event
+WHERE city = $city AND layer = ANY($layers) AND occurred_at >= $start AND occurred_at <= $end
+  AND ingest_run IN (
+    SELECT id FROM ingest_run
+    WHERE city = $city AND feed = $feed AND id <> $run_id
+      AND (spec_name = $spec_name OR spec_name IS NULL AND source_name = $source_name))
+  AND NOT EXISTS (SELECT 1 FROM event_batch b WHERE b.id = event.id);
+
+-- name: upsert_replaced_events
+-- Only the ids held by rows the load replaces (retired or superseded, as in the deletes above):
+-- an id held by any other row (another city's, a field report, outside the scope) is left to
+-- insert_new_events, whose primary key refuses it as a plain INSERT did.
 INSERT INTO event (id, city, layer, occurred_at, geom, attributes, status, ingest_run)
 SELECT id, $city, layer, occurred_at, ST_GeomFromWKB(wkb), attributes, status, $run_id
-FROM event_batch;
+FROM event_batch
+WHERE id IN (
+    SELECT id FROM event
+    WHERE city = $city AND (
+        ingest_run = ANY($replaced)
+        OR layer = ANY($layers) AND occurred_at >= $start AND occurred_at <= $end
+           AND ingest_run IN (
+             SELECT id FROM ingest_run
+             WHERE city = $city AND feed = $feed AND id <> $run_id
+               AND (spec_name = $spec_name OR spec_name IS NULL AND source_name = $source_name))))
+ON CONFLICT (id) DO UPDATE SET
+    layer = excluded.layer, occurred_at = excluded.occurred_at,
+    attributes = excluded.attributes, status = excluded.status,
+    ingest_run = excluded.ingest_run;
+
+-- name: insert_new_events
+-- The rest of the batch: the events upsert_replaced_events did not write.
+INSERT INTO event (id, city, layer, occurred_at, geom, attributes, status, ingest_run)
+SELECT id, $city, layer, occurred_at, ST_GeomFromWKB(wkb), attributes, status, $run_id
+FROM event_batch b
+WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.id = b.id AND e.ingest_run = $run_id);
+
+-- name: update_changed_event_geometries
+-- As update_changed_district_geometries: the points upsert_replaced_events kept that moved.
+UPDATE event SET geom = ST_GeomFromWKB(b.wkb)
+FROM event_batch b
+WHERE event.id = b.id AND event.ingest_run = $run_id AND ST_AsWKB(event.geom) <> b.wkb;
 
 -- The observations' replacement (sql/common: retire_observations,
 -- delete_superseded_observations) less the keys the batch loads again, which upsert_observations
--- then overwrites in place: no primary key is deleted and re-inserted in one transaction
--- (DuckDB's ART limitation, duckdb_store.DuckDBStore._replace_observations).
+-- (sql/common) then overwrites in place.
 
 -- name: retire_observations_not_reloaded
 DELETE FROM observation

@@ -259,3 +259,156 @@ def test_duckdb_crosswalk_weights_loaded_again_keep_their_rows(duckdb_url):
     assert rowids[1] == rowids[0]
     assert store.crosswalk("amman")["weight"].tolist() == [0.6, 0.4]
     store.close()
+
+
+def _vintage(codes, round_: int, moved=None) -> gpd.GeoDataFrame:
+    # Each round its own names for the same codes (a corrected boundary file), and its own
+    # geometries for the codes ``moved`` (all by default).
+    shape = [round_ if moved is None or c in moved else 0 for c in codes]
+    return gpd.GeoDataFrame(
+        {"code": codes, "name_en": [f"{c} v{round_}" for c in codes],
+         "name_ar": [f"حي {c} {round_}" for c in codes], "area_m2": [100.0 + round_] * len(codes),
+         "parent_code": None},
+        geometry=[shapely.box(35.9 + i / 100, 31.9, 35.905 + i / 100 + shape[i] / 1000, 31.91)
+                  for i in range(len(codes))], crs="EPSG:4326")
+
+
+def _boundary_run(content: str) -> IngestRun:
+    return IngestRun(city="amman", feed="boundaries", source_name="districts.geojson",
+                     content_hash=content)
+
+
+def _load_vintage(store, content: str, areas: gpd.GeoDataFrame, year: int) -> IngestRun:
+    from datetime import date
+
+    return store.load(_boundary_run(content), districts=areas, valid_from=date(year, 1, 1))
+
+
+def test_a_boundary_file_of_the_same_vintage_loaded_again_is_replaced_exactly(store):
+    # Between an earlier and a later vintage, the 2020 file is corrected twice: new names and
+    # geometries for the codes it keeps, one code fewer the second time.
+    from datetime import date
+
+    store.upsert_city(CITIES[0])
+    _load_vintage(store, "h2010", _vintage(["A", "B"], 0), 2010)
+    _load_vintage(store, "h2025", _vintage(["A", "B", "C"], 0), 2025)
+    runs = [_load_vintage(store, f"h2020-{round_}", _vintage(codes, round_), 2020)
+            for round_, codes in enumerate([["A", "B", "C", "D"], ["A", "B", "C", "D"],
+                                            ["A", "B", "D"]])]
+    want = _vintage(["A", "B", "D"], 2)
+    got = store.version_districts("amman", "district", date(2020, 1, 1))
+    assert got["code"].tolist() == ["A", "B", "D"]
+    for column in ("name_en", "name_ar", "area_m2"):
+        assert got[column].tolist() == want[column].tolist(), column
+    assert [g.equals(w) for g, w in zip(got.geometry, want.geometry)] == [True] * 3
+    assert [store.rows_held(run.id) for run in runs] == [0, 0, 3]
+    # The earlier version still closes where 2020 starts, 2020 where 2025 starts.
+    versions = store.boundary_versions("amman")
+    assert [(str(row.valid_from)[:10], None if pd.isna(row.valid_to) else str(row.valid_to)[:10],
+             row.areas) for row in versions.itertuples()] == [
+        ("2010-01-01", "2020-01-01", 2), ("2020-01-01", "2025-01-01", 3), ("2025-01-01", None, 3)]
+    assert store.districts("amman", as_of=date(2022, 6, 1))["name_en"].tolist() == [
+        "A v2", "B v2", "D v2"]
+
+
+def _rowids(duckdb_url: str, query: str) -> list[tuple]:
+    import duckdb
+
+    with duckdb.connect(duckdb_url.removeprefix("duckdb:///"), read_only=True) as con:
+        return con.execute(query).fetchall()
+
+
+def test_duckdb_districts_of_the_same_vintage_loaded_again_keep_their_rows(duckdb_url):
+    # Renamed codes keep their row (updated in place). A code whose shape changed is rewritten
+    # by DuckDB itself as a delete and an insert: updating a GEOMETRY column always is (1.5).
+    store = open_store(duckdb_url)
+    store.init_schema()
+    store.upsert_city(CITIES[0])
+    query = "SELECT code, rowid, name_en, ST_AsWKB(geom) FROM district ORDER BY code"
+    _load_vintage(store, "h0", _vintage(["A", "B", "C", "D"], 0), 2020)
+    store.close()
+    before = {row[0]: row for row in _rowids(duckdb_url, query)}
+    corrected = _vintage(["A", "B", "D"], 1, moved=["D"])
+    _load_vintage(store, "h1", corrected, 2020)
+    store.close()
+    after = {row[0]: row for row in _rowids(duckdb_url, query)}
+    assert sorted(after) == ["A", "B", "D"]
+    assert [after[code][1] for code in "AB"] == [before[code][1] for code in "AB"]
+    assert [after[code][2] for code in "ABD"] == ["A v1", "B v1", "D v1"]
+    assert [shapely.from_wkb(bytes(after[code][3])).equals(shape)
+            for code, shape in zip("ABD", corrected.geometry)] == [True] * 3
+    assert after["D"][3] != before["D"][3] and after["D"][1] != before["D"][1]
+
+
+def _events_run(content: str, spec: str = "incidents.yaml") -> IngestRun:
+    return IngestRun(city="amman", feed="events", source_name="incidents.csv",
+                     content_hash=content, spec_name=spec)
+
+
+def _stored_events(store) -> gpd.GeoDataFrame:
+    return store.events("amman", statuses=("published", "rejected")).sort_values(
+        "id").reset_index(drop=True)
+
+
+def _assert_events(got: gpd.GeoDataFrame, want: gpd.GeoDataFrame) -> None:
+    assert got["id"].tolist() == want["id"].tolist()
+    for column in ("layer", "attributes", "status"):
+        assert got[column].tolist() == want[column].tolist(), column
+    assert (got["occurred_at"] == want["occurred_at"]).all()
+    assert got.geometry.x.round(9).tolist() == want.geometry.x.round(9).tolist()
+
+
+def test_re_ingested_events_with_changed_attributes_and_one_fewer_are_replaced_exactly(store):
+    store.upsert_city(CITIES[0])
+    first = store.load(_events_run("h0"), events=_events(300, 0.0))
+    # A corrected file: every event moved and re-described, one (inside its time range) gone.
+    corrected = _events(300, 0.01).drop(index=150).reset_index(drop=True)
+    corrected.loc[corrected.index % 5 == 0, "status"] = "rejected"
+    second = store.load(_events_run("h1"), events=corrected)
+    _assert_events(_stored_events(store), corrected)
+    assert [store.rows_held(run.id) for run in (first, second)] == [0, 299]
+    # A new spec retiring that run by name, loading a part of the same ids again.
+    retiring = store.load(_events_run("h2", spec="incidents_2.yaml"), events=_events(50, 0.02),
+                          replaces=[second.id])
+    _assert_events(_stored_events(store), _events(50, 0.02))
+    assert [store.rows_held(run.id) for run in (second, retiring)] == [0, 50]
+    # Loading it again changes nothing.
+    assert store.load(_events_run("h3", spec="incidents_2.yaml"),
+                      events=_events(50, 0.02)).rows_loaded == 50
+    _assert_events(_stored_events(store), _events(50, 0.02))
+
+
+def test_an_event_id_held_by_a_row_the_load_does_not_replace_is_still_a_conflict(store):
+    from observatory.store import ConflictError, StoreError
+
+    store.upsert_city(CITIES[0])
+    store.load(_events_run("h0"), events=_events(10, 0.0))
+    # Another spec's events are not superseded by this one: their ids are not this run's.
+    with pytest.raises(ConflictError, match="already holds a row with this key"):
+        store.load(_events_run("h1", spec="other.yaml"), events=_events(12, 0.01))
+    _assert_events(_stored_events(store), _events(10, 0.0))
+    with pytest.raises(StoreError, match=r"event ids must be unique; repeated: \['e000001'\]"):
+        store.load(_events_run("h2"), events=_events(3, 0.0).iloc[[0, 1, 1]])
+
+
+def test_duckdb_re_ingested_events_keep_their_rows(duckdb_url):
+    # Re-described events keep their row; a moved point is rewritten by DuckDB (see above).
+    store = open_store(duckdb_url)
+    store.init_schema()
+    store.upsert_city(CITIES[0])
+    query = "SELECT id, rowid, attributes, ST_AsWKB(geom) FROM event ORDER BY id"
+    store.load(_events_run("h0"), events=_events(300, 0.0))
+    store.close()
+    before = {row[0]: row for row in _rowids(duckdb_url, query)}
+    corrected = _events(300, 0.0).drop(index=150).reset_index(drop=True)
+    corrected["attributes"] = _events(299, 0.01)["attributes"]
+    corrected.loc[corrected["id"] == "e000007", "geometry"] = shapely.Point(36.5, 32.0)
+    store.load(_events_run("h1"), events=corrected)
+    store.close()
+    after = {row[0]: row for row in _rowids(duckdb_url, query)}
+    assert sorted(after) == corrected["id"].tolist()
+    kept = [i for i in after if i != "e000007"]
+    assert [after[i][1] for i in kept] == [before[i][1] for i in kept]
+    assert [after[i][2] for i in corrected["id"]] == corrected["attributes"].tolist()
+    assert after["e000007"][1] != before["e000007"][1]
+    assert shapely.from_wkb(bytes(after["e000007"][3])).equals(shapely.Point(36.5, 32.0))

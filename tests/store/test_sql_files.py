@@ -28,7 +28,7 @@ def test_parameters_become_dollar_parameters_but_casts_strings_and_comments_stay
 def test_each_dialect_has_the_shared_queries_and_its_own(dialect, dollar):
     found = queries(dialect, dollar=dollar)
     assert {"upsert_city", "insert_run", "indicator_values"} <= found.keys()  # shared
-    assert {"insert_districts", "district_tile"} <= found.keys()  # the dialect's own
+    assert {"add_event", "district_tile"} <= found.keys()  # the dialect's own
     assert ("$slug" in found["upsert_city"]) is dollar
     assert "$" not in queries(dialect)["upsert_city"]
 
