@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import csv
 import difflib
-import mmap
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import numpy as np
@@ -29,6 +32,7 @@ from ingest.errors import IngestError
 from ingest.values import period_range
 from observatory.models import RejectedRow, canonical_dims
 
+T = TypeVar("T")
 MAX_LISTED = 10_000  # rejected rows kept with their line numbers; the message gives the total
 # A file none of whose first lines is a row is refused before the whole of it is scanned: a
 # gigabyte of garbage after a valid header would otherwise take many minutes to reject.
@@ -94,6 +98,10 @@ class Feed:
             con.execute(f"CREATE TEMP VIEW {view} AS SELECT * EXCLUDE (failed), "
                         f"{problem_column} AS problem_column, {problem} AS problem "
                         f"FROM (SELECT *, {failed} AS failed FROM ({source})) AS feed")
+        # Counted while the scans run (DuckDB and numpy both release the GIL), for
+        # parse_rejections.
+        self._line_feeds: Future[int | None] | None = (
+            _in_background(_lines_by_line_feeds, self.path) if self.format == "csv" else None)
 
     # opening ---------------------------------------------------------------------------------
     def _header(self, delimiter: str | None) -> list[str]:
@@ -204,7 +212,7 @@ class Feed:
         # The parser sees at most as many lines as there are line feeds (a quoted one joins
         # two lines), so when that many rows were parsed, every line was: the usual case is
         # settled by counting bytes, at a fifth of the cost of the scan that counts lines.
-        if _lines_by_line_feeds(self.path) == rows_parsed:
+        if self._line_feeds is not None and self._line_feeds.result() == rows_parsed:
             return []
         unparsed = self._line_count() - rows_parsed
         if unparsed <= 0:
@@ -259,34 +267,40 @@ class Feed:
         return found.source if found else column
 
 
+def _in_background(function: Callable[..., T], *args: object) -> Future[T]:
+    """``function(*args)`` in a thread of its own; its result or exception in the future."""
+    future: Future[T] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(function(*args))
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever waits for the result
+            future.set_exception(exc)
+
+    threading.Thread(target=run, daemon=True).start()
+    return future
+
+
 def _lines_by_line_feeds(path: Path) -> int | None:
     """Lines after the header as line feeds delimit them (a last line without one counted),
-    or None when a carriage return stands alone: the parser breaks lines there too. The file
-    is mapped, not read, and its bytes compared by numpy a chunk at a time."""
-    if not path.stat().st_size:
-        return 0
-    with path.open("rb") as source, mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        returns = data.find(b"\r") >= 0  # memchr: the usual file has none, and skips the test
-        feeds, lone_returns = _count_line_ends(np.frombuffer(data, dtype=np.uint8), returns)
-        last = data[-1:]
-    if lone_returns:
+    or None when a carriage return stands alone: the parser breaks lines there too. The bytes
+    are compared by numpy a chunk at a time (read, not mapped: the mapped file would count in
+    the process's memory)."""
+    feeds, lone_returns, last, return_before = 0, 0, b"", False
+    buffer = bytearray(_COUNT_CHUNK)
+    with path.open("rb") as source:
+        while size := source.readinto(buffer):
+            data = np.frombuffer(buffer, dtype=np.uint8, count=size)
+            feeds += int(np.count_nonzero(data == 10))
+            if return_before and data[0] != 10:
+                lone_returns += 1
+            if buffer.find(b"\r", 0, size) >= 0:  # memchr: the usual file has none
+                returns = data[:-1] == 13
+                lone_returns += int(np.count_nonzero(returns & (data[1:] != 10)))
+            return_before, last = bool(data[-1] == 13), bytes(buffer[size - 1:size])
+    if lone_returns or return_before:
         return None
     return feeds - 1 + (1 if last != b"\n" else 0)
-
-
-def _count_line_ends(data: np.ndarray, returns: bool) -> tuple[int, int]:
-    """Line feeds, and carriage returns not followed by one (one at the very end counts)."""
-    feeds = lone = 0
-    for start in range(0, len(data), _COUNT_CHUNK):
-        chunk = data[start:start + _COUNT_CHUNK + 1]  # a byte beyond, to see what follows
-        body = chunk[:_COUNT_CHUNK]
-        feeds += int(np.count_nonzero(body == 10))
-        if returns:
-            ret = body == 13
-            followed = np.zeros(len(body), dtype=bool)
-            followed[:len(chunk) - 1] = chunk[1:] == 10
-            lone += int(np.count_nonzero(ret & ~followed))
-    return feeds, lone
 
 
 def _problem_sql(checks: list[Check]) -> tuple[str, str, str]:
@@ -381,7 +395,8 @@ def coordinate_checks() -> list[Check]:
               "'latitude ' || lat || ' is outside -90…90: are lon and lat swapped?'", lat_ok),
         Check("time", "time IS NULL", "'no date or time: give an ISO date such as 2025-03-14'",
               time_ok),
-        Check("time", f"year(time) NOT BETWEEN {first} AND {last}",
+        # not "year(time) NOT BETWEEN": the year of 'infinity', which parses, is NULL
+        Check("time", f"NOT ({time_ok})",
               f"'the date ' || strftime(time, '%Y-%m-%d') || ' is not plausible: the year must "
               f"be from {first} to {last} (OBSERVATORY_EARLIEST_YEAR, OBSERVATORY_LATEST_YEAR)'",
               time_ok),
