@@ -145,11 +145,11 @@ def _place_border_points(border: pd.DataFrame, keys: list[str], grid: DistrictGr
     times = np.searchsorted(placed.location[order], at, side="right") - first
     each = np.repeat(first - np.cumsum(times) + times, times) + np.arange(int(times.sum()))
     counted = pd.DataFrame({"g": np.repeat(of_group, times),
-                            "district_code": codes[placed.district[order][each]],
-                            "n": np.repeat(n, times)})
-    exact = (counted.groupby(["g", "district_code"], as_index=False)["n"].sum()
+                            "district": placed.district[order][each], "n": np.repeat(n, times)})
+    exact = (counted.groupby(["g", "district"], as_index=False)["n"].sum()
              .merge(border.drop(columns=["place", "n", "lonlat"]), left_on="g",
                     right_index=True))
+    exact["district_code"] = codes[exact["district"].to_numpy()]
     return (exact[[*keys, "n"]], int(n[placed.on_border[at]].sum()),
             int(n[placed.outside[at]].sum()), int(n[placed.looks_swapped[at]].sum()))
 
