@@ -35,7 +35,9 @@ TOP_BLOCKS = 16  # blocks along the longer side at the first level of the quadtr
 @dataclass(frozen=True)
 class DistrictGrid:
     """``kinds[iy * nx + ix]``: the position of the district (in ``districts`` as given) that
-    cell (ix, iy) lies in, or OUTSIDE, or BORDER."""
+    cell (ix, iy) lies in, or OUTSIDE, or BORDER. Border cell ``border_cells[i]`` touches the
+    districts ``candidates[starts[i]:starts[i + 1]]`` and no other, so a point in it needs
+    testing against those alone."""
 
     x0: float  # lon of the grid's west edge
     y0: float  # lat of its south edge
@@ -43,11 +45,26 @@ class DistrictGrid:
     nx: int
     ny: int
     kinds: np.ndarray  # nx * ny signed integers, as narrow as the number of districts allows
+    border_cells: np.ndarray  # the cell numbers of the BORDER cells, ascending
+    starts: np.ndarray  # len(border_cells) + 1 offsets into candidates
+    candidates: np.ndarray  # district positions
 
     def params(self) -> dict[str, float | int]:
         """The ``$grid_*`` parameters of the SQL that looks points up."""
         return {"grid_x0": self.x0, "grid_y0": self.y0, "grid_size": self.size,
                 "grid_nx": self.nx, "grid_ny": self.ny}
+
+    def within_degrees(self) -> bool:
+        """Whether the grid, and a cell beyond it, lies within lon -180…180 and lat -90…90:
+        then a point on the grid has valid coordinates, and the check is the lookup's."""
+        return bool(self.x0 - self.size >= -180 and self.x0 + (self.nx + 1) * self.size <= 180
+                    and self.y0 - self.size >= -90 and self.y0 + (self.ny + 1) * self.size <= 90)
+
+    def cells(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """The cell number of each point as point_groups.sql computes it, -1 beyond the grid."""
+        ix, iy = np.floor((lon - self.x0) / self.size), np.floor((lat - self.y0) / self.size)
+        on_grid = (ix >= 0) & (ix < self.nx) & (iy >= 0) & (iy < self.ny)
+        return np.where(on_grid, iy * self.nx + ix, -1).astype(np.int64)
 
 
 def grid_side(n_districts: int) -> int:
@@ -68,15 +85,22 @@ def district_grid(districts: gpd.GeoDataFrame, side: int | None = None) -> Distr
     minx, miny, maxx, maxy = shapely.total_bounds(geoms)
     size = max(maxx - minx, maxy - miny) / (side or grid_side(len(geoms)))
     if not size > 0:  # degenerate districts: one border cell, every point takes the exact test
-        return DistrictGrid(minx, miny, 1.0, 1, 1, np.array([BORDER], dtype=np.int8))
+        return DistrictGrid(minx, miny, 1.0, 1, 1, np.array([BORDER], dtype=np.int8),
+                            np.array([0]), np.array([0, len(geoms)]), np.arange(len(geoms)))
     nx = math.ceil((maxx - minx) / size) + 2  # an empty cell beyond the bounds on every side
     ny = math.ceil((maxy - miny) / size) + 2
     x0, y0 = minx - size, miny - size
-    return DistrictGrid(x0, y0, size, nx, ny, _classify(geoms, x0, y0, size, nx, ny))
+    kinds, cell, district = _classify(geoms, x0, y0, size, nx, ny)
+    order = np.lexsort((district, cell))
+    border_cells, first = np.unique(cell[order], return_index=True)
+    return DistrictGrid(x0, y0, size, nx, ny, kinds, border_cells,
+                        np.append(first, len(order)), district[order])
 
 
 def _classify(geoms: np.ndarray, x0: float, y0: float, size: float, nx: int,
-              ny: int) -> np.ndarray:
+              ny: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The cell kinds, and the (cell, district) pairs of every border cell and district its
+    grown box touches."""
     tree = shapely.STRtree(geoms)
     shapely.prepare(geoms)
     # The narrowest integers that hold every district position: the lookup stays in cache.
@@ -101,7 +125,9 @@ def _classify(geoms: np.ndarray, x0: float, y0: float, size: float, nx: int,
         if span == 1:
             kinds[by[interior] * nx + bx[interior]] = owner[interior]
             kinds[by[crossed] * nx + bx[crossed]] = BORDER
-            break
+            pairs = crossed[box_idx]
+            return (kinds, (by * nx + bx)[box_idx[pairs]].astype(np.int64),
+                    geom_idx[pairs].astype(np.int64))
         _fill(kinds, nx, ny, bx[interior], by[interior], span, owner[interior])
         # Split every crossed block into its four children, dropping those beyond the grid.
         span //= 2
@@ -109,7 +135,8 @@ def _classify(geoms: np.ndarray, x0: float, y0: float, size: float, nx: int,
         kids_y = (2 * by[crossed])[:, None] + np.array([0, 0, 1, 1])
         keep = (kids_x * span < nx) & (kids_y * span < ny)
         bx, by = kids_x[keep], kids_y[keep]
-    return kinds
+    empty = np.zeros(0, dtype=np.int64)  # no block a border crosses: no border cell
+    return kinds, empty, empty
 
 
 def _fill(kinds: np.ndarray, nx: int, ny: int, bx: np.ndarray, by: np.ndarray, span: int,

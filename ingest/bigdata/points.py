@@ -3,9 +3,9 @@ group (EPSG:4326, as the districts are stored).
 
 DuckDB reads the file once and counts points per district, period and group where a lon/lat
 grid places them by arithmetic (``grid``: cells wholly inside one district or wholly outside
-the city), rows failing a check per problem, and the other points per location; shapely then
-places those exactly (``exact``: a point on a border to the lowest district code). Points
-outside the city are reported, never dropped.
+the city), and rows failing a check, and lists the other points' coordinates; shapely then
+places those exactly, once per distinct location (``exact``: a point on a border to the lowest
+district code). Points outside the city are reported, never dropped.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from ingest.bigdata.exact import place_exactly
 from ingest.bigdata.feed import (
     MAX_LISTED,
     PERIOD_FORMATS,
+    Check,
     Feed,
     FeedColumn,
     FeedResult,
@@ -32,7 +33,7 @@ from ingest.bigdata.feed import (
     dimension_columns,
     dims_text,
 )
-from ingest.bigdata.grid import BORDER, OUTSIDE, district_grid
+from ingest.bigdata.grid import BORDER, OUTSIDE, DistrictGrid, district_grid
 from ingest.bigdata.redaction import redact
 from ingest.spec import PointCountsSpec
 from observatory.models import OBSERVATION_COLUMNS, RejectedRow
@@ -63,9 +64,9 @@ def point_partition(path: Path, spec: PointCountsSpec,
                     districts: gpd.GeoDataFrame) -> PointPartition:
     """Classify and count one file; the cluster engine runs this on each partition."""
     dim_columns = dimension_columns(spec.dimensions)
-    dims = "".join(f"{c.name}, " for c in dim_columns)
     keys = _keys(spec)
     grid = district_grid(districts)
+    checks = [*coordinate_checks(), *dimension_checks(spec.dimensions)]
     with feed_engine() as con:
         register_grid(con, grid)
         c = spec.columns
@@ -74,8 +75,8 @@ def point_partition(path: Path, spec: PointCountsSpec,
             FeedColumn("lat", c.lat, "DOUBLE", "columns.lat"),
             FeedColumn("time", c.time, "TIMESTAMP", "columns.time"),
             *dim_columns,
-        ], checks=[*coordinate_checks(), *dimension_checks(spec.dimensions)])
-        groups = con.execute(sql("point_groups").replace("{dimensions}", dims),
+        ], checks=checks)
+        groups = con.execute(_groups_sql(checks, dim_columns, grid),
                              {"period_unit": spec.period,
                               "period_format": PERIOD_FORMATS[spec.period], **grid.params()}).df()
         rejected = feed.parse_rejections(int(groups["n"].sum()))
@@ -88,19 +89,69 @@ def point_partition(path: Path, spec: PointCountsSpec,
     codes = districts["code"].astype(str).to_numpy()
     inside = groups[place >= 0].assign(
         district_code=lambda g: codes[g["place"].to_numpy(np.int64)])
-    placed = place_exactly(groups[place == BORDER], districts)
-    exact = placed[placed["district_code"].notna()]
-    on_border = exact[~exact["inside"]]
-    outside = pd.concat([groups.loc[place == OUTSIDE, ["n"]].assign(looks_swapped=False),
-                         placed.loc[placed["district_code"].isna(), ["n", "looks_swapped"]]])
-    counts = (pd.concat([inside[[*keys, "n"]], exact[[*keys, "n"]]])
+    exact, on_border, outside, swapped = _place_border_points(
+        groups[place == BORDER].reset_index(drop=True), keys, grid, districts, codes)
+    counts = (pd.concat([inside[[*keys, "n"]], exact])
               .groupby(keys, as_index=False)["n"].sum())
     return PointPartition(
         source=Path(path).name, counts=counts,
         bad=int(groups.loc[place.isna(), "n"].sum()) + unparsed,
         rows_read=int(groups["n"].sum()) + unparsed,  # a point in two districts: once
-        on_border=int(on_border["n"].sum()), outside=int(outside["n"].sum()),
-        swapped=int(outside.loc[outside["looks_swapped"], "n"].sum()), rejected=rejected)
+        on_border=on_border, outside=int(groups.loc[place == OUTSIDE, "n"].sum()) + outside,
+        swapped=swapped, rejected=rejected)
+
+
+def _groups_sql(checks: list[Check], dim_columns: list[FeedColumn], grid: DistrictGrid) -> str:
+    """point_groups.sql with the checks' ``passes`` placed where they are cheapest: the time's
+    and the coordinates' per row (a cell on a grid within the valid degrees needs no range
+    test), the dimensions' once a group."""
+    def passes(columns: set[str]) -> str:
+        found = dict.fromkeys(f"({c.passes})" for c in checks if c.column in columns)
+        return " AND ".join(found) or "true"
+
+    coordinates_ok = passes({"lon", "lat"})
+    on_grid = "ix BETWEEN 0 AND $grid_nx - 1 AND iy BETWEEN 0 AND $grid_ny - 1"
+    if not grid.within_degrees():
+        on_grid = f"{coordinates_ok} AND {on_grid}"
+    dim_names = [column.name for column in dim_columns]
+    return (sql("point_groups")
+            .replace("{dimensions}", "".join(f"{name}, " for name in dim_names))
+            .replace("{time_ok}", passes({"time"}))
+            .replace("{on_grid}", on_grid)
+            .replace("{coordinates_ok}", coordinates_ok)
+            .replace("{groups_ok}", f"coalesce({passes(set(dim_names))}, false)"))
+
+
+def _place_border_points(border: pd.DataFrame, keys: list[str], grid: DistrictGrid,
+                         districts: gpd.GeoDataFrame,
+                         codes: np.ndarray) -> tuple[pd.DataFrame, int, int, int]:
+    """The points listed in the groups placed -2, each distinct location tested once: their
+    counts per key (``keys`` and ``n``), and how many lay on a border, outside, and outside but
+    inside with lon and lat swapped."""
+    lonlat = (np.concatenate(border["lonlat"].to_list()) if len(border)
+              else np.zeros(0)).reshape(-1, 2)
+    group = np.repeat(np.arange(len(border)),
+                      np.array([len(xy) // 2 for xy in border["lonlat"]], dtype=np.int64))
+    located = np.empty(len(lonlat), dtype=np.complex128)  # sorts by lon, then lat
+    located.real, located.imag = lonlat[:, 0], lonlat[:, 1]
+    where, location = np.unique(located, return_inverse=True)
+    placed = place_exactly(where.real, where.imag, grid, districts)
+    # Points per (location, group), then over each district the location counts in.
+    pair, n = np.unique(location.astype(np.int64) * max(len(border), 1) + group,
+                        return_counts=True)
+    at, of_group = np.divmod(pair, max(len(border), 1))
+    order = np.argsort(placed.location, kind="stable")
+    first = np.searchsorted(placed.location[order], at, side="left")
+    times = np.searchsorted(placed.location[order], at, side="right") - first
+    each = np.repeat(first - np.cumsum(times) + times, times) + np.arange(int(times.sum()))
+    counted = pd.DataFrame({"g": np.repeat(of_group, times),
+                            "district": placed.district[order][each], "n": np.repeat(n, times)})
+    exact = (counted.groupby(["g", "district"], as_index=False)["n"].sum()
+             .merge(border.drop(columns=["place", "n", "lonlat"]), left_on="g",
+                    right_index=True))
+    exact["district_code"] = codes[exact["district"].to_numpy()]
+    return (exact[[*keys, "n"]], int(n[placed.on_border[at]].sum()),
+            int(n[placed.outside[at]].sum()), int(n[placed.looks_swapped[at]].sum()))
 
 
 def publish_points(parts: Sequence[PointPartition], spec: PointCountsSpec, *,

@@ -36,12 +36,13 @@ def test_points_are_counted_per_district_month_and_category(store, tmp_path, spe
             + [[*middle, "2025-03-11", "W"]] * 3 + [[*middle, "2025-03-11", "F"]]
             + [[*east, "2025-04-01", "W"]] * 4
             + [[*far, "2025-03-01", "W"], [west[1], west[0], "2025-03-01", "W"]]  # outside
-            + [[west[0], "", "2025-03-01", "W"], [*west, "01/03/2025", "W"]])     # bad
+            + [[west[0], "", "2025-03-01", "W"], [*west, "01/03/2025", "W"],      # bad
+               [*west, "infinity", "W"]])
     feed = write_csv(tmp_path / "requests.csv", HEADER, rows)
 
     run = ingest_points(store, feed, CITY, spec, disclosure=DisclosureSettings(min_count=2))
 
-    assert run.status == "succeeded" and run.rows_read == 21 and run.rows_rejected == 2
+    assert run.status == "succeeded" and run.rows_read == 22 and run.rows_rejected == 3
     counts = {(r.district_code, r.period, r.dims): r.value
               for r in store.observations(CITY, variables=["service_requests"]).itertuples()}
     # 02's breakdown holds a single fire report (≤ 2): withheld whole, waste included.
@@ -53,9 +54,11 @@ def test_points_are_counted_per_district_month_and_category(store, tmp_path, spe
     assert "1 of them would be inside with lon and lat swapped" in run.message
     assert "2 cells withheld in 1 district breakdowns" in run.message
     rejected = {r.row_number: r for r in store.rejected_rows(run.id)}
-    assert sorted(rejected) == [21, 22]
+    assert sorted(rejected) == [21, 22, 23]
     assert rejected[21].column == "y" and "latitude" in rejected[21].reason
     assert rejected[22].column == "reported_at" and "01/03/2025" in rejected[22].reason
+    # a timestamp DuckDB parses but whose year is NULL: refused, not counted in a period
+    assert rejected[23].column == "reported_at" and "infinity is not plausible" in rejected[23].reason
 
 
 def test_a_feed_with_every_point_bad_loads_nothing(store, tmp_path, spec):

@@ -13,7 +13,9 @@ import shapely
 from bigdata_city import write_csv
 
 from ingest.bigdata.grid import BORDER, OUTSIDE, district_grid, grid_side
+from ingest.bigdata.points import point_counts
 from ingest.jobs import ingest_points
+from ingest.spec import load_point_counts_spec
 from observatory.models import City, IngestRun
 
 CITY = City(slug="diagonal", name_en="Diagonal", local_crs="EPSG:32636")
@@ -169,3 +171,26 @@ def test_the_points_job_gives_what_point_in_polygon_gives(store, tmp_path):
     assert f"{truth['on_border']:,} points on a district border" in run.message
     assert (f"{truth['outside']:,} points outside every district, not counted "
             f"({truth['swapped']:,} of them would be inside") in run.message
+
+
+def test_a_grid_reaching_past_180_degrees_still_refuses_longitudes_beyond_it(tmp_path):
+    """The on-grid test stands in for the coordinate check only where the grid lies within
+    the valid degrees; a district on the antimeridian puts grid cells beyond 180°."""
+    districts = gpd.GeoDataFrame({"code": ["01"]}, geometry=[shapely.box(179.5, -0.5, 180, 0.5)],
+                                 crs="EPSG:4326")
+    grid = district_grid(districts)
+    beyond = float(180 + grid.size / 2)  # on the grid, in its last column of cells
+    assert not grid.within_degrees() and grid.cells(np.array([beyond]), np.array([0.0]))[0] >= 0
+    feed = write_csv(tmp_path / "points.csv", ["lon", "lat", "at"],
+                     [[179.9, 0.1, "2025-01-15"], [beyond, 0.1, "2025-01-15"],
+                      [179.8, -0.2, "2025-01-16"]])
+    spec_path = tmp_path / "points.yaml"
+    spec_path.write_text("feed: points\ncolumns: {lon: lon, lat: lat, time: at}\n"
+                         "variable: reports\nunit: reports\nredact: false\n", encoding="utf-8")
+
+    result = point_counts(feed, load_point_counts_spec(spec_path), districts, min_count=0)
+
+    assert result.observations[["district_code", "period", "value"]].values.tolist() == [
+        ["01", "2025-01", 2.0]]
+    assert [(r.row_number, r.column) for r in result.rejected] == [(3, "lon")]
+    assert "outside -180…180" in result.rejected[0].reason
