@@ -17,8 +17,9 @@ part, and the values are those of ``framework_values`` on the whole city, row fo
   rows once every part is done.
 - What a part's formulas take from the whole city is made once before the parts, on the
   workers (``CityWideFiles``): events placed among all the districts (an event on a border
-  between two parts counts once, for the first district in the city's order) and events
-  counted per local period and district (every period of the city, its UTC offset).
+  between two parts counts once, for the first district in the city's order), events
+  counted per local period and district (every period of the city, its UTC offset) and the
+  services' coordinates in the local CRS for the nearest-service search.
 - Any other framework (phone estimates calibrated on every district's cells; service
   roll-ups) is evaluated on every district at once, reading its own variables only.
 
