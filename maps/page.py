@@ -6,10 +6,12 @@ server. Everything this package generates goes through :class:`RawElement`, whos
 template *variable*, never template source.
 
 A rendered page is a :class:`HtmlPage`: its HTML and the Content-Security-Policy hashes of the
-inline scripts the page itself wrote (folium's head and the closing script), so a server can
-allow exactly those and no other inline script. The hashes are taken where the scripts are
-composed, never by scanning the finished page: a script that data smuggled into the body would
-not be among them.
+inline scripts and ``<style>`` blocks the page itself wrote (folium's head and the closing
+script), so a server can allow exactly those and no other inline script or style. The hashes
+are taken where the scripts and styles are composed, never by scanning the finished page: a
+script or style that data smuggled into the body would not be among them. The pages write no
+``style=`` attributes (a policy without ``'unsafe-hashes'`` refuses them all): legend swatches
+and ramps are SVG, coloured by ``fill`` and ``stop-color``, which the policy does not govern.
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ from jinja2 import Template
 # An inline script of markup written by code (never by data): its text between the tags.
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>",
                             re.DOTALL | re.IGNORECASE)
+_STYLE_BLOCK = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL | re.IGNORECASE)
 
 
 def script_source(text: str) -> str:
-    """The CSP source (``'sha256-…'``) that allows an inline script of exactly ``text``."""
+    """The CSP source (``'sha256-…'``) that allows an inline script (or ``<style>`` block) of
+    exactly ``text``."""
     digest = hashlib.sha256(text.encode("utf-8")).digest()
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
@@ -40,14 +44,24 @@ def script_sources(trusted_markup: str) -> tuple[str, ...]:
                                for m in _INLINE_SCRIPT.finditer(trusted_markup)))
 
 
+def style_sources(trusted_markup: str) -> tuple[str, ...]:
+    """The CSP sources of the ``<style>`` blocks in ``trusted_markup`` (built by code alone)."""
+    return tuple(dict.fromkeys(script_source(m.group(1))
+                               for m in _STYLE_BLOCK.finditer(trusted_markup)))
+
+
 class HtmlPage(str):
-    """A page's HTML, with the CSP sources of the inline scripts it may run."""
+    """A page's HTML, with the CSP sources of the inline scripts it may run and of the
+    ``<style>`` blocks it may apply."""
 
     script_sources: tuple[str, ...]
+    style_sources: tuple[str, ...]
 
-    def __new__(cls, html: str, sources: tuple[str, ...]) -> Self:
+    def __new__(cls, html: str, sources: tuple[str, ...],
+                styles: tuple[str, ...] = ()) -> Self:
         page = super().__new__(cls, html)
         page.script_sources = sources
+        page.style_sources = styles
         return page
 
 
@@ -104,12 +118,13 @@ class PageFigure(Figure):
     def render(self, **kwargs) -> HtmlPage:
         for child in self._children.values():
             child.render(**kwargs)  # a map adds its parts to the head, body and script here
-        # The head holds folium's markup and this package's styles, no data: its scripts are
-        # the page's own. The body, where data become markup, never gets a hash.
+        # The head holds folium's markup and this package's styles, no data: its scripts and
+        # styles are the page's own. The body, where data become markup, never gets a hash.
         header = self.header.render(**kwargs)
         script = "\n" + self.script.render(**kwargs) + "\n"
         html = self._template.render(this=self, kwargs=kwargs, header=header, script=script)
-        return HtmlPage(html, (*script_sources(header), script_source(script)))
+        return HtmlPage(html, (*script_sources(header), script_source(script)),
+                        style_sources(header))
 
 
 def render_page(m: Element) -> HtmlPage:

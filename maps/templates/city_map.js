@@ -68,9 +68,13 @@
   var groups = eventLayers.map(function (layer) {
     var group = L.markerClusterGroup({
       iconCreateFunction: function (cluster) {
+        // Coloured through the CSSOM: the page's policy refuses style attributes in markup.
+        var disc = document.createElement("div");
+        var count = disc.appendChild(document.createElement("span"));
+        disc.style.background = layer.colour;
+        count.textContent = total(cluster.getAllChildMarkers());
         return L.divIcon({
-          html: '<div style="background:' + layer.colour + '"><span>'
-            + total(cluster.getAllChildMarkers()) + "</span></div>",
+          html: disc,
           className: "marker-cluster event-cluster event-cluster-" + layer.key.replace(/\W/g, "_"),
           iconSize: L.point(40, 40)
         });

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from maps.assets import STATIC_DIR
-from observatory.http.api_docs import DOCS_URL, REDOC_URL, add_api_docs
+from observatory.http.api_docs import REDOC_URL, add_api_docs
 from observatory.http.errors import add_error_handlers
 from observatory.http.response_cache import ResponseCache
 from observatory.http.security_headers import SecurityHeaders
@@ -91,7 +91,7 @@ def http_app(
     app.state.upload_settings = upload_settings
     add_error_handlers(app)
     app.add_middleware(SecurityHeaders, basemap_url=api_settings.basemap_url,
-                       docs_paths=[DOCS_URL, REDOC_URL])
+                       redoc_paths=[REDOC_URL])
     add_api_docs(app)
     # Leaflet and the map scripts, for the API's map pages and the web pages alike.
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

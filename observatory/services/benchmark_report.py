@@ -15,6 +15,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from indicators.vocabulary import dimension_name
+from maps.page import HtmlPage, script_source
 from observatory.services import comparison_charts as charts
 from observatory.services.city_spread import district_spread
 from observatory.services.comparison import (
@@ -130,7 +131,7 @@ def report_context(data: ComparisonInput, city: str, request: ComparisonRequest,
                                                   trends[r["indicator_id"]]["series"]
                                                   for p in s["points"]}) > 1],
         "spread": spread, "segregation": segregation or [],
-        "fmt": charts.formatted, "chart_css": charts.CHART_CSS, "today": date.today().isoformat(),
+        "fmt": charts.formatted, "today": date.today().isoformat(),
         "dimension_name": dimension_name(facts[city].foreign_dimension or "", lang)
                           if facts[city].foreign_dimension else "",
         "group_name": result["peer_group"][f"name_{lang}"] or result["peer_group"]["name_en"],
@@ -161,11 +162,14 @@ def _standing(data: ComparisonInput, city: str, request: ComparisonRequest) -> l
 
 
 def report_html(data: ComparisonInput, city: str, request: ComparisonRequest, lang: str,
-                segregation: list[dict] | None = None) -> str:
+                segregation: list[dict] | None = None) -> HtmlPage:
+    """The report as a page whose policy allows its one <style> block (code, no data)."""
     environment = Environment(loader=FileSystemLoader(TEMPLATE_DIR),
                               autoescape=select_autoescape(["html"]))
     template = environment.get_template("benchmark_report.html")
-    return template.render(**report_context(data, city, request, lang, segregation))
+    style = (TEMPLATE_DIR / "benchmark_report.css").read_text(encoding="utf-8") + charts.CHART_CSS
+    html = template.render(**report_context(data, city, request, lang, segregation), style=style)
+    return HtmlPage(html, (), (script_source(style),))
 
 
 def report_pdf(html: str) -> bytes:

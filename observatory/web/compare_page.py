@@ -13,7 +13,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from maps.page import script_source
 from observatory.http.deps import DisclosureDep, StoreDep, root_path
+from observatory.http.security_headers import INLINE_STYLES, page_response
 from observatory.services import comparison_charts as charts
 from observatory.services.benchmark_report import report_html, report_pdf
 from observatory.services.city_spread import (
@@ -80,9 +82,9 @@ def compare_page(
             chosen = replace(chosen, cities=tuple(c.slug for c in everyone[:DEFAULT_SHOWN]))
         result = comparison(data, chosen) if data.cities else None
     except ServiceError as exc:
-        return render_page(request, lang, "compare.html", status_code=422,
+        return _with_chart_css(render_page(request, lang, "compare.html", status_code=422,
                            **context, error=str(exc), result=None, shown=set(), offered=[],
-                           picked=set(), periods=[])
+                           picked=set(), periods=[]))
     members = [c.slug for c in chosen.peer_group.members(data.cities)]
     offered = default_indicators(with_families(data.values), members or chosen.cities)
     shown = list(chosen.cities)
@@ -99,7 +101,7 @@ def compare_page(
         downloads += [(cw[f"report_{kind}"], f"{root}/{lang}/compare/report?"
                        + urlencode({**report, "format": kind})) for kind in ("html", "pdf")]
     periods = sorted(set(data.values["period"].astype(str)), reverse=True)
-    return render_page(
+    return _with_chart_css(render_page(
         request, lang, "compare.html", **context, error="", result=result, shown=set(shown),
         offered=[(i, (describe(i).name_ar if lang == "ar" else "") or describe(i).name_en)
                  for i in offered],
@@ -114,7 +116,13 @@ def compare_page(
         spread=district_spread(data, [r["indicator_id"] for r in rows], shown, chosen.period),
         segregation=segregation_by_city(store, shown, disclosure),
         segregation_measures=SEGREGATION_MEASURES,
-        fmt=charts.formatted, downloads=downloads)
+        fmt=charts.formatted, downloads=downloads))
+
+
+def _with_chart_css(page: HTMLResponse) -> HTMLResponse:
+    """The page, its policy allowing the charts' <style> block (code, no data) by its hash."""
+    page.headers[INLINE_STYLES] = script_source(charts.CHART_CSS)
+    return page
 
 
 def _radars(data: ComparisonInput, chosen: ComparisonRequest, offered: list[str],
@@ -155,5 +163,5 @@ def compare_report(
     if output == "pdf":
         return Response(report_pdf(html), media_type="application/pdf", headers={
             "Content-Disposition": f'attachment; filename="benchmark-{city}-{lang}.pdf"'})
-    return HTMLResponse(html)
+    return page_response(html)
 

@@ -116,9 +116,13 @@ def inline_scripts(html: str) -> list[str]:
     return parser.texts
 
 
-def _script_src(policy: str) -> list[str]:
-    directive = next(d for d in policy.split("; ") if d.startswith("script-src "))
-    return directive.split()[1:]
+def _script_src(policy: str, directive: str = "script-src") -> list[str]:
+    found = next(d for d in policy.split("; ") if d.startswith(f"{directive} "))
+    return found.split()[1:]
+
+
+def _style_blocks(html: str) -> list[str]:
+    return re.findall(r"<style[^>]*>(.*?)</style>", html, re.DOTALL)
 
 
 def _sha256(text: str) -> str:
@@ -140,8 +144,42 @@ def test_a_page_may_run_its_own_inline_scripts_by_their_hashes_and_nothing_else(
 
     assert response.status_code == 200 and scripts
     assert _script_src(policy) == ["'self'", *dict.fromkeys(_sha256(s) for s in scripts)]
-    assert "style-src 'self' 'unsafe-inline';" in policy  # folium's styles; they run nothing
+    assert "'unsafe-inline'" not in policy and "'unsafe-hashes'" not in policy
     assert "x-observatory-inline-scripts" not in response.headers  # internal to the server
+
+
+@pytest.mark.parametrize("path", [
+    f"/maps/{CITY.slug}/foreign_citizens_share",
+    f"/maps/{CITY.slug}/layers",
+    f"/cities/{CITY.slug}/field-reports/form",
+    "/en/compare",
+    f"/en/compare/report?city={CITY.slug}",
+])
+def test_a_page_may_apply_its_own_style_blocks_by_their_hashes_and_no_style_attribute(
+        api: TestClient, fires, path):
+    response = api.get(path)
+    policy = response.headers["content-security-policy"]
+    blocks = _style_blocks(response.text)
+
+    assert response.status_code == 200 and blocks
+    assert _script_src(policy, "style-src") == ["'self'", *dict.fromkeys(map(_sha256, blocks))]
+    assert " style=" not in response.text  # refused without 'unsafe-hashes'
+    assert "x-observatory-inline-styles" not in response.headers
+
+
+@pytest.mark.parametrize("path", ["/en/cities", "/docs"])
+def test_a_page_without_style_blocks_applies_stylesheets_from_this_site_only(
+        api: TestClient, path):
+    response = api.get(path)
+
+    assert not _style_blocks(response.text)
+    assert _script_src(response.headers["content-security-policy"], "style-src") == ["'self'"]
+
+
+def test_redoc_alone_may_apply_inline_styles_as_its_scripts_write_them(api: TestClient):
+    policy = api.get("/redoc").headers["content-security-policy"]
+
+    assert "style-src 'self' 'unsafe-inline';" in policy and "worker-src 'self' blob:" in policy
 
 
 @pytest.mark.parametrize("path", ["/en/cities", f"/ar/cities/{CITY.slug}", "/redoc"])

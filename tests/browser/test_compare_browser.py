@@ -67,7 +67,7 @@ def test_switching_the_peer_group_changes_the_ranks_and_arabic_runs_rtl(page, pe
     expect(page.locator(CPI_BARS)).to_have_count(4)  # every city has a bar
     for radar in ("cpi", "icc"):
         for series in ("city", "average", "best"):
-            expect(page.locator(f'#radar [data-radar="{radar}"] svg '
+            expect(page.locator(f'#radar [data-radar="{radar}"] svg.radar '
                                 f"polygon[data-series={series}]")).to_have_count(1)
     expect(page.locator(f"{ICC_RADAR} h2")).to_contain_text(
         "ICC areas: Alphaville against the peer average and best")
@@ -106,7 +106,7 @@ def test_switching_the_peer_group_changes_the_ranks_and_arabic_runs_rtl(page, pe
 
 def _spoke_side(page, radar: str) -> str:
     """Which side of the radar's centre its second spoke's number stands on."""
-    svg = page.locator(f'#radar [data-radar="{radar}"] svg')
+    svg = page.locator(f'#radar [data-radar="{radar}"] svg.radar')
     number = svg.locator("text", has_text="2").first.bounding_box()
     box = svg.bounding_box()
     assert number and box

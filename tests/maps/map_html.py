@@ -67,7 +67,7 @@ def district_features(html: str) -> dict[str, dict]:
 def legend_items(html: str) -> list[tuple[str, str, str]]:
     """(kind, colour, text) of each legend entry, top to bottom."""
     return re.findall(
-        r'<li class="legend-(\w+)"><span class="swatch" style="background: ([^"]+)"></span>'
+        r'<li class="legend-(\w+)"><svg class="swatch" [^>]*><rect [^>]*fill="([^"]+)"/></svg>'
         r'<span dir="\w+">([^<]*)</span></li>',
         html,
     )

@@ -133,7 +133,7 @@ def test_heat_overlay_is_placed_at_its_bounds_with_a_legend(districts, values, e
     assert script["url"] is None
     assert 'id="heat-legend"' in html and "events per km²" in html
     assert f'<span id="heat-peak">{heat.overlay.peak:.3g}</span>' in html
-    assert "linear-gradient(to right, #" in html
+    assert '<linearGradient id="heat-ramp-gradient">' in html and 'stop-color="#' in html
     # Without an API to ask, the page says which window its heat map is for.
     assert "The heat map shows 2025-01-01 – 2025-02-09" in html
 

@@ -54,10 +54,12 @@ def field_form(city: CityDep, request: Request) -> HTMLResponse:
     """A phone-friendly form: location from the device, category, note, photo, API key."""
     page = _pages.get_template("field_form.html")
     action = str(request.url_for("submit_field_report", city=city.slug))
-    # The script is a file of code, no data: the page's policy allows it by its hash.
+    # The script and the style are files of code, no data: the page's policy allows them by
+    # their hashes.
     script = _pages.get_template("field_form.js").render()
-    html = page.render(city=city, action=action, script=script)
-    return page_response(HtmlPage(html, (script_source(script),)))
+    style = _pages.get_template("field_form.css").render()
+    html = page.render(city=city, action=action, script=script, style=style)
+    return page_response(HtmlPage(html, (script_source(script),), (script_source(style),)))
 
 
 def _check_location(store: Store, city: City, lon: float, lat: float) -> None:
