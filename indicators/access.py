@@ -63,24 +63,19 @@ def nearest_service_distance(
 
 class ServiceIndex:
     """Services indexed for nearest-service queries: a k-d tree over their coordinates when
-    every service is a point (as event layers are), else an R-tree of their geometries. The
-    k-d tree gives the same distances, bit for bit, and answers a query of 2,500 centres
-    among 500,000 services in 4 ms where the R-tree took 20–160 ms (the most for a centre
-    far from every service)."""
+    every service is a point (``xy``, as event layers are), else an R-tree of their
+    ``geometries``. The k-d tree gives the same distances, bit for bit, and answers a query
+    of 2,500 centres among 500,000 services in 4 ms where the R-tree took 20–160 ms (the most
+    for a centre far from every service)."""
 
-    def __init__(self, geometries: np.ndarray):
-        present = geometries[~(shapely.is_missing(geometries) | shapely.is_empty(geometries))]
-        self._points = bool((shapely.get_type_id(present) == 0).all())
-        self._kd = cKDTree(shapely.get_coordinates(present)) if self._points and len(
-            present) else None
-        self._rtree = None if self._points else shapely.STRtree(present)
+    def __init__(self, xy: np.ndarray | None, geometries: np.ndarray | None = None):
+        self._kd = cKDTree(xy) if xy is not None and len(xy) else None
+        self._rtree = shapely.STRtree(geometries) if xy is None else None
 
     @classmethod
-    def of_points(cls, xy: np.ndarray) -> ServiceIndex:
-        """The index of point services given by their coordinates (``service_points``)."""
-        index = cls(np.array([], dtype=object))
-        index._kd = cKDTree(xy) if len(xy) else None
-        return index
+    def of(cls, geometries: np.ndarray) -> ServiceIndex:
+        present, xy = _present_points(geometries)
+        return cls(xy, present)
 
     def nearest(self, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The positions of the centres that have a nearest service, and its distance."""
@@ -99,19 +94,23 @@ class ServiceIndex:
         return found, metres
 
 
+def _present_points(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """The geometries present (not missing, not empty) and, when every one is a point, their
+    coordinates (rows x, y; else None)."""
+    present = geometries[~(shapely.is_missing(geometries) | shapely.is_empty(geometries))]
+    points = bool((shapely.get_type_id(present) == 0).all())
+    return present, shapely.get_coordinates(present) if points else None
+
+
 def service_points(services_gdf: gpd.GeoDataFrame, local_crs: str) -> np.ndarray | None:
     """The coordinates in ``local_crs`` (metres) of the services, rows x, y, when every one
-    present is a point (None otherwise): what ``ServiceIndex.of_points`` indexes."""
-    geometries = _geometries(services_gdf, "services", _metric_crs(local_crs))
-    present = geometries[~(shapely.is_missing(geometries) | shapely.is_empty(geometries))]
-    if not (shapely.get_type_id(present) == 0).all():
-        return None
-    return shapely.get_coordinates(present)
+    present is a point (None otherwise): what a ``ServiceIndex`` of points indexes."""
+    return _present_points(_geometries(services_gdf, "services", _metric_crs(local_crs)))[1]
 
 
 def services_tree(services_gdf: gpd.GeoDataFrame, local_crs: str) -> ServiceIndex:
     """The services in ``local_crs`` (metres), indexed for nearest-service queries."""
-    return ServiceIndex(_geometries(services_gdf, "services", _metric_crs(local_crs)))
+    return ServiceIndex.of(_geometries(services_gdf, "services", _metric_crs(local_crs)))
 
 
 def services_per_1000(

@@ -118,7 +118,7 @@ class CityWideFiles:
             path = self.searched[layer]
             if not path.is_file():  # not every service is a point
                 return None
-            return ServiceIndex.of_points(pd.read_parquet(path).to_numpy(dtype=float))
+            return ServiceIndex(pd.read_parquet(path).to_numpy(dtype=float))
 
         return CityWide(placed=placed, event_counts=counts, searched=searched)
 
