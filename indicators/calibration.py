@@ -39,6 +39,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from indicators.formulas.city_rows import exact_sum
+
 KEYS = ["district_code", "group"]
 ERROR_STATISTICS = ("mape", "mdape", "bias", "wape", "cells", "coverage")
 
@@ -69,61 +71,121 @@ class Calibration:
                 f"{int(last['cells'])} district × group cells")
 
 
+@dataclass(frozen=True)
+class CalibrationInputs:
+    """What some districts give the calibration, summed over them or per cell: ``monthly``
+    (period, group, value: their subscribers per month), ``census`` (year, group, value:
+    their census residents) and ``cells`` (year, district_code, group, value: the census
+    count, subscribers: the mean of the year's months), the held-out test's candidates.
+    Those of a city's parts, in the order of their districts, make the city's
+    (``fitted``)."""
+
+    monthly: pd.DataFrame
+    census: pd.DataFrame
+    cells: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Fit:
+    """The calibration years, the ratios and the held-out errors of a whole city."""
+
+    years: list[str]
+    ratios: pd.DataFrame
+    errors: pd.DataFrame
+
+
 def calibrate(subscribers: pd.DataFrame, census: pd.DataFrame, min_count: float) -> Calibration:
     """``subscribers``: district_code, group, period (YYYY-MM), value; ``census``:
     district_code, group, period (YYYY), value. Sums duplicates; no rows are invented."""
+    fit = fitted([calibration_inputs(subscribers, census)], min_count)
+    return Calibration(estimated(subscribers, fit), fit.ratios, fit.errors)
+
+
+def _phone_cells(subscribers: pd.DataFrame) -> pd.DataFrame:
     phones = subscribers.groupby(["period", *KEYS], as_index=False)["value"].sum()
     phones["year"] = phones["period"].astype(str).str[:4]
+    return phones
+
+
+def calibration_inputs(subscribers: pd.DataFrame, census: pd.DataFrame) -> CalibrationInputs:
+    """The calibration's inputs from some districts' subscribers and census rows (as
+    ``calibrate`` takes them)."""
+    phones = _phone_cells(subscribers)
     counted = census.assign(year=census["period"].astype(str).str[:4]).groupby(
         ["year", *KEYS], as_index=False)["value"].sum()
-    years = sorted(set(phones["year"].unique()) & set(counted["year"].unique()))
-    empty_ratios = pd.DataFrame(columns=["year", "group", "ratio"])
+    mean = (phones.groupby(["year", *KEYS])["value"].mean().rename("subscribers")
+            .reset_index())
+    return CalibrationInputs(
+        monthly=phones.groupby(["period", "group"], as_index=False)["value"].sum(),
+        census=counted.groupby(["year", "group"], as_index=False)["value"].sum(),
+        cells=counted.merge(mean, on=["year", *KEYS]))
+
+
+def fitted(parts: list[CalibrationInputs], min_count: float) -> Fit:
+    """The city's calibration from its parts' inputs: sums of integer counts, so the same
+    whatever the parts."""
+    monthly = pd.concat([p.monthly for p in parts], ignore_index=True).groupby(
+        ["period", "group"], as_index=False)["value"].sum()
+    monthly["year"] = monthly["period"].astype(str).str[:4]
+    census = pd.concat([p.census for p in parts], ignore_index=True).groupby(
+        ["year", "group"], as_index=False)["value"].sum()
+    years = sorted(set(monthly["year"].unique()) & set(census["year"].unique()))
     if not years:
-        estimates = pd.DataFrame(columns=["district_code", "group", "period", "subscribers",
-                                          "residents", "year"])
-        return Calibration(estimates, empty_ratios, _errors([]))
-    ratios = pd.concat([_ratios(phones, counted, y) for y in years], ignore_index=True)
-    phone_years = phones["year"].to_numpy()
-    chosen = np.array(years)[np.clip(np.searchsorted(years, phone_years, side="right") - 1,
-                                     0, None)]
-    estimates = phones.assign(calibration_year=chosen).merge(
-        ratios.rename(columns={"year": "calibration_year"}), on=["calibration_year", "group"])
+        return Fit([], pd.DataFrame(columns=["year", "group", "ratio"]), _errors([]))
+    ratios = pd.concat([_ratios(monthly, census, y) for y in years], ignore_index=True)
+    cells = pd.concat([p.cells for p in parts], ignore_index=True).sort_values(
+        ["year", *KEYS], kind="stable")
+    errors = [row for before, after in itertools.pairwise(years)
+              for row in _held_out(cells, census, ratios, before, after, min_count)]
+    return Fit(years, ratios, _errors(errors))
+
+
+def calibration_years(periods: pd.Series, years: list[str]) -> np.ndarray:
+    """The calibration year of each month: the latest calibration year at or before its
+    year, the earliest one before them."""
+    chosen = np.searchsorted(years, periods.astype(str).str[:4].to_numpy(), side="right") - 1
+    return np.array(years, dtype=object)[np.clip(chosen, 0, None)]
+
+
+def estimated(subscribers: pd.DataFrame, fit: Fit) -> pd.DataFrame:
+    """``Calibration.estimates`` of these subscribers (every district or some)."""
+    columns = ["district_code", "group", "period", "subscribers", "residents", "year"]
+    if not fit.years:
+        return pd.DataFrame(columns=columns)
+    phones = _phone_cells(subscribers)
+    estimates = phones.assign(calibration_year=calibration_years(
+        phones["period"], fit.years)).merge(
+        fit.ratios.rename(columns={"year": "calibration_year"}), on=["calibration_year",
+                                                                     "group"])
     estimates = estimates.assign(subscribers=estimates["value"],
                                  residents=estimates["value"] * estimates["ratio"])
-    errors = [row for before, after in itertools.pairwise(years)
-              for row in _held_out(phones, counted, ratios, before, after, min_count)]
-    return Calibration(
-        estimates[["district_code", "group", "period", "subscribers", "residents",
-                   "calibration_year"]].rename(columns={"calibration_year": "year"}),
-        ratios, _errors(errors))
+    return estimates[["district_code", "group", "period", "subscribers", "residents",
+                      "calibration_year"]].rename(columns={"calibration_year": "year"})
 
 
-def _ratios(phones: pd.DataFrame, counted: pd.DataFrame, year: str) -> pd.DataFrame:
-    monthly = phones[phones["year"] == year].groupby(["period", "group"])["value"].sum()
-    mean = monthly.groupby("group").mean()
-    residents = counted[counted["year"] == year].groupby("group")["value"].sum()
+def _ratios(monthly: pd.DataFrame, census: pd.DataFrame, year: str) -> pd.DataFrame:
+    mean = monthly[monthly["year"] == year].groupby("group")["value"].mean()
+    residents = census[census["year"] == year].groupby("group")["value"].sum()
     ratio = (residents / mean[mean > 0]).dropna()
     return pd.DataFrame({"year": year, "group": ratio.index.astype(str),
                          "ratio": ratio.to_numpy(dtype=float)})
 
 
-def _held_out(phones: pd.DataFrame, counted: pd.DataFrame, ratios: pd.DataFrame,
+def _held_out(cells: pd.DataFrame, census: pd.DataFrame, ratios: pd.DataFrame,
               calibrated_on: str, tested_on: str, min_count: float) -> list[dict]:
-    mean = (phones[phones["year"] == tested_on].groupby(KEYS)["value"].mean()
-            .rename("subscribers").reset_index())
-    truth = counted[counted["year"] == tested_on]
     ratio = ratios[ratios["year"] == calibrated_on][["group", "ratio"]]
-    cells = truth.merge(mean, on=KEYS).merge(ratio, on="group")
-    cells = cells[cells["value"] > min_count]
-    cells = cells.assign(predicted=cells["subscribers"] * cells["ratio"])
+    tested = cells[cells["year"] == tested_on].merge(ratio, on="group")
+    tested = tested[tested["value"] > min_count]
+    tested = tested.assign(predicted=tested["subscribers"] * tested["ratio"])
+    everyone = census[census["year"] == tested_on]
     rows = []
-    for group in ["", *sorted(cells["group"].astype(str).unique())]:
-        mine = cells if group == "" else cells[cells["group"] == group]
-        everyone = truth if group == "" else truth[truth["group"] == group]
+    for group in ["", *sorted(tested["group"].astype(str).unique())]:
+        mine = tested if group == "" else tested[tested["group"] == group]
+        population = everyone if group == "" else everyone[everyone["group"] == group]
         rows.append({"calibrated_on": calibrated_on, "tested_on": tested_on, "group": group,
                      **error_statistics(mine["predicted"].to_numpy(float),
                                         mine["value"].to_numpy(float),
-                                        float(everyone["value"].sum()))})
+                                        float(exact_sum(population["value"].to_numpy(float))))})
     return rows
 
 

@@ -20,7 +20,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from indicators.access import ServiceIndex, service_points
-from indicators.evaluate import CityWide, SpatialContext
+from indicators.evaluate import CityWide, PreparedObservations, SpatialContext
+from indicators.formulas.base import FormulaKind
 from indicators.formulas.rates import city_event_counts, place_points
 from observatory.settings import ResourceSettings
 from observatory.store import Store
@@ -98,12 +99,14 @@ class CityWideFiles:
     """What a part's formulas take from the whole city (``CityWide``), as files made before
     the parts: events placed among all the districts (``write_placed_events``), per layer,
     events counted per period and district (``write_event_counts``), per (layer, period,
-    UTC offset), and services' coordinates for the nearest-service search
-    (``write_service_points``), per layer."""
+    UTC offset), services' coordinates for the nearest-service search
+    (``write_service_points``), per layer, and the decisions of the formulas' city stages
+    (``write_stage_decisions``), per stage key."""
 
     placed: dict[str, Path]
     counts: dict[tuple[str, str, float | None], Path]
     searched: dict[str, Path]
+    decided: dict[str, Path] = field(default_factory=dict)
 
     def for_part(self, bounds: tuple[str, str]) -> CityWide:
         def placed(layer: str) -> gpd.GeoDataFrame:
@@ -120,7 +123,14 @@ class CityWideFiles:
                 return None
             return ServiceIndex(pd.read_parquet(path).to_numpy(dtype=float))
 
-        return CityWide(placed=placed, event_counts=counts, searched=searched)
+        decisions: dict[str, object] = {}
+
+        def decided(key: str) -> object:
+            if key not in decisions:  # read once per part, whatever the indicators asking
+                decisions[key] = pd.read_pickle(self.decided[key])
+            return decisions[key]
+
+        return CityWide(placed=placed, event_counts=counts, searched=searched, decided=decided)
 
 
 def _in_bounds(column: str, bounds: tuple[str, str]) -> list[tuple[str, str, str]]:
@@ -166,6 +176,28 @@ def write_service_points(files: CityFiles, layer: str, path: Path) -> int:
         return -1
     pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]}).to_parquet(path, index=False)
     return len(xy)
+
+
+def write_stage_summaries(files: CityFiles, staged: dict[str, FormulaKind],
+                          bounds: tuple[str, str], min_count: int, path: Path) -> int:
+    """What the districts from ``bounds[0]`` to ``bounds[1]`` give each city stage
+    (``FormulaKind.stage_summary``), by stage key, in ``path`` (a pickle: these files are
+    the run's own, made and read by its workers). Returns the observation rows read."""
+    variables = sorted(set().union(*(f.variables() for f in staged.values())))
+    observations = read_observations(files, variables, bounds)
+    prepared = PreparedObservations(observations)
+    summaries = {key: formula.stage_summary(prepared, min_count) if len(observations) else None
+                 for key, formula in staged.items()}
+    pd.to_pickle(summaries, path)
+    return len(observations)
+
+
+def write_stage_decisions(formula: FormulaKind, summaries: list[Path], key: str,
+                          min_count: int, path: Path) -> None:
+    """The decisions of the city stage ``key`` from every part's summary (in the parts'
+    order), in ``path``."""
+    found = [pd.read_pickle(p)[key] for p in summaries]
+    pd.to_pickle(formula.stage_decisions(found, min_count), path)
 
 
 def write_placed_events(files: CityFiles, layer: str, path: Path) -> int:

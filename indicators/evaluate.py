@@ -15,7 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from indicators.formulas.base import Term
+from indicators.formulas.base import FormulaKind, Term
 from indicators.memo import Memo
 
 if TYPE_CHECKING:  # definitions import the formula kinds, which import this engine
@@ -56,13 +56,28 @@ class CityWide:
     ``event_counts(layer, period, utc_offset_hours)``, the part's rows of the layer's events
     counted per local period and district over the whole city (every period of the city,
     the city's UTC offset), and ``searched(layer)``, the layer's services indexed for the
-    nearest-service search (None: not made, the part indexes them). The kinds that combine
-    city values from their districts' (rates) give, in a part, the part's sums instead of
-    city values."""
+    nearest-service search (None: not made, the part indexes them), and ``decided(key)``,
+    the decisions of a kind's city stage (``FormulaKind.city_stage``) made from every
+    part's summary. The kinds that combine city values from their districts' (rates, phone
+    estimates) give, in a part, the part's sums instead of city values."""
 
     placed: Callable[[str], gpd.GeoDataFrame]
     event_counts: Callable[[str, str, float | None], pd.DataFrame]
     searched: Callable[[str], ServiceIndex | None]
+    decided: Callable[[str], object]
+
+
+def stage_of(formula: FormulaKind, prepared: PreparedObservations, min_count: int,
+             spatial: SpatialContext | None) -> object:
+    """The decisions of ``formula``'s city stage: the whole city's, read in a part of it,
+    made from these observations otherwise (once per run and key, the observations'
+    memo)."""
+    key = formula.city_stage()
+    assert key is not None, f"{type(formula).__name__} has no city stage"
+    if spatial is not None and spatial.city is not None:
+        return spatial.city.decided(key)
+    return prepared.memo.get(("city stage", key, min_count), lambda: formula.stage_decisions(
+        [formula.stage_summary(prepared, min_count)], min_count))
 
 
 class PreparedObservations:

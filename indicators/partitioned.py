@@ -12,27 +12,39 @@ part, and the values are those of ``framework_values`` on the whole city, row fo
   the part's district values and its city values are the whole city's. The rest's own values
   are dropped; the city values are kept from the first part only.
 - A kind whose city value is a combination of its districts' (``city_combined``: rates,
-  whose city value hides when any district's is hidden) is evaluated in the same parts; in
-  a part its city rows carry the part's sums, and the parent combines them into the city's
-  rows once every part is done.
+  phone estimates, day/night ratios, whose city value hides when any district's is hidden)
+  is evaluated in the same parts; in a part its city rows carry the part's exact sums, and
+  the parent combines them into the city's rows once every part is done.
+- A kind whose district values rest on decisions over every district (``city_stage``: the
+  phone calibration's ratios of city totals, the service roll-up's choice among the
+  districts as siblings) is evaluated in the same parts too, under the city's decisions:
+  each part first gives a summary of its districts (``write_stage_summaries``: sums per
+  month and group, the districts' all-areas counts…), a worker makes the decisions from
+  every part's summary (``write_stage_decisions``), and each part reads them.
 - What a part's formulas take from the whole city is made once before the parts, on the
   workers (``CityWideFiles``): events placed among all the districts (an event on a border
   between two parts counts once, for the first district in the city's order), events
-  counted per local period and district (every period of the city, its UTC offset) and the
-  services' coordinates in the local CRS for the nearest-service search.
-- Any other framework (phone estimates calibrated on every district's cells; service
-  roll-ups) is evaluated on every district at once, reading its own variables only.
+  counted per local period and district (every period of the city, its UTC offset), the
+  services' coordinates in the local CRS for the nearest-service search, and the city
+  stages' decisions.
+- A framework that needs a combined city value before it is scored or carried forward
+  (benchmarks, ``holds_for``, a composite of combined values) is evaluated on every
+  district at once, reading its own variables only.
 
-Sums of integer counts are exact whatever their order; a sum of fractional values (a
-product in currency, years) can differ from the whole city's in its last bits, by the order
-of addition (``totals − part`` instead of one pass).
+Sums of integer counts are exact whatever their order, and the combined city sums are exact
+(``formulas.city_rows.exact_sum``); a district-local sum of fractional values taken against
+the rest of the city (a product in currency, years) can differ from the whole city's in
+its last bits, by the order of addition (``totals − part`` instead of one pass).
 
-Each task writes its values to a Parquet file in the output folder (the column ``framework``
-added) and returns its row count and its worker's peak memory.
+Each task writes each framework's values to a Parquet file of its own in the output folder
+(the column ``framework`` added) as soon as they are made, and returns its row counts and
+its worker's peak memory.
 """
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import multiprocessing
 import os
 import resource
@@ -46,6 +58,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from indicators.city_files import (
     SUM_KEY,
@@ -58,11 +71,13 @@ from indicators.city_files import (
     write_event_counts,
     write_placed_events,
     write_service_points,
+    write_stage_decisions,
+    write_stage_summaries,
 )
 from indicators.compute import framework_values
 from indicators.definitions import Framework
 from indicators.evaluate import PreparedObservations
-from indicators.formulas.rates import PARTIAL_COLUMNS, combined_city_rows
+from indicators.formulas.city_rows import PARTIAL_COLUMNS, combined_city_rows
 
 # The rest of the city's pseudo-district: a code no boundary file can hold (a control character).
 REST_OF_CITY = "\x1frest of the city"
@@ -79,7 +94,7 @@ class TaskResult:
     frameworks: tuple[str, ...]
     districts: int  # in the part (all: a whole-city task)
     rows: dict[str, int]
-    file: Path | None
+    files: tuple[Path, ...]  # one per framework with values
     peak_mb: float  # the worker's peak RSS so far
     worker: int  # its process id
     seconds: float  # the task's wall-clock time
@@ -96,7 +111,7 @@ class PartitionedRun:
 
     @property
     def files(self) -> list[Path]:
-        return [t.file for t in self.tasks if t.file is not None]
+        return [f for t in self.tasks for f in t.files]
 
     def worker_peaks_mb(self) -> list[float]:
         """Each worker's peak resident set, the largest that any of its tasks reported."""
@@ -128,18 +143,27 @@ def partitioned_values(frameworks: Sequence[Framework], files: CityFiles, out: P
     searched = sorted(set().union(*(f.searched_layers() for f in formulas)))
     counted = sorted(set().union(*(f.counted_events() for f in formulas)),
                      key=lambda key: (key[0], key[1], -1e9 if key[2] is None else key[2]))
+    staged = {key: f for f in formulas if (key := f.city_stage()) is not None}
     city = CityWideFiles(placed={layer: made / f"placed-{k}.parquet"
                                  for k, layer in enumerate(layers)},
                          counts={key: made / f"counts-{k}.parquet"
                                  for k, key in enumerate(counted)},
                          searched={layer: made / f"services-{k}.parquet"
-                                   for k, layer in enumerate(searched)}) if split_up else None
+                                   for k, layer in enumerate(searched)},
+                         decided={key: made / f"decided-{k}.pickle"
+                                  for k, key in enumerate(sorted(staged))}
+                         ) if split_up else None
     first: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
+    summaries = [made / f"summary-{k:05d}.pickle" for k in range(len(parts))]
     if city is not None:
         first = [(write_placed_events, (files, layer, path)) for layer, path in city.placed.items()]
         first += [(write_event_counts, (files, *key, path)) for key, path in city.counts.items()]
         first += [(write_service_points, (files, layer, path))
                   for layer, path in city.searched.items()]
+        if staged:  # each part's summary for the city stages, then their decisions
+            first += [(write_stage_summaries, (files, staged, (part[0], part[-1]), min_count,
+                                               path))
+                      for part, path in zip(parts, summaries, strict=True)]
     # The whole-city tasks next: they are the longest, the parts fill the other worker.
     orders: list[tuple[Callable[..., TaskResult], tuple[Any, ...]]] = [
         (_whole_city_task, (f, files, out / f"whole-{f.framework}.parquet", min_count))
@@ -152,11 +176,16 @@ def partitioned_values(frameworks: Sequence[Framework], files: CityFiles, out: P
     context = multiprocessing.get_context("spawn")  # no parent threads or locks in a worker
     with ProcessPoolExecutor(max_workers=max(1, partitioning.workers),
                              mp_context=context) as pool:
-        making = [pool.submit(task, *args) for task, args in first]
-        futures = [pool.submit(task, *args) for task, args in orders]
+        making = [pool.submit(_freeing, task, *args) for task, args in first]
+        futures = [pool.submit(_freeing, task, *args) for task, args in orders]
         for done in making:
             done.result()
-        futures += [pool.submit(task, *args) for task, args in later]
+        if city is not None:
+            deciding = [pool.submit(_freeing, write_stage_decisions, staged[key], summaries, key,
+                                    min_count, path) for key, path in city.decided.items()]
+            for done in deciding:
+                done.result()
+        futures += [pool.submit(_freeing, task, *args) for task, args in later]
         for future in futures:
             result = future.result()
             run.tasks.append(result)
@@ -175,13 +204,14 @@ def partitioned_values(frameworks: Sequence[Framework], files: CityFiles, out: P
 
 def in_parts(framework: Framework) -> bool:
     """Whether the framework is evaluated in parts of the districts: every formula kind is
-    district-local or combines its city value from the districts' (then without scores or
-    values carried forward, which would need the combined city value, and not in a
-    composite)."""
+    district-local, combines its city value from the districts' or rests on a city stage
+    (then without scores or values carried forward, which would need the combined city
+    value, and not in a composite)."""
     combined = [d for d in framework.indicators if d.formula.city_combined]
-    return all(d.formula.district_local or (d.formula.city_combined and d.benchmarks is None
-                                            and d.holds_for is None)
-               for d in framework.indicators) and not (framework.composite and combined)
+    return all(d.formula.district_local or (
+        (d.formula.city_combined or d.formula.city_stage() is not None)
+        and d.benchmarks is None and d.holds_for is None)
+        for d in framework.indicators) and not (framework.composite and combined)
 
 
 def read_values(run: PartitionedRun) -> pd.DataFrame:
@@ -191,6 +221,20 @@ def read_values(run: PartitionedRun) -> pd.DataFrame:
 
 
 # the tasks (module level: a worker imports them by name) -------------------------------------
+def _freeing(task: Callable[..., Any], *args: Any) -> Any:
+    """``task(*args)``, then the memory its frames held given back to the system: the
+    allocators keep freed pages (about 1 GB after a part of 2,500 districts), so the next
+    task's peak would come on top of them."""
+    try:
+        return task(*args)
+    finally:
+        gc.collect()
+        pa.default_memory_pool().release_unused()
+        process = ctypes.CDLL(None)  # the C library's symbols, glibc's malloc_trim among them
+        if hasattr(process, "malloc_trim"):
+            process.malloc_trim(0)
+
+
 def _whole_city_task(framework: Framework, files: CityFiles, out: Path,
                      min_count: int) -> TaskResult:
     started = _clock()
@@ -212,7 +256,7 @@ def _part_task(frameworks: list[Framework], files: CityFiles, variables: list[st
             ignore_index=True)
     prepared = PreparedObservations(observations)
     spatial = spatial_context(files, bounds, city)
-    found, partials = [], []
+    written, partials = _Written(out), []
     for framework in frameworks:
         values = framework_values(framework, prepared, min_count, spatial)
         if values.empty:
@@ -223,11 +267,12 @@ def _part_task(frameworks: list[Framework], files: CityFiles, variables: list[st
                    else pd.Series(False, index=values.index)).to_numpy(dtype=bool)
         mine = (district.ne(REST_OF_CITY) & (True if keep_city else district.notna())
                 ).to_numpy(dtype=bool) & ~partial
-        found.append((framework.framework,
-                      values[mine].drop(columns=PARTIAL_COLUMNS, errors="ignore")))
         if partial.any():
             partials.append(values[partial].assign(framework=framework.framework))
-    result = _written(found, len(spatial.districts), out, started)
+        written.add(framework.framework,
+                    values[mine].drop(columns=PARTIAL_COLUMNS, errors="ignore"))
+        del values  # written: the next framework's peak does not come on top of it
+    result = written.result(len(spatial.districts), started)
     if partials:
         result = replace(result, partials=pd.concat(partials, ignore_index=True))
     return result
@@ -250,17 +295,35 @@ def _clock() -> tuple[float, float]:
     return time.perf_counter(), time.process_time()
 
 
+class _Written:
+    """A task's values, each framework's written to a Parquet file of its own as soon as it
+    is made (``<out stem>-<k>.parquet``), so a task holds one framework's values at a time."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.rows: dict[str, int] = {}
+        self.files: list[Path] = []
+
+    def add(self, name: str, values: pd.DataFrame) -> None:
+        self.rows[name] = len(values)
+        if len(values):
+            path = self.out.with_name(f"{self.out.stem}-{len(self.files)}.parquet")
+            values.assign(framework=name).to_parquet(path, index=False)
+            self.files.append(path)
+
+    def result(self, districts: int, started: tuple[float, float]) -> TaskResult:
+        return TaskResult(tuple(self.rows), districts, dict(self.rows), tuple(self.files),
+                          resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                          os.getpid(), time.perf_counter() - started[0],
+                          time.process_time() - started[1])
+
+
 def _written(found: list[tuple[str, pd.DataFrame]], districts: int, out: Path,
              started: tuple[float, float]) -> TaskResult:
-    rows = {name: len(values) for name, values in found}
-    frames = [values.assign(framework=name) for name, values in found if len(values)]
-    file = None
-    if frames:
-        pd.concat(frames, ignore_index=True).to_parquet(out, index=False)
-        file = out
-    return TaskResult(tuple(name for name, _ in found), districts, rows, file,
-                      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, os.getpid(),
-                      time.perf_counter() - started[0], time.process_time() - started[1])
+    written = _Written(out)
+    for name, values in found:
+        written.add(name, values)
+    return written.result(districts, started)
 
 
 def rest_of_city(totals: pd.DataFrame, part: pd.DataFrame) -> pd.DataFrame:

@@ -64,11 +64,55 @@ def quarter_of(month: str) -> str:
     return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
 
 
-def plan_nodes(service: ServiceCounts, min_count: int) -> pd.DataFrame:
+@dataclass(frozen=True)
+class CityDecisions:
+    """The top of every year's tree, decided over all the city's districts: the years and
+    service areas of the city, the city nodes' counts, foreign residents and whether they
+    are published, and whether each district's all-areas node is (``decide_top``). A part
+    of the city plans its districts' subtrees under them (``plan_nodes``)."""
+
+    years: list[str]
+    areas: list[str]
+    city_users: np.ndarray  # (years,)
+    city_records: np.ndarray
+    city_whole: np.ndarray
+    city_published: np.ndarray
+    districts: pd.Index  # every district of the city, in the trees' order
+    published: np.ndarray  # (years, districts): each district's all-areas node
+
+    def for_districts(self, codes: np.ndarray) -> np.ndarray:
+        """(years, len(codes)): whether these districts' all-areas nodes are published."""
+        at = self.districts.get_indexer(codes)
+        assert (at >= 0).all(), "a part's district that the city's decisions do not hold"
+        return self.published[:, at]
+
+
+def decide_top(years: list[str], areas: list[str], districts: np.ndarray, users: np.ndarray,
+               records: np.ndarray, whole: np.ndarray, min_count: int) -> CityDecisions:
+    """The city nodes and the districts' all-areas nodes of every year (``users``,
+    ``records``, ``whole``: (years, districts), the districts' all-areas counts and foreign
+    residents, NaN where a district has none): the city's counts are its districts' sums,
+    its foreign residents the sum of those known (NaN when none is); the city is published
+    when safe, its districts then by the rule of siblings."""
+    known = ~np.isnan(whole)
+    city_whole = np.where(known.any(axis=1), np.where(known, whole, 0.0).sum(axis=1), np.nan)
+    city_users, city_records = users.sum(axis=1), records.sum(axis=1)
+    city_published = (city_users > min_count) & (city_whole > 0)
+    safe = (users > min_count) & (whole > 0)
+    published = np.zeros(users.shape, dtype=bool)
+    published[city_published] = _safe_siblings(
+        safe[city_published], np.stack([users, records], axis=-1)[city_published], min_count)
+    return CityDecisions(years, areas, city_users, city_records, city_whole, city_published,
+                         pd.Index(districts), published)
+
+
+def plan_nodes(service: ServiceCounts, min_count: int,
+               decided: CityDecisions | None = None) -> pd.DataFrame:
     """One row per node of every year's tree (``NODE_COLUMNS``; ``parent``: its parent's
     position, -1 for the city): its counts, whether it is published and, for a withheld
     node, where its value is published (``rolled_to``: "2025-Q1", "2025, all areas", "the
-    city, 2025, all areas"; '' when nowhere).
+    city, 2025, all areas"; '' when nowhere). With ``decided``, the districts of
+    ``service`` are a part of a city and the top of the trees is the city's.
 
     Nodes are laid out in a fixed order (each year: its city node, then each district's
     subtree, parents before children), so a node's position is arithmetic on its year,
@@ -77,22 +121,91 @@ def plan_nodes(service: ServiceCounts, min_count: int) -> pd.DataFrame:
     counts = service.counts
     districts = np.array(sorted(counts.loc[counts["district_code"] != CITY_NODE,
                                            "district_code"].astype(str).unique()), dtype=object)
-    areas = sorted(set(counts["area"].astype(str).unique()) - {ALL})
-    years = sorted(counts["period"].astype(str).str[:4].unique())
+    areas = (decided.areas if decided is not None
+             else sorted(set(counts["area"].astype(str).unique()) - {ALL}))
+    years = (decided.years if decided is not None
+             else sorted(counts["period"].astype(str).str[:4].unique()))
     tree = _Trees(len(years), len(districts), len(areas))
     users, records = _counts_at(tree, counts, districts, areas, years)
-    city = tree.city_positions()
-    totals = tree.total_positions()  # (years, districts)
-    users[city], records[city] = users[totals].sum(axis=1), records[totals].sum(axis=1)
     whole = _wholes(tree, service.whole, districts, years)
+    city, totals = tree.city_positions(), tree.total_positions()  # (years, districts)
+    top = decided if decided is not None else decide_top(
+        years, areas, districts, users[totals], records[totals], whole[totals], min_count)
+    users[city], records[city], whole[city] = top.city_users, top.city_records, top.city_whole
     safe = (users > min_count) & (whole > 0)
-    published = _decide(tree, safe, np.column_stack([users, records]), min_count)
+    published = np.zeros(tree.size, dtype=bool)
+    published[city] = top.city_published
+    published[totals] = (top.for_districts(districts) if decided is not None
+                         else top.published)
+    _decide(tree, published, safe, np.column_stack([users, records]), min_count)
     labels, parents = tree.labels(districts, areas, years), tree.parents()
     return pd.DataFrame({
         **{name: _text(coded) for name, coded in labels.items()},
         "parent": parents, "users": users, "records": records, "whole": whole,
         "published": published,
         "rolled_to": _text(_rolled_to(parents, published, labels))})
+
+
+@dataclass(frozen=True)
+class TopInputs:
+    """What some districts give the city's decisions (``decided_top``): the districts with
+    service counts, their all-areas users and records per year (columns district_code,
+    year, users, records; a district without that year's cell has no row), their foreign
+    residents per census year (``census``: index (district_code, year as int)), and the
+    service areas and years of their counts."""
+
+    districts: list[str]
+    totals: pd.DataFrame
+    census: pd.Series
+    areas: list[str]
+    years: list[str]
+
+
+def top_inputs(counts: pd.DataFrame, census: pd.Series) -> TopInputs:
+    """``TopInputs`` from some districts' counts (as ``ServiceCounts.counts``) and census."""
+    period = counts["period"].astype(str)
+    top = counts[((counts["area"].astype(str) == ALL) & (period.str.len() == 4)).to_numpy()]
+    return TopInputs(
+        districts=sorted(counts["district_code"].astype(str).unique()),
+        totals=pd.DataFrame({"district_code": top["district_code"].astype(str).to_numpy(),
+                             "year": top["period"].astype(str).to_numpy(),
+                             "users": top["users"].to_numpy(float),
+                             "records": top["records"].to_numpy(float)}),
+        census=census, areas=sorted(set(counts["area"].astype(str).unique()) - {ALL}),
+        years=sorted(period.str[:4].unique()))
+
+
+def decided_top(parts: list[TopInputs], min_count: int) -> CityDecisions:
+    """The city's decisions from its parts' inputs, in the order of their districts."""
+    years = sorted(set().union(*(p.years for p in parts)))
+    areas = sorted(set().union(*(p.areas for p in parts)))
+    districts = np.array(sorted(c for p in parts for c in p.districts), dtype=object)
+    totals = pd.concat([p.totals for p in parts], ignore_index=True)
+    d = pd.Index(districts).get_indexer(totals["district_code"])
+    y = pd.Index(years).get_indexer(totals["year"])
+    users, records = np.zeros((len(years), len(districts))), np.zeros((len(years),
+                                                                       len(districts)))
+    users[y, d], records[y, d] = totals["users"].to_numpy(), totals["records"].to_numpy()
+    census = pd.concat([p.census for p in parts])
+    whole = latest_census(census, years)
+    key = pd.MultiIndex.from_product([districts, years])
+    table = (whole.reindex(key).to_numpy(dtype=float) if len(whole) and len(key)
+             else np.full(len(key), np.nan)).reshape(len(districts), len(years)).T
+    return decide_top(years, areas, districts, users, records, table, min_count)
+
+
+def latest_census(census: pd.Series, years: list[str]) -> pd.Series:
+    """Each district's census count of the latest year at or before each of ``years``
+    (``census``: index (district_code, year as int), sorted): index (district_code, year)."""
+    census = census.sort_index()
+    census_years = census.index.get_level_values(1).to_numpy()
+    parts = []
+    for wanted in years:
+        upto = census[census_years <= int(wanted)]  # sorted by district, then year
+        latest = upto[~upto.index.get_level_values(0).duplicated(keep="last")]
+        parts.append(pd.Series(latest.to_numpy(dtype=float), index=pd.MultiIndex.from_arrays(
+            [latest.index.get_level_values(0), np.full(len(latest), str(wanted), dtype=object)])))
+    return pd.concat(parts) if parts else pd.Series(dtype=float)
 
 
 class _Trees:
@@ -211,34 +324,26 @@ def _counts_at(tree: _Trees, counts: pd.DataFrame, districts: np.ndarray, areas:
 
 def _wholes(tree: _Trees, whole: pd.Series, districts: np.ndarray,
             years: list[str]) -> np.ndarray:
-    """Each node's foreign residents: its district's in its year; the city's: the sum of its
-    districts' in the year (NaN when none has any)."""
+    """Each node's foreign residents: its district's in its year (the city's are set by
+    ``decide_top``; NaN here)."""
     key = pd.MultiIndex.from_product([districts, years])
     table = (whole.reindex(key).to_numpy(dtype=float) if len(whole) and len(key)
              else np.full(len(key), np.nan)).reshape(len(districts), len(years)).T
     out = np.repeat(table, tree.per_district, axis=1)  # (years, district nodes)
-    known = ~np.isnan(table)
-    city = np.where(known.any(axis=1), np.where(known, table, 0.0).sum(axis=1), np.nan)
-    return np.concatenate([city[:, None], out], axis=1).ravel()
+    return np.concatenate([np.full((tree.n_years, 1), np.nan), out], axis=1).ravel()
 
 
-def _decide(tree: _Trees, safe: np.ndarray, counts: np.ndarray,
-            min_count: int) -> np.ndarray:
-    """Top down: a node is published when its parent is and the rule of its siblings
-    (module docstring) lets it — the safe ones for districts and areas, all or none for
-    quarters and months."""
-    published = np.zeros(tree.size, dtype=bool)
-    city = tree.city_positions()
-    published[city] = safe[city]
-    for parents, children in ((city, tree.total_positions()),
-                              (tree.total_positions(), tree.area_positions())):
-        under = published[parents]
-        members = children[under]  # (published parents, siblings)
-        published[members] = _safe_siblings(safe[members], counts[members], min_count)
+def _decide(tree: _Trees, published: np.ndarray, safe: np.ndarray, counts: np.ndarray,
+            min_count: int) -> None:
+    """Below the districts' all-areas nodes (``published`` holds the top's decisions),
+    top down: a node is published when its parent is and the rule of its siblings (module
+    docstring) lets it — the safe ones for areas, all or none for quarters and months."""
+    parents, children = tree.total_positions(), tree.area_positions()
+    members = children[published[parents]]  # (published parents, siblings)
+    published[members] = _safe_siblings(safe[members], counts[members], min_count)
     for parents, children in ((tree.area_positions(), tree.quarter_positions()),
                               (tree.quarter_positions(), tree.month_positions())):
         published[children] = (published[parents] & safe[children].all(axis=-1))[..., None]
-    return published
 
 
 def _safe_siblings(safe: np.ndarray, counts: np.ndarray, min_count: int) -> np.ndarray:

@@ -53,6 +53,25 @@ class FormulaKind(StrictModel, ABC):
     # (columns PARTIAL_COLUMNS), and the engine combines them over the parts.
     city_combined: ClassVar[bool] = False
 
+    def city_stage(self) -> str | None:
+        """The key of a first stage that the kind's district values rest on and that needs
+        every district of the city (the phone calibration's ratios, the service roll-up's
+        choice among the districts as siblings), shared by the formulas of the same key; None
+        without one. A kind with a stage gives ``stage_summary`` and ``stage_decisions``;
+        in a part of a city (``SpatialContext.city``) it reads the decisions from there
+        (``CityWide.decided``), on the whole city it makes them itself (``stage_of``)."""
+        return None
+
+    def stage_summary(self, prepared: PreparedObservations, min_count: int) -> object:
+        """What the districts of ``prepared`` give the city stage (picklable, far smaller
+        than the observations): the city's decisions are made from the summaries of its
+        parts, in the order of their districts."""
+        raise NotImplementedError(f"{type(self).__name__} has no city stage")
+
+    def stage_decisions(self, summaries: list[object], min_count: int) -> object:
+        """The city stage's decisions (picklable) from the summaries of every part."""
+        raise NotImplementedError(f"{type(self).__name__} has no city stage")
+
     def placed_layers(self) -> set[str]:
         """The events layers whose events the formula counts per district (placed in the
         districts), as opposed to reading them whole (a nearest service)."""

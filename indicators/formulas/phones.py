@@ -26,16 +26,25 @@ audited with the calibration ratios assumed known (``indicators.disclosure.ruled
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from typing import ClassVar, Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from indicators.calibration import Calibration, calibrate
+from indicators.calibration import (
+    Calibration,
+    Fit,
+    calibration_inputs,
+    calibration_years,
+    estimated,
+    fitted,
+)
 from indicators.disclosure.primary import small_counts
-from indicators.evaluate import KEY, VALUE_COLUMNS, PreparedObservations, SpatialContext
+from indicators.evaluate import KEY, VALUE_COLUMNS, PreparedObservations, SpatialContext, stage_of
 from indicators.formulas.base import FormulaKind, Term
+from indicators.formulas.city_rows import PARTIAL_COLUMNS, exact_sum, partial_columns
 
 PHONE_COLUMNS = VALUE_COLUMNS + ["estimate", "indicator_id"]
 
@@ -81,7 +90,52 @@ def _codes(spatial: SpatialContext | None, *frames: pd.DataFrame) -> list[str]:
     return sorted(set().union(*(set(f["district_code"]) for f in frames)))
 
 
+@dataclass(frozen=True)
+class PhoneStage:
+    """The phone calibration of a whole city (``FormulaKind.city_stage``): its fit, every
+    ingest run behind it, each estimated month's calibration year and each census year's
+    runs."""
+
+    fit: Fit
+    runs: str
+    year_of: dict[str, str]
+    census_runs: dict[str, str]
+
+    def method(self, year: str) -> str:
+        return Calibration(pd.DataFrame(), self.fit.ratios, self.fit.errors).method(year)
+
+
+def _columns(partial: bool) -> list[str]:
+    return PHONE_COLUMNS + (PARTIAL_COLUMNS if partial else [])
+
+
+def _with_city(block: pd.DataFrame, indicator_id: str, partial: bool) -> pd.DataFrame:
+    """The districts' estimates and, per period, the city's: their sum where every one is
+    published (in a part of a city: the part's sums, PARTIAL_COLUMNS)."""
+    districts = pd.DataFrame({
+        "period": block["period"].to_numpy(), "district_code": block["district_code"],
+        "value": block["residents"].to_numpy(float),
+        "suppressed": block["residents"].isna().to_numpy(),
+        "runs": block["runs"].to_numpy(), "estimate": block["estimate"].to_numpy()})
+    by_period = districts.groupby("period", sort=True)
+    hidden = by_period["suppressed"].any()
+    city = pd.DataFrame({
+        "value": by_period["value"].agg(lambda v: float(exact_sum(v.to_numpy()))).where(
+            ~hidden),
+        "runs": _runs_by(districts, ["period"], "runs"),
+        "estimate": by_period["estimate"].first()}).reset_index()
+    city = city.assign(district_code=None, suppressed=hidden.to_numpy())
+    if partial:
+        made = [partial_columns(d["value"].to_numpy(float), None, bool(h), 1.0,
+                                d["estimate"].to_numpy(object))
+                for (_, d), h in zip(by_period, hidden, strict=True)]
+        city = city.assign(**{c: [m[c] for m in made] for c in PARTIAL_COLUMNS})
+    return pd.concat([districts, city], ignore_index=True).assign(indicator_id=indicator_id)
+
+
 class PhoneResidentsFormula(FormulaKind):
+    city_combined: ClassVar[bool] = True
+
     kind: Literal["phone_residents"]
     subscribers: Term = Field(description="home-location subscribers, e.g. {variable: "
                               "mobile_home_subscribers}")
@@ -97,80 +151,107 @@ class PhoneResidentsFormula(FormulaKind):
     def variables(self) -> set[str]:
         return {self.subscribers.variable, self.census.variable}
 
-    def evaluate(self, prepared: PreparedObservations, *, min_count: int,
-                 spatial: SpatialContext | None = None, indicator_id: str) -> pd.DataFrame:
-        calibrated = self.calibrated(prepared, min_count)
-        if calibrated is None:
-            return pd.DataFrame(columns=PHONE_COLUMNS)
-        phones, census, result, runs = calibrated
-        if self.statistic != "residents":
-            return self._errors(result.errors, indicator_id, runs)
-        if result.estimates.empty:
-            return pd.DataFrame(columns=PHONE_COLUMNS)
-        codes = _codes(spatial, phones, census)
-        census_runs = _runs_by(census.assign(year=census["period"].str[:4]), ["year"],
-                               "ingest_run")
-        cell_runs = _runs_by(phones, ["period", "district_code", "group"], "ingest_run")
-        estimates = result.estimates.set_index(["period", "district_code", "group"])
-        groups = sorted(result.ratios["group"].unique())
-        grid = pd.MultiIndex.from_product(
-            [sorted(estimates.index.get_level_values("period").unique()), codes, groups],
-            names=["period", "district_code", "group"])
-        cells = estimates.reindex(grid)
-        both = (cell_runs.reindex(grid).fillna("").to_numpy() + ","
-                + cells["year"].map(census_runs).fillna("").to_numpy())
-        cells["runs"] = pd.Series(both).map({t: _joined([t]) for t in set(both)}).to_numpy()
-        shown = ~small_counts(cells[["subscribers"]].to_numpy(float), min_count)
-        cells["residents"] = cells["residents"].where(shown)
-        cells = cells.reset_index()
-        years = cells.groupby("period")["year"].first()  # one calibration year per month
-        methods = {year: result.method(year) for year in years.unique()}
-        cells["estimate"] = cells["period"].map(years.map(methods))
-        if self.per_group:
-            parts = [self._with_city(block, f"{indicator_id}.{group}")
-                     for group, block in cells.groupby("group", sort=True)]
-            return pd.concat(parts, ignore_index=True)[PHONE_COLUMNS]
-        totals = pd.DataFrame({
-            "residents": _sum_if_complete(cells, KEY, "residents"),
-            "runs": _runs_by(cells, KEY, "runs"),
-            "estimate": cells.groupby(KEY, sort=True)["estimate"].first()}).reset_index()
-        return self._with_city(totals, indicator_id)[PHONE_COLUMNS]
+    def city_stage(self) -> str:
+        return "phone calibration " + self.model_dump_json(
+            include={"subscribers", "census", "dimension"})
 
-    def calibrated(self, prepared: PreparedObservations, min_count: int
-                   ) -> tuple[pd.DataFrame, pd.DataFrame, Calibration, str] | None:
-        """The subscribers' and census rows, their calibration and every ingest run they
-        come from; None without either. The estimates and each error statistic of the same
-        counts share one calibration per run (the observations' memo)."""
-        source = self.model_dump_json(include={"subscribers", "census", "dimension"})
-
-        def calibrate_once() -> tuple[pd.DataFrame, pd.DataFrame, Calibration, str] | None:
+    def cells(self, prepared: PreparedObservations, min_count: int
+              ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+        """The subscribers' cells it may publish and the census rows (``group_rows``); None
+        without either. Made once per run for every indicator of the same counts."""
+        def made() -> tuple[pd.DataFrame, pd.DataFrame] | None:
             phones = group_rows(prepared, self.subscribers, self.dimension)
             # Only the cells it may publish: with a small one (stored under a lower threshold
             # at ingest) in the ratio's monthly mean, the census times the months would be
             # the published estimates of the year plus the withheld one.
             phones = phones[~small_counts(phones["value"].to_numpy(float), min_count)]
             census = group_rows(prepared, self.census, self.dimension)
-            if phones.empty or census.empty:
-                return None
-            runs = _joined(pd.unique(pd.concat([phones["ingest_run"], census["ingest_run"]])))
-            return phones, census, calibrate(phones, census, min_count), runs
+            return None if phones.empty or census.empty else (phones, census)
 
-        return prepared.memo.get(("phone calibration", source, min_count), calibrate_once)
+        return prepared.memo.get(("phone cells", self.city_stage(), min_count), made)
 
-    @staticmethod
-    def _with_city(block: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
-        districts = pd.DataFrame({
-            "period": block["period"].to_numpy(), "district_code": block["district_code"],
-            "value": block["residents"].to_numpy(float),
-            "suppressed": block["residents"].isna().to_numpy(),
-            "runs": block["runs"].to_numpy(), "estimate": block["estimate"].to_numpy()})
-        city = pd.DataFrame({
-            "value": _sum_if_complete(districts, ["period"], "value"),
-            "runs": _runs_by(districts, ["period"], "runs"),
-            "estimate": districts.groupby("period", sort=True)["estimate"].first()}
-        ).reset_index()
-        city = city.assign(district_code=None, suppressed=city["value"].isna())
-        return pd.concat([districts, city], ignore_index=True).assign(indicator_id=indicator_id)
+    def stage_summary(self, prepared: PreparedObservations, min_count: int) -> object:
+        found = self.cells(prepared, min_count)
+        if found is None:
+            return None
+        phones, census = found
+        runs = pd.unique(pd.concat([phones["ingest_run"], census["ingest_run"]]))
+        census_runs = census.assign(year=census["period"].str[:4])[["year", "ingest_run"]]
+        return (calibration_inputs(phones, census), runs, census_runs.drop_duplicates())
+
+    def stage_decisions(self, summaries: list[object], min_count: int) -> object:
+        found = [s for s in summaries if s is not None]
+        if not found:
+            return None
+        inputs, runs, census_runs = zip(*found, strict=True)
+        fit = fitted(list(inputs), min_count)
+        monthly = pd.concat([i.monthly for i in inputs], ignore_index=True)
+        # the months with an estimate: a cell of a group with a ratio in its calibration year
+        years = pd.Series(calibration_years(monthly["period"], fit.years) if fit.years
+                          else np.array([], dtype=object), index=monthly.index, dtype=object)
+        keys = pd.MultiIndex.from_arrays([years, monthly["group"]])
+        ratioed = keys.isin(pd.MultiIndex.from_frame(fit.ratios[["year", "group"]]))
+        months = (pd.DataFrame({"period": monthly["period"][ratioed], "year": years[ratioed]})
+                  .drop_duplicates("period").sort_values("period"))
+        census = pd.concat(census_runs, ignore_index=True)
+        return PhoneStage(
+            fit=fit, runs=_joined(pd.unique(np.concatenate(runs))),
+            year_of=dict(zip(months["period"], months["year"], strict=True)),
+            census_runs={str(y): _joined(rows) for y, rows in
+                         census.groupby("year", sort=True)["ingest_run"]})
+
+    def evaluate(self, prepared: PreparedObservations, *, min_count: int,
+                 spatial: SpatialContext | None = None, indicator_id: str) -> pd.DataFrame:
+        stage = stage_of(self, prepared, min_count, spatial)
+        if not isinstance(stage, PhoneStage):
+            return pd.DataFrame(columns=PHONE_COLUMNS)
+        if self.statistic != "residents":
+            return self._errors(stage.fit.errors, indicator_id, stage.runs)
+        if not stage.year_of:
+            return pd.DataFrame(columns=PHONE_COLUMNS)
+        found = self.cells(prepared, min_count)
+        phones = found[0] if found is not None else pd.DataFrame(
+            columns=["period", "district_code", "value", "ingest_run", "group"])
+        codes = _codes(spatial, phones)
+        estimates = estimated(phones, stage.fit).set_index(["period", "district_code", "group"])
+        groups = sorted(stage.fit.ratios["group"].unique())
+        grid = pd.MultiIndex.from_product([sorted(stage.year_of), codes, groups],
+                                          names=["period", "district_code", "group"])
+        cells = estimates.reindex(grid)
+        cell_runs = (_runs_by(phones, ["period", "district_code", "group"], "ingest_run")
+                     if len(phones) else pd.Series(dtype=object))
+        year = grid.get_level_values("period").map(stage.year_of)
+        both = (cell_runs.reindex(grid).fillna("").to_numpy() + ","
+                + year.map(stage.census_runs).fillna("").to_numpy())
+        cells["runs"] = pd.Series(both).map({t: _joined([t]) for t in set(both)}).to_numpy()
+        shown = ~small_counts(cells[["subscribers"]].to_numpy(float), min_count)
+        cells["residents"] = cells["residents"].where(shown)
+        cells = cells.reset_index()
+        methods = {y: stage.method(y) for y in set(stage.year_of.values())}
+        cells["estimate"] = cells["period"].map({p: methods[y] for p, y in
+                                                 stage.year_of.items()})
+        partial = spatial is not None and spatial.city is not None
+        if self.per_group:
+            parts = [_with_city(block, f"{indicator_id}.{group}", partial)
+                     for group, block in cells.groupby("group", sort=True)]
+            return pd.concat(parts, ignore_index=True)[_columns(partial)]
+        totals = pd.DataFrame({
+            "residents": _sum_if_complete(cells, KEY, "residents"),
+            "runs": _runs_by(cells, KEY, "runs"),
+            "estimate": cells.groupby(KEY, sort=True)["estimate"].first()}).reset_index()
+        return _with_city(totals, indicator_id, partial)[_columns(partial)]
+
+    def calibrated(self, prepared: PreparedObservations, min_count: int
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, Calibration, str] | None:
+        """The subscribers' and census rows, their calibration and every ingest run they
+        come from, on the whole city; None without either (what the audit's table takes)."""
+        found = self.cells(prepared, min_count)
+        stage = stage_of(self, prepared, min_count, None)
+        if found is None or not isinstance(stage, PhoneStage):
+            return None
+        phones, census = found
+        result = Calibration(estimated(phones, stage.fit), stage.fit.ratios, stage.fit.errors)
+        return phones, census, result, stage.runs
 
     def _errors(self, errors: pd.DataFrame, indicator_id: str, runs: str) -> pd.DataFrame:
         if not self.per_group:
@@ -190,6 +271,7 @@ class PhoneResidentsFormula(FormulaKind):
 
 
 class PresenceRatioFormula(FormulaKind):
+    city_combined: ClassVar[bool] = True
     kind: Literal["presence_ratio"]
     daytime: Term = Field(description="daytime presence, e.g. {variable: "
                           "mobile_daytime_subscribers}")
@@ -227,10 +309,19 @@ class PresenceRatioFormula(FormulaKind):
         districts = sums.reset_index().assign(
             value=np.where(small, np.nan, sums["day"] / sums["night"]), suppressed=small)
         districts["runs"] = districts["runs"].fillna("")
-        city = districts.groupby("period", sort=True).agg(
-            day=("day", "sum"), night=("night", "sum"), hidden=("suppressed", "any")).assign(
+        by_period = districts.groupby("period", sort=True)
+        city = by_period.agg(hidden=("suppressed", "any")).assign(
             runs=_runs_by(districts, ["period"], "runs")).reset_index()
+        day = by_period["day"].agg(lambda v: float(exact_sum(v.to_numpy())))
+        night = by_period["night"].agg(lambda v: float(exact_sum(v.to_numpy())))
         city = city.assign(district_code=None, suppressed=city["hidden"],
-                           value=np.where(city["hidden"], np.nan, city["day"] / city["night"]))
+                           value=np.where(city["hidden"], np.nan,
+                                          day.to_numpy() / night.to_numpy()))
+        partial = spatial is not None and spatial.city is not None
+        if partial:  # a part of a city: its sums, the city's value combined from the parts'
+            made = [partial_columns(d["day"].to_numpy(float), d["night"].to_numpy(float),
+                                    bool(h), 1.0, np.array([], dtype=object))
+                    for (_, d), h in zip(by_period, city["hidden"], strict=True)]
+            city = city.assign(**{c: [m[c] for m in made] for c in PARTIAL_COLUMNS})
         return pd.concat([districts, city], ignore_index=True).assign(
-            estimate="", indicator_id=indicator_id)[PHONE_COLUMNS]
+            estimate="", indicator_id=indicator_id)[_columns(partial)]

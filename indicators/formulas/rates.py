@@ -35,13 +35,9 @@ from pydantic import Field, model_validator
 from indicators.disclosure.primary import small_counts
 from indicators.evaluate import KEY, VALUE_COLUMNS, PreparedObservations, SpatialContext, runs_by
 from indicators.formulas.base import FormulaKind, StrictModel, Term, WhereValue
+from indicators.formulas.city_rows import PARTIAL_COLUMNS, exact_sum, partial_columns
 
 RATE_COLUMNS = VALUE_COLUMNS + ["estimate"]
-# A part's city rows (``FormulaKind.city_combined``): its sum of counts (NaN ones left out),
-# of residents or km² (NaN if any is), whether any district is hidden, and the rate's scale.
-PARTIAL_COLUMNS = ["partial_count", "partial_whole", "partial_small", "partial_scale"]
-
-
 class Denominator(StrictModel):
     """One candidate population: the sum of ``variable`` over the rows matching ``where``."""
 
@@ -298,30 +294,6 @@ def city_event_counts(spatial: SpatialContext, layer: str, period: str,
     return _count_events(spatial, layer, period, offset, codes)
 
 
-def combined_city_rows(partials: pd.DataFrame) -> pd.DataFrame:
-    """The city rows of rates from the city rows of the parts of a city (PARTIAL_COLUMNS),
-    as ``_with_city`` gives them over all the districts at once: one per indicator and
-    period, with the columns of the first part's row otherwise."""
-    keys = ["indicator_id", "period"]
-    grouped = partials.groupby(keys, sort=False)
-    total = grouped["partial_count"].sum()
-    residents = grouped["partial_whole"].sum(min_count=1).where(
-        ~grouped["partial_whole"].apply(lambda s: s.isna().any()))
-    small = grouped["partial_small"].any()
-    scale = grouped["partial_scale"].first()
-    hidden = small | ~np.isfinite(residents) | ~(residents > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = (scale * total / residents).where(~hidden)
-    runs = grouped["runs"].agg(lambda texts: ",".join(sorted(
-        {r for text in texts for r in str(text).split(",") if r})))
-    estimates = grouped["estimate"].agg(lambda texts: "; ".join(sorted(
-        {e for text in texts for e in str(text).split("; ") if e})))
-    first = grouped.first().drop(columns=[*PARTIAL_COLUMNS, "runs", "estimate", "value",
-                                          "suppressed"])
-    out = first.assign(value=value, suppressed=hidden, runs=runs, estimate=estimates)
-    return out.reset_index()
-
-
 def _with_city(rated: pd.DataFrame, per: str, min_count: int,
                partial: bool = False) -> pd.DataFrame:
     """District values, suppressed where the count (or, per residents, the residents) is
@@ -352,13 +324,15 @@ def _with_city(rated: pd.DataFrame, per: str, min_count: int,
                              **({c: [] for c in PARTIAL_COLUMNS} if partial else {})}
     for k in range(len(periods)):
         block = slice(bounds[k], bounds[k + 1])
-        total, residents = np.nansum(count[block]), np.sum(whole[block])
+        # exact sums: the same to the last bit as the parts' sums combined
+        total = float(exact_sum(count[block]))
+        residents = np.nan if np.isnan(whole[block]).any() else float(exact_sum(whole[block]))
         hidden = bool(small[block].any()) or not np.isfinite(residents) or residents <= 0
         if partial:
-            city["partial_count"].append(total)
-            city["partial_whole"].append(residents)
-            city["partial_small"].append(bool(small[block].any()))
-            city["partial_scale"].append(scale)
+            for column, made in partial_columns(count[block], whole[block],
+                                                bool(small[block].any()), scale,
+                                                estimates[block]).items():
+                city[column].append(made)
         city["value"].append(np.nan if hidden else scale * total / residents)
         city["suppressed"].append(hidden)
         city["runs"].append(",".join(sorted({r for text in pd.unique(runs[block])

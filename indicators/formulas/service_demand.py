@@ -25,8 +25,19 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from indicators.disclosure.rollup import ALL, CITY_NODE, ServiceCounts, plan_nodes, text_of
-from indicators.evaluate import VALUE_COLUMNS, PreparedObservations, SpatialContext
+from indicators.disclosure.rollup import (
+    ALL,
+    CITY_NODE,
+    CityDecisions,
+    ServiceCounts,
+    TopInputs,
+    decided_top,
+    latest_census,
+    plan_nodes,
+    text_of,
+    top_inputs,
+)
+from indicators.evaluate import VALUE_COLUMNS, PreparedObservations, SpatialContext, stage_of
 from indicators.formulas.base import FormulaKind, Term
 
 SERVICE_COLUMNS = VALUE_COLUMNS + ["estimate", "indicator_id"]
@@ -47,57 +58,82 @@ class ServiceDemandFormula(FormulaKind):
     def variables(self) -> set[str]:
         return {self.users, self.records, self.residents.variable}
 
-    def service_counts(self, prepared: PreparedObservations) -> ServiceCounts | None:
-        """The roll-up's inputs on this level; None without service observations."""
-        frames = []
-        for family, variable in (("users", self.users), ("records", self.records)):
-            mask = prepared.mask(Term(variable=variable, where={self.area: {"not": []}}))
-            rows = prepared.obs[mask]
-            if rows.empty or rows["district_code"].isna().all():
-                return None
-            frames.append(rows.assign(area=prepared.values_of(self.area, mask))
-                          .dropna(subset=["district_code"])
-                          .groupby(["district_code", "period", "area"])["value"].sum()
-                          .rename(family))
-        counts = pd.concat(frames, axis=1).fillna(0.0).reset_index()
-        counts["district_code"] = counts["district_code"].astype(str)
-        return ServiceCounts(counts, self._residents(prepared, counts))
+    def city_stage(self) -> str:
+        return "service roll-up " + self.model_dump_json(
+            include={"users", "records", "area", "residents"})
 
-    def _residents(self, prepared: PreparedObservations, counts: pd.DataFrame) -> pd.Series:
-        """Foreign residents per (district, service year): the census of the latest year at
-        or before it."""
+    def _counts(self, prepared: PreparedObservations) -> tuple[pd.DataFrame, pd.Series] | None:
+        """Users and records per (district_code, period, area) and the foreign residents per
+        (district_code, census year); None without service observations. Made once per run
+        for every measure of the same inputs."""
+        def made() -> tuple[pd.DataFrame, pd.Series] | None:
+            frames = []
+            for family, variable in (("users", self.users), ("records", self.records)):
+                mask = prepared.mask(Term(variable=variable, where={self.area: {"not": []}}))
+                rows = prepared.obs[mask]
+                if rows.empty or rows["district_code"].isna().all():
+                    return None
+                frames.append(rows.assign(area=prepared.values_of(self.area, mask))
+                              .dropna(subset=["district_code"])
+                              .groupby(["district_code", "period", "area"])["value"].sum()
+                              .rename(family))
+            counts = pd.concat(frames, axis=1).fillna(0.0).reset_index()
+            counts["district_code"] = counts["district_code"].astype(str)
+            return counts, self._census(prepared)
+
+        return prepared.memo.get(("service counts", self.city_stage()), made)
+
+    def _census(self, prepared: PreparedObservations) -> pd.Series:
+        """Foreign residents per (district_code, census year as int)."""
         rows = prepared.obs[prepared.mask(self.residents)].dropna(subset=["district_code"])
         if rows.empty:
-            return pd.Series(dtype=float)
-        census = (rows.assign(year=rows["period"].astype(str).str[:4].astype(int),
-                              district_code=rows["district_code"].astype(str))
-                  .groupby(["district_code", "year"])["value"].sum())
-        years = sorted(int(y) for y in counts["period"].str[:4].unique())
-        census_years = census.index.get_level_values("year").to_numpy()
-        parts = []
-        for wanted in years:
-            upto = census[census_years <= wanted]  # sorted by district, then year
-            latest = upto[~upto.index.get_level_values("district_code").duplicated(keep="last")]
-            parts.append(pd.Series(latest.to_numpy(dtype=float), index=pd.MultiIndex.from_arrays(
-                [latest.index.get_level_values("district_code"),
-                 np.full(len(latest), str(wanted), dtype=object)])))
-        return pd.concat(parts) if parts else pd.Series(dtype=float)
+            return pd.Series(dtype=float, index=pd.MultiIndex.from_arrays([[], []]))
+        return (rows.assign(year=rows["period"].astype(str).str[:4].astype(int),
+                            district_code=rows["district_code"].astype(str))
+                .groupby(["district_code", "year"])["value"].sum())
 
-    def nodes(self, prepared: PreparedObservations, min_count: int) -> pd.DataFrame | None:
-        """The roll-up's nodes (``plan_nodes``) on this level; None without service
-        observations. Every measure of the same users, records, areas and residents rolls up
-        the same tree: it is planned once per run (the observations' memo)."""
-        source = self.model_dump_json(include={"users", "records", "area", "residents"})
+    def stage_summary(self, prepared: PreparedObservations, min_count: int) -> object:
+        found = self._counts(prepared)
+        return None if found is None else top_inputs(*found)
+
+    def stage_decisions(self, summaries: list[object], min_count: int) -> object:
+        found = [s for s in summaries if isinstance(s, TopInputs)]
+        return decided_top(found, min_count) if found else None
+
+    def service_counts(self, prepared: PreparedObservations,
+                       decided: CityDecisions | None = None) -> ServiceCounts | None:
+        """The roll-up's inputs on this level (with ``decided``: of the city's districts
+        with service counts, and their foreign residents in the city's years); None without
+        service observations."""
+        found = self._counts(prepared)
+        if found is None:
+            return None
+        counts, census = found
+        if decided is not None:  # a part of a city: its own districts, not the rest of it
+            counts = counts[counts["district_code"].isin(decided.districts)]
+        years = (decided.years if decided is not None
+                 else sorted(counts["period"].str[:4].unique()))
+        return ServiceCounts(counts, latest_census(census, years))
+
+    def nodes(self, prepared: PreparedObservations, min_count: int,
+              spatial: SpatialContext | None = None) -> pd.DataFrame | None:
+        """The roll-up's nodes (``plan_nodes``) on this level, under the city's decisions
+        (``stage_of``); None without service observations. Every measure of the same
+        users, records, areas and residents rolls up the same tree: it is planned once per
+        run (the observations' memo)."""
+        decided = stage_of(self, prepared, min_count, spatial)
+        if not isinstance(decided, CityDecisions):
+            return None
 
         def plan() -> pd.DataFrame | None:
-            service = self.service_counts(prepared)
-            return None if service is None else plan_nodes(service, min_count)
+            service = self.service_counts(prepared, decided)
+            return None if service is None else plan_nodes(service, min_count, decided)
 
-        return prepared.memo.get(("service roll-up", source, min_count), plan)
+        return prepared.memo.get(("service roll-up", self.city_stage(), min_count), plan)
 
     def evaluate(self, prepared: PreparedObservations, *, min_count: int,
                  spatial: SpatialContext | None = None, indicator_id: str) -> pd.DataFrame:
-        nodes = self.nodes(prepared, min_count)
+        nodes = self.nodes(prepared, min_count, spatial)
         if nodes is None:
             return pd.DataFrame(columns=SERVICE_COLUMNS)
         if self.measure == "area_mix":

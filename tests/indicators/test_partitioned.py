@@ -83,20 +83,51 @@ def test_parts_on_two_workers_give_the_whole_citys_values(tmp_path: Path) -> Non
     _same_values(got, _whole_city(frameworks, observations, districts, events))
     assert REST_OF_CITY not in set(got["district_code"].dropna())
     assert len(run.worker_peaks_mb()) == 2  # both workers took tasks
-    # Four parts of 17, 17, 17 and 9 districts for the frameworks of district-local kinds
-    # and rates (their city rows combined over the parts, then written once); phone
-    # estimates and service roll-ups on every district at once.
-    parts = sorted(t.districts for t in run.tasks if "cpi" in t.frameworks)
-    assert parts == [9, 17, 17, 17]
-    assert all("incidents" in t.frameworks for t in run.tasks if "cpi" in t.frameworks)
-    combined = [t for t in run.tasks if t.districts == 0]
-    assert [t.frameworks for t in combined] == [("incidents",)]
-    assert combined[0].rows["incidents"] == len(got[(got["framework"] == "incidents")
-                                                    & got["district_code"].isna()])
-    whole = {t.frameworks: t.districts for t in run.tasks
-             if "cpi" not in t.frameworks and t.districts}
-    assert whole == {("phone_population",): 60, ("service_demand",): 60}
+    # Every framework in four parts of 17, 17, 17 and 9 districts (phone estimates and
+    # service roll-ups under their city stages' decisions); the city rows of rates and
+    # phone estimates combined over the parts, then written once; nothing on every district
+    # at once.
+    assert sorted(t.districts for t in run.tasks if not t.in_parent) == [9, 17, 17, 17]
+    assert all(set(t.frameworks) == set(frameworks) - {"phone_population"} or
+               set(t.frameworks) == set(frameworks) for t in run.tasks if not t.in_parent)
+    combined = [t for t in run.tasks if t.in_parent]
+    assert [t.frameworks for t in combined] == [("incidents", "phone_population")]
+    for name in ("incidents", "phone_population"):
+        city_rows = got[(got["framework"] == name) & got["district_code"].isna()]
+        combined_ids = {i for i in city_rows["indicator_id"] if "calibration" not in i}
+        assert combined[0].rows[name] == (city_rows["indicator_id"].isin(combined_ids)).sum()
     assert sum(run.rows.values()) == len(got)
+
+
+def test_city_stages_see_what_a_part_lacks(tmp_path: Path) -> None:
+    """The decisions a part's values rest on are the whole city's: a service area that no
+    district of the first part has, and a month whose phone cells the second part lacks,
+    still give that part the rows of the whole city (withheld ones included)."""
+    observations, districts, events = _city(60, 3)
+    first, second = set(districts["code"][:17]), set(districts["code"][17:34])
+    area = observations["dims"].str.extract(r'"service_area": ?"([^"]+)"')[0]
+    some_area = min(a for a in area.dropna().unique() if a != "all")
+    month = observations.loc[observations["variable"] == "mobile_home_subscribers",
+                             "period"].astype(str).min()
+    dropped = ((area == some_area) & observations["district_code"].isin(first)) | (
+        (observations["variable"] == "mobile_home_subscribers")
+        & (observations["period"].astype(str) == month)
+        & observations["district_code"].isin(second))
+    assert dropped.any()
+    observations = observations[~dropped].reset_index(drop=True)
+    frameworks = {k: v for k, v in load_frameworks().items()
+                  if k in ("phone_population", "service_demand")}
+    files = write_city_files(tmp_path / "city", observations, districts, events, GRID_CRS)
+    run = partitioned_values(list(frameworks.values()), files, tmp_path / "out", MIN_COUNT,
+                             Partitioning(chunk=17, workers=2))
+    got = read_values(run)
+    _same_values(got, _whole_city(frameworks, observations, districts, events))
+    lacking = got[got["district_code"].isin(second) & (got["period"].astype(str) == month)
+                  & (got["indicator_id"] == "phone_estimated_residents")]
+    assert len(lacking) == 17 and lacking["suppressed"].all()
+    areas = got[got["district_code"].isin(first)
+                & (got["indicator_id"] == f"service_users_per_1000_foreign.{some_area}")]
+    assert len(areas) and areas["suppressed"].all()
 
 
 def test_an_event_on_a_border_between_parts_counts_once(tmp_path: Path) -> None:
