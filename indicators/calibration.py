@@ -57,18 +57,23 @@ class Calibration:
     errors: pd.DataFrame
 
     def method(self, year: str) -> str:
-        """How an estimate calibrated on census ``year`` was made, with the latest held-out
-        error: the text stored with each estimated value."""
-        text = (f"phone estimate: home-location subscribers × census residents per subscriber "
-                f"of their group, calibrated on census {year}")
-        overall = self.errors[self.errors["group"] == ""]
-        if overall.empty:
-            return text + "; no second census to measure the error on"
-        last = overall.iloc[-1]
-        return (text + f"; held-out error calibrating on {last['calibrated_on']} and "
-                f"predicting census {last['tested_on']}: MAPE {last['mape']:.1f} % (median "
-                f"{last['mdape']:.1f} %) over "
-                f"{int(last['cells'])} district × group cells")
+        return method_text(self.errors, year)
+
+
+def method_text(errors: pd.DataFrame, year: str) -> str:
+    """How an estimate calibrated on census ``year`` was made, with the latest held-out
+    error (``errors`` as ``Calibration.errors``): the text stored with each estimated
+    value."""
+    text = (f"phone estimate: home-location subscribers × census residents per subscriber "
+            f"of their group, calibrated on census {year}")
+    overall = errors[errors["group"] == ""]
+    if overall.empty:
+        return text + "; no second census to measure the error on"
+    last = overall.iloc[-1]
+    return (text + f"; held-out error calibrating on {last['calibrated_on']} and "
+            f"predicting census {last['tested_on']}: MAPE {last['mape']:.1f} % (median "
+            f"{last['mdape']:.1f} %) over "
+            f"{int(last['cells'])} district × group cells")
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from indicators.calibration import (
     calibration_years,
     estimated,
     fitted,
+    method_text,
 )
 from indicators.disclosure.primary import small_counts
 from indicators.evaluate import KEY, VALUE_COLUMNS, PreparedObservations, SpatialContext, stage_of
@@ -100,9 +101,6 @@ class PhoneStage:
     runs: str
     year_of: dict[str, str]
     census_runs: dict[str, str]
-
-    def method(self, year: str) -> str:
-        return Calibration(pd.DataFrame(), self.fit.ratios, self.fit.errors).method(year)
 
 
 def _columns(partial: bool) -> list[str]:
@@ -227,7 +225,7 @@ class PhoneResidentsFormula(FormulaKind):
         shown = ~small_counts(cells[["subscribers"]].to_numpy(float), min_count)
         cells["residents"] = cells["residents"].where(shown)
         cells = cells.reset_index()
-        methods = {y: stage.method(y) for y in set(stage.year_of.values())}
+        methods = {y: method_text(stage.fit.errors, y) for y in set(stage.year_of.values())}
         cells["estimate"] = cells["period"].map({p: methods[y] for p, y in
                                                  stage.year_of.items()})
         partial = spatial is not None and spatial.city is not None

@@ -38,6 +38,8 @@ from indicators.formulas.base import FormulaKind, StrictModel, Term, WhereValue
 from indicators.formulas.city_rows import PARTIAL_COLUMNS, exact_sum, partial_columns
 
 RATE_COLUMNS = VALUE_COLUMNS + ["estimate"]
+
+
 class Denominator(StrictModel):
     """One candidate population: the sum of ``variable`` over the rows matching ``where``."""
 
