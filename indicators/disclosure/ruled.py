@@ -1,5 +1,6 @@
 """The count table of the values that rules, not the plan, protect: rates of events (formula
-kind ``rate`` with ``events:``) and phone estimates (``phone_residents``). Their suppression
+kind ``rate`` with ``events:``), rates of counted points per km² and phone estimates
+(``phone_residents``). Their suppression
 stays the formulas' own (a small count; a city value only where no district is withheld; a
 sum over groups only where every group is) and ``disclosure.hierarchy``'s across levels. This
 table lets the audit prove it, with the relations of ``disclosure.tables``: districts sum to
@@ -12,6 +13,12 @@ the city, a period to its finer periods, and, in the joint table of levels
   of its districts'), so the rates of one layer publish one cell
   (``CountTable.divided_by``). A cell is small where its count is, or where a rate per 1,000
   residents divides it by a small population (the rate's own rule).
+- **rates of counted points per km²** (kind ``rate`` with ``counts:`` and ``per: km2``): one
+  cell per counts term (each category of ``by`` its own), period and district, its stored
+  count, published divided by the district's area (known). A count the feed redacted at
+  ingest is not stored, so nothing published can give it away; a period with one has no
+  city cell (its city count is not known here either, and the rule withholds the city).
+  A rate of counted points per 1,000 residents is a ratio of counts in the plan's table.
 - **phone estimates**: an estimate of group g in month t is ``s · r[g, C]``, the subscribers
   times the calibration ratio of the census year C (census residents over the mean of C's
   monthly city subscribers). The ratio is one of city totals, so the estimates are not linear
@@ -47,6 +54,7 @@ from indicators.formulas.phones import PhoneResidentsFormula, group_rows
 from indicators.formulas.rates import RateFormula, district_km2
 
 EVENTS, PHONES = "rates of events", "phone estimates"
+COUNTED = "rates of counted points per km²"
 PHONE_DIVISOR = "divisor phone estimate"  # 1 / the calibration ratio; 1 for a sum over groups
 COLUMNS = ["cell", "signature", "period", "district_code", "count", "whole", "primary",
            "planned", "family"]
@@ -58,6 +66,7 @@ def ruled_table(definitions: Iterable[Definition], prepared: PreparedObservation
     and the phone estimates among ``definitions``; ``family`` names which."""
     events: dict[Signature, list[tuple[str, RateFormula]]] = {}
     phones: list[tuple[str, PhoneResidentsFormula]] = []
+    counted: list[tuple[str, RateFormula]] = []
     for definition in definitions:
         formula = definition.formula
         if (isinstance(formula, RateFormula) and formula.events is not None
@@ -66,6 +75,10 @@ def ruled_table(definitions: Iterable[Definition], prepared: PreparedObservation
                                      "utc_offset_hours": formula.utc_offset(spatial)}),
                          json.dumps("events"))
             events.setdefault(signature, []).append((definition.id, formula))
+        elif (isinstance(formula, RateFormula) and formula.counts is not None
+              and formula.per == "km2" and spatial is not None
+              and not spatial.districts.empty):
+            counted.append((definition.id, formula))
         elif isinstance(formula, PhoneResidentsFormula) and formula.statistic == "residents":
             phones.append((definition.id, formula))
     frames: list[pd.DataFrame] = []
@@ -79,6 +92,13 @@ def ruled_table(definitions: Iterable[Definition], prepared: PreparedObservation
             scale = 1000.0 if formula.per == "1000_residents" else 1.0
             published_as[ident] = (signature, scale)
             divided_by[ident] = _divisor(formula)
+    for ident, formula in counted:
+        assert spatial is not None  # only rates on districts are kept above
+        for name, (signature, cells) in _counted_cells(ident, formula, prepared, spatial,
+                                                       min_count).items():
+            frames.append(cells)
+            published_as[name] = (signature, 1.0)
+            divided_by[name] = _divisor(formula)
     for ident, formula in phones:
         found = _phone_cells(ident, formula, prepared, min_count)
         if found is None:
@@ -158,6 +178,41 @@ def _event_cells(signature: Signature, rates: list[tuple[str, RateFormula]],
              else np.full(len(out), np.nan))
     out["whole"] = np.where(np.isfinite(known) & (known > 0), known, unbounded(city["count"]))
     return out.assign(signature=[signature] * len(out), family=EVENTS)
+
+
+def _counted_cells(ident: str, formula: RateFormula, prepared: PreparedObservations,
+                   spatial: SpatialContext, min_count: int
+                   ) -> dict[str, tuple[Signature, pd.DataFrame]]:
+    """Per indicator of a rate of counted points per km² (one per category with ``by``): its
+    signature and cells, one per period and district with a stored count, and per period
+    for the city where every district has one."""
+    codes = pd.Index(spatial.districts["code"].astype(str), name="district_code")
+    km2 = district_km2(spatial.districts, spatial.local_crs)
+    assert formula.counts is not None
+    out = {}
+    for name, counts in formula.observed_counts(prepared, codes, ident).items():
+        counts = counts.assign(period=counts["period"].astype(str),
+                               district_code=counts["district_code"].astype(str))
+        complete = counts.groupby("period")["count"].apply(lambda c: c.notna().all())
+        city = counts[counts["period"].map(complete).to_numpy(bool)].groupby(
+            "period", as_index=False)["count"].sum().assign(district_code=None)
+        city["divisor km2"] = float(km2.sum())
+        counts = counts.assign(**{"divisor km2": counts["district_code"].map(km2).to_numpy(
+            float)})
+        both = pd.concat([counts.dropna(subset=["count"]), city], ignore_index=True)
+        where = dict(formula.counts.where)
+        if name != ident:  # a category of ``by``
+            where[str(formula.by)] = name[len(ident) + 1:]
+        signature = (json.dumps(Term(variable=formula.counts.variable, where=where)
+                                .model_dump(), sort_keys=True), json.dumps("counted points"))
+        out[name] = (signature, pd.DataFrame({
+            "signature": [signature] * len(both), "period": both["period"].to_numpy(object),
+            "district_code": both["district_code"].to_numpy(object),
+            "count": both["count"].to_numpy(float), "whole": unbounded(city["count"]),
+            "divisor km2": both["divisor km2"].to_numpy(float),
+            "primary": small_counts(both["count"].to_numpy(float), min_count),
+            "family": COUNTED}))
+    return out
 
 
 def _sum_if_complete(values: pd.Series) -> float:

@@ -97,7 +97,7 @@ class RateFormula(FormulaKind):
         if self.events is not None:
             numerators = {indicator_id: self._event_counts(spatial, codes)}
         else:
-            numerators = self._observed_counts(prepared, codes, indicator_id)
+            numerators = self.observed_counts(prepared, codes, indicator_id)
         results = []
         for ident, counted in numerators.items():
             if counted.empty:
@@ -143,8 +143,10 @@ class RateFormula(FormulaKind):
         return spatial.memo.get(("utc offset",),
                                 lambda: utc_offset_from_longitude(spatial.districts))
 
-    def _observed_counts(self, prepared: PreparedObservations, codes: pd.Index,
-                         indicator_id: str) -> dict[str, pd.DataFrame]:
+    def observed_counts(self, prepared: PreparedObservations, codes: pd.Index,
+                        indicator_id: str) -> dict[str, pd.DataFrame]:
+        """The counts term's sums per period and district of ``codes`` (NaN where the feed
+        has no row) and their runs, per indicator (one per category with ``by``)."""
         assert self.counts is not None
         mask = prepared.mask(self.counts)
         rows = prepared.obs[mask]

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from indicators.definitions import load_definitions
+from indicators.definitions import Definition, load_definitions
 from indicators.disclosure.gate import DisclosureRefused, audit_release, refuse_unless_protected
 from indicators.disclosure.rounding import round_significant
-from indicators.disclosure.ruled import EVENTS, PHONES, ruled_table
+from indicators.disclosure.ruled import COUNTED, EVENTS, PHONES, ruled_table
 from indicators.evaluate import PreparedObservations, SpatialContext
 from observatory.models import Level, canonical_dims
 from observatory.settings import DisclosureSettings
@@ -93,6 +93,50 @@ def test_a_city_rate_published_with_a_district_withheld_is_refused():
                                                 "2025") as refused:
         refuse_unless_protected(audit, "fires")
     assert " 3 " not in str(refused.value)  # the message names cells, never counts
+
+
+POINTS = {"A": 3, "B": 40, "C": 55}  # geotagged points counted in 2025; A's 3 are small
+POINTS_PER_KM2 = Definition.model_validate({
+    "id": "points_per_km2", "names": {"en": "Points per km²", "ar": "نقاط لكل كم²"},
+    "formula": {"kind": "rate", "counts": {"variable": "points", "where": {"kind": "post"}},
+                "per": "km2"}})
+
+
+def test_a_city_rate_of_counted_points_per_km2_beside_a_withheld_district_is_refused():
+    """A rate of counted points per km² publishes each count over a known area: the city's
+    rate times the city's area, minus B's and C's counts, would be A's 3 points. The rule's
+    release (the city withheld with A) passes; the city published anyway is refused."""
+    settings = DisclosureSettings()
+    spatial = _spatial()
+    prepared = PreparedObservations(pd.DataFrame([
+        {"district_code": d, "period": "2025", "variable": "points",
+         "dims": canonical_dims({"kind": "post"}), "value": float(n), "unit": "count",
+         "ingest_run": "p"} for d, n in POINTS.items()]))
+    table = ruled_table([POINTS_PER_KM2], prepared, spatial, settings.min_count)
+    cells = table.cells
+    assert len(cells) == 4 and set(cells["family"]) == {COUNTED}  # A, B, C and the city
+    assert cells.set_index(cells["district_code"].fillna("city"))["count"].to_dict() == {
+        "A": 3.0, "B": 40.0, "C": 55.0, "city": 98.0}
+    assert cells["primary"].tolist() == [True, False, False, False]
+
+    rows = POINTS_PER_KM2.formula.evaluate(prepared, min_count=settings.min_count,
+                                           spatial=spatial, indicator_id=POINTS_PER_KM2.id)
+    ruled = rows.assign(indicator_id=POINTS_PER_KM2.id, value=round_significant(
+        rows["value"].to_numpy(float), 3))
+    assert ruled.set_index(ruled["district_code"].fillna("city"))["suppressed"].to_dict() == {
+        "A": True, "B": False, "C": False, "city": True}
+    passed = audit_release({"district": table}, LEVELS, {}, {"district": ruled}, settings)
+    assert len(passed) == 2 and passed["protected"].all()  # A and the city
+
+    attackable = ruled.copy()
+    city = attackable["district_code"].isna().to_numpy()
+    attackable.loc[city, "value"] = round_significant(np.array([98 / 7.5]), 3)[0]  # 7.5 km²
+    attackable.loc[city, "suppressed"] = False
+    audit = audit_release({"district": table}, LEVELS, {}, {"district": attackable}, settings)
+    [row] = audit.itertuples(index=False)
+    assert row.district_code == "A" and not row.protected and row.lower <= 3 <= row.upper
+    with pytest.raises(DisclosureRefused, match="points_per_km2 in A, 2025"):
+        refuse_unless_protected(audit, "points")
 
 
 def _phones(small: float) -> PreparedObservations:
