@@ -90,7 +90,6 @@ def test_more_unreadable_lines_than_can_be_listed_refuse_the_file(store, tmp_pat
 
 @pytest.mark.slow
 def test_a_hostile_150_mib_towers_file_ends_with_a_message_under_a_bounded_peak(tmp_path):
-    limit = 512 * 2**20
     feed = tmp_path / "towers.csv"
     with feed.open("wb") as out:
         out.write(HEADER.encode() + _valid_lines(1_000).encode())
@@ -103,8 +102,9 @@ def test_a_hostile_150_mib_towers_file_ends_with_a_message_under_a_bounded_peak(
     assert "lines cannot be read as rows of the header's columns" in result["outcome"]
     # The interpreter with pandas, geopandas and DuckDB loaded is about 300 MB; the rest is
     # bounded by the DuckDB limit, not by the file: 527 MiB measured alone, 1,305 MiB once in
-    # a parallel run on a loaded machine; the bound for a 1 GiB file is 2 GB.
-    assert result["peak"] < limit + 2**30, result
+    # a parallel run on a loaded machine, 1,537 MiB once in CI on a slower one (CPU pressure
+    # 45 %): the bound is the issue's, 2 GB for a file of any feed.
+    assert result["peak"] < 2 * 10**9, result
 
 
 def test_every_duckdb_connection_carries_the_memory_limit(tmp_path):
