@@ -8,7 +8,7 @@ import gc
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from maps.assets import STATIC_DIR
@@ -16,6 +16,7 @@ from observatory.http.api_docs import REDOC_URL, add_api_docs
 from observatory.http.errors import add_error_handlers
 from observatory.http.response_cache import ResponseCache
 from observatory.http.security_headers import SecurityHeaders
+from observatory.http.text_params import refuse_nul_bytes
 from observatory.services.ingest_jobs import IngestJobs
 from observatory.services.uploads import Uploads
 from observatory.settings import (
@@ -80,6 +81,7 @@ def http_app(
         lifespan=lifespan,
         docs_url=None,  # add_api_docs serves them without a CDN
         redoc_url=None,
+        dependencies=[Depends(refuse_nul_bytes)],  # before any route's own, on every route
     )
     app.state.api_settings = api_settings
     app.state.response_cache = ResponseCache(api_settings.response_cache_bytes)
