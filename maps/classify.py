@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-import mapclassify
 import numpy as np
 from branca.utilities import color_brewer
 
@@ -44,6 +43,11 @@ def classify(values: np.ndarray, classification: str, k: int) -> Classes:
     distinct = len(np.unique(values))
     if distinct == 1:  # mapclassify cannot split one value; it is one class
         return Classes([float(values[0])], [float(values[0])], ramp(1), [0] * len(values))
+    # Imported here: mapclassify brings scikit-learn (0.4 s), and where numba is installed
+    # compiles its Fisher-Jenks kernel on import (1.1 s more); a command that draws no
+    # choropleth (an export, an audit) should not wait for either.
+    import mapclassify
+
     result = mapclassify.classify(values, _SCHEMES[classification], k=min(k, distinct))
     upper = [float(b) for b in result.bins]
     lower = [float(values.min())] + upper[:-1]
