@@ -50,8 +50,10 @@ def test_services_import_no_web_framework_and_no_front_door(module):
     assert not [name for name in imported if _within(name, forbidden)]
 
 
-def test_importing_the_services_loads_no_web_framework():
-    # A fresh interpreter: this test process has long imported FastAPI for other tests.
+def test_importing_the_services_loads_no_web_framework_and_no_classifier():
+    # A fresh interpreter: this test process has long imported FastAPI for other tests. Nor
+    # mapclassify (with scikit-learn, and numba's compile where installed: 2 s per CLI
+    # process), which only drawing a choropleth needs.
     import subprocess
     import sys
 
@@ -59,7 +61,8 @@ def test_importing_the_services_loads_no_web_framework():
         "import sys, pkgutil, importlib, observatory.services as s\n"
         "for m in pkgutil.walk_packages(s.__path__, prefix='observatory.services.'):\n"
         "    importlib.import_module(m.name)\n"
-        "print(sorted(n for n in sys.modules if n.split('.')[0] in ('fastapi', 'starlette')))\n"
+        "print(sorted(n for n in sys.modules if n.split('.')[0] in ('fastapi', 'starlette',"
+        " 'mapclassify', 'sklearn', 'numba')))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=PACKAGE_DIR.parent)
