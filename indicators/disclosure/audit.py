@@ -8,7 +8,7 @@ of the table, re-solved cell after cell (disclosure.solver)."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,16 @@ class Bounds:
     lower: np.ndarray
     upper: np.ndarray
     suppressed: np.ndarray
+    # Published ratios of two cells (``CountTable.ratio_of``): (numerator cell, denominator
+    # cell, least, greatest ratio the rounded value allows), so that
+    # ``least · denominator ≤ numerator ≤ greatest · denominator``: linear in the counts.
+    ratios: list[tuple[int, int, float, float]] = field(default_factory=list)
+
+    def relations(self) -> list[Relation]:
+        return [relation for numerator, denominator, least, greatest in self.ratios
+                for relation in (
+                    Relation({numerator: 1.0, denominator: -greatest}, 0.0, equality=False),
+                    Relation({denominator: least, numerator: -1.0}, 0.0, equality=False))]
 
 
 def ceiling(cells: pd.DataFrame) -> np.ndarray:
@@ -62,14 +72,25 @@ def planned_bounds(table: CountTable, digits: int) -> Bounds:
             divisor = divisor[known]
             value = round_significant(scale * count[known] / divisor, digits)
             _narrow(lower, upper, known, value, scale, divisor, digits)
-    return Bounds(lower, upper, np.zeros(len(cells), dtype=bool))
+    ratios = []
+    index = _cell_index(cells)
+    for numerator_of, denominator_of in table.ratio_of.values():
+        for i, period, district in cells.loc[keys == json_key(numerator_of),
+                                             ["cell", "period", "district_code"]].itertuples(
+                                                 index=False):
+            j = index.get((json_key(denominator_of), period, district))
+            if j is not None and count[j] > 0:
+                ratios.append(_ratio(int(i), j, float(round_significant(
+                    np.array([count[i] / count[j]]), digits)[0]), digits))
+    return Bounds(lower, upper, np.zeros(len(cells), dtype=bool), ratios)
 
 
 def with_suppressed(bounds: Bounds, whole: np.ndarray, suppressed: np.ndarray) -> Bounds:
     """``bounds`` with the ``suppressed`` cells withheld (known only to lie in 0…``whole``,
     the cells' ``ceiling``)."""
     return Bounds(np.where(suppressed, 0.0, bounds.lower),
-                  np.where(suppressed, whole, bounds.upper), suppressed.copy())
+                  np.where(suppressed, whole, bounds.upper), suppressed.copy(),
+                  [r for r in bounds.ratios if not (suppressed[r[0]] or suppressed[r[1]])])
 
 
 def published_bounds(table: CountTable, published: pd.DataFrame, digits: int) -> Bounds:
@@ -83,14 +104,20 @@ def published_bounds(table: CountTable, published: pd.DataFrame, digits: int) ->
     lower, upper = np.zeros(len(cells)), ceiling(cells)
     shown = np.zeros(len(cells), dtype=bool)
     hidden = np.zeros(len(cells), dtype=bool)
-    index = {(json_key(s), p, None if pd.isna(d) else d): c for c, s, p, d in
-             cells[["cell", "signature", "period", "district_code"]].itertuples(index=False)}
+    index = _cell_index(cells)
+    ratios = []
     for row in published.itertuples(index=False):
+        district = None if pd.isna(row.district_code) else row.district_code
+        pair = table.ratio_of.get(row.indicator_id)
+        if (pair is not None and not bool(row.suppressed) and pd.notna(row.value)
+                and np.isfinite(float(row.value))):
+            i, j = (index.get((json_key(s), str(row.period), district)) for s in pair)
+            if i is not None and j is not None:
+                ratios.append(_ratio(i, j, float(row.value), digits))
         mapped = table.published_as.get(row.indicator_id)
         if mapped is None:
             continue
         signature, scale = mapped
-        district = None if pd.isna(row.district_code) else row.district_code
         i = index.get((json_key(signature), str(row.period), district))
         if i is None:
             continue
@@ -106,7 +133,22 @@ def published_bounds(table: CountTable, published: pd.DataFrame, digits: int) ->
     # disclosure.service_table) are audited as withheld.
     planned = (cells["planned"].to_numpy(bool) if "planned" in cells
                else np.zeros(len(cells), dtype=bool))
-    return Bounds(lower, upper, (hidden | planned) & ~shown)
+    return Bounds(lower, upper, (hidden | planned) & ~shown, ratios)
+
+
+def _cell_index(cells: pd.DataFrame) -> dict[tuple[str, str, object], int]:
+    """Each cell's id by (signature key, period, district code: None for the city)."""
+    return {(json_key(s), p, None if pd.isna(d) else d): int(c) for c, s, p, d in
+            cells[["cell", "signature", "period", "district_code"]].itertuples(index=False)}
+
+
+def _ratio(numerator: int, denominator: int, value: float, digits: int
+           ) -> tuple[int, int, float, float]:
+    """The ratio a published ``value`` (rounded to ``digits``) allows, slightly widened:
+    float noise must not make the true counts infeasible."""
+    step = float(half_step(np.array([value]), digits)[0])
+    slack = 1e-9 * max(abs(value), 1.0)
+    return numerator, denominator, max(value - step - slack, 0.0), value + step + slack
 
 
 def _column(cells: pd.DataFrame, name: str) -> np.ndarray:
@@ -253,7 +295,8 @@ def intervals(table: CountTable, bounds: Bounds, protection: float,
                          "family": str(families[cell])})
         return rows
 
-    audited_components = [lp for lp in components(len(cells), table.relations)
+    audited_components = [lp for lp in components(len(cells),
+                                                  table.relations + bounds.relations())
                           if bounds.suppressed[lp.cells].any()]
     with ThreadPoolExecutor(max_workers=threads) as pool:
         rows = [row for part in pool.map(audited, audited_components) for row in part]

@@ -44,6 +44,7 @@ def joint_table(tables: Mapping[str, CountTable], levels: Sequence[Level],
     also_linked: dict = {}
     city_linked: dict = {}
     divided_by: dict = {}
+    ratio_of: dict = {}
     offset = 0
     for level in present:
         table = tables[level.name]
@@ -59,13 +60,14 @@ def joint_table(tables: Mapping[str, CountTable], levels: Sequence[Level],
         also_linked |= table.also_linked
         city_linked |= table.city_linked
         divided_by |= table.divided_by
+        ratio_of |= table.ratio_of
         offset += len(cells)
     joined = pd.concat(parts, ignore_index=True)
     candidates = _city_relations(joined, [lv.name for lv in present], top)
     candidates += _parent_relations(joined, levels, parents)
     relations += holding(candidates, joined)
     return CountTable(joined, published_as, linked, relations, also_linked, city_linked,
-                      divided_by)
+                      divided_by, ratio_of)
 
 
 def _city_relations(cells: pd.DataFrame, names: Sequence[str], top: str) -> list[Relation]:

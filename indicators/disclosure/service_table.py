@@ -40,6 +40,7 @@ class ServiceTable:
     linked: dict[str, tuple[str, str]] = field(default_factory=dict)
     relations: list[Relation] = field(default_factory=list)
     also_linked: dict[str, tuple[str, str]] = field(default_factory=dict)
+    ratio_of: dict[str, tuple[tuple[str, str], tuple[str, str]]] = field(default_factory=dict)
 
 
 def service_tables(definitions: Iterable[Definition], prepared: PreparedObservations,
@@ -67,6 +68,8 @@ def service_tables(definitions: Iterable[Definition], prepared: PreparedObservat
                     if area != ALL:  # a share of the year's records: withheld with either
                         table.result.linked[ident] = table.signature("records", area)
                         table.result.also_linked[ident] = table.signature("records", ALL)
+                        table.result.ratio_of[ident] = (table.signature("records", area),
+                                                        table.signature("records", ALL))
                 else:
                     table.result.published_as[ident] = (
                         table.signature(MEASURES[measure], area), 1000.0)

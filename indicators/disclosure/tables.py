@@ -114,6 +114,10 @@ class CountTable:
     # divides their count (a rate per km²: the area; a phone estimate: one over its
     # calibration ratio). ``whole`` stays the most the count can be.
     divided_by: dict[str, str] = field(default_factory=dict)
+    # Indicators whose value is the ratio of two cells' counts of one period and area (a
+    # service area's share of its year's records): a published one bounds the first cell
+    # between its rounding interval times the second (``audit.Bounds.ratios``).
+    ratio_of: dict[str, tuple[Signature, Signature]] = field(default_factory=dict)
 
 
 def _family(part: Term, whole: Term) -> tuple[tuple[str, str], frozenset | None,
@@ -336,15 +340,18 @@ def build_table(definitions: Iterable[Definition], prepared: PreparedObservation
     from indicators.disclosure.service_table import service_tables  # it imports this module
 
     service = service_tables(definitions, prepared, min_count, offset=len(cells))
+    ratio_of: dict[str, tuple[Signature, Signature]] = {}
     for extra in service:
         cells = pd.concat([cells, extra.cells], ignore_index=True) if len(cells) else extra.cells
         published_as |= extra.published_as
         linked |= extra.linked
         also_linked |= extra.also_linked
+        ratio_of |= extra.ratio_of
         relations += holding(extra.relations, cells)
     cells["primary"] = cells["primary"].astype(bool)
     cells["planned"] = cells["planned"].astype(bool)
-    return CountTable(cells, published_as, linked, relations, also_linked, city_linked)
+    return CountTable(cells, published_as, linked, relations, also_linked, city_linked,
+                      ratio_of=ratio_of)
 
 
 def merged(first: CountTable, second: CountTable) -> CountTable:
@@ -360,7 +367,7 @@ def merged(first: CountTable, second: CountTable) -> CountTable:
                       first.linked | second.linked, first.relations + shifted,
                       first.also_linked | second.also_linked,
                       first.city_linked | second.city_linked,
-                      first.divided_by | second.divided_by)
+                      first.divided_by | second.divided_by, first.ratio_of | second.ratio_of)
 
 
 def _over_the_city(formula: object) -> bool:
