@@ -67,19 +67,31 @@ class ServiceDemandFormula(FormulaKind):
         (district_code, census year); None without service observations. Made once per run
         for every measure of the same inputs."""
         def made() -> tuple[pd.DataFrame, pd.Series] | None:
-            frames = []
-            for family, variable in (("users", self.users), ("records", self.records)):
-                mask = prepared.mask(Term(variable=variable, where={self.area: {"not": []}}))
-                rows = prepared.obs[mask]
-                if rows.empty or rows["district_code"].isna().all():
+            area_codes, areas = prepared.codes(self.area)
+            sums = []
+            for variable in (self.users, self.records):
+                rows = prepared.rows(Term(variable=variable, where={self.area: {"not": []}}))
+                if not len(rows):
                     return None
-                frames.append(rows.assign(area=prepared.values_of(self.area, mask))
-                              .dropna(subset=["district_code"])
-                              .groupby(["district_code", "period", "area"])["value"].sum()
-                              .rename(family))
-            counts = pd.concat(frames, axis=1).fillna(0.0).reset_index()
-            counts["district_code"] = counts["district_code"].astype(str)
-            return counts, self._census(prepared)
+                # Per (district-period, area) by codes: grouping the text columns of every
+                # row took most of a part's roll-up.
+                sums.append(np.bincount(prepared.unit_codes[rows] * len(areas)
+                                        + area_codes[rows], weights=prepared.values[rows],
+                                        minlength=len(prepared.units) * len(areas)))
+                sums.append(np.bincount(prepared.unit_codes[rows] * len(areas)
+                                        + area_codes[rows],
+                                        minlength=len(prepared.units) * len(areas)))
+            users, user_rows, records, record_rows = sums
+            cell = np.flatnonzero((user_rows > 0) | (record_rows > 0))
+            unit, area = np.divmod(cell, len(areas))
+            counts = pd.DataFrame({
+                "district_code": prepared.unit_districts[unit].astype(str),
+                "period": prepared.unit_periods[unit],
+                "area": areas.to_numpy(dtype=object)[area],
+                "users": users[cell], "records": records[cell]})
+            # The order grouping the text columns gave: the roll-up is planned in it.
+            counts = counts.sort_values(["district_code", "period", "area"], kind="stable")
+            return counts.reset_index(drop=True), self._census(prepared)
 
         return prepared.memo.get(("service counts", self.city_stage()), made)
 
