@@ -1,5 +1,5 @@
-"""A request whose path or query parameter holds a NUL byte is answered 422, naming the
-parameter, before a route or a store sees it. No name, code, period or id the observatory keeps
+"""A request whose path or query parameter (or form field: ``refuse_nul_in``) holds a NUL
+byte is answered 422, naming it, before a store sees it. No name, code, period or id the observatory keeps
 holds one (ingest refuses them), and PostgreSQL cannot even be asked about one (psycopg refuses
 the query: a server error on PostGIS where DuckDB answered 404)."""
 
@@ -29,6 +29,16 @@ async def refuse_nul_bytes(request: Request) -> None:
         raise InvalidRequest(
             f"the {where} parameter {name!r} holds a NUL byte (%00), which no name, code, "
             "period or id in the observatory holds: remove it from the request")
+
+
+def refuse_nul_in(fields: dict[str, str]) -> None:
+    """Form fields that are stored as text: PostgreSQL cannot store a NUL byte (DuckDB
+    would have kept it), so a report is refused alike on both stores."""
+    for name, value in fields.items():
+        if NUL in value:
+            raise InvalidRequest(
+                f"the form field {name!r} holds a NUL byte (0x00), which no text the "
+                "observatory keeps may hold: remove it and send the form again")
 
 
 def _declared(dependant: Dependant) -> tuple[list[str], list[str]]:

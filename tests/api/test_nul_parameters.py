@@ -62,3 +62,16 @@ def test_pages_refuse_a_nul_byte_too(seeded, store_url, tmp_path):
             answer = client.get(url)
             assert answer.status_code == 422, (url, answer.status_code, answer.text[:300])
             assert f"{where} parameter {name!r} holds a NUL byte" in answer.text, url
+
+
+def test_a_field_report_with_a_nul_byte_is_refused_and_nothing_stored(api, keys, seeded):
+    every = ("submitted", "published", "rejected")
+    before = len(seeded.events(CITY.slug, statuses=every))
+    for field in ("category", "note"):
+        answer = api.post(f"/cities/{CITY.slug}/field-reports",
+                          data={"lon": "34.985", "lat": "32.185", "category": "waste",
+                                "note": "", field: "a\x00b"},
+                          headers={"X-API-Key": keys["officer"]})
+        assert answer.status_code == 422, answer.text
+        assert f"form field {field!r} holds a NUL byte" in answer.json()["detail"]
+    assert len(seeded.events(CITY.slug, statuses=every)) == before

@@ -29,6 +29,7 @@ from observatory.api.security import CallerDep, require_role
 from observatory.http.deps import CityDep, FieldSettingsDep, PhotoDirDep, StoreDep
 from observatory.http.openapi import HTML_PAGE, refusals
 from observatory.http.security_headers import page_response
+from observatory.http.text_params import refuse_nul_in
 from observatory.models import Attachment, City, utcnow
 from observatory.services.callers import Caller
 from observatory.services.heat_surface import EARLIEST_DAY
@@ -118,6 +119,7 @@ async def submit_field_report(
     photo: Annotated[UploadFile | None, File(description="JPEG, PNG or WebP")] = None,
 ) -> dict:
     """Record a report with status ``submitted``; an officer publishes or rejects it."""
+    refuse_nul_in({"category": category, "note": note})
     _check_location(store, city, lon, lat)
     _check_observed_at(observed_at)
     stored = None
