@@ -1,7 +1,7 @@
 """A request whose path or query parameter (or form field: ``refuse_nul_in``) holds a NUL
-byte is answered 422, naming it, before a store sees it. No name, code, period or id the observatory keeps
-holds one (ingest refuses them), and PostgreSQL cannot even be asked about one (psycopg refuses
-the query: a server error on PostGIS where DuckDB answered 404)."""
+byte is answered 422, naming it, before a store sees it. No name, code, period or id the
+observatory keeps holds one (ingest refuses them), and PostgreSQL cannot even be asked about
+one (psycopg refuses the query: a server error on PostGIS where DuckDB answered 404)."""
 
 from __future__ import annotations
 
