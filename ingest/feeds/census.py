@@ -36,8 +36,9 @@ class Census(FeedFamily):
         return super().content(job) + (f"\nlevel: {level}" if level else "")
 
     def districts(self, job: Job) -> Any:
-        """The areas of the spec's level valid at its period; for a level loaded as codes only
-        (no boundaries then), the lookup that accepts the codes nesting in its parent level."""
+        """The areas of the spec's level (the top one without) valid at its period; for a level
+        loaded as codes only (no boundaries then), the lookup that accepts the codes nesting in
+        its parent level."""
         from ingest.census import DistrictLookup
         from ingest.job_steps import districts_or_refuse
         from ingest.levels import parent_rule, resolve_level
@@ -51,10 +52,16 @@ class Census(FeedFamily):
         level = resolve_level(job.store, job.city, job.spec.level or given or None,
                               source=job.path.name)
         job.options["level_loaded"] = level
-        if level is None:
-            return DistrictLookup.from_districts(super().districts(job))
         value = job.spec.period.value
         as_of = period_start(value) if value else None
+        if level is None:
+            # A census of a period before the districts were redrawn names the areas of then:
+            # they are carried onto today's at compute (docs/geography.md).
+            then = (job.store.districts(job.city, as_of=as_of)
+                    if as_of is not None and job.store.city(job.city) else None)
+            if then is not None and len(then):
+                return DistrictLookup.from_districts(then)
+            return DistrictLookup.from_districts(super().districts(job))
         areas = job.store.districts(job.city, as_of=as_of, level=level.name)
         if len(areas):
             return DistrictLookup.from_districts(areas)

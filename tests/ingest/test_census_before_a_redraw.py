@@ -1,0 +1,96 @@
+"""A census of a period before the districts were redrawn, loaded after the new boundaries,
+is matched against the districts of its period (not today's), and carried onto today's at
+compute, as if it had been loaded first. On both stores.
+
+The city: districts A, B, C from 2015; in 2021 A is split into A1 (its western 40 %) and A2.
+The 2020 census (A: 1,000 nationals, 30 Syrians, 200 Iraqis; B and C: 1,000, 100, 200) names
+A, B and C. A 2025 census naming A is refused: A is not a district of 2025.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from indicators.compute import compute_frameworks
+from ingest.jobs import ingest_boundaries, ingest_census
+from observatory.settings import BoundarySettings, DisclosureSettings
+
+CITY = "redrawn"
+X0, Y0 = 35.20, 31.90
+BOUNDARIES = """feed: boundaries
+level: {{name: district, name_en: Districts, name_ar: الأحياء}}
+code: {{column: code}}
+name_en: {{column: name_en}}
+name_ar: {{column: name_ar}}
+valid_from: "{day}"
+"""
+CENSUS = """feed: census
+format: csv
+district: {{column: code, match: code}}
+period: {{value: "{period}"}}
+variables:
+  - {{column: national, variable: population, unit: persons, dims: {{citizenship: national}}}}
+  - {{column: syrian, variable: population, unit: persons, dims: {{citizenship: syrian}}}}
+  - {{column: iraqi, variable: population, unit: persons, dims: {{citizenship: iraqi}}}}
+"""
+ROWS = "code,national,syrian,iraqi\nA,1000,30,200\nB,1000,100,200\nC,1000,100,200\n"
+
+
+def _version(tmp: Path, name: str, day: str, areas: dict[str, tuple[float, float]]) -> None:
+    frame = gpd.GeoDataFrame(
+        {"code": list(areas), "name_en": list(areas), "name_ar": list(areas)},
+        geometry=[box(X0 + west, Y0, X0 + east, Y0 + 0.01) for west, east in areas.values()],
+        crs="EPSG:4326")
+    frame.to_file(tmp / f"{name}.gpkg", driver="GPKG")
+    (tmp / f"{name}.yaml").write_text(BOUNDARIES.format(day=day), encoding="utf-8")
+
+
+def _census(store, tmp: Path, period: str, rows: str):
+    (tmp / f"census_{period}.yaml").write_text(CENSUS.format(period=period), encoding="utf-8")
+    (tmp / f"census_{period}.csv").write_text(rows, encoding="utf-8")
+    return ingest_census(store, tmp / f"census_{period}.csv", CITY,
+                         tmp / f"census_{period}.yaml")
+
+
+@pytest.fixture
+def redrawn(store, tmp_path: Path):
+    lax = BoundarySettings(max_boundary_loss=1.0)  # A's removal is the point
+    _version(tmp_path, "v1", "2015-01-01", {"A": (0, 0.05), "B": (0.05, 0.10),
+                                             "C": (0.10, 0.15)})
+    _version(tmp_path, "v2", "2021-01-01", {"A1": (0, 0.02), "A2": (0.02, 0.05),
+                                             "B": (0.05, 0.10), "C": (0.10, 0.15)})
+    for name in ("v1", "v2"):
+        run = ingest_boundaries(store, tmp_path / f"{name}.gpkg", CITY,
+                                tmp_path / f"{name}.yaml", boundary=lax)
+        assert run.status == "succeeded", run.message
+    return store
+
+
+def test_a_census_of_before_the_redraw_names_the_districts_of_then(redrawn, tmp_path):
+    run = _census(redrawn, tmp_path, "2020", ROWS)
+    assert (run.status, run.rows_rejected, run.rows_loaded) == ("succeeded", 0, 9)
+    compute_frameworks(redrawn, CITY, DisclosureSettings(min_count=15), ["demography"])
+    values = redrawn.indicator_values(CITY)
+    shares = values[(values["period"] == "2020")
+                    & values["indicator_id"].str.startswith("citizenship_share.")]
+    got = {(r.indicator_id, None if pd.isna(r.district_code) else r.district_code): r.value
+           for r in shares.itertuples(index=False)}
+    # A's people are carried onto A1 and A2 in proportion to their areas: the same shares.
+    assert got[("citizenship_share.national", "A1")] == pytest.approx(0.813)
+    assert got[("citizenship_share.national", "A2")] == pytest.approx(0.813)
+    # The city counts them: 230 Syrians of 3,830 residents, not B's and C's 200 of 2,600.
+    assert got[("citizenship_share.syrian", None)] == pytest.approx(0.0601)
+    assert shares["estimate"].str.startswith("area-weighted, carried from").all()
+
+
+def test_a_census_of_after_the_redraw_may_not_name_a_district_of_before(redrawn, tmp_path):
+    run = _census(redrawn, tmp_path, "2025", ROWS)
+    assert (run.rows_rejected, run.rows_loaded) == (1, 6)
+    [rejected] = redrawn.rejected_rows(run.id)
+    assert rejected.row_number == 2
+    assert rejected.reason.startswith("district 'A' is not a known district code of redrawn")
