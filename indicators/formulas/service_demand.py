@@ -75,12 +75,10 @@ class ServiceDemandFormula(FormulaKind):
                     return None
                 # Per (district-period, area) by codes: grouping the text columns of every
                 # row took most of a part's roll-up.
-                sums.append(np.bincount(prepared.unit_codes[rows] * len(areas)
-                                        + area_codes[rows], weights=prepared.values[rows],
-                                        minlength=len(prepared.units) * len(areas)))
-                sums.append(np.bincount(prepared.unit_codes[rows] * len(areas)
-                                        + area_codes[rows],
-                                        minlength=len(prepared.units) * len(areas)))
+                key = prepared.unit_codes[rows] * len(areas) + area_codes[rows]
+                size = len(prepared.units) * len(areas)
+                sums.append(np.bincount(key, weights=prepared.values[rows], minlength=size))
+                sums.append(np.bincount(key, minlength=size))
             users, user_rows, records, record_rows = sums
             cell = np.flatnonzero((user_rows > 0) | (record_rows > 0))
             unit, area = np.divmod(cell, len(areas))
