@@ -8,6 +8,7 @@ import pandas as pd
 from indicators.aggregate import weighted_means
 from indicators.carry_forward import area_of, carried_forward, composite_notes, is_carried
 from indicators.definitions import Framework, load_frameworks
+from indicators.disclosure.carried import CarriedSources
 from indicators.disclosure.gate import (
     Plan,
     audit_release,
@@ -232,7 +233,8 @@ def compute_frameworks(store: Store, city_slug: str, disclosure: DisclosureSetti
     parents = {lv.name: parent_map(store, city_slug, lv, inputs[lv.name].observations)
                for lv in city_levels if lv.parent is not None}
     plan = plan_levels([d for f in every.values() for d in f.indicators], prepared,
-                       city_levels, parents, disclosure)
+                       city_levels, parents, disclosure,
+                       {name: CarriedSources.of(i) for name, i in inputs.items()})
     refuse_unless_protected(plan.audit, city_slug)
     city = store.city(city_slug)
     top = city_levels[0].name

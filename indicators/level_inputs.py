@@ -6,7 +6,10 @@
   are then computed from the summed counts by the indicator engine, never averaged.
 - Loaded on boundaries that have since ended: counts are carried by the city's crosswalk onto
   the successor boundaries (then summed further up where those are finer) and every row so
-  made names its method in ``estimate``.
+  made names its method in ``estimate``. The rows as loaded (``sources``, their areas named
+  by ``ended_code``) and the weights that carried them (``carry_weights``) are kept beside:
+  a carried count is a fixed multiple of its old area's, which the disclosure gate must know
+  (``indicators.disclosure.carried``).
 
 Only counts move (``COUNT_UNITS``); a mean or a distance at a finer level is not summed.
 """
@@ -33,6 +36,7 @@ COUNT_UNITS = frozenset({"persons", "people", "residents", "households", "record
                          "subscribers", "offences", "events", "cases", "services", "count"})
 KEY = ["period", "variable", "dims"]
 CHECK_COLUMNS = ["source_level", "period", "cells", "equal", "max_difference"]
+WEIGHT_COLUMNS = ["period", "from_code", "to_code", "weight"]
 
 
 
@@ -43,6 +47,19 @@ class LevelInputs:
     # Where counts were loaded at the level and also summed from a finer level: one row per
     # (source level, period) with the cells compared, how many agree exactly, the largest gap.
     checks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHECK_COLUMNS))
+    # The carried counts as loaded, on the ended areas (``ended_code``), and per period the
+    # weight with which each ended area's count reaches each of the level's areas (the
+    # crosswalk's, times any sum up to the level): a carried row of ``observations`` is
+    # ``Σ weight · source`` over its key.
+    sources: pd.DataFrame | None = None
+    carry_weights: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=WEIGHT_COLUMNS))
+
+
+def ended_code(level: str, code: object, version: Version | None) -> str:
+    """The name of an area of an ended boundary version among the level's own codes: it may
+    not be mistaken for one of them (a redrawn area often keeps its code)."""
+    return f"ended {level}/{code}@{version.valid_from if version else '-'}"
 
 
 
@@ -64,6 +81,8 @@ def observations_at_level(store: Store, city: str, level: str | None,
     loaded = set(own_direct[KEY].itertuples(index=False, name=None))
     taken = set(loaded)
     checks = [pd.DataFrame(columns=CHECK_COLUMNS)]
+    sources: list[pd.DataFrame] = []
+    weights = [pd.DataFrame(columns=WEIGHT_COLUMNS)]
     for rows in (carried_own, *(every[every["level"] == f] for f in below)):
         if rows.empty:
             continue
@@ -71,17 +90,28 @@ def observations_at_level(store: Store, city: str, level: str | None,
         counts = rows[rows["unit"].isin(COUNT_UNITS)].assign(
             estimate=rows.get("estimate", ""))
         lifted = context.lift(counts.drop(columns="level"), source, target, notes)
-        if lifted.empty:
+        if lifted.rows.empty:
             continue
-        keys = pd.Series(list(lifted[KEY].itertuples(index=False, name=None)),
-                         index=lifted.index)
-        checks.append(_compare(lifted[keys.isin(loaded)], own_direct, source))
-        fresh = lifted[~keys.isin(taken)]
-        taken |= set(keys[~keys.isin(taken)])
-        parts.append(fresh)
+        keys = _keys(lifted.rows)
+        checks.append(_compare(lifted.rows[keys.isin(loaded)], own_direct, source))
+        kept = ~keys.isin(taken)
+        taken |= set(keys[kept])
+        parts.append(lifted.rows[kept])
+        # Only the sources of the carried rows that were kept: a key loaded at the level
+        # itself is not their sum.
+        if lifted.sources is not None:
+            sources.append(lifted.sources[_keys(lifted.sources).isin(set(keys[kept]))])
+            weights.append(lifted.weights)
     out = pd.concat([p.drop(columns="level", errors="ignore") for p in parts],
                     ignore_index=True)
-    return LevelInputs(out, notes, pd.concat(checks, ignore_index=True))
+    return LevelInputs(out, notes, pd.concat(checks, ignore_index=True),
+                       pd.concat(sources, ignore_index=True) if sources else None,
+                       pd.concat(weights, ignore_index=True))
+
+
+def _keys(rows: pd.DataFrame) -> pd.Series:
+    return pd.Series(list(rows[KEY].itertuples(index=False, name=None)), index=rows.index,
+                     dtype=object)
 
 
 def _compare(summed: pd.DataFrame, loaded: pd.DataFrame, source: str) -> pd.DataFrame:
@@ -104,6 +134,16 @@ def parent_map(store: Store, city: str, level: Level, rows: pd.DataFrame) -> dic
     codes = pd.Series(rows["district_code"].dropna().astype(str).unique(), dtype="string")
     parents = context._parent_codes(level.name, codes, context._open_version(level.name))
     return {str(c): str(p) for c, p in zip(codes, parents, strict=True) if pd.notna(p)}
+
+
+@dataclass
+class Lifted:
+    """Rows brought onto a level's areas; where some were carried, the rows they came from
+    (their areas named by ``ended_code``) and the weights that carried them."""
+
+    rows: pd.DataFrame
+    sources: pd.DataFrame | None = None
+    weights: pd.DataFrame | None = None
 
 
 class _Context:
@@ -131,33 +171,50 @@ class _Context:
         moved = rows["period"].map(is_carried).astype(bool)
         return rows[~moved], rows[moved]
 
-    def lift(self, rows: pd.DataFrame, level: str, target: str, notes: list[str]) -> pd.DataFrame:
+    def lift(self, rows: pd.DataFrame, level: str, target: str, notes: list[str]) -> Lifted:
         """Counts of ``level`` brought onto the current areas of ``target`` (an ancestor or
         the level itself), one step at a time: carried wherever their boundaries have ended,
         summed to the parent level otherwise."""
-        out = []
+        out, sources, weights = [], [], []
         for period, group in rows.groupby("period", sort=True):
             lifted = self._lift_period(group, level, target, str(period), notes)
             if lifted is not None:
-                out.append(lifted)
-        return pd.concat(out, ignore_index=True) if out else rows.iloc[:0]
+                out.append(lifted.rows)
+                if lifted.sources is not None:
+                    sources.append(lifted.sources)
+                    weights.append(lifted.weights)
+        if not out:
+            return Lifted(rows.iloc[:0])
+        return Lifted(pd.concat(out, ignore_index=True),
+                      pd.concat(sources, ignore_index=True) if sources else None,
+                      pd.concat(weights, ignore_index=True) if weights else None)
 
     def _lift_period(self, rows: pd.DataFrame, level: str, target: str, period: str,
-                     notes: list[str]) -> pd.DataFrame | None:
+                     notes: list[str]) -> Lifted | None:
         # ``day`` says which boundaries the rows are on: the period's first day, then, once
-        # carried, the day the boundaries they were carried onto begin.
+        # carried, the day the boundaries they were carried onto begin. ``trail``: the weight
+        # with which each of the rows' areas reaches each area of ``at``.
         current, at, day = rows, level, period_start(period)
-        version = version_on(self.versions, at, day)
+        version = first = version_on(self.versions, at, day)
+        trail, was_carried = _identity(rows), False
         while True:
             carried = (self._carry(current, version)
                        if version is not None and version.ended else None)
             if carried is not None:
-                current, version = carried
+                current, version, walk = carried
+                trail, was_carried = _followed(trail, walk), True
                 at, day = version.level, version.valid_from
                 continue
             # not carried (current boundaries, or ended ones nothing replaced): sum upwards
             if at == target:
-                return current
+                if not was_carried:
+                    return Lifted(current)
+                codes = rows["district_code"]
+                tag = {str(c): ended_code(level, c, first) for c in codes.dropna().unique()}
+                named = codes.astype(str).map(tag).where(codes.notna(), None)
+                return Lifted(current, rows.assign(district_code=named),
+                              trail.assign(period=period, from_code=trail["from_code"].map(tag))[
+                                  WEIGHT_COLUMNS])
             if target not in self._ancestors(at):
                 where = "lie" if at == level else f"were carried onto {at} boundaries,"
                 notes.append(f"{period}: the {level} counts {where} coarser than {target}; "
@@ -169,6 +226,7 @@ class _Context:
                 notes.append(f"{period}: {int(unknown.sum())} {at} rows have no parent area; "
                              "left out of the sums")
             current = _sum_to(current[~unknown].assign(district_code=parents[~unknown]))
+            trail = _summed_up(trail, self._parent_codes(at, trail["to_code"], version))
             at = self.levels[at].parent or ""
             version = version_on(self.versions, at, day) or self._open_version(at)
 
@@ -183,7 +241,8 @@ class _Context:
     def _open_version(self, level: str) -> Version | None:
         return next((v for v in self.versions if v.level == level and not v.ended), None)
 
-    def _carry(self, rows: pd.DataFrame, version: Version) -> tuple[pd.DataFrame, Version] | None:
+    def _carry(self, rows: pd.DataFrame, version: Version
+               ) -> tuple[pd.DataFrame, Version, pd.DataFrame] | None:
         walk = self.crosswalk[(self.crosswalk["from_level"] == version.level)
                               & (pd.to_datetime(self.crosswalk["from_version"]).dt.date
                                  == version.valid_from)]
@@ -205,7 +264,7 @@ class _Context:
         moved["unit"] = moved["variable"].map(units)
         moved["ingest_run"] = pd.MultiIndex.from_frame(moved[KEY]).map(runs.to_dict())
         moved["estimate"] = label
-        return moved, successor
+        return moved, successor, walk[["from_code", "to_code", "weight"]]
 
     def _parent_codes(self, level: str, codes: pd.Series, version: Version | None) -> pd.Series:
         """Each area's parent code: as its boundary version stored it, else (areas loaded as
@@ -222,6 +281,27 @@ class _Context:
         if level in self.levels:
             mapped = mapped.fillna(parent_codes_by_rule(self.levels[level], codes))
         return mapped
+
+
+def _identity(rows: pd.DataFrame) -> pd.DataFrame:
+    codes = rows["district_code"].dropna().astype(str).unique()
+    return pd.DataFrame({"from_code": codes, "to_code": codes, "weight": 1.0})
+
+
+def _followed(trail: pd.DataFrame, walk: pd.DataFrame) -> pd.DataFrame:
+    """``trail`` (from_code → to_code, weight) continued by one carry ``walk``."""
+    step = trail.merge(walk.astype({"from_code": str, "to_code": str}),
+                       left_on="to_code", right_on="from_code", suffixes=("", "_walk"))
+    step = step.assign(weight=step["weight"] * step["weight_walk"])
+    return (step.groupby(["from_code", "to_code_walk"], sort=True)["weight"].sum()
+            .rename_axis(["from_code", "to_code"]).reset_index())
+
+
+def _summed_up(trail: pd.DataFrame, parents: pd.Series) -> pd.DataFrame:
+    """``trail`` continued by a sum to the parent areas (``parents``: per trail row)."""
+    known = parents.notna().to_numpy()
+    step = trail[known].assign(to_code=parents[known].astype(str).to_numpy())
+    return step.groupby(["from_code", "to_code"], sort=True)["weight"].sum().reset_index()
 
 
 def _sum_to(rows: pd.DataFrame) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from scipy.sparse.csgraph import connected_components
 
 from indicators.disclosure.rounding import half_step, round_significant
 from indicators.disclosure.solver import HighsModel, stacked
-from indicators.disclosure.tables import CountTable, Relation
+from indicators.disclosure.tables import CountTable, Relation, hidden
 
 INTERVAL_COLUMNS = ["cell", "indicators", "period", "district_code", "primary", "lower", "upper",
                     "width", "required", "protected", "family"]
@@ -64,8 +64,9 @@ def planned_bounds(table: CountTable, digits: int) -> Bounds:
         scales.setdefault(json_key(signature), set()).add(
             (scale, table.divided_by.get(indicator_id, "whole")))
     keys = np.array([json_key(s) for s in cells["signature"]], dtype=object)
+    unpublished = hidden(cells)
     for key, published in scales.items():
-        rows = np.flatnonzero(keys == key)
+        rows = np.flatnonzero((keys == key) & ~unpublished)
         for scale, column in published:
             divisor = _column(cells, column)
             known = rows[np.isfinite(divisor[rows]) & (divisor[rows] > 0)]
@@ -277,11 +278,15 @@ def intervals(table: CountTable, bounds: Bounds, protection: float,
     families = (cells["family"].fillna(COUNTS).to_numpy(object) if "family" in cells
                 else np.full(len(cells), COUNTS, dtype=object))
 
+    # An ended area's count is no published value: it is not audited itself, only through the
+    # carried cells tied to it (disclosure.carried).
+    audited_cells = bounds.suppressed & ~hidden(cells)
+
     def audited(lp: ComponentLP) -> list[dict]:
         rows = []
         component = lp.cells
         low_bounds, high_bounds = bounds.lower[component], bounds.upper[component]
-        for k in np.flatnonzero(bounds.suppressed[component]):
+        for k in np.flatnonzero(audited_cells[component]):
             low, high = lp.interval(int(k), low_bounds, high_bounds)
             cell = int(component[k])
             width, required = member_check(low, high, members[cell], float(need[cell]))
@@ -297,7 +302,7 @@ def intervals(table: CountTable, bounds: Bounds, protection: float,
 
     audited_components = [lp for lp in components(len(cells),
                                                   table.relations + bounds.relations())
-                          if bounds.suppressed[lp.cells].any()]
+                          if audited_cells[lp.cells].any()]
     with ThreadPoolExecutor(max_workers=threads) as pool:
         rows = [row for part in pool.map(audited, audited_components) for row in part]
     return pd.DataFrame(rows, columns=INTERVAL_COLUMNS)

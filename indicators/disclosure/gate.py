@@ -25,6 +25,7 @@ from indicators.disclosure.audit import (
     published_bounds,
     with_suppressed,
 )
+from indicators.disclosure.carried import CarriedSources
 from indicators.disclosure.levels import LevelCodes, joint_table
 from indicators.disclosure.rounding import round_significant
 from indicators.disclosure.secondary import secondary_suppression
@@ -122,12 +123,15 @@ def plan_release(definitions: Iterable[Definition], prepared: PreparedObservatio
 
 def plan_levels(definitions: Iterable[Definition],
                 prepared: Mapping[str, PreparedObservations], levels: Sequence[Level],
-                parents: Mapping[str, Mapping[str, str]], settings: DisclosureSettings) -> Plan:
+                parents: Mapping[str, Mapping[str, str]], settings: DisclosureSettings,
+                carried: Mapping[str, CarriedSources | None] | None = None) -> Plan:
     """One plan for every level of a city (``indicators.disclosure.levels``): ``prepared``
-    per level name, ``parents`` per level (area code -> parent code). Use
-    ``plan.for_level(name, top)`` for one level's rows."""
+    per level name, ``parents`` per level (area code -> parent code), ``carried`` per level:
+    what its rows carried from ended boundaries came from. Use ``plan.for_level(name, top)``
+    for one level's rows."""
     definitions = list(definitions)
-    tables = {name: build_table(definitions, rows, settings.min_count)
+    tables = {name: build_table(definitions, rows, settings.min_count,
+                                (carried or {}).get(name))
               for name, rows in prepared.items()}
     return _plan(joint_table(tables, levels, parents), settings)
 

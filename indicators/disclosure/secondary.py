@@ -32,7 +32,7 @@ from indicators.disclosure.audit import (
     planned_bounds,
     required_width,
 )
-from indicators.disclosure.tables import CountTable
+from indicators.disclosure.tables import CountTable, hidden
 
 
 def secondary_suppression(table: CountTable, digits: int, protection: float,
@@ -42,9 +42,10 @@ def secondary_suppression(table: CountTable, digits: int, protection: float,
     relation joins two), so ``threads`` solve them side by side; the pattern is the same."""
     cells = table.cells
     primary = cells["primary"].to_numpy(bool)
-    # Cells a roll-up withholds (disclosure.rollup) start withheld without being sensitive.
+    # Cells a roll-up withholds (disclosure.rollup) start withheld without being sensitive;
+    # so do the ended areas' counts, which are never published (disclosure.carried).
     planned = cells["planned"].to_numpy(bool) if "planned" in cells else np.zeros_like(primary)
-    suppressed = primary | planned
+    suppressed = primary | planned | hidden(cells)
     if not primary.any():
         return suppressed
     count, whole = cells["count"].to_numpy(float), ceiling(cells)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from indicators.definitions import load_frameworks
+from indicators.disclosure.carried import CarriedSources
 from indicators.disclosure.gate import audit_release
 from indicators.disclosure.ruled import ruled_table
 from indicators.disclosure.tables import build_table, merged
@@ -28,12 +29,14 @@ def audit_city(store: Store, city: str, settings: DisclosureSettings) -> pd.Data
     known = store.city(city)
     tables, published, parents = {}, {}, {}
     for level in levels:
-        inputs = observations_at_level(store, city, level.name, variables).observations
+        level_inputs = observations_at_level(store, city, level.name, variables)
+        inputs = level_inputs.observations
         prepared = PreparedObservations(inputs)
         spatial = SpatialContext(districts=store.districts(city, level=level.name),
                                  local_crs=known.local_crs if known else "",
                                  events=lambda layer: store.events(city, layer=layer))
-        tables[level.name] = merged(build_table(definitions, prepared, settings.min_count),
+        tables[level.name] = merged(build_table(definitions, prepared, settings.min_count,
+                                                CarriedSources.of(level_inputs)),
                                     ruled_table(definitions, prepared, spatial,
                                                 settings.min_count))
         if level.parent is not None:

@@ -26,7 +26,10 @@ pins its count to within the rounding. The relations an attacker can use are lin
   (a published quotient and district share would give the city's back);
 - **a gap is its two ratios**: a difference of ratios (an integration gap, ``100·a/b −
   100·c/d``) gives each ratio's cell to anyone who knows the other ratio, so both are cells of
-  the table, assumed known (the conservative reading), and the gap is withheld with either.
+  the table, assumed known (the conservative reading), and the gap is withheld with either;
+- **a carried count is its old areas' counts times the crosswalk's weights** (counts loaded on
+  boundaries that have since ended): the old areas are cells no one publishes (``hidden``),
+  tied to the carried cells (``disclosure.carried``).
 
 A relation is kept only where it holds on the true counts (observations without a district,
 say, break "districts sum to the city", and then that relation gives an attacker nothing exact).
@@ -44,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.definitions import Definition
+from indicators.disclosure.carried import CarriedSources, source_cells
 from indicators.disclosure.primary import small_counts
 from indicators.evaluate import PreparedObservations
 from indicators.formulas.base import Term
@@ -97,7 +101,8 @@ class Relation:
 @dataclass
 class CountTable:
     """Cells (one row per count: cell, signature, period, district_code — None for the city —,
-    count, whole, primary), which indicators publish each signature and at what scale, the
+    count, whole, primary, hidden: an ended area's count, never published), which indicators
+    publish each signature and at what scale, the
     indicators linked to one (suppressed with it; ``also_linked``: a second cell that
     withholds them too, e.g. a share's denominator), and the relations."""
 
@@ -290,9 +295,10 @@ def _rate_wholes(rate: RateFormula, prepared: PreparedObservations,
 
 
 def build_table(definitions: Iterable[Definition], prepared: PreparedObservations,
-                min_count: int) -> CountTable:
+                min_count: int, carried: CarriedSources | None = None) -> CountTable:
     """The count table of every ratio among ``definitions`` on the prepared observations, and
-    of the service demand they roll up (``planned``: withheld by the roll-up)."""
+    of the service demand they roll up (``planned``: withheld by the roll-up); ``carried``:
+    where some of the observations were carried from ended boundaries, what they came from."""
     definitions = list(definitions)
     found, linked_terms, resting_on = ratios(definitions, prepared)
     rows, published_as, seen = [], {}, {}
@@ -323,19 +329,22 @@ def build_table(definitions: Iterable[Definition], prepared: PreparedObservation
             also_linked[indicator_id] = second[0]
     city_linked = {d.id: linked[d.id] for d in definitions
                    if d.id in linked and _over_the_city(d.formula)}
+    carry: list[Relation] = []
     if not rows:
         cells = pd.DataFrame(columns=["cell", "signature", "period", "district_code", "count",
-                                      "whole", "primary", "planned"])
+                                      "whole", "primary", "planned", "hidden"])
     else:
-        cells = pd.concat(rows, ignore_index=True)
-        cells = cells[cells["count"].notna() & cells["whole"].notna() & (cells["whole"] > 0)]
-        cells = cells.reset_index(drop=True).rename_axis("cell").reset_index()
+        cells = _cells(pd.concat(rows, ignore_index=True))
+        if carried is not None:
+            sources, equalities = source_cells(_source_sums(seen.values(), carried), cells,
+                                               carried.weights)
+            cells = pd.concat([cells, sources], ignore_index=True)
+            carry = [Relation({target: 1.0} | {s: -w for s, w in parts.items()}, 0.0)
+                     for target, parts in equalities]
         cells["primary"] = cells["primary"].astype(bool)
         cells["planned"] = False
-        cells["period"] = cells["period"].astype(str)
-        cells["district_code"] = cells["district_code"].astype(object).where(
-            cells["district_code"].notna(), None)
-    relations = holding(table_relations(cells, list(seen.values())), cells)
+        cells["hidden"] = cells["hidden"].fillna(False).astype(bool)
+    relations = holding(table_relations(cells, list(seen.values())) + carry, cells)
     # Service demand rolled up until safe: its own cells and relations (disclosure.rollup).
     from indicators.disclosure.service_table import service_tables  # it imports this module
 
@@ -348,10 +357,37 @@ def build_table(definitions: Iterable[Definition], prepared: PreparedObservation
         also_linked |= extra.also_linked
         ratio_of |= extra.ratio_of
         relations += holding(extra.relations, cells)
-    cells["primary"] = cells["primary"].astype(bool)
-    cells["planned"] = cells["planned"].astype(bool)
+    for column in ("primary", "planned", "hidden"):
+        cells[column] = cells[column].fillna(False).astype(bool)
     return CountTable(cells, published_as, linked, relations, also_linked, city_linked,
                       ratio_of=ratio_of)
+
+
+def _cells(rows: pd.DataFrame) -> pd.DataFrame:
+    """Numbered cells of the rows that have a count and a positive whole."""
+    cells = rows[rows["count"].notna() & rows["whole"].notna() & (rows["whole"] > 0)]
+    cells = cells.reset_index(drop=True).rename_axis("cell").reset_index()
+    cells["period"] = cells["period"].astype(str)
+    cells["district_code"] = cells["district_code"].astype(object).where(
+        cells["district_code"].notna(), None)
+    return cells.assign(hidden=False)
+
+
+def _source_sums(found: Iterable[Ratio], carried: CarriedSources) -> pd.DataFrame:
+    """Each ratio's count and whole on the ended areas the carried rows came from (a rate's
+    whole, its residents of another year, is left missing)."""
+    frames = []
+    for ratio in found:
+        frame = pd.DataFrame({"count": _sums(carried.prepared, ratio.part, ratio.whole)})
+        frame["whole"] = (np.nan if ratio.rate is not None
+                          else _sums(carried.prepared, ratio.whole, ratio.part))
+        frame = frame.reset_index()
+        frame = frame[frame["district_code"].notna() & frame["count"].notna()]
+        frames.append(frame.assign(signature=[ratio.signature] * len(frame),
+                                   period=frame["period"].astype(str)))
+    columns = ["signature", "period", "district_code", "count", "whole"]
+    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(
+        columns=columns)
 
 
 def merged(first: CountTable, second: CountTable) -> CountTable:
@@ -359,8 +395,9 @@ def merged(first: CountTable, second: CountTable) -> CountTable:
     offset = len(first.cells)
     cells = pd.concat([first.cells, second.cells.assign(cell=second.cells["cell"] + offset)],
                       ignore_index=True) if len(second.cells) else first.cells
-    for column in ("primary", "planned"):
-        cells[column] = cells[column].fillna(False).astype(bool)
+    for column in ("primary", "planned", "hidden"):
+        cells[column] = (cells[column].fillna(False).astype(bool) if column in cells
+                         else False)
     shifted = [Relation({c + offset: v for c, v in r.coefs.items()}, r.rhs, r.equality)
                for r in second.relations]
     return CountTable(cells, first.published_as | second.published_as,
@@ -368,6 +405,12 @@ def merged(first: CountTable, second: CountTable) -> CountTable:
                       first.also_linked | second.also_linked,
                       first.city_linked | second.city_linked,
                       first.divided_by | second.divided_by, first.ratio_of | second.ratio_of)
+
+
+def hidden(cells: pd.DataFrame) -> np.ndarray:
+    """Per cell: is it an ended area's count, which no one publishes (``disclosure.carried``)?"""
+    return (cells["hidden"].fillna(False).to_numpy(bool) if "hidden" in cells
+            else np.zeros(len(cells), dtype=bool))
 
 
 def _over_the_city(formula: object) -> bool:
@@ -399,7 +442,8 @@ def table_relations(cells: pd.DataFrame, found: list[Ratio]) -> list[Relation]:
     index = {(s, p, d): c for c, s, p, d in cells[["cell", "signature", "period",
                                                    "district_code"]].itertuples(index=False)}
     wholes = cells["whole"].to_numpy(float)  # by cell id, which is the row's position
-    districts = cells[cells["district_code"].notna()]
+    # The ended areas the carried cells came from are not districts of the city now.
+    districts = cells[cells["district_code"].notna() & ~hidden(cells)]
     # Districts sum to the city.
     for (signature, period), group in districts.groupby(["signature", "period"], sort=False):
         total = index.get((signature, period, None))

@@ -113,6 +113,21 @@ def test_2020_planning_areas_are_carried_onto_the_2021_forecast_areas(store, sha
     old = rows[rows["period"] == "2020"]
     assert set(old["estimate"]) == {CARRIED} and old["district_code"].nunique() == 58
     assert set(rows.loc[rows["period"] == "2023", "estimate"]) == {""}
+    # What the disclosure gate is told: every carried count, on the forecast areas and summed
+    # further to the districts, is Σ weight · the 2020 planning area's count it came from.
+    for level, areas in (("forecast_area", 58), ("district", 12)):
+        inputs = observations_at_level(store, "berlin", level)
+        assert inputs.sources is not None and inputs.sources["district_code"].nunique() == 448
+        parts = inputs.carry_weights.merge(
+            inputs.sources.rename(columns={"district_code": "from_code"}),
+            on=["period", "from_code"])
+        rebuilt = (parts.assign(value=parts["weight"] * parts["value"])
+                   .groupby(["to_code", "variable", "dims"])["value"].sum())
+        carried_rows = inputs.observations[inputs.observations["period"] == "2020"].set_index(
+            ["district_code", "variable", "dims"])["value"]
+        assert carried_rows.index.get_level_values(0).nunique() == areas
+        np.testing.assert_allclose(rebuilt.loc[carried_rows.index].to_numpy(float),
+                                   carried_rows.to_numpy(float), rtol=1e-12)
 
     # tobler's areal interpolation of the same file onto the same forecast areas.
     tobler = pytest.importorskip("tobler.area_weighted")

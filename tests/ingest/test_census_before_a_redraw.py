@@ -17,6 +17,7 @@ import pytest
 from shapely.geometry import box
 
 from indicators.compute import compute_frameworks
+from indicators.disclosure.stored import audit_city
 from ingest.jobs import ingest_boundaries, ingest_census
 from observatory.settings import BoundarySettings, DisclosureSettings
 
@@ -94,3 +95,47 @@ def test_a_census_of_after_the_redraw_may_not_name_a_district_of_before(redrawn,
     [rejected] = redrawn.rejected_rows(run.id)
     assert rejected.row_number == 2
     assert rejected.reason.startswith("district 'A' is not a known district code of redrawn")
+
+
+def _syrians(store) -> pd.DataFrame:
+    values = store.indicator_values(CITY)
+    return values[(values["indicator_id"] == "citizenship_share.syrian")
+                  & (values["period"] == "2020")].set_index("district_code")
+
+
+def test_a_part_of_a_split_area_is_not_given_away_by_its_sibling(redrawn, tmp_path,
+                                                                monkeypatch):
+    """A's 30 Syrians are carried 12 / 18 onto A1 / A2: A1 is small (≤ 15) and withheld. A1 is
+    0.4 / 0.6 of A2 whatever A held, so A2 published gives A1 away, and A2 withheld with it
+    still does: their sum of 30 is the city's Syrians less B's and C's, and A1 is 0.4 of it.
+    Planned without those relations (as before), the audit now finds A1 within a quarter of a
+    person; planned with them, the release withholds enough for 15 persons of doubt (B's
+    Syrians too, here)."""
+    import indicators.compute
+
+    assert _census(redrawn, tmp_path, "2020", ROWS).status == "succeeded"
+    settings = DisclosureSettings(min_count=15)
+    with monkeypatch.context() as blind:  # the plan as it was made before: no carried sources
+        blind.setattr(indicators.compute.CarriedSources, "of", staticmethod(lambda _: None))
+        compute_frameworks(redrawn, CITY, settings, ["demography"])
+    audit = audit_city(redrawn, CITY, settings)
+    a1 = audit[(audit["district_code"] == "A1") & (audit["period"] == "2020")
+               & audit["indicators"].str.contains("citizenship_share.syrian")].iloc[0]
+    assert not a1["protected"]
+    # By hand: the city's share 0.0601 of 3,830 and B's and C's 0.0769 of 1,300 give
+    # A1 + A2 within [0.06005·3830 − 2·0.07695·1300, 0.06015·3830 − 2·0.07685·1300], and A1
+    # is 0.4 of that (the crosswalk's weight is A1's share of A's area, 0.39999 in the local
+    # projection).
+    assert a1["lower"] == pytest.approx(0.4 * (0.06005 * 3830 - 2 * 0.07695 * 1300), abs=0.01)
+    assert a1["upper"] == pytest.approx(0.4 * (0.06015 * 3830 - 2 * 0.07685 * 1300), abs=0.01)
+
+    compute_frameworks(redrawn, CITY, settings, ["demography"])
+    syrians = _syrians(redrawn)
+    assert syrians.loc[["A1", "A2", "B"], "suppressed"].all()
+    audit = audit_city(redrawn, CITY, settings)
+    assert len(audit) and audit["protected"].all()
+    a1 = audit[(audit["district_code"] == "A1") & (audit["period"] == "2020")
+               & audit["indicators"].str.contains("citizenship_share.syrian")].iloc[0]
+    assert a1["lower"] <= 12 <= a1["upper"] and a1["width"] >= 15
+    # The old area's own count is never a row of the audit: it is no published value.
+    assert not audit["district_code"].astype(str).str.startswith("ended ").any()
