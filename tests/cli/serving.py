@@ -80,11 +80,13 @@ class Answer:
 
 class Load:
     """Threads sending GETs to a server one after another, each its own stream, until stopped
-    or ``longest`` seconds have passed; ``answers`` holds each thread's answers."""
+    or ``longest`` seconds have passed; ``answers`` holds each thread's answers. ``pause``:
+    seconds a thread waits after each answer (0: as fast as the server answers)."""
 
     def __init__(self, base: str, key: str, paths: list[str], threads: int,
-                 longest: float) -> None:
+                 longest: float, pause: float = 0.0) -> None:
         self.base = base
+        self.pause = pause
         self.answers: list[list[Answer]] = [[] for _ in range(threads)]
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._send, args=(key, paths, longest, mine))
@@ -118,16 +120,19 @@ class Load:
                     status = 0
                 answers.append(Answer(sent, time.monotonic() - sent, status))
                 turn += 1
+                if self.pause:
+                    self._stop.wait(self.pause)
 
 
 @contextmanager
 def serving_under_load(database_url: str, log: Path, key: str, paths: list[str],
-                       threads: int, longest: float) -> Iterator[Load]:
+                       threads: int, longest: float, pause: float = 0.0) -> Iterator[Load]:
     """``observatory serve`` on ``database_url`` answering ``threads`` streams of requests
-    for ``paths`` sent with ``key``, while the block runs; stopped, both, at its end."""
+    for ``paths`` sent with ``key`` (each waiting ``pause`` seconds after an answer), while
+    the block runs; stopped, both, at its end."""
     port = free_port()
     server = start_server(database_url, port, log)
-    load = Load(f"http://127.0.0.1:{port}", key, paths, threads, longest)
+    load = Load(f"http://127.0.0.1:{port}", key, paths, threads, longest, pause)
     try:
         load.start()
         yield load
