@@ -11,6 +11,14 @@ areas. So the coarser grains that publication rolls small cells up into
 dropped: each cell also at the quarter (period ``2025-Q1``) and the year (``2025``), and for
 all service areas together (service area ``all``), each combination its own observation.
 
+Districts get redrawn: a record names the district of its own date (``DatedDistricts``: the
+boundary versions of the city), and is counted on those boundaries, which the indicators then
+carry onto today's (``indicators.level_inputs``). A cell of a month, quarter or year is on the
+boundaries of its first day, as the indicators read it, so a record on other boundaries than
+its period's first day does not fit: in a month, it is rejected (the boundaries would begin
+within the month); a quarter or year such records fall in is not counted at that grain (its
+months are), and the run message says which.
+
 Rejected rows keep only the columns the spec names, with the sensitive ones blanked, and their
 reasons never quote a sensitive value; the runner then masks every other value that is not a
 label of the spec's vocabulary (``vocabulary``, ``ingest.masking``): nothing personal reaches
@@ -20,7 +28,7 @@ the store or a message.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -33,6 +41,7 @@ from ingest.rejections import Rejections
 from ingest.spec import SERVICE_AREAS, AdminSpec, MappedColumnSpec
 from ingest.text import as_text, normalise_name
 from ingest.values import implausible_years, period_range
+from observatory.geography.levels import period_start
 from observatory.models import OBSERVATION_COLUMNS, RejectedRow, canonical_dims
 
 VARIABLES = (("service_records", "records", "records"), ("service_users", "persons", "persons"))
@@ -44,6 +53,22 @@ class AdminResult:
     observations: pd.DataFrame  # OBSERVATION_COLUMNS
     rows_read: int
     rejected: list[RejectedRow] = field(default_factory=list)
+    # Quarters and years not counted at their grain: their records lie on two boundary versions.
+    split_periods: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DatedDistricts:
+    """The districts of one boundary version of the city and the days it holds (``valid_to``
+    excluded; None: still)."""
+
+    valid_from: date
+    valid_to: date | None
+    lookup: DistrictLookup
+
+    def holds(self, days: pd.Series) -> pd.Series:
+        after = days >= pd.Timestamp(self.valid_from)
+        return after & (days < pd.Timestamp(self.valid_to)) if self.valid_to else after
 
 
 def normalise_admin(
@@ -53,8 +78,11 @@ def normalise_admin(
     keyed_hash: Callable[[str], str],
     *,
     city: str = "",
+    versions: Sequence[DatedDistricts] = (),
 ) -> AdminResult:
-    """``keyed_hash`` turns a person identifier into its keyed hash (``admin_privacy``)."""
+    """``keyed_hash`` turns a person identifier into its keyed hash (``admin_privacy``);
+    ``versions``: the city's boundary versions, each record matched against the one holding
+    on its date (``districts``, today's, where none does or none are given)."""
     _require_columns(table, spec)
     sensitive = spec.sensitive_columns()
     frame = table.frame
@@ -68,12 +96,22 @@ def normalise_admin(
     persons = person_ids.map(keyed_hash, na_action="ignore")
     if spec.record_id:
         _reject_repeated_records(frame, spec.record_id.column, rejections, raw)
-    district_codes = _districts(frame, spec, districts, rejections, raw, city)
+    days = _dates(frame, spec, rejections, raw)
+    version = _versions_of(days, versions)
+    district_codes = pd.Series(pd.NA, index=frame.index, dtype="string")
+    for k, rows in version.groupby(version).groups.items():
+        on = versions[int(k)] if k >= 0 else None
+        district_codes[rows] = _districts(frame.loc[rows], spec,
+                                          on.lookup if on is not None else districts,
+                                          rejections, raw, city, on, versions)
     frame = frame.drop(columns=sensitive)  # nothing below may see them
 
+    months = days.dt.strftime("%Y-%m").astype("string")
+    _reject_months_split_by_a_redraw(months, version, versions, spec.date.column, rejections,
+                                     raw)
     keys = pd.DataFrame({
         "district_code": district_codes,
-        "period": _months(frame, spec, rejections, raw),
+        "period": months,
         "service_area": _service_areas(frame, spec.service_area, rejections, raw),
         spec.group_dimension: _mapped(frame, spec.nationality, "nationality", rejections, raw),
     }, index=frame.index)
@@ -84,13 +122,78 @@ def normalise_admin(
 
     good = ~rejections.bad
     observations = _aggregate(keys[good], persons[good])
+    observations, split = _without_split_periods(observations, keys[good], version[good],
+                                                 versions)
     rejected = sorted(rejections.rows, key=lambda r: (r.row_number, r.column))
-    return AdminResult(observations, rows_read=len(frame), rejected=rejected)
+    return AdminResult(observations, rows_read=len(frame), rejected=rejected,
+                       split_periods=split)
+
+
+NO_VERSION = -1  # no boundary version holds on the day: today's districts are used
+
+
+def _versions_of(days: pd.Series, versions: Sequence[DatedDistricts]) -> pd.Series:
+    """Per record, the position in ``versions`` of the one holding on its date."""
+    out = pd.Series(NO_VERSION, index=days.index, dtype="int64")
+    for k, version in enumerate(versions):
+        out[(version.holds(days) & (out == NO_VERSION)).fillna(False).astype(bool)] = k
+    return out
+
+
+def _version_at(period: str, versions: Sequence[DatedDistricts]) -> int:
+    """The position of the version holding on the period's first day, as the indicators read
+    a period's cells (``indicators.level_inputs``)."""
+    start = period_start(period)
+    return next((k for k, v in enumerate(versions)
+                 if start is not None and v.valid_from <= start
+                 and (v.valid_to is None or start < v.valid_to)), NO_VERSION)
+
+
+def _reject_months_split_by_a_redraw(months: pd.Series, version: pd.Series,
+                                     versions: Sequence[DatedDistricts], column: str,
+                                     rejections: Rejections, raw: pd.Series) -> None:
+    """A record on other boundaries than its month's first day: the month's cells could not be
+    on one set of boundaries."""
+    if not versions:
+        return
+    first = months.map(lambda m: _version_at(str(m), versions) if pd.notna(m) else NO_VERSION)
+    split = (months.notna() & (version != first.astype("int64"))).astype(bool)
+    if not split.any():
+        return
+    begins = version[split].map(
+        lambda k: f"{versions[k].valid_from:%Y-%m-%d}" if k >= 0 else "(none)")
+    rejections.add(split, column,
+                   "the record's month " + months.fillna("") + " is split by the boundaries "
+                   "beginning on " + begins.reindex(months.index).fillna("") + ": counts are "
+                   "per month on the boundaries of its first day; load the boundaries with "
+                   "valid_from on the first of a month", raw)
+
+
+def _without_split_periods(observations: pd.DataFrame, keys: pd.DataFrame, version: pd.Series,
+                           versions: Sequence[DatedDistricts]
+                           ) -> tuple[pd.DataFrame, list[str]]:
+    """The cells of quarters and years whose records are not all on the boundaries of the
+    period's first day left out (their months stay), and those periods."""
+    if not versions or observations.empty:
+        return observations, []
+    periods = observations["period"].astype(str)
+    months = keys["period"].astype(str)
+    quarters = (months.str.slice(0, 4) + "-Q"
+                + ((months.str.slice(5, 7).astype(int) - 1) // 3 + 1).astype(str))
+    split = []
+    for period in sorted(p for p in periods.unique() if len(p) == 4 or "-Q" in p):
+        inside = (months.str.slice(0, 4) if len(period) == 4 else quarters) == period
+        if (version[inside] != _version_at(period, versions)).any():
+            split.append(period)
+    if not split:
+        return observations, []
+    return observations[~periods.isin(split)].reset_index(drop=True), split
 
 
 def vocabulary(spec: AdminSpec, districts: pd.DataFrame) -> Vocabulary:
     """What a rejected row may show in clear: the labels the spec maps from and to, the
-    service areas, the city's district codes and names, and the spec's column names."""
+    service areas, the city's district codes and names (``districts``: of every boundary
+    version), and the spec's column names."""
     mapped = [spec.nationality, spec.service_area, *([spec.sex] if spec.sex else [])]
     labels = {label for column in mapped
               for label in (*column.values, *column.values.values(), column.default) if label}
@@ -155,10 +258,18 @@ def _districts(
     rejections: Rejections,
     raw: pd.Series,
     city: str,
+    on: DatedDistricts | None = None,
+    versions: Sequence[DatedDistricts] = (),
 ) -> pd.Series:
+    """The district code of each row, matched against ``districts`` (those of the boundary
+    version ``on``, which holds on the rows' dates, when the city has several)."""
     column, match = spec.district.column, spec.district.match
     values = as_text(frame[column])
     of_city = f" of {city}" if city else ""
+    if on is not None and len(versions) > 1:
+        until = f" to {on.valid_to:%Y-%m-%d}" if on.valid_to else ""
+        of_city += (f" on the record's date (the boundaries of {on.valid_from:%Y-%m-%d}"
+                    f"{until}: give the district of then)")
     if match == "address":
         rejections.add(values.isna(), column, "no address given", raw)
         codes = codes_from_addresses(values, districts)
@@ -196,9 +307,10 @@ def codes_from_addresses(addresses: pd.Series, districts: DistrictLookup) -> pd.
     return folded.map({a: code_of(a) for a in folded.dropna().unique()}).astype("string")
 
 
-def _months(
+def _dates(
     frame: pd.DataFrame, spec: AdminSpec, rejections: Rejections, raw: pd.Series
 ) -> pd.Series:
+    """Each record's date (NaT where it has none or it cannot be read or is implausible)."""
     column, pattern = spec.date.column, spec.date.format
     values = as_text(frame[column])
     rejections.add(values.isna(), column, "no date given", raw)
@@ -209,10 +321,11 @@ def _months(
     rejections.add(values.notna() & parsed.isna(), column, reason, raw)
     months = parsed.dt.strftime("%Y-%m").astype("string")
     first, last = period_range()
-    rejections.add(implausible_years(months), column,
+    implausible = implausible_years(months)
+    rejections.add(implausible, column,
                    "'" + values.fillna("") + f"' is not a plausible date: the year must be from "
                    f"{first} to {last} (OBSERVATORY_EARLIEST_YEAR, OBSERVATORY_LATEST_YEAR)", raw)
-    return months
+    return parsed.where(~implausible.fillna(False).astype(bool))
 
 
 def _service_areas(

@@ -357,8 +357,9 @@ def build_table(definitions: Iterable[Definition], prepared: PreparedObservation
         also_linked |= extra.also_linked
         ratio_of |= extra.ratio_of
         relations += holding(extra.relations, cells)
-    for column in ("primary", "planned", "hidden"):
-        cells[column] = cells[column].fillna(False).astype(bool)
+    for column in ("primary", "planned", "hidden"):  # a service table alone has no "hidden"
+        cells[column] = (cells[column].fillna(False).astype(bool) if column in cells
+                         else False)
     return CountTable(cells, published_as, linked, relations, also_linked, city_linked,
                       ratio_of=ratio_of)
 

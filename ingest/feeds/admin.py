@@ -44,9 +44,13 @@ class Admin(FeedFamily):
                                     or DisclosureSettings()).min_count
 
     def vocabulary(self, job: Job) -> Vocabulary:
+        import pandas as pd
+
         from ingest.admin import vocabulary
 
-        return vocabulary(job.spec, job.districts)
+        every = [job.districts, *(job.store.version_districts(job.city, v.level, v.valid_from)
+                                  for v in _versions(job))]
+        return vocabulary(job.spec, pd.concat(every, ignore_index=True))
 
     def read(self, job: Job) -> Any:
         from ingest.readers import read_source
@@ -58,7 +62,8 @@ class Admin(FeedFamily):
         from ingest.census import DistrictLookup
 
         result = normalise_admin(source, job.spec, DistrictLookup.from_districts(job.districts),
-                                 job.options["keyed_hash"], city=job.city)
+                                 job.options["keyed_hash"], city=job.city,
+                                 versions=_dated_districts(job))
         from ingest.admin import ALL_AREAS
 
         observed = result.observations
@@ -69,14 +74,37 @@ class Admin(FeedFamily):
                              f'"service_area":"{ALL_AREAS}"', regex=False)]
         min_count = job.options["min_count"]
         small = int((users["value"] <= min_count).sum())
+        split = (f"; not counted by {', '.join(result.split_periods)} (records on two "
+                 "boundary versions in it; its months are counted)"
+                 if result.split_periods else "")
         return Normalised(
             kept=len(result.observations), rows_read=result.rows_read, rejected=result.rejected,
             message=f"{result.rows_read} records -> {len(users)} cells (district x month "
             f"x service area x nationality group); {small} of them count "
             f"{min_count} or fewer persons and are rolled up (quarter, year, all service "
-            "areas, city) when published",
+            f"areas, city) when published{split}",
             tables={"observations": result.observations},
         )
+
+
+def _versions(job: Job) -> list[Any]:
+    """The top level's boundary versions (``geography.levels.Version``), when it has
+    several: the records name the district of their own date."""
+    from observatory.geography.levels import versions_from
+
+    levels = job.store.levels(job.city)
+    mine = [v for v in versions_from(job.store.boundary_versions(job.city))
+            if levels and v.level == levels[0].name]
+    return mine if len(mine) > 1 else []
+
+
+def _dated_districts(job: Job) -> list[Any]:
+    from ingest.admin import DatedDistricts
+    from ingest.census import DistrictLookup
+
+    return [DatedDistricts(v.valid_from, v.valid_to, DistrictLookup.from_districts(
+                job.store.version_districts(job.city, v.level, v.valid_from)))
+            for v in _versions(job)]
 
 
 FEED = Admin()

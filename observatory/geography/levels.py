@@ -42,10 +42,13 @@ def version_on(versions: Iterable[Version], level: str, day: date | None) -> Ver
 
 
 def period_start(period: str) -> date | None:
-    """The first day of a period label (``2025``, ``2025-03``); None for other labels."""
+    """The first day of a period label (``2025``, ``2025-Q2``, ``2025-03``); None for other
+    labels."""
     try:
         if len(period) == 4:
             return date(int(period), 1, 1)
+        if len(period) == 7 and period[4:6] == "-Q" and period[6] in "1234":
+            return date(int(period[:4]), 3 * int(period[6]) - 2, 1)
         if len(period) == 7 and period[4] == "-":
             return date(int(period[:4]), int(period[5:]), 1)
     except ValueError:
