@@ -62,12 +62,10 @@ def source_cells(sources: pd.DataFrame, cells: pd.DataFrame, weights: pd.DataFra
         reach.reset_index(), on=key)
     whole = used["whole"].to_numpy(float)
     used["whole"] = np.where(np.isfinite(whole) & (whole > 0), whole, used["ceiling"])
-    used = used.drop(columns="ceiling").rename(columns={"from_code": "district_code"})
     used.insert(0, "cell", np.arange(len(cells), len(cells) + len(used)))
-    ids = links.merge(used[["cell", *(c if c != "from_code" else "district_code"
-                                      for c in key)]].rename(
-        columns={"district_code": "from_code", "cell": "source"}), on=key)
+    ids = links.merge(used[["cell", *key]].rename(columns={"cell": "source"}), on=key)
     equalities = [(int(target), dict(zip(group["source"].astype(int),
                                          group["weight"].astype(float), strict=True)))
                   for target, group in ids.groupby("cell", sort=True)]
+    used = used.drop(columns="ceiling").rename(columns={"from_code": "district_code"})
     return used.assign(primary=False, hidden=True), equalities
