@@ -80,8 +80,8 @@ class DiversityFormula(FormulaKind):
             obs = prepared.obs
             codes, groups = prepared.codes(self.dimension)
             mask = prepared.mask(Term(variable=self.variable)) & (codes >= 0)
-            rows = obs[mask].assign(group=groups.take(codes[mask]),
-                                    value=obs["value"][mask].astype(float))
+            rows = prepared.keyed(mask).assign(group=groups.take(codes[mask]),
+                                               value=obs["value"][mask].astype(float))
             table = rows.pivot_table(index=KEY, columns="group", values="value",
                                      aggfunc="sum", fill_value=0.0)
             return (list(table.groupby(level="period")),

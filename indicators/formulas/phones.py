@@ -54,7 +54,7 @@ def group_rows(prepared: PreparedObservations, term: Term, dimension: str) -> pd
     """The term's observations with their group: period, district_code, group, value,
     ingest_run (rows without the dimension left out)."""
     mask = prepared.mask(term)
-    rows = prepared.obs.loc[mask, ["period", "district_code", "value", "ingest_run"]]
+    rows = prepared.keyed(mask)
     rows = rows.assign(group=prepared.values_of(dimension, mask))
     return rows[rows["group"].notna() & rows["district_code"].notna()].astype(
         {"group": str, "period": str, "district_code": str})

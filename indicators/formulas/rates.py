@@ -149,7 +149,7 @@ class RateFormula(FormulaKind):
         has no row) and their runs, per indicator (one per category with ``by``)."""
         assert self.counts is not None
         mask = prepared.mask(self.counts)
-        rows = prepared.obs[mask]
+        rows = prepared.keyed(mask)
         if rows.empty:
             return {}
         if self.by is None:
@@ -223,7 +223,7 @@ class _Denominators:
         candidates = []
         for order, denominator in enumerate(residents):
             mask = prepared.mask(denominator.term())
-            rows = prepared.obs[mask]
+            rows = prepared.keyed(mask)
             if rows.empty:
                 continue
             sums = rows.groupby(KEY)["value"].sum().rename("whole").to_frame()

@@ -95,7 +95,7 @@ class ServiceDemandFormula(FormulaKind):
 
     def _census(self, prepared: PreparedObservations) -> pd.Series:
         """Foreign residents per (district_code, census year as int)."""
-        rows = prepared.obs[prepared.mask(self.residents)].dropna(subset=["district_code"])
+        rows = prepared.keyed(prepared.mask(self.residents)).dropna(subset=["district_code"])
         if rows.empty:
             return pd.Series(dtype=float, index=pd.MultiIndex.from_arrays([[], []]))
         return (rows.assign(year=rows["period"].astype(str).str[:4].astype(int),
