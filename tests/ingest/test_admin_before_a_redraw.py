@@ -18,9 +18,11 @@ import pytest
 from pydantic import SecretStr
 from shapely.geometry import box
 
+from indicators.compute import compute_city
+from indicators.disclosure.stored import audit_city
 from indicators.level_inputs import observations_at_level
 from ingest.jobs import ingest_admin, ingest_boundaries
-from observatory.settings import BoundarySettings, PrivacySettings
+from observatory.settings import BoundarySettings, DisclosureSettings, PrivacySettings
 
 CITY = "redrawn"
 X0, Y0 = 35.20, 31.90
@@ -120,3 +122,11 @@ def test_records_on_the_old_boundaries_are_carried_onto_todays(loaded):
     assert set(rows.loc[rows["period"] == "2021-03", "estimate"]) == {
         "area-weighted, carried from the district boundaries of 2015-01-01 to 2021-07-15"}
     assert _users(rows, "2021-08") == {"A1": 1.0, "A2": 1.0}
+
+
+def test_a_city_of_service_records_alone_computes_and_passes_its_audit(loaded):
+    """No census: the count table is the service tables' alone, carried months included."""
+    store, _ = loaded
+    settings = DisclosureSettings(min_count=0)
+    assert compute_city(store, CITY, settings) > 0
+    assert audit_city(store, CITY, settings)["protected"].all()
