@@ -13,27 +13,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import geopandas as gpd
 import pytest
 from pydantic import SecretStr
-from shapely.geometry import box
+from redrawn_city import CITY, redraw
 
 from indicators.compute import compute_city
 from indicators.disclosure.stored import audit_city
 from indicators.level_inputs import observations_at_level
-from ingest.jobs import ingest_admin, ingest_boundaries
-from observatory.settings import BoundarySettings, DisclosureSettings, PrivacySettings
+from ingest.jobs import ingest_admin
+from observatory.settings import DisclosureSettings, PrivacySettings
 
-CITY = "redrawn"
-X0, Y0 = 35.20, 31.90
 KEY = PrivacySettings(hash_key=SecretStr("k" * 40))
-BOUNDARIES = """feed: boundaries
-level: {{name: district, name_en: Districts, name_ar: الأحياء}}
-code: {{column: code}}
-name_en: {{column: name_en}}
-name_ar: {{column: name_ar}}
-valid_from: "{day}"
-"""
 SPEC = """feed: admin
 person_id: {column: person_id}
 nationality: {column: nationality, values: {SY: syrian}, default: other_foreign}
@@ -53,26 +43,9 @@ RECORDS = [  # person, district, date; every one a Syrian's housing visit
 ]
 
 
-def _version(tmp: Path, name: str, day: str, areas: dict[str, tuple[float, float]]) -> None:
-    frame = gpd.GeoDataFrame(
-        {"code": list(areas), "name_en": list(areas), "name_ar": list(areas)},
-        geometry=[box(X0 + west, Y0, X0 + east, Y0 + 0.01) for west, east in areas.values()],
-        crs="EPSG:4326")
-    frame.to_file(tmp / f"{name}.gpkg", driver="GPKG")
-    (tmp / f"{name}.yaml").write_text(BOUNDARIES.format(day=day), encoding="utf-8")
-
-
 @pytest.fixture
 def loaded(store, tmp_path: Path):
-    lax = BoundarySettings(max_boundary_loss=1.0)  # A's removal is the point
-    _version(tmp_path, "v1", "2015-01-01", {"A": (0, 0.05), "B": (0.05, 0.10),
-                                             "C": (0.10, 0.15)})
-    _version(tmp_path, "v2", "2021-07-15", {"A1": (0, 0.02), "A2": (0.02, 0.05),
-                                             "B": (0.05, 0.10), "C": (0.10, 0.15)})
-    for name in ("v1", "v2"):
-        run = ingest_boundaries(store, tmp_path / f"{name}.gpkg", CITY,
-                                tmp_path / f"{name}.yaml", boundary=lax)
-        assert run.status == "succeeded", run.message
+    redraw(store, tmp_path, "2021-07-15")
     (tmp_path / "admin.yaml").write_text(SPEC, encoding="utf-8")
     data = tmp_path / "records.csv"
     data.write_text("person_id,nationality,district,service_area,date\n" + "".join(

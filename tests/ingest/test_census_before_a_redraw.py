@@ -11,25 +11,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
 import pytest
-from shapely.geometry import box
+from redrawn_city import CITY, redraw
 
 from indicators.compute import compute_frameworks
 from indicators.disclosure.stored import audit_city
-from ingest.jobs import ingest_boundaries, ingest_census
-from observatory.settings import BoundarySettings, DisclosureSettings
+from ingest.jobs import ingest_census
+from observatory.settings import DisclosureSettings
 
-CITY = "redrawn"
-X0, Y0 = 35.20, 31.90
-BOUNDARIES = """feed: boundaries
-level: {{name: district, name_en: Districts, name_ar: الأحياء}}
-code: {{column: code}}
-name_en: {{column: name_en}}
-name_ar: {{column: name_ar}}
-valid_from: "{day}"
-"""
 CENSUS = """feed: census
 format: csv
 district: {{column: code, match: code}}
@@ -42,15 +32,6 @@ variables:
 ROWS = "code,national,syrian,iraqi\nA,1000,30,200\nB,1000,100,200\nC,1000,100,200\n"
 
 
-def _version(tmp: Path, name: str, day: str, areas: dict[str, tuple[float, float]]) -> None:
-    frame = gpd.GeoDataFrame(
-        {"code": list(areas), "name_en": list(areas), "name_ar": list(areas)},
-        geometry=[box(X0 + west, Y0, X0 + east, Y0 + 0.01) for west, east in areas.values()],
-        crs="EPSG:4326")
-    frame.to_file(tmp / f"{name}.gpkg", driver="GPKG")
-    (tmp / f"{name}.yaml").write_text(BOUNDARIES.format(day=day), encoding="utf-8")
-
-
 def _census(store, tmp: Path, period: str, rows: str):
     (tmp / f"census_{period}.yaml").write_text(CENSUS.format(period=period), encoding="utf-8")
     (tmp / f"census_{period}.csv").write_text(rows, encoding="utf-8")
@@ -60,15 +41,7 @@ def _census(store, tmp: Path, period: str, rows: str):
 
 @pytest.fixture
 def redrawn(store, tmp_path: Path):
-    lax = BoundarySettings(max_boundary_loss=1.0)  # A's removal is the point
-    _version(tmp_path, "v1", "2015-01-01", {"A": (0, 0.05), "B": (0.05, 0.10),
-                                             "C": (0.10, 0.15)})
-    _version(tmp_path, "v2", "2021-01-01", {"A1": (0, 0.02), "A2": (0.02, 0.05),
-                                             "B": (0.05, 0.10), "C": (0.10, 0.15)})
-    for name in ("v1", "v2"):
-        run = ingest_boundaries(store, tmp_path / f"{name}.gpkg", CITY,
-                                tmp_path / f"{name}.yaml", boundary=lax)
-        assert run.status == "succeeded", run.message
+    redraw(store, tmp_path, "2021-01-01")
     return store
 
 
