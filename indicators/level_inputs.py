@@ -193,21 +193,24 @@ class _Context:
                      notes: list[str]) -> Lifted | None:
         # ``day`` says which boundaries the rows are on: the period's first day, then, once
         # carried, the day the boundaries they were carried onto begin. ``trail``: the weight
-        # with which each of the rows' areas reaches each area of ``at``.
+        # with which each of the rows' areas reaches each area of ``at`` (followed only where
+        # the city has a crosswalk: without one, nothing is ever carried).
         current, at, day = rows, level, period_start(period)
         version = first = version_on(self.versions, at, day)
-        trail, was_carried = _identity(rows), False
+        trail = _identity(rows) if len(self.crosswalk) else None
+        was_carried = False
         while True:
             carried = (self._carry(current, version)
                        if version is not None and version.ended else None)
             if carried is not None:
                 current, version, walk = carried
+                assert trail is not None  # a carry comes from the crosswalk
                 trail, was_carried = _followed(trail, walk), True
                 at, day = version.level, version.valid_from
                 continue
             # not carried (current boundaries, or ended ones nothing replaced): sum upwards
             if at == target:
-                if not was_carried:
+                if not was_carried or trail is None:
                     return Lifted(current)
                 codes = rows["district_code"]
                 tag = {str(c): ended_code(level, c, first) for c in codes.dropna().unique()}
@@ -226,7 +229,8 @@ class _Context:
                 notes.append(f"{period}: {int(unknown.sum())} {at} rows have no parent area; "
                              "left out of the sums")
             current = _sum_to(current[~unknown].assign(district_code=parents[~unknown]))
-            trail = _summed_up(trail, self._parent_codes(at, trail["to_code"], version))
+            if trail is not None:
+                trail = _summed_up(trail, self._parent_codes(at, trail["to_code"], version))
             at = self.levels[at].parent or ""
             version = version_on(self.versions, at, day) or self._open_version(at)
 

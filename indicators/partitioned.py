@@ -306,8 +306,8 @@ class _Written:
         self.files: list[Path] = []
 
     def add(self, name: str, values: pd.DataFrame, keep: np.ndarray | None = None) -> None:
-        """``values``' rows (those of ``keep`` only), filtered in Arrow: a pandas filter takes
-        every text column row by row, which was a tenth of a part's time."""
+        """``values``' rows (those of ``keep`` only), filtered in Arrow, cheaper than a pandas
+        filter of every text column before the same conversion."""
         table = pa.Table.from_pandas(values.assign(framework=name), preserve_index=False)
         if keep is not None:
             table = table.filter(pa.array(keep, type=pa.bool_()))

@@ -343,7 +343,6 @@ def build_table(definitions: Iterable[Definition], prepared: PreparedObservation
                      for target, parts in equalities]
         cells["primary"] = cells["primary"].astype(bool)
         cells["planned"] = False
-        cells["hidden"] = cells["hidden"].fillna(False).astype(bool)
     relations = holding(table_relations(cells, list(seen.values())) + carry, cells)
     # Service demand rolled up until safe: its own cells and relations (disclosure.rollup).
     from indicators.disclosure.service_table import service_tables  # it imports this module
@@ -357,10 +356,8 @@ def build_table(definitions: Iterable[Definition], prepared: PreparedObservation
         also_linked |= extra.also_linked
         ratio_of |= extra.ratio_of
         relations += holding(extra.relations, cells)
-    for column in ("primary", "planned", "hidden"):  # a service table alone has no "hidden"
-        cells[column] = (cells[column].fillna(False).astype(bool) if column in cells
-                         else False)
-    return CountTable(cells, published_as, linked, relations, also_linked, city_linked,
+    return CountTable(_with_flags(cells), published_as, linked, relations, also_linked,
+                      city_linked,
                       ratio_of=ratio_of)
 
 
@@ -396,9 +393,7 @@ def merged(first: CountTable, second: CountTable) -> CountTable:
     offset = len(first.cells)
     cells = pd.concat([first.cells, second.cells.assign(cell=second.cells["cell"] + offset)],
                       ignore_index=True) if len(second.cells) else first.cells
-    for column in ("primary", "planned", "hidden"):
-        cells[column] = (cells[column].fillna(False).astype(bool) if column in cells
-                         else False)
+    cells = _with_flags(cells)
     shifted = [Relation({c + offset: v for c, v in r.coefs.items()}, r.rhs, r.equality)
                for r in second.relations]
     return CountTable(cells, first.published_as | second.published_as,
@@ -406,6 +401,15 @@ def merged(first: CountTable, second: CountTable) -> CountTable:
                       first.also_linked | second.also_linked,
                       first.city_linked | second.city_linked,
                       first.divided_by | second.divided_by, first.ratio_of | second.ratio_of)
+
+
+def _with_flags(cells: pd.DataFrame) -> pd.DataFrame:
+    """``cells`` with primary, planned and hidden as booleans, False where a table had none
+    (a service table has no hidden cells, a ruled one no planned)."""
+    for column in ("primary", "planned", "hidden"):
+        cells[column] = (cells[column].fillna(False).astype(bool) if column in cells
+                         else False)
+    return cells
 
 
 def hidden(cells: pd.DataFrame) -> np.ndarray:

@@ -48,8 +48,7 @@ class Admin(FeedFamily):
 
         from ingest.admin import vocabulary
 
-        every = [job.districts, *(job.store.version_districts(job.city, v.level, v.valid_from)
-                                  for v in _versions(job))]
+        every = [job.districts, *(areas for _, areas in _version_areas(job))]
         return vocabulary(job.spec, pd.concat(every, ignore_index=True))
 
     def read(self, job: Job) -> Any:
@@ -87,24 +86,28 @@ class Admin(FeedFamily):
         )
 
 
-def _versions(job: Job) -> list[Any]:
-    """The top level's boundary versions (``geography.levels.Version``), when it has
-    several: the records name the district of their own date."""
-    from observatory.geography.levels import versions_from
+def _version_areas(job: Job) -> list[tuple[Any, Any]]:
+    """The top level's boundary versions (``geography.levels.Version``), each with its areas,
+    when it has several: the records name the district of their own date. Read once a job
+    (the vocabulary and the normaliser both need them)."""
+    if "version_areas" not in job.options:
+        from observatory.geography.levels import versions_from
 
-    levels = job.store.levels(job.city)
-    mine = [v for v in versions_from(job.store.boundary_versions(job.city))
-            if levels and v.level == levels[0].name]
-    return mine if len(mine) > 1 else []
+        levels = job.store.levels(job.city)
+        mine = [v for v in versions_from(job.store.boundary_versions(job.city))
+                if levels and v.level == levels[0].name]
+        job.options["version_areas"] = [
+            (v, job.store.version_districts(job.city, v.level, v.valid_from))
+            for v in mine] if len(mine) > 1 else []
+    return job.options["version_areas"]
 
 
 def _dated_districts(job: Job) -> list[Any]:
     from ingest.admin import DatedDistricts
     from ingest.census import DistrictLookup
 
-    return [DatedDistricts(v.valid_from, v.valid_to, DistrictLookup.from_districts(
-                job.store.version_districts(job.city, v.level, v.valid_from)))
-            for v in _versions(job)]
+    return [DatedDistricts(v.valid_from, v.valid_to, DistrictLookup.from_districts(areas))
+            for v, areas in _version_areas(job)]
 
 
 FEED = Admin()
