@@ -8,6 +8,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from bench.indicators.synthetic import (
@@ -23,7 +24,13 @@ from indicators.city_files import export_city, write_city_files
 from indicators.compute import framework_values
 from indicators.definitions import Framework, load_frameworks
 from indicators.evaluate import PreparedObservations, SpatialContext
-from indicators.partitioned import REST_OF_CITY, Partitioning, partitioned_values, read_values
+from indicators.partitioned import (
+    REST_OF_CITY,
+    Partitioning,
+    _kept,
+    partitioned_values,
+    read_values,
+)
 from observatory.models import City, IngestRun
 from observatory.store import Store
 
@@ -195,3 +202,28 @@ def test_a_store_city_exported_and_partitioned(store: Store, tmp_path: Path) -> 
     _same_values(read_values(run),
                  _whole_city(frameworks, store.observations(CITY.slug),
                              store.districts(CITY.slug), by_layer))
+
+
+@pytest.mark.parametrize("pattern", ["none", "all", "head", "tail", "middle", "runs", "alternate"])
+def test_kept_rows_are_those_of_an_arrow_filter(pattern: str) -> None:
+    """The zero-copy cut of a part's rows equals ``Table.filter``, row for row, whether the
+    rows kept come in one run, several, or interleaved (past 64 runs it filters)."""
+    n = 1_000
+    table = pa.table({"district_code": [f"D{i:04d}" for i in range(n)],
+                      "value": np.arange(n, dtype=float)})
+    keep = np.zeros(n, dtype=bool)
+    if pattern == "all":
+        keep[:] = True
+    elif pattern == "head":
+        keep[:300] = True
+    elif pattern == "tail":
+        keep[700:] = True
+    elif pattern == "middle":
+        keep[100:900] = True
+    elif pattern == "runs":
+        keep[10:20] = keep[500:650] = keep[990:] = True
+    elif pattern == "alternate":
+        keep[::2] = True
+    kept = _kept(table, keep)
+    assert kept.combine_chunks().equals(table.filter(pa.array(keep)))
+    assert kept.num_rows == int(keep.sum())
